@@ -1,0 +1,126 @@
+/**
+ * ApiService: a stateless HTTP service. On Kubernetes (and on AWS, inside EKS) it is a
+ * Deployment with a Service, optional Ingress (cert-manager TLS, nginx limits), HPA, PDB,
+ * ServiceAccount, env and files from generated ConfigMaps/Secrets, probes, topology spread,
+ * a hardened security context and a deny-by-default NetworkPolicy.
+ */
+import type * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { EnvArgs } from "../core/env";
+import type { Labels } from "../core/labels";
+import { NetworkEndpoint, NetworkPeer, NetworkPort, NetworkRule, WorkloadPeer } from "../core/network";
+import type { ProbesArgs } from "../core/probes";
+import type { ResourcesArgs } from "../core/resources";
+import type { SecurityArgs } from "../core/security";
+import type { Platform, Tier } from "../platform/types";
+import type { DisruptionBudgetArgs } from "../workload/disruption";
+import { NetworkAccess, NetworkPolicyHolder, connect } from "../workload/network-access";
+import type { AutoscalingArgs } from "./autoscaling";
+import type { IngressArgs } from "./ingress";
+import { deployOnKubernetes } from "./kubernetes";
+import { resolveApiServiceArgs } from "./resolve";
+
+export interface ApiServiceArgs extends EnvArgs {
+  /** Where the service runs (see `KubernetesPlatform`). */
+  readonly platform: Platform;
+  /** Container image, pinned by tag or digest (`ghcr.io/org/api:1.4.2`); `latest` and untagged images are rejected. */
+  readonly image: pulumi.Input<string>;
+  /** `app.kubernetes.io/version`. @default the image tag */
+  readonly version?: string;
+  /** Port the container listens on. @default 8080 */
+  readonly port?: number;
+  /** Port of the Service in front of it. @default 80 */
+  readonly servicePort?: number;
+  /** Overrides the image's entrypoint. */
+  readonly command?: readonly string[];
+  /** Overrides the image's arguments. */
+  readonly args?: readonly string[];
+  /** Startup, liveness and readiness probes. @default GET /health/live (startup, liveness), /health/ready (readiness) */
+  readonly probes?: ProbesArgs;
+  /** @default requests 100m/128Mi, limits 500m/256Mi */
+  readonly resources?: ResourcesArgs;
+  /** Fixed replica count; not allowed with `autoscaling` (the HPA owns the count). @default 2 */
+  readonly replicas?: number;
+  /** A HorizontalPodAutoscaler; the Deployment then sets no replicas. */
+  readonly autoscaling?: AutoscalingArgs;
+  /** PodDisruptionBudget; `false` for none. @default maxUnavailable 1 when 2 or more replicas */
+  readonly disruptionBudget?: DisruptionBudgetArgs | false;
+  /** Rolling update pace. @default maxSurge "25%", maxUnavailable 0 */
+  readonly rollingUpdate?: { readonly maxSurge?: number | string; readonly maxUnavailable?: number | string };
+  /** Spread replicas across zones and nodes; `false` for none. @default both, ScheduleAnyway */
+  readonly topologySpread?: { readonly zones?: boolean; readonly nodes?: boolean; readonly whenUnsatisfiable?: "ScheduleAnyway" | "DoNotSchedule" } | false;
+  /** The ServiceAccount's token is not mounted unless asked; annotations e.g. for IRSA. */
+  readonly serviceAccount?: { readonly automountToken?: boolean; readonly annotations?: Readonly<Record<string, string>> };
+  /** Security context overrides; the defaults are hardened (non-root 10001, read-only root, no capabilities). */
+  readonly security?: SecurityArgs;
+  /** Public HTTP(S) route through the ingress controller. @default none */
+  readonly ingress?: IngressArgs;
+  /** Prometheus metrics endpoint; `false` if the service has none. @default GET /metrics on the container port */
+  readonly metrics?: { readonly path?: string; readonly port?: number } | false;
+  /** Who may reach this service (besides the ingress controller and Prometheus). Ports default to the container port. */
+  readonly allowFrom?: readonly NetworkRule[];
+  /** What this service may reach (besides cluster DNS). Ports default to the endpoint's ports. */
+  readonly allowTo?: readonly NetworkRule[];
+  /** The namespace tier. @default "app" */
+  readonly tier?: Tier;
+  /** `app.kubernetes.io/component`. @default "api" */
+  readonly component?: string;
+  /** Extra labels on every object (never in selectors). */
+  readonly labels?: Readonly<Labels>;
+  /** Extra pod annotations. */
+  readonly podAnnotations?: Readonly<Record<string, string>>;
+  /** Seconds between SIGTERM and SIGKILL. @default 30 */
+  readonly terminationGracePeriodSeconds?: number;
+}
+
+/** The Kubernetes objects an ApiService created (when on a Kubernetes-backed platform). */
+export interface ApiServiceKubernetesResources {
+  readonly deployment: k8s.apps.v1.Deployment;
+  readonly service: k8s.core.v1.Service;
+  readonly serviceAccount: k8s.core.v1.ServiceAccount;
+  readonly networkPolicy: k8s.networking.v1.NetworkPolicy;
+  readonly ingress?: k8s.networking.v1.Ingress;
+  readonly autoscaler?: k8s.autoscaling.v2.HorizontalPodAutoscaler;
+  readonly disruptionBudget?: k8s.policy.v1.PodDisruptionBudget;
+}
+
+export class ApiService extends pulumi.ComponentResource implements NetworkEndpoint, NetworkPolicyHolder {
+  /** In-cluster URL: `http://<name>.<namespace>.svc.cluster.local:<servicePort>`. */
+  public readonly url: pulumi.Output<string>;
+  /** Public URL when an ingress is set: `https://<host>`. */
+  public readonly publicUrl?: pulumi.Output<string>;
+  public readonly namespace: pulumi.Output<string>;
+  public readonly networkPeer: WorkloadPeer;
+  public readonly networkPorts: readonly NetworkPort[];
+  public readonly networkAccess: NetworkAccess;
+  public readonly kubernetes: ApiServiceKubernetesResources;
+
+  constructor(name: string, args: ApiServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    const resolved = resolveApiServiceArgs(name, args);
+    super("keel:components:ApiService", name, {}, opts);
+    const deployed = deployOnKubernetes(this, resolved);
+    this.namespace = pulumi.output(resolved.namespace);
+    this.networkPeer = deployed.networkPeer;
+    this.networkPorts = deployed.networkPorts;
+    this.networkAccess = deployed.networkAccess;
+    this.kubernetes = deployed.resources;
+    this.url = pulumi.interpolate`http://${deployed.resources.service.metadata.name}.${this.namespace}.svc.cluster.local:${resolved.servicePort}`;
+    if (resolved.ingress) this.publicUrl = pulumi.output(`${resolved.ingress.tls === false ? "http" : "https"}://${resolved.ingress.host}`);
+    this.registerOutputs({ url: this.url, publicUrl: this.publicUrl, namespace: this.namespace });
+  }
+
+  /** Lets `source` reach this service (on its container port unless `ports` say otherwise). */
+  allowFrom(source: NetworkPeer | NetworkEndpoint, ports?: readonly NetworkPort[]): void {
+    connect(source, this, ports);
+  }
+
+  /** Lets this service reach `target` (on the target's ports unless `ports` say otherwise). */
+  allowTo(target: NetworkPeer | NetworkEndpoint, ports?: readonly NetworkPort[]): void {
+    connect(this, target, ports);
+  }
+}
+
+export type { AutoscalingArgs, CustomMetricArgs, ScalingRateArgs } from "./autoscaling";
+export type { IngressArgs, IngressTlsArgs, RateLimitArgs } from "./ingress";
+export { resolveApiServiceArgs } from "./resolve";
+export type { ResolvedApiService } from "./resolve";

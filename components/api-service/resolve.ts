@@ -1,0 +1,186 @@
+/**
+ * Validation and defaults for ApiService, as a pure function: every problem is reported
+ * at once, before any resource is registered.
+ */
+import { defaults } from "../core/defaults";
+import { ResolvedEnv, resolveEnv } from "../core/env";
+import { Validator, isKnown } from "../core/errors";
+import { Labels, imagePinProblem, imageVersion, isLabelValue, selectorLabels, standardLabels } from "../core/labels";
+import { componentNameProblem } from "../core/naming";
+import { NetworkRule, validateRules } from "../core/network";
+import { ResolvedProbes, resolveProbes } from "../core/probes";
+import { ResolvedResources, resolveResources } from "../core/resources";
+import { ResolvedSecurity, resolveSecurity } from "../core/security";
+import { KubernetesTarget, TIERS, Tier } from "../platform/types";
+import { ResolvedDisruptionBudget, resolveDisruptionBudget } from "../workload/disruption";
+import { AutoscalingArgs, validateAutoscaling } from "./autoscaling";
+import { IngressArgs, validateIngress } from "./ingress";
+import type { ApiServiceArgs } from "./index";
+import type * as pulumi from "@pulumi/pulumi";
+
+export interface ResolvedApiService {
+  readonly name: string;
+  readonly target: KubernetesTarget;
+  readonly tier: Tier;
+  readonly namespace: pulumi.Input<string>;
+  readonly image: pulumi.Input<string>;
+  readonly labels: Labels;
+  readonly selector: Labels;
+  readonly containerPort: number;
+  readonly servicePort: number;
+  readonly command?: string[];
+  readonly args?: string[];
+  readonly probes: ResolvedProbes;
+  readonly resources: ResolvedResources;
+  /** Undefined under autoscaling. */
+  readonly replicas?: number;
+  readonly minReplicas: number;
+  readonly autoscaling?: AutoscalingArgs;
+  readonly disruptionBudget?: ResolvedDisruptionBudget;
+  readonly rollingUpdate: { readonly maxSurge: number | string; readonly maxUnavailable: number | string };
+  readonly topologySpread?: { readonly zones: boolean; readonly nodes: boolean; readonly whenUnsatisfiable: "ScheduleAnyway" | "DoNotSchedule" };
+  readonly automountToken: boolean;
+  readonly serviceAccountAnnotations: Readonly<Record<string, string>>;
+  readonly security: ResolvedSecurity;
+  readonly ingress?: IngressArgs;
+  readonly metrics?: { readonly path: string; readonly port: number };
+  readonly allowFrom: readonly NetworkRule[];
+  readonly allowTo: readonly NetworkRule[];
+  readonly env: ResolvedEnv;
+  readonly podAnnotations: Readonly<Record<string, string>>;
+  readonly terminationGracePeriodSeconds: number;
+}
+
+const PORT_RULE = "expected a port from 1 to 65535";
+const SURGE = /^\d{1,3}%$/;
+
+function isPort(p: unknown): p is number {
+  return Number.isInteger(p) && (p as number) >= 1 && (p as number) <= 65535;
+}
+
+function checkSurge(v: Validator, field: string, value: number | string): boolean {
+  const ok = typeof value === "number" ? Number.isInteger(value) && value >= 0 : SURGE.test(value);
+  return v.require(ok, field, value, "expected a non-negative integer or a percentage such as \"25%\"");
+}
+
+export function resolveApiServiceArgs(name: string, args: ApiServiceArgs): ResolvedApiService {
+  const v = new Validator("ApiService", name);
+  const nameProblem = componentNameProblem(name);
+  if (nameProblem) v.require(false, "name", name, nameProblem);
+  if (!args || typeof args !== "object") {
+    v.fail("args are missing; expected at least { platform, image }");
+    v.throwIfInvalid();
+  }
+  const platform = args.platform;
+  if (!platform || (platform.kind !== "kubernetes" && platform.kind !== "aws")) {
+    v.require(false, "platform.kind", platform?.kind, "expected \"kubernetes\" or \"aws\" (the docker platform does not run ApiService yet)");
+    v.throwIfInvalid();
+  }
+  const target = (platform as { kubernetes: KubernetesTarget }).kubernetes;
+
+  if (isKnown(args.image)) {
+    const problem = typeof args.image === "string" ? imagePinProblem(args.image) : "expected a string";
+    if (problem) v.require(false, "image", args.image, problem);
+  } else {
+    v.require(args.image !== undefined && args.image !== null, "image", args.image, "expected an image reference such as \"ghcr.io/org/api:1.4.2\"");
+  }
+  const version = args.version ?? (typeof args.image === "string" ? imageVersion(args.image) : undefined);
+  if (args.version !== undefined) v.require(isLabelValue(args.version), "version", args.version, "expected a label value (63 characters of letters, digits, '-', '_' and '.')");
+  const component = args.component ?? "api";
+  v.require(isLabelValue(component), "component", component, "expected a label value");
+  const tier = args.tier ?? "app";
+  v.require(TIERS.includes(tier), "tier", tier, `expected one of ${TIERS.join(", ")}`);
+
+  const containerPort = args.port ?? defaults.apiService.containerPort;
+  const servicePort = args.servicePort ?? defaults.apiService.servicePort;
+  v.require(isPort(containerPort), "port", containerPort, PORT_RULE);
+  v.require(isPort(servicePort), "servicePort", servicePort, PORT_RULE);
+
+  const probes = resolveProbes(v, "probes", args.probes, containerPort);
+  const resources = resolveResources(v, "resources", args.resources);
+
+  let replicas: number | undefined;
+  let minReplicas: number;
+  if (args.autoscaling) {
+    validateAutoscaling(v, args.autoscaling);
+    if (args.replicas !== undefined) {
+      v.require(false, "replicas", args.replicas, "expected no fixed replicas when autoscaling is set (the HPA owns the count; use autoscaling.minReplicas)");
+    }
+    minReplicas = args.autoscaling.minReplicas;
+  } else {
+    replicas = args.replicas ?? defaults.apiService.replicas;
+    v.require(Number.isInteger(replicas) && replicas >= 0 && replicas <= 1000, "replicas", replicas, "expected an integer from 0 to 1000");
+    minReplicas = replicas;
+  }
+  const disruptionBudget = resolveDisruptionBudget(v, args.disruptionBudget, minReplicas);
+
+  const rollingUpdate = {
+    maxSurge: args.rollingUpdate?.maxSurge ?? defaults.apiService.rollingUpdate.maxSurge,
+    maxUnavailable: args.rollingUpdate?.maxUnavailable ?? defaults.apiService.rollingUpdate.maxUnavailable,
+  };
+  const surgeOk = checkSurge(v, "rollingUpdate.maxSurge", rollingUpdate.maxSurge);
+  const unavailableOk = checkSurge(v, "rollingUpdate.maxUnavailable", rollingUpdate.maxUnavailable);
+  const isZero = (x: number | string) => x === 0 || x === "0%";
+  if (surgeOk && unavailableOk && isZero(rollingUpdate.maxSurge) && isZero(rollingUpdate.maxUnavailable)) {
+    v.fail("rollingUpdate sets maxSurge and maxUnavailable both to 0; expected at least one above 0, or no rollout can progress");
+  }
+
+  const spreadArgs = args.topologySpread;
+  const topologySpread = spreadArgs === false ? undefined : {
+    zones: spreadArgs?.zones ?? true,
+    nodes: spreadArgs?.nodes ?? true,
+    whenUnsatisfiable: spreadArgs?.whenUnsatisfiable ?? defaults.topologySpread.whenUnsatisfiable,
+  };
+
+  if (args.ingress) validateIngress(v, args.ingress, target);
+  let metrics: { path: string; port: number } | undefined;
+  if (args.metrics !== false) {
+    metrics = { path: args.metrics?.path ?? defaults.metrics.path, port: args.metrics?.port ?? containerPort };
+    v.require(metrics.path.startsWith("/"), "metrics.path", metrics.path, "expected an absolute HTTP path such as \"/metrics\"");
+    v.require(isPort(metrics.port), "metrics.port", metrics.port, PORT_RULE);
+  }
+  validateRules(v, "allowFrom", args.allowFrom);
+  validateRules(v, "allowTo", args.allowTo);
+
+  const grace = args.terminationGracePeriodSeconds ?? defaults.apiService.terminationGracePeriodSeconds;
+  v.require(Number.isInteger(grace) && grace >= 0 && grace <= 3600, "terminationGracePeriodSeconds", grace, "expected an integer from 0 to 3600");
+  const security = resolveSecurity(v, "security", args.security);
+  const env = resolveEnv(v, args);
+  for (const key of Object.keys(args.labels ?? {})) {
+    v.require(!key.startsWith("app.kubernetes.io/"), "labels", key, "expected a label outside app.kubernetes.io/ (keel sets those)");
+  }
+  v.throwIfInvalid();
+
+  const info = { name, instance: name, version, component, partOf: target.system };
+  return {
+    name,
+    target,
+    tier,
+    namespace: target.namespaces[tier],
+    image: args.image,
+    labels: { ...(args.labels ?? {}), ...standardLabels(info) },
+    selector: selectorLabels(info),
+    containerPort,
+    servicePort,
+    command: args.command ? [...args.command] : undefined,
+    args: args.args ? [...args.args] : undefined,
+    probes,
+    resources,
+    replicas,
+    minReplicas,
+    autoscaling: args.autoscaling,
+    disruptionBudget,
+    rollingUpdate,
+    topologySpread,
+    automountToken: args.serviceAccount?.automountToken ?? false,
+    serviceAccountAnnotations: args.serviceAccount?.annotations ?? {},
+    security,
+    ingress: args.ingress,
+    metrics,
+    allowFrom: args.allowFrom ?? [],
+    allowTo: args.allowTo ?? [],
+    env,
+    podAnnotations: args.podAnnotations ?? {},
+    terminationGracePeriodSeconds: grace,
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * keel's defaults, in one place. They are secure by default: non-root, read-only root
+ * filesystem, no privilege escalation, all capabilities dropped, seccomp RuntimeDefault,
+ * requests and limits always set, probes whenever a port is exposed, deny-by-default
+ * network policies. Components read these; they never hard-code their own.
+ */
+
+export const defaults = {
+  /** UID/GID containers run as when the image does not say otherwise (non-root, outside system ranges). */
+  securityContext: {
+    runAsUser: 10001,
+    runAsGroup: 10001,
+    fsGroup: 10001,
+    readOnlyRootFilesystem: true,
+    /** Capabilities a workload may add back after `drop: [ALL]`. */
+    allowedCapabilities: ["NET_BIND_SERVICE"] as readonly string[],
+  },
+  /** The writable emptyDir mounted at /tmp when the root filesystem is read-only. */
+  tmpVolume: { mountPath: "/tmp", sizeLimit: "64Mi" },
+  /** Requests and limits when a component is given none. */
+  resources: {
+    requests: { cpu: "100m", memory: "128Mi" },
+    limits: { cpu: "500m", memory: "256Mi" },
+  },
+  /** Probe handlers and timings; any field can be overridden per probe. */
+  probes: {
+    liveness: { path: "/health/live", initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3, successThreshold: 1 },
+    readiness: { path: "/health/ready", initialDelaySeconds: 0, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 3, successThreshold: 1 },
+    /** The startup probe checks the liveness endpoint; 30 x 3 s gives a slow start 90 s. */
+    startup: { initialDelaySeconds: 0, periodSeconds: 3, timeoutSeconds: 5, failureThreshold: 30, successThreshold: 1 },
+  },
+  apiService: {
+    containerPort: 8080,
+    servicePort: 80,
+    replicas: 2,
+    /** Zero-downtime rollouts: add a pod before removing one. */
+    rollingUpdate: { maxSurge: "25%", maxUnavailable: 0 },
+    terminationGracePeriodSeconds: 30,
+    revisionHistoryLimit: 5,
+  },
+  /** PodDisruptionBudget when replicas > 1. Never `maxUnavailable: 0`: it blocks node drains. */
+  disruptionBudget: { maxUnavailable: 1 },
+  /** HorizontalPodAutoscaler behaviour: +1 pod per 30 s up, -1 pod per 5 min down. */
+  autoscaling: {
+    scaleUp: { pods: 1, periodSeconds: 30, stabilizationWindowSeconds: 0 },
+    scaleDown: { pods: 1, periodSeconds: 300, stabilizationWindowSeconds: 300 },
+  },
+  /** Spread replicas across zones and nodes; ScheduleAnyway so single-zone clusters still schedule. */
+  topologySpread: {
+    zoneKey: "topology.kubernetes.io/zone",
+    nodeKey: "kubernetes.io/hostname",
+    maxSkew: 1,
+    whenUnsatisfiable: "ScheduleAnyway" as "ScheduleAnyway" | "DoNotSchedule",
+  },
+  ingress: {
+    className: "nginx",
+    clusterIssuer: "letsencrypt-prod",
+    pathType: "Prefix" as const,
+    maxBodySize: "1m",
+  },
+  metrics: { path: "/metrics" },
+  /** Where cluster DNS runs, for the egress rule every workload gets. */
+  dns: { namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" } as Record<string, string>, port: 53 },
+  /** Namespaces per tier (seed 000). The app tier defaults to the system's own name. */
+  namespaces: { data: "data", storage: "storage", monitoring: "monitoring" },
+  /** The ingress controller keel expects on a bare cluster (ingress-nginx's Helm chart labels). */
+  ingressController: {
+    namespace: "ingress-nginx",
+    podLabels: { "app.kubernetes.io/name": "ingress-nginx" } as Record<string, string>,
+  },
+  /** Pod Security Standard enforced on the namespaces keel creates. */
+  podSecurityStandard: "restricted" as "restricted" | "baseline" | "privileged",
+  /** Labels a Prometheus operator's `serviceMonitorSelector` usually matches (kube-prometheus-stack). */
+  serviceMonitorLabels: { release: "kube-prometheus-stack" } as Record<string, string>,
+} as const;

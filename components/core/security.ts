@@ -1,0 +1,79 @@
+/** Hardened pod and container security contexts built from {@link defaults}. */
+import type * as k8s from "@pulumi/kubernetes";
+import { defaults } from "./defaults";
+import { Validator } from "./errors";
+
+export interface SecurityArgs {
+  /**
+   * UID the containers run as; must not be 0.
+   * @default 10001
+   */
+  readonly runAsUser?: number;
+  /** @default 10001 */
+  readonly runAsGroup?: number;
+  /** Group that owns mounted volumes. @default 10001 */
+  readonly fsGroup?: number;
+  /**
+   * Mount the root filesystem read-only; a writable emptyDir is mounted at /tmp.
+   * @default true
+   */
+  readonly readOnlyRootFilesystem?: boolean;
+  /**
+   * Capabilities added back after dropping ALL. Only `NET_BIND_SERVICE` is allowed.
+   * @default []
+   */
+  readonly addCapabilities?: readonly string[];
+}
+
+export interface ResolvedSecurity {
+  readonly runAsUser: number;
+  readonly runAsGroup: number;
+  readonly fsGroup: number;
+  readonly readOnlyRootFilesystem: boolean;
+  readonly addCapabilities: readonly string[];
+}
+
+/** Applies defaults and checks a {@link SecurityArgs}; problems go to `v` under `field`. */
+export function resolveSecurity(v: Validator, field: string, args: SecurityArgs = {}): ResolvedSecurity {
+  const d = defaults.securityContext;
+  const resolved: ResolvedSecurity = {
+    runAsUser: args.runAsUser ?? d.runAsUser,
+    runAsGroup: args.runAsGroup ?? d.runAsGroup,
+    fsGroup: args.fsGroup ?? d.fsGroup,
+    readOnlyRootFilesystem: args.readOnlyRootFilesystem ?? d.readOnlyRootFilesystem,
+    addCapabilities: args.addCapabilities ?? [],
+  };
+  const uidRule = "expected a non-zero integer user id (containers never run as root)";
+  v.require(Number.isInteger(resolved.runAsUser) && resolved.runAsUser > 0, `${field}.runAsUser`, resolved.runAsUser, uidRule);
+  v.require(Number.isInteger(resolved.runAsGroup) && resolved.runAsGroup >= 0, `${field}.runAsGroup`, resolved.runAsGroup, "expected an integer group id");
+  v.require(Number.isInteger(resolved.fsGroup) && resolved.fsGroup >= 0, `${field}.fsGroup`, resolved.fsGroup, "expected an integer group id");
+  for (const cap of resolved.addCapabilities) {
+    v.require(d.allowedCapabilities.includes(cap), `${field}.addCapabilities`, cap, `expected one of ${d.allowedCapabilities.join(", ")}`);
+  }
+  return resolved;
+}
+
+export function podSecurityContext(s: ResolvedSecurity): k8s.types.input.core.v1.PodSecurityContext {
+  return {
+    runAsNonRoot: true,
+    runAsUser: s.runAsUser,
+    runAsGroup: s.runAsGroup,
+    fsGroup: s.fsGroup,
+    seccompProfile: { type: "RuntimeDefault" },
+  };
+}
+
+export function containerSecurityContext(s: ResolvedSecurity): k8s.types.input.core.v1.SecurityContext {
+  const capabilities: k8s.types.input.core.v1.Capabilities = { drop: ["ALL"] };
+  if (s.addCapabilities.length > 0) capabilities.add = [...s.addCapabilities];
+  return {
+    runAsNonRoot: true,
+    runAsUser: s.runAsUser,
+    runAsGroup: s.runAsGroup,
+    privileged: false,
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: s.readOnlyRootFilesystem,
+    capabilities,
+    seccompProfile: { type: "RuntimeDefault" },
+  };
+}

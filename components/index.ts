@@ -1,0 +1,13 @@
+/**
+ * keel's public API: platform building blocks for Pulumi.
+ *
+ * ```ts
+ * import { KubernetesPlatform, ApiService } from "keel";
+ * const platform = new KubernetesPlatform("shop", { system: "shop" });
+ * new ApiService("api", { platform, image: "ghcr.io/acme/api:1.2.3" });
+ * ```
+ */
+export * from "./core";
+export * from "./platform";
+export * from "./workload";
+export * from "./api-service";

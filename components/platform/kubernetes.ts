@@ -1,0 +1,173 @@
+/**
+ * KubernetesPlatform: an existing cluster (from a kubeconfig, a context, or the ambient
+ * configuration), with one namespace per tier. keel creates the namespaces it is given
+ * (Pod Security Standard `restricted`, a default-deny NetworkPolicy in each) unless told
+ * they already exist.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { defaults } from "../core/defaults";
+import { Validator } from "../core/errors";
+import { LABEL_MANAGED_BY, LABEL_PART_OF, Labels } from "../core/labels";
+import { componentNameProblem, isDnsLabel } from "../core/naming";
+import type { DnsTarget } from "../core/network";
+import { IngressControllerTarget, KubernetesPlatformContext, KubernetesTarget, Operators, TIERS, Tier } from "./types";
+
+export interface KubernetesPlatformArgs {
+  /** The system deployed here (`app.kubernetes.io/part-of`); also the default app namespace. */
+  readonly system: string;
+  /** Kubeconfig contents or file path. @default the ambient kubeconfig ($KUBECONFIG or ~/.kube/config) */
+  readonly kubeconfig?: pulumi.Input<string>;
+  /** Context inside the kubeconfig. @default its current context */
+  readonly context?: pulumi.Input<string>;
+  /**
+   * Namespace name per tier.
+   * @default { app: system, data: "data", storage: "storage", monitoring: "monitoring" }
+   */
+  readonly namespaces?: Readonly<Partial<Record<Tier, string>>>;
+  /** Create the tier namespaces; `false` when they exist already. @default true */
+  readonly createNamespaces?: boolean;
+  /** Pod Security Standard enforced on created namespaces. @default "restricted" */
+  readonly podSecurityStandard?: "restricted" | "baseline" | "privileged";
+  /** A NetworkPolicy denying all traffic in each created namespace; workloads' own policies allow what they need. @default true */
+  readonly defaultDeny?: boolean;
+  /** Protect the namespaces against deletion (deleting one deletes everything in it). @default false */
+  readonly protect?: boolean;
+  /** Installed operators. @default { certManager: true, prometheusOperator: false, strimzi: false } */
+  readonly operators?: Readonly<Partial<Operators>>;
+  /** The ingress controller. @default ingress-nginx in namespace "ingress-nginx", class "nginx" */
+  readonly ingressController?: Readonly<Partial<IngressControllerTarget>>;
+  /** Labels of the Prometheus pods, and labels its ServiceMonitor selector matches. */
+  readonly monitoring?: { readonly podLabels?: Labels; readonly serviceMonitorLabels?: Labels };
+  /** Cluster DNS, for workloads' egress rules. @default kube-dns in kube-system */
+  readonly dns?: Readonly<Partial<DnsTarget>>;
+  /** cert-manager ClusterIssuer for Ingress TLS. @default "letsencrypt-prod" */
+  readonly clusterIssuer?: string;
+  /** StorageClass for volumes. @default the cluster's default class */
+  readonly storageClass?: string;
+}
+
+/** Checks {@link KubernetesPlatformArgs} and applies defaults: pure, no resources. */
+export function resolveKubernetesPlatformArgs(name: string, args: KubernetesPlatformArgs) {
+  const v = new Validator("KubernetesPlatform", name);
+  const nameProblem = componentNameProblem(name);
+  if (nameProblem) v.require(false, "name", name, nameProblem);
+  v.require(isDnsLabel(args.system), "system", args.system, "expected a DNS-1123 label such as \"req1\"");
+  const namespaces: Record<Tier, string> = {
+    app: args.namespaces?.app ?? args.system,
+    data: args.namespaces?.data ?? defaults.namespaces.data,
+    storage: args.namespaces?.storage ?? defaults.namespaces.storage,
+    monitoring: args.namespaces?.monitoring ?? defaults.namespaces.monitoring,
+  };
+  for (const tier of TIERS) {
+    v.require(isDnsLabel(namespaces[tier]), `namespaces.${tier}`, namespaces[tier], "expected a DNS-1123 label");
+    v.require(!["kube-system", "kube-public", "kube-node-lease"].includes(namespaces[tier]), `namespaces.${tier}`, namespaces[tier], "expected a namespace of your own, not a system namespace");
+  }
+  const standards = ["restricted", "baseline", "privileged"];
+  const pss = args.podSecurityStandard ?? defaults.podSecurityStandard;
+  v.require(standards.includes(pss), "podSecurityStandard", pss, `expected one of ${standards.join(", ")}`);
+  const ingress: IngressControllerTarget = {
+    className: args.ingressController?.className ?? defaults.ingress.className,
+    namespace: args.ingressController?.namespace ?? defaults.ingressController.namespace,
+    podLabels: args.ingressController?.podLabels ?? defaults.ingressController.podLabels,
+  };
+  v.require(isDnsLabel(ingress.namespace), "ingressController.namespace", ingress.namespace, "expected a DNS-1123 label");
+  v.require(Object.keys(ingress.podLabels).length > 0, "ingressController.podLabels", ingress.podLabels, "expected at least one label (an empty selector would admit every pod)");
+  const dns: DnsTarget = {
+    namespace: args.dns?.namespace ?? defaults.dns.namespace,
+    podLabels: args.dns?.podLabels ?? defaults.dns.podLabels,
+    port: args.dns?.port ?? defaults.dns.port,
+  };
+  const operators: Operators = {
+    certManager: args.operators?.certManager ?? true,
+    prometheusOperator: args.operators?.prometheusOperator ?? false,
+    strimzi: args.operators?.strimzi ?? false,
+  };
+  for (const [key, value] of Object.entries(operators)) {
+    v.require(typeof value === "boolean", `operators.${key}`, value, "expected true or false (a plain boolean: it decides which resources exist)");
+  }
+  v.throwIfInvalid();
+  return {
+    namespaces,
+    pss,
+    ingress,
+    dns,
+    operators,
+    createNamespaces: args.createNamespaces ?? true,
+    defaultDeny: args.defaultDeny ?? true,
+    clusterIssuer: args.clusterIssuer ?? defaults.ingress.clusterIssuer,
+    monitoringPodLabels: args.monitoring?.podLabels ?? { "app.kubernetes.io/name": "prometheus" },
+    serviceMonitorLabels: args.monitoring?.serviceMonitorLabels ?? defaults.serviceMonitorLabels,
+  };
+}
+
+export class KubernetesPlatform extends pulumi.ComponentResource implements KubernetesPlatformContext {
+  public readonly kind = "kubernetes" as const;
+  public readonly name: string;
+  public readonly kubernetes: KubernetesTarget;
+  /** The provider bound to the cluster, when a kubeconfig or context was given. */
+  public readonly provider?: k8s.Provider;
+  /** The Namespace resources keel created, by namespace name. */
+  public readonly namespaceResources: Readonly<Record<string, k8s.core.v1.Namespace>>;
+
+  constructor(name: string, args: KubernetesPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+    const r = resolveKubernetesPlatformArgs(name, args);
+    super("keel:components:KubernetesPlatform", name, {}, opts);
+    this.name = name;
+    if (args.kubeconfig !== undefined || args.context !== undefined) {
+      this.provider = new k8s.Provider(`${name}-provider`, { kubeconfig: args.kubeconfig, context: args.context }, { parent: this });
+    }
+    const childOpts: pulumi.CustomResourceOptions = { parent: this, provider: this.provider };
+    const created: Record<string, k8s.core.v1.Namespace> = {};
+    const namespaceOutputs = {} as Record<Tier, pulumi.Input<string>>;
+    for (const tier of TIERS) {
+      const nsName = r.namespaces[tier];
+      if (!r.createNamespaces) {
+        namespaceOutputs[tier] = nsName;
+        continue;
+      }
+      if (!created[nsName]) {
+        created[nsName] = new k8s.core.v1.Namespace(
+          `${name}-ns-${nsName}`,
+          {
+            metadata: {
+              name: nsName,
+              labels: {
+                [LABEL_PART_OF]: args.system,
+                [LABEL_MANAGED_BY]: "keel",
+                "pod-security.kubernetes.io/enforce": r.pss,
+                "pod-security.kubernetes.io/warn": "restricted",
+              },
+            },
+          },
+          { ...childOpts, protect: args.protect },
+        );
+        if (r.defaultDeny) {
+          new k8s.networking.v1.NetworkPolicy(
+            `${name}-default-deny-${nsName}`,
+            {
+              metadata: { name: "default-deny", namespace: created[nsName].metadata.name, labels: { [LABEL_MANAGED_BY]: "keel" } },
+              spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+            },
+            childOpts,
+          );
+        }
+      }
+      namespaceOutputs[tier] = created[nsName].metadata.name;
+    }
+    this.namespaceResources = created;
+    this.kubernetes = {
+      provider: this.provider,
+      namespaces: namespaceOutputs,
+      operators: r.operators,
+      ingress: r.ingress,
+      monitoring: { namespace: namespaceOutputs.monitoring, podLabels: r.monitoringPodLabels, serviceMonitorLabels: r.serviceMonitorLabels },
+      dns: r.dns,
+      clusterIssuer: r.clusterIssuer,
+      storageClass: args.storageClass,
+      system: args.system,
+      dependsOn: Object.values(created),
+    };
+    this.registerOutputs({ namespaces: namespaceOutputs });
+  }
+}

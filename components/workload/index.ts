@@ -1,0 +1,3 @@
+export * from "./config-objects";
+export * from "./disruption";
+export * from "./network-access";
