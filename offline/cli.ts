@@ -1,0 +1,61 @@
+/**
+ * The `keel` command.
+ *
+ *   keel synth --stack <name> [--dir <project dir>] [--out <dir>]
+ */
+import { SynthError } from "./runtime";
+import { summary, synth } from "./synth";
+import { KeelValidationError } from "../components/core/errors";
+
+const USAGE = `usage:
+  keel synth --stack <name> [--dir <pulumi project dir>] [--out <dir>]
+      Evaluates the project's program with Pulumi.<name>.yaml under Pulumi's mock runtime and
+      writes <out>/<name>/: manifests/, plan.json, topology.mmd, capacity.md (secrets redacted).`;
+
+export class UsageError extends Error {}
+
+export function parseFlags(argv: readonly string[], allowed: readonly string[]): Record<string, string> {
+  const flags: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    if (!m || !allowed.includes(m[1])) throw new UsageError(`unknown argument ${JSON.stringify(arg)}`);
+    const value = m[2] ?? argv[++i];
+    if (value === undefined || value.startsWith("--")) throw new UsageError(`--${m[1]} needs a value`);
+    flags[m[1]] = value;
+  }
+  return flags;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === "synth") {
+      const flags = parseFlags(rest, ["stack", "dir", "out"]);
+      if (!flags.stack) throw new UsageError("--stack is required");
+      const result = await synth({ stack: flags.stack, dir: flags.dir, out: flags.out });
+      console.log(summary(result));
+      return 0;
+    }
+    if (command === "help" || command === "--help" || command === undefined) {
+      console.log(USAGE);
+      return command === undefined ? 1 : 0;
+    }
+    throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`keel: ${err.message}\n${USAGE}`);
+      return 2;
+    }
+    if (err instanceof SynthError || err instanceof KeelValidationError || (err instanceof Error && err.name === "StackConfigError")) {
+      console.error(`keel ${command}: ${err.message}`);
+      return 1;
+    }
+    console.error(`keel ${command}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => process.exit(code));
+}

@@ -1,0 +1,237 @@
+/**
+ * Runs a Pulumi program under the SDK's mock runtime with a recording monitor. The monitor
+ * answers as the real providers would (see providers.ts) and records every registration:
+ * type, name, parent, inputs (secrets still marked) and dependencies.
+ *
+ * Speed: the SDK captures a stack trace per resource and per promise for the CLI's source
+ * positions and leak reports. Neither changes a resource, so the engine switches them off.
+ */
+import { NewResource, UnknownCallError, call, newResource } from "./providers";
+import { Json, SECRET_SIG, SIG_KEY, secretValue, unwrap } from "./values";
+
+/** One registered resource, as the engine saw it. */
+export interface RecordedResource {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  /** The parent's URN ("" for the stack). */
+  readonly parent: string;
+  readonly custom: boolean;
+  /** Inputs on the wire: secrets are `{ [SIG_KEY]: SECRET_SIG, value }`. */
+  readonly inputs: Record<string, unknown>;
+  /** The provider's answer merged over the inputs. */
+  readonly state: Record<string, unknown>;
+  readonly id: string;
+  readonly dependencies: readonly string[];
+  readonly provider: string;
+  readonly additionalSecretOutputs: readonly string[];
+  readonly protect: boolean;
+  readonly retainOnDelete: boolean;
+}
+
+export interface RunOptions {
+  readonly project: string;
+  readonly stack: string;
+  /** Config by full key (`project:key`), values as strings (objects JSON-encoded). */
+  readonly config?: Readonly<Record<string, string>>;
+  readonly secretKeys?: readonly string[];
+  /** Directory to resolve `@pulumi/pulumi` from (the program's own copy). @default keel's */
+  readonly sdkDir?: string;
+}
+
+export interface RunResult {
+  readonly resources: readonly RecordedResource[];
+  /** Stack outputs on the wire (secrets still marked). */
+  readonly outputs: Record<string, unknown>;
+}
+
+/** A program failed: its own error, a provider call with no offline answer, or logged errors. */
+export class SynthError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SynthError";
+  }
+}
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- the SDK's internal modules are untyped here */
+interface Sdk {
+  mocks: any;
+  settings: any;
+  stack: any;
+  state: any;
+  config: any;
+  debuggable: any;
+  resource: any;
+  rpc: any;
+}
+
+function loadSdk(sdkDir?: string): Sdk {
+  const root = sdkDir ? require.resolve("@pulumi/pulumi", { paths: [sdkDir] }) : require.resolve("@pulumi/pulumi");
+  const base = root.slice(0, root.lastIndexOf("index.js"));
+  const load = (m: string) => require(base + m);
+  return {
+    mocks: load("runtime/mocks.js"),
+    settings: load("runtime/settings.js"),
+    stack: load("runtime/stack.js"),
+    state: load("runtime/state.js"),
+    config: load("runtime/config.js"),
+    debuggable: load("runtime/debuggable.js"),
+    resource: load("resource.js"),
+    rpc: load("runtime/rpc.js"),
+  };
+}
+
+function switchOffCliDiagnostics(sdk: Sdk): void {
+  sdk.resource.Resource.callsites = () => [];
+  sdk.debuggable.debuggablePromise = <T>(p: Promise<T>) => p;
+}
+
+function createMonitor(sdk: Sdk, records: RecordedResource[], failures: string[], outputs: { value: Record<string, unknown> }) {
+  const Base = sdk.mocks.MockMonitor;
+  const monitor = new Base({ newResource: () => ({ id: "", state: {} }), call: () => ({}) });
+  monitor.registerResource = async (req: any, callback: (err: unknown, resp?: unknown) => void) => {
+    try {
+      const type: string = req.getType();
+      const name: string = req.getName();
+      const parent: string = req.getParent();
+      const custom: boolean = req.getCustom();
+      const urn: string = monitor.newUrn(parent, type, name);
+      const inputs = req.getObject().toJavaScript() as Record<string, unknown>;
+      const request: NewResource = { type, name, urn, custom, inputs };
+      const result = newResource(request);
+      const state: Record<string, unknown> = { ...inputs };
+      for (const [key, value] of Object.entries(result.outputs)) state[key] = mergeOutput(inputs[key], value);
+      const secretOutputs: string[] = req.getAdditionalsecretoutputsList();
+      for (const key of secretOutputs) if (state[key] !== undefined) state[key] = secretValue(state[key]);
+      monitor.resources.set(urn, { urn, id: result.id || null, state });
+      records.push({
+        urn,
+        type,
+        name,
+        parent,
+        custom,
+        inputs,
+        state,
+        id: result.id,
+        dependencies: [...req.getDependenciesList()].sort(),
+        provider: req.getProvider(),
+        additionalSecretOutputs: secretOutputs,
+        protect: req.getProtect(),
+        retainOnDelete: req.getRetainondelete?.() ?? false,
+      });
+      callback(null, {
+        getUrn: () => urn,
+        getId: () => result.id,
+        getObject: () => ({ toJavaScript: () => state }),
+        getPropertydependenciesMap: () => undefined,
+        getResult: () => 0,
+        getUnknown: () => false,
+      });
+    } catch (err) {
+      failures.push(String((err as Error)?.message ?? err));
+      callback(err);
+    }
+  };
+  const baseInvoke = monitor.invoke.bind(monitor);
+  monitor.invoke = async (req: any, callback: (err: unknown, resp?: unknown) => void) => {
+    const token: string = req.getTok();
+    if (token === "pulumi:pulumi:getResource") return baseInvoke(req, callback);
+    try {
+      const args = unwrap(sdk.rpc.deserializeProperties(req.getArgs())) as Record<string, Json>;
+      const answer = call(token, args);
+      const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
+      callback(null, { getReturn: () => Struct.fromJavaScript(answer), getFailuresList: () => [] });
+    } catch (err) {
+      failures.push(err instanceof UnknownCallError ? err.message : `provider function ${token} failed: ${(err as Error).message}`);
+      callback(err);
+    }
+  };
+  monitor.readResource = async (req: any, callback: (err: unknown) => void) => {
+    const message = `reading an existing resource (${req.getType()} "${req.getName()}", id ${req.getId()}) needs the real provider; keel synth cannot answer it offline`;
+    failures.push(message);
+    callback(new Error(message));
+  };
+  const baseOutputs = monitor.registerResourceOutputs.bind(monitor);
+  monitor.registerResourceOutputs = (req: any, callback: (err: unknown, resp?: unknown) => void) => {
+    if (req.getUrn().includes("::pulumi:pulumi:Stack::")) outputs.value = req.getOutputs()?.toJavaScript() ?? {};
+    baseOutputs(req, callback);
+  };
+  return monitor;
+}
+
+/** Merges provider outputs into an input value (e.g. auto-named metadata), keeping secret marks. */
+function mergeOutput(input: unknown, output: Json): unknown {
+  if (input === undefined) return output;
+  const secret = typeof input === "object" && input !== null && (input as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
+  const plainInput = secret ? (input as { value: unknown }).value : input;
+  if (typeof plainInput === "object" && plainInput !== null && !Array.isArray(plainInput) && typeof output === "object" && output !== null && !Array.isArray(output)) {
+    const merged = { ...(plainInput as Record<string, unknown>), ...output };
+    return secret ? secretValue(merged) : merged;
+  }
+  return output;
+}
+
+let active = false;
+
+/**
+ * Runs `program` (which registers resources) under the mock runtime and returns what it
+ * registered. Runs never overlap: the SDK's runtime state is global.
+ */
+export async function runInMockRuntime(options: RunOptions, program: () => unknown): Promise<RunResult> {
+  if (active) throw new SynthError("another synth is running in this process; runs cannot overlap");
+  active = true;
+  const sdk = loadSdk(options.sdkDir);
+  switchOffCliDiagnostics(sdk);
+  const records: RecordedResource[] = [];
+  const failures: string[] = [];
+  const outputs = { value: {} as Record<string, unknown> };
+  const rejections: unknown[] = [];
+  const onRejection = (reason: unknown) => rejections.push(reason);
+  process.on("unhandledRejection", onRejection);
+  try {
+    const monitor = createMonitor(sdk, records, failures, outputs);
+    sdk.settings.setMockOptions(monitor, options.project, options.stack, false, "organization");
+    const store = sdk.state.getStore();
+    Object.assign(store, {
+      supportsSecrets: true,
+      supportsResourceReferences: true,
+      supportsOutputValues: false,
+      supportsDeletedWith: true,
+      supportsAliasSpecs: true,
+      supportsReplaceWith: true,
+      supportsTransforms: true,
+      supportsInvokeTransforms: true,
+      supportsParameterization: true,
+      supportsResourceHooks: true,
+      supportsErrorHooks: true,
+      supportsInvokeDependsOn: false,
+    });
+    sdk.config.setAllConfig({ ...(options.config ?? {}) }, [...(options.secretKeys ?? [])]);
+    let thrown: unknown;
+    try {
+      await sdk.stack.runInPulumiStack(async () => {
+        let exported = await program();
+        if (typeof exported === "function") exported = await (exported as () => unknown)();
+        return exported;
+      });
+      await sdk.settings.waitForRPCs();
+    } catch (err) {
+      thrown = err;
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    const problems = [...failures];
+    if (thrown !== undefined) problems.unshift(errorMessage(thrown));
+    for (const r of rejections) problems.push(errorMessage(r));
+    if (store.logErrorCount > 0 && problems.length === 0) problems.push(`the program logged ${store.logErrorCount} error(s) (see above)`);
+    if (problems.length > 0) throw new SynthError([...new Set(problems)].join("\n"));
+    return { resources: records, outputs: outputs.value };
+  } finally {
+    process.off("unhandledRejection", onRejection);
+    active = false;
+  }
+}
+
+function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message.replace(/^Running program '[^']*' failed with an unhandled exception:\s*/, "");
+  return String(err);
+}

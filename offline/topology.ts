@@ -1,0 +1,222 @@
+/**
+ * topology.mmd: a Mermaid flowchart of namespaces, workloads, data stores and the flows the
+ * NetworkPolicies allow. A flow between two workloads is drawn only when the source's egress
+ * and the target's ingress both allow it (as Kubernetes decides); peers outside the manifests
+ * (the ingress controller, Prometheus, CIDRs) are drawn from the one side that names them.
+ * Cluster DNS (port 53) is left out: every workload may reach it.
+ */
+import type { KubernetesObject } from "./manifests";
+import { Labels, Workload, labelsOf, workloadsOf } from "./workloads";
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : {});
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+interface Selector {
+  readonly matchLabels: Labels;
+  readonly matchExpressions: readonly { key: string; operator: string; values: string[] }[];
+}
+
+interface Peer {
+  readonly namespaces?: Selector;
+  readonly pods?: Selector;
+  readonly cidr?: string;
+  readonly except?: readonly string[];
+}
+
+interface Rule {
+  /** Empty: every source/destination. */
+  readonly peers: readonly Peer[];
+  /** Empty: every port. */
+  readonly ports: readonly string[];
+}
+
+interface Policy {
+  readonly namespace: string;
+  readonly selector: Selector;
+  readonly ingress?: readonly Rule[];
+  readonly egress?: readonly Rule[];
+}
+
+function selectorOf(v: unknown): Selector {
+  const s = obj(v);
+  const expressions = arr(s.matchExpressions).map((e) => ({ key: String(obj(e).key), operator: String(obj(e).operator), values: arr(obj(e).values).map(String) }));
+  return { matchLabels: labelsOf(s.matchLabels), matchExpressions: expressions };
+}
+
+export function matches(selector: Selector, labels: Labels): boolean {
+  const byLabels = Object.entries(selector.matchLabels).every(([k, v]) => labels[k] === v);
+  return byLabels && selector.matchExpressions.every((e) => {
+    const has = e.key in labels;
+    switch (e.operator) {
+      case "In": return has && e.values.includes(labels[e.key]);
+      case "NotIn": return !has || !e.values.includes(labels[e.key]);
+      case "Exists": return has;
+      case "DoesNotExist": return !has;
+      default: return false;
+    }
+  });
+}
+
+function rulesOf(v: unknown, key: "from" | "to"): Rule[] {
+  return arr(v).map((r) => ({
+    peers: arr(obj(r)[key]).map((p) => {
+      const peer = obj(p);
+      const block = obj(peer.ipBlock);
+      return {
+        namespaces: peer.namespaceSelector !== undefined ? selectorOf(peer.namespaceSelector) : undefined,
+        pods: peer.podSelector !== undefined ? selectorOf(peer.podSelector) : undefined,
+        cidr: typeof block.cidr === "string" ? block.cidr : undefined,
+        except: arr(block.except).map(String),
+      };
+    }),
+    ports: arr(obj(r).ports).map((p) => `${obj(p).protocol ?? "TCP"} ${obj(p).port ?? "all"}`),
+  }));
+}
+
+function policiesOf(objects: readonly KubernetesObject[]): Policy[] {
+  return objects
+    .filter((o) => o.kind === "NetworkPolicy")
+    .map((o) => {
+      const spec = obj(o.spec);
+      const types = arr(spec.policyTypes).map(String);
+      const hasIngress = types.length === 0 || types.includes("Ingress");
+      const hasEgress = types.includes("Egress") || (types.length === 0 && spec.egress !== undefined);
+      return {
+        namespace: o.metadata.namespace ?? "default",
+        selector: selectorOf(spec.podSelector),
+        ingress: hasIngress ? rulesOf(spec.ingress, "from") : undefined,
+        egress: hasEgress ? rulesOf(spec.egress, "to") : undefined,
+      };
+    });
+}
+
+interface Endpoint {
+  readonly id: string;
+  readonly namespace?: string;
+  readonly labels: Labels;
+}
+
+export function topologyMermaid(stack: string, objects: readonly KubernetesObject[]): string {
+  const workloads = workloadsOf(objects).filter((w) => w.kind !== "Job" && w.kind !== "CronJob");
+  const policies = policiesOf(objects);
+  const nsLabels = new Map<string, Labels>();
+  for (const ns of objects.filter((o) => o.kind === "Namespace")) nsLabels.set(ns.metadata.name, labelsOf(ns.metadata.labels));
+  const labelsOfNamespace = (ns: string): Labels => ({ ...(nsLabels.get(ns) ?? {}), "kubernetes.io/metadata.name": ns });
+  const id = (...parts: string[]) => parts.join("_").replace(/[^A-Za-z0-9_]/g, "_");
+  const endpoints: Endpoint[] = workloads.map((w) => ({ id: id("w", w.namespace, w.name), namespace: w.namespace, labels: w.podLabels }));
+
+  const external = new Map<string, { label: string; namespace?: string }>();
+  const edges = new Map<string, Set<string>>();
+  const addEdge = (from: string, to: string, ports: readonly string[]) => {
+    const key = `${from} ${to}`;
+    const set = edges.get(key) ?? new Set<string>();
+    for (const p of ports.length ? ports : ["all ports"]) set.add(p);
+    edges.set(key, set);
+  };
+  const peerMatches = (peer: Peer, policyNs: string, e: Endpoint) => {
+    if (peer.cidr !== undefined || e.namespace === undefined) return false;
+    const nsOk = peer.namespaces ? matches(peer.namespaces, labelsOfNamespace(e.namespace)) : e.namespace === policyNs;
+    return nsOk && (!peer.pods || matches(peer.pods, e.labels));
+  };
+  const selecting = (e: Endpoint, direction: "ingress" | "egress") =>
+    policies.filter((p) => p[direction] !== undefined && p.namespace === e.namespace && matches(p.selector, e.labels));
+  const allows = (e: Endpoint, direction: "ingress" | "egress", other: Endpoint, port: string) => {
+    const ps = selecting(e, direction);
+    if (ps.length === 0) return true;
+    return ps.some((p) => (p[direction] ?? []).some((r) =>
+      (r.ports.length === 0 || r.ports.includes(port) || port === "all ports") && (r.peers.length === 0 || r.peers.some((peer) => peerMatches(peer, p.namespace, other)))));
+  };
+  const externalId = (peer: Peer): string | undefined => {
+    if (peer.cidr) {
+      const key = id("cidr", peer.cidr);
+      external.set(key, { label: peer.except?.length ? `${peer.cidr} except private ranges` : peer.cidr });
+      return key;
+    }
+    const ns = peer.namespaces?.matchLabels["kubernetes.io/metadata.name"];
+    if (ns === "kube-system" && Object.values(peer.pods?.matchLabels ?? {}).includes("kube-dns")) return undefined;
+    const podText = Object.entries(peer.pods?.matchLabels ?? {}).map(([k, v]) => `${k.replace(/^app\.kubernetes\.io\//, "")}=${v}`).join(",");
+    const key = id("x", ns ?? "any", podText || "all");
+    external.set(key, { label: podText ? `pods ${podText}` : "all pods", namespace: ns });
+    return key;
+  };
+
+  for (const direction of ["ingress", "egress"] as const) {
+    for (const policy of policies) {
+      for (const rule of policy[direction] ?? []) {
+        const owners = endpoints.filter((e) => e.namespace === policy.namespace && matches(policy.selector, e.labels));
+        for (const owner of owners) {
+          for (const peer of rule.peers) {
+            const others = endpoints.filter((e) => e !== owner && peerMatches(peer, policy.namespace, e));
+            if (others.length === 0) {
+              const ext = externalId(peer);
+              if (ext && !rule.ports.every((p) => p.endsWith(" 53"))) {
+                if (direction === "ingress") addEdge(ext, owner.id, rule.ports);
+                else addEdge(owner.id, ext, rule.ports);
+              }
+              continue;
+            }
+            for (const other of others) {
+              const ports = rule.ports.length ? rule.ports : ["all ports"];
+              const [from, to] = direction === "ingress" ? [other, owner] : [owner, other];
+              const opposite = direction === "ingress" ? "egress" : "ingress";
+              const allowed = ports.filter((p) => allows(direction === "ingress" ? from : to, opposite, direction === "ingress" ? to : from, p));
+              if (allowed.length) addEdge(from.id, to.id, allowed);
+            }
+          }
+        }
+      }
+    }
+  }
+  return render(stack, objects, workloads, external, edges, id);
+}
+
+function render(
+  stack: string,
+  objects: readonly KubernetesObject[],
+  workloads: readonly Workload[],
+  external: Map<string, { label: string; namespace?: string }>,
+  edges: Map<string, Set<string>>,
+  id: (...parts: string[]) => string,
+): string {
+  const lines = [`%% keel topology: stack ${stack}. Solid arrows: flows NetworkPolicies allow. Dotted: Ingress routes.`, "flowchart LR"];
+  const ingresses = objects.filter((o) => o.kind === "Ingress");
+  if (ingresses.length) lines.push('  internet(("internet"))');
+  const namespaces = [...new Set([...workloads.map((w) => w.namespace), ...ingresses.map((i) => i.metadata.namespace ?? "default"), ...[...external.values()].flatMap((e) => (e.namespace ? [e.namespace] : []))])].sort();
+  for (const ns of namespaces) {
+    lines.push(`  subgraph ${id("ns", ns)}["namespace ${ns}"]`);
+    for (const w of workloads.filter((x) => x.namespace === ns).sort((a, b) => a.name.localeCompare(b.name))) {
+      const replicas = w.kind === "DaemonSet" ? "per node" : w.autoscaled ? `x${w.minReplicas}-${w.maxReplicas}` : `x${w.minReplicas}`;
+      const text = `${w.name}<br/>${w.kind} ${replicas}`;
+      lines.push(w.stateful ? `    ${id("w", ns, w.name)}[("${text}")]` : `    ${id("w", ns, w.name)}["${text}"]`);
+    }
+    for (const ing of ingresses.filter((i) => (i.metadata.namespace ?? "default") === ns)) {
+      lines.push(`    ${id("ing", ns, ing.metadata.name)}{{"Ingress ${ing.metadata.name}"}}`);
+    }
+    for (const [key, e] of [...external.entries()].filter(([, e]) => e.namespace === ns).sort()) lines.push(`    ${key}["${e.label}"]`);
+    lines.push("  end");
+  }
+  for (const [key, e] of [...external.entries()].filter(([, e]) => e.namespace === undefined).sort()) lines.push(`  ${key}["${e.label}"]`);
+  for (const ing of ingresses) {
+    const ns = ing.metadata.namespace ?? "default";
+    const spec = obj(ing.spec);
+    const tls = arr(spec.tls).length > 0;
+    for (const rule of arr(spec.rules)) {
+      const host = String(obj(rule).host ?? "*");
+      lines.push(`  internet -->|"${tls ? "HTTPS" : "HTTP"} ${host}"| ${id("ing", ns, ing.metadata.name)}`);
+    }
+    const backends = new Set(arr(obj(arr(spec.rules)[0]).http ? obj(obj(arr(spec.rules)[0]).http).paths : []).map((p) => String(obj(obj(obj(p).backend).service).name)));
+    for (const svcName of [...backends].sort()) {
+      const svc = objects.find((o) => o.kind === "Service" && o.metadata.name === svcName && (o.metadata.namespace ?? "default") === ns);
+      const selector = labelsOf(obj(svc?.spec).selector);
+      for (const w of workloads.filter((x) => x.namespace === ns && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => x.podLabels[k] === v))) {
+        lines.push(`  ${id("ing", ns, ing.metadata.name)} -.->|"${svcName}"| ${id("w", ns, w.name)}`);
+      }
+    }
+  }
+  for (const [key, ports] of [...edges.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    const [from, to] = key.split(" ");
+    lines.push(`  ${from} -->|"${[...ports].sort().join(", ")}"| ${to}`);
+  }
+  return lines.join("\n") + "\n";
+}
