@@ -37,6 +37,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       console.log(summary(result));
       return 0;
     }
+    if (command === "bench" || command === "bench-case") {
+      // The benchmark lives with the sources; it is not part of the installed package.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { bench } = require("../bench/synth") as { bench(args: readonly string[]): Promise<number> };
+      return await bench(command === "bench-case" ? ["case", ...rest] : rest);
+    }
     if (command === "help" || command === "--help" || command === undefined) {
       console.log(USAGE);
       return command === undefined ? 1 : 0;

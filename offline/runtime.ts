@@ -55,6 +55,7 @@ export class SynthError extends Error {
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the SDK's internal modules are untyped here */
 interface Sdk {
+  base: string;
   mocks: any;
   settings: any;
   stack: any;
@@ -70,6 +71,7 @@ function loadSdk(sdkDir?: string): Sdk {
   const base = root.slice(0, root.lastIndexOf("index.js"));
   const load = (m: string) => require(base + m);
   return {
+    base,
     mocks: load("runtime/mocks.js"),
     settings: load("runtime/settings.js"),
     stack: load("runtime/stack.js"),
@@ -84,6 +86,24 @@ function loadSdk(sdkDir?: string): Sdk {
 function switchOffCliDiagnostics(sdk: Sdk): void {
   sdk.resource.Resource.callsites = () => [];
   sdk.debuggable.debuggablePromise = <T>(p: Promise<T>) => p;
+}
+
+/**
+ * Property values travel to the engine as protobuf Structs (copied into protobuf's internal
+ * arrays and back). The mock monitor is in-process, so during a run a Struct carries the
+ * object itself. Restored afterwards: `keel check` talks gRPC with real Structs.
+ */
+function passStructsByReference(sdk: Sdk): () => void {
+  const { Struct } = require(require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [sdk.base] }));
+  const original = Struct.fromJavaScript;
+  Struct.fromJavaScript = (value: Record<string, unknown>) => {
+    const struct = new Struct();
+    struct.toJavaScript = () => value;
+    return struct;
+  };
+  return () => {
+    Struct.fromJavaScript = original;
+  };
 }
 
 function createMonitor(sdk: Sdk, records: RecordedResource[], failures: string[], outputs: { value: Record<string, unknown> }) {
@@ -139,8 +159,7 @@ function createMonitor(sdk: Sdk, records: RecordedResource[], failures: string[]
     try {
       const args = unwrap(sdk.rpc.deserializeProperties(req.getArgs())) as Record<string, Json>;
       const answer = call(token, args);
-      const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
-      callback(null, { getReturn: () => Struct.fromJavaScript(answer), getFailuresList: () => [] });
+      callback(null, { getReturn: () => ({ toJavaScript: () => answer }), getFailuresList: () => [] });
     } catch (err) {
       failures.push(err instanceof UnknownCallError ? err.message : `provider function ${token} failed: ${(err as Error).message}`);
       callback(err);
@@ -182,6 +201,7 @@ export async function runInMockRuntime(options: RunOptions, program: () => unkno
   active = true;
   const sdk = loadSdk(options.sdkDir);
   switchOffCliDiagnostics(sdk);
+  const restoreStructs = passStructsByReference(sdk);
   const records: RecordedResource[] = [];
   const failures: string[] = [];
   const outputs = { value: {} as Record<string, unknown> };
@@ -227,6 +247,7 @@ export async function runInMockRuntime(options: RunOptions, program: () => unkno
     return { resources: records, outputs: outputs.value };
   } finally {
     process.off("unhandledRejection", onRejection);
+    restoreStructs();
     active = false;
   }
 }

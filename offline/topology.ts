@@ -102,9 +102,11 @@ export function topologyMermaid(stack: string, objects: readonly KubernetesObjec
   const policies = policiesOf(objects);
   const nsLabels = new Map<string, Labels>();
   for (const ns of objects.filter((o) => o.kind === "Namespace")) nsLabels.set(ns.metadata.name, labelsOf(ns.metadata.labels));
-  const labelsOfNamespace = (ns: string): Labels => ({ ...(nsLabels.get(ns) ?? {}), "kubernetes.io/metadata.name": ns });
   const id = (...parts: string[]) => parts.join("_").replace(/[^A-Za-z0-9_]/g, "_");
   const endpoints: Endpoint[] = workloads.map((w) => ({ id: id("w", w.namespace, w.name), namespace: w.namespace, labels: w.podLabels }));
+  const byNamespace = new Map<string, Endpoint[]>();
+  for (const e of endpoints) byNamespace.set(e.namespace as string, [...(byNamespace.get(e.namespace as string) ?? []), e]);
+  for (const ns of byNamespace.keys()) nsLabels.set(ns, { ...(nsLabels.get(ns) ?? {}), "kubernetes.io/metadata.name": ns });
 
   const external = new Map<string, { label: string; namespace?: string }>();
   const edges = new Map<string, Set<string>>();
@@ -114,18 +116,27 @@ export function topologyMermaid(stack: string, objects: readonly KubernetesObjec
     for (const p of ports.length ? ports : ["all ports"]) set.add(p);
     edges.set(key, set);
   };
-  const peerMatches = (peer: Peer, policyNs: string, e: Endpoint) => {
-    if (peer.cidr !== undefined || e.namespace === undefined) return false;
-    const nsOk = peer.namespaces ? matches(peer.namespaces, labelsOfNamespace(e.namespace)) : e.namespace === policyNs;
-    return nsOk && (!peer.pods || matches(peer.pods, e.labels));
+  /** The endpoints a peer selects, from the point of view of a policy in `policyNs`. */
+  const peerEndpoints = (peer: Peer, policyNs: string): Endpoint[] => {
+    if (peer.cidr !== undefined) return [];
+    const namespaces = peer.namespaces ? [...byNamespace.keys()].filter((ns) => matches(peer.namespaces as Selector, nsLabels.get(ns) ?? {})) : [policyNs];
+    return namespaces.flatMap((ns) => (byNamespace.get(ns) ?? []).filter((e) => !peer.pods || matches(peer.pods, e.labels)));
   };
-  const selecting = (e: Endpoint, direction: "ingress" | "egress") =>
-    policies.filter((p) => p[direction] !== undefined && p.namespace === e.namespace && matches(p.selector, e.labels));
+  const selectingCache = new Map<string, Policy[]>();
+  const selecting = (e: Endpoint, direction: "ingress" | "egress") => {
+    const key = `${direction} ${e.id}`;
+    let found = selectingCache.get(key);
+    if (!found) {
+      found = policies.filter((p) => p[direction] !== undefined && p.namespace === e.namespace && matches(p.selector, e.labels));
+      selectingCache.set(key, found);
+    }
+    return found;
+  };
   const allows = (e: Endpoint, direction: "ingress" | "egress", other: Endpoint, port: string) => {
     const ps = selecting(e, direction);
     if (ps.length === 0) return true;
     return ps.some((p) => (p[direction] ?? []).some((r) =>
-      (r.ports.length === 0 || r.ports.includes(port) || port === "all ports") && (r.peers.length === 0 || r.peers.some((peer) => peerMatches(peer, p.namespace, other)))));
+      (r.ports.length === 0 || r.ports.includes(port) || port === "all ports") && (r.peers.length === 0 || r.peers.some((peer) => peerEndpoints(peer, p.namespace).includes(other)))));
   };
   const externalId = (peer: Peer): string | undefined => {
     if (peer.cidr) {
@@ -141,13 +152,14 @@ export function topologyMermaid(stack: string, objects: readonly KubernetesObjec
     return key;
   };
 
-  for (const direction of ["ingress", "egress"] as const) {
-    for (const policy of policies) {
+  for (const policy of policies) {
+    const owners = (byNamespace.get(policy.namespace) ?? []).filter((e) => matches(policy.selector, e.labels));
+    for (const direction of ["ingress", "egress"] as const) {
       for (const rule of policy[direction] ?? []) {
-        const owners = endpoints.filter((e) => e.namespace === policy.namespace && matches(policy.selector, e.labels));
-        for (const owner of owners) {
-          for (const peer of rule.peers) {
-            const others = endpoints.filter((e) => e !== owner && peerMatches(peer, policy.namespace, e));
+        for (const peer of rule.peers) {
+          const matched = peerEndpoints(peer, policy.namespace);
+          for (const owner of owners) {
+            const others = matched.filter((e) => e !== owner);
             if (others.length === 0) {
               const ext = externalId(peer);
               if (ext && !rule.ports.every((p) => p.endsWith(" 53"))) {
@@ -159,8 +171,8 @@ export function topologyMermaid(stack: string, objects: readonly KubernetesObjec
             for (const other of others) {
               const ports = rule.ports.length ? rule.ports : ["all ports"];
               const [from, to] = direction === "ingress" ? [other, owner] : [owner, other];
-              const opposite = direction === "ingress" ? "egress" : "ingress";
-              const allowed = ports.filter((p) => allows(direction === "ingress" ? from : to, opposite, direction === "ingress" ? to : from, p));
+              // The other side must allow it too: the source's egress, or the target's ingress.
+              const allowed = direction === "ingress" ? ports.filter((p) => allows(from, "egress", to, p)) : ports.filter((p) => allows(to, "ingress", from, p));
               if (allowed.length) addEdge(from.id, to.id, allowed);
             }
           }
