@@ -26,8 +26,11 @@ export function formatCores(millicores: number): string {
   return millicores < 1000 ? `${millicores}m` : `${Number((millicores / 1000).toFixed(2))}`;
 }
 
-function formatBytes(bytes: number): string {
-  return bytes === 0 ? "-" : formatMemory(bytes);
+/** Report figures: Gi with up to two decimals from 1Gi up (like seed 003's table), else Kubernetes units. */
+export function formatBytes(bytes: number): string {
+  if (bytes === 0) return "-";
+  const gi = bytes / 2 ** 30;
+  return gi >= 1 ? `${Number(gi.toFixed(2))}Gi` : formatMemory(bytes);
 }
 
 function rowOf(w: Workload): Row {

@@ -64,7 +64,8 @@ export function toKubernetesObject(r: RecordedResource): KubernetesObject {
   const object: Record<string, Json> = { apiVersion, kind, metadata: orderMetadata(metadata) };
   for (const [key, value] of Object.entries(rest)) object[key] = value;
   if (kind === "Secret") {
-    for (const key of ["data", "stringData"]) if (object[key] !== undefined) object[key] = redactValues(object[key]) as Json;
+    // The provider marks a Secret's data secret as a whole; keep its keys, redact every value.
+    for (const key of ["data", "stringData"]) if (r.inputs[key] !== undefined) object[key] = redactValues(unwrap(r.inputs[key])) as Json;
   }
   return object as KubernetesObject;
 }

@@ -67,7 +67,12 @@ interface Sdk {
 }
 
 function loadSdk(sdkDir?: string): Sdk {
-  const root = sdkDir ? require.resolve("@pulumi/pulumi", { paths: [sdkDir] }) : require.resolve("@pulumi/pulumi");
+  let root: string;
+  try {
+    root = require.resolve("@pulumi/pulumi", { paths: sdkDir ? [sdkDir, __dirname] : [__dirname] });
+  } catch {
+    throw new SynthError(`cannot find @pulumi/pulumi for ${sdkDir ?? "keel"}; run npm install in the project`);
+  }
   const base = root.slice(0, root.lastIndexOf("index.js"));
   const load = (m: string) => require(base + m);
   return {

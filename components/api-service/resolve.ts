@@ -137,7 +137,7 @@ export function resolveApiServiceArgs(name: string, args: ApiServiceArgs): Resol
   if (args.metrics !== false) {
     metrics = { path: args.metrics?.path ?? defaults.metrics.path, port: args.metrics?.port ?? containerPort };
     v.require(metrics.path.startsWith("/"), "metrics.path", metrics.path, "expected an absolute HTTP path such as \"/metrics\"");
-    v.require(isPort(metrics.port), "metrics.port", metrics.port, PORT_RULE);
+    if (args.metrics?.port !== undefined) v.require(isPort(metrics.port), "metrics.port", metrics.port, PORT_RULE);
   }
   validateRules(v, "allowFrom", args.allowFrom);
   validateRules(v, "allowTo", args.allowTo);

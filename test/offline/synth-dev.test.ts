@@ -1,0 +1,53 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { SynthResult, synth } from "../../offline/synth";
+import { ROOT } from "../helpers/cli";
+import { schemaProblems } from "../helpers/schema";
+
+const SECRET = "oidc-client-secret-that-must-not-leak";
+let result: SynthResult;
+let out: string;
+
+beforeAll(async () => {
+  out = fs.mkdtempSync(path.join(os.tmpdir(), "keel-dev-"));
+  result = await synth({ stack: "dev", dir: ROOT, out, config: { "keel:req1OidcClientSecret": SECRET }, secretKeys: ["keel:req1OidcClientSecret"] });
+});
+
+function readAll(dir: string): string {
+  return fs.readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? readAll(path.join(dir, e.name)) : fs.readFileSync(path.join(dir, e.name), "utf8"))).join("\n");
+}
+
+describe("keel synth --stack dev", () => {
+  it("writes manifests, plan, topology and capacity", () => {
+    const dir = path.join(out, "dev");
+    expect(fs.readdirSync(dir).sort()).toEqual(["capacity.md", "manifests", "plan.json", "topology.mmd"]);
+    expect(fs.readdirSync(path.join(dir, "manifests"))).toEqual(expect.arrayContaining(["40-deployment-req1-req1-api.yaml", "30-service-req1-req1-api.yaml", "60-ingress-req1-req1-api.yaml"]));
+    const plan = JSON.parse(fs.readFileSync(path.join(dir, "plan.json"), "utf8"));
+    expect(plan.stack).toBe("dev");
+    expect(Object.keys(plan.resources[0]).sort()).toEqual(["dependencies", "inputs", "name", "parent", "type", "urn"]);
+  });
+
+  it("writes only schema-valid Kubernetes objects", () => {
+    expect(result.manifests.length).toBeGreaterThan(8);
+    expect(result.manifests.map((m) => schemaProblems(m.object)).filter(Boolean)).toEqual([]);
+  });
+
+  it("never writes a secret", () => {
+    const written = readAll(out);
+    expect(written).not.toContain(SECRET);
+    const secret = result.manifests.find((m) => m.object.kind === "Secret");
+    expect(secret?.object.stringData).toEqual({ OIDC_CLIENT_SECRET: "[secret]" });
+  });
+
+  it("draws the API behind its ingress and its allowed flows", () => {
+    expect(result.topology).toContain('internet -->|"HTTPS req1.dev.example.com"| ing_req1_req1_api');
+    expect(result.topology).toContain('w_req1_req1_api -->|"TCP 443"| cidr_0_0_0_0_0');
+    expect(result.topology).toContain('x_ingress_nginx_name_ingress_nginx -->|"TCP 8080"| w_req1_req1_api');
+  });
+
+  it("sums capacity per namespace", () => {
+    expect(result.capacity).toContain("| req1 | req1-api | Deployment | 1 | 100m | 500m | 128Mi | 256Mi | - |");
+    expect(result.capacity).toContain("| **all** | **total** |  |  | **100m** | **500m** | **128Mi** | **256Mi** | **-** |");
+  });
+});

@@ -1,0 +1,49 @@
+import { ApiService, peers } from "../../components";
+import { capacityMarkdown } from "../../offline/capacity";
+import { topologyMermaid } from "../../offline/topology";
+import { testPlatform } from "../helpers/platform";
+import { synthesize } from "../helpers/synth";
+
+const image = "ghcr.io/shop/app:1.0.0";
+
+describe("topology diagram", () => {
+  it("draws a flow only where both sides' policies allow it", async () => {
+    const s = await synthesize(() => {
+      const platform = testPlatform();
+      const backend = new ApiService("backend", { platform, image, port: 3000, metrics: false, tier: "data" });
+      new ApiService("frontend", { platform, image, metrics: false, allowTo: [{ peer: backend }] });
+      // Egress from "lonely" to backend is allowed on lonely's side only: backend does not admit it.
+      new ApiService("lonely", { platform, image, metrics: false, allowTo: [{ peer: peers.workload("backend", "data", backend.networkPeer.podLabels) }] });
+    });
+    const diagram = topologyMermaid("test", s.objects);
+    expect(diagram).toContain('subgraph ns_data["namespace data"]');
+    expect(diagram).toContain('w_shop_frontend -->|"TCP 3000"| w_data_backend');
+    expect(diagram).not.toContain("w_shop_lonely -->");
+  });
+
+  it("shows replicas and HPA bounds, and stateful workloads as data stores", async () => {
+    const s = await synthesize(() => {
+      new ApiService("api", { platform: testPlatform(), image, autoscaling: { minReplicas: 2, maxReplicas: 6 } });
+    });
+    expect(topologyMermaid("test", s.objects)).toContain('w_shop_api["api<br/>Deployment x2-6"]');
+  });
+});
+
+describe("capacity table", () => {
+  it("counts requests at min replicas and limits at max replicas", async () => {
+    const s = await synthesize(() => {
+      const platform = testPlatform();
+      new ApiService("api", {
+        platform,
+        image,
+        resources: { requests: { cpu: "500m", memory: "512Mi" }, limits: { cpu: "2000m", memory: "2Gi" } },
+        autoscaling: { minReplicas: 3, maxReplicas: 10 },
+      });
+      new ApiService("web", { platform, image, replicas: 3, resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } } });
+    });
+    const table = capacityMarkdown("test", s.objects);
+    expect(table).toContain("| shop | api | Deployment | 3-10 (HPA) | 1.5 | 20 | 1.5Gi | 20Gi | - |");
+    expect(table).toContain("| shop | web | Deployment | 3 | 300m | 1.5 | 384Mi | 1.5Gi | - |");
+    expect(table).toContain("| **all** | **total** |  |  | **1.8** | **21.5** | **1.88Gi** | **21.5Gi** | **-** |");
+  });
+});
