@@ -1,8 +1,8 @@
-/** Jest only transpiles (swc); `npm run typecheck` type-checks the whole tree once. */
+/** Jest only transpiles (ts-jest, isolatedModules); `npm run typecheck` type-checks the whole tree once. */
 module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
-  transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
+  transform: { "^.+\\.ts$": ["ts-jest", { isolatedModules: true, diagnostics: false }] },
   testTimeout: 120000,
 };
