@@ -3,6 +3,17 @@
 "use strict";
 const fs = require("fs");
 const path = require("path");
+const { spawnSync } = require("child_process");
+
+// The mock runtime allocates many short-lived promises per resource: a larger young generation
+// makes synth of large programs ~1.4x faster. Node reads these flags only at start, so keel
+// re-executes itself once with them (set KEEL_NODE_FLAGS="" to skip).
+const GC_FLAGS = (process.env.KEEL_NODE_FLAGS ?? "--max-semi-space-size=128 --min-semi-space-size=64").split(" ").filter(Boolean);
+if (GC_FLAGS.length > 0 && !process.execArgv.some((a) => a.startsWith("--max-semi-space-size"))) {
+  const child = spawnSync(process.execPath, [...GC_FLAGS, __filename, ...process.argv.slice(2)], { stdio: "inherit" });
+  if (child.error) throw child.error;
+  process.exit(child.status ?? 1);
+}
 
 const root = path.resolve(__dirname, "..");
 const source = path.join(root, "offline", "cli.ts");

@@ -6,6 +6,7 @@
  * Speed: the SDK captures a stack trace per resource and per promise for the CLI's source
  * positions and leak reports. Neither changes a resource, so the engine switches them off.
  */
+import { installFastSerialization } from "./fast-serialize";
 import { NewResource, UnknownCallError, call, newResource } from "./providers";
 import { Json, SECRET_SIG, SIG_KEY, secretValue, unwrap } from "./values";
 
@@ -37,6 +38,8 @@ export interface RunOptions {
   readonly secretKeys?: readonly string[];
   /** Directory to resolve `@pulumi/pulumi` from (the program's own copy). @default keel's */
   readonly sdkDir?: string;
+  /** Use the SDK's own (slower) property serialization; for the equivalence test. @default false */
+  readonly exactSdkSerialization?: boolean;
 }
 
 export interface RunResult {
@@ -64,6 +67,8 @@ interface Sdk {
   debuggable: any;
   resource: any;
   rpc: any;
+  output: any;
+  asset: any;
 }
 
 function loadSdk(sdkDir?: string): Sdk {
@@ -85,6 +90,8 @@ function loadSdk(sdkDir?: string): Sdk {
     debuggable: load("runtime/debuggable.js"),
     resource: load("resource.js"),
     rpc: load("runtime/rpc.js"),
+    output: load("output.js"),
+    asset: load("asset/index.js"),
   };
 }
 
@@ -207,6 +214,7 @@ export async function runInMockRuntime(options: RunOptions, program: () => unkno
   const sdk = loadSdk(options.sdkDir);
   switchOffCliDiagnostics(sdk);
   const restoreStructs = passStructsByReference(sdk);
+  const restoreSerialization = options.exactSdkSerialization ? () => undefined : installFastSerialization(sdk);
   const records: RecordedResource[] = [];
   const failures: string[] = [];
   const outputs = { value: {} as Record<string, unknown> };
@@ -253,6 +261,7 @@ export async function runInMockRuntime(options: RunOptions, program: () => unkno
   } finally {
     process.off("unhandledRejection", onRejection);
     restoreStructs();
+    restoreSerialization();
     active = false;
   }
 }
