@@ -11,17 +11,18 @@ import { render, synth } from "../offline/synth";
 
 const ROOT = path.resolve(__dirname, "..");
 
-async function services(count: number): Promise<{ resources: number; objects: number }> {
+/**
+ * `full`: every ApiService with env (ConfigMap), ingress, HPA and PDB: 8 objects each.
+ * `comparable`: the topology cdk8s-plus is measured with (Deployment, Service, Ingress,
+ * NetworkPolicy), plus the ServiceAccount keel always creates: 5 objects each.
+ */
+async function services(count: number, shape: "full" | "comparable"): Promise<{ resources: number; objects: number }> {
   const run = await runInMockRuntime({ project: "bench", stack: "bench" }, () => {
     const platform = new KubernetesPlatform("bench", { system: "bench" });
     for (let i = 0; i < count; i++) {
-      new ApiService(`svc-${i}`, {
-        platform,
-        image: `ghcr.io/bench/svc-${i}:1.0.${i}`,
-        env: { LOG_LEVEL: "info" },
-        ingress: { host: `svc-${i}.example.com` },
-        autoscaling: { minReplicas: 2, maxReplicas: 5 },
-      });
+      const common = { platform, image: `ghcr.io/bench/svc-${i}:1.0.${i}`, ingress: { host: `svc-${i}.example.com` } };
+      if (shape === "full") new ApiService(`svc-${i}`, { ...common, env: { LOG_LEVEL: "info" }, autoscaling: { minReplicas: 2, maxReplicas: 5 } });
+      else new ApiService(`svc-${i}`, { ...common, replicas: 1 });
     }
   });
   const rendered = render("bench", "bench", run);
@@ -35,7 +36,8 @@ async function child(kind: string): Promise<void> {
     const result = await synth({ stack: "dev", dir: ROOT, out: path.join(ROOT, "out", "bench") });
     detail = { resources: result.plan.resources.length, objects: result.manifests.length };
   } else {
-    detail = await services(Number(kind));
+    const [count, shape] = kind.split(":");
+    detail = await services(Number(count), shape === "comparable" ? "comparable" : "full");
   }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const peakMiB = process.resourceUsage().maxRSS / 1024;
@@ -44,10 +46,10 @@ async function child(kind: string): Promise<void> {
 
 function main(): void {
   const rows: string[] = ["| case | resources | k8s objects | synth time | peak memory |", "|---|---|---|---|---|"];
-  for (const kind of ["10", "100", "1000", "dev"]) {
+  for (const kind of ["10", "100", "1000", "1000:comparable", "dev"]) {
     const out = execFileSync(process.execPath, [path.join(ROOT, "bin", "keel.js"), "bench-case", kind], { cwd: ROOT, encoding: "utf8" });
     const r = JSON.parse(out.trim().split("\n").pop() as string);
-    const label = kind === "dev" ? "dev stack (keel synth, files written)" : `${kind} ApiServices`;
+    const label = kind === "dev" ? "dev stack (keel synth, files written)" : kind.endsWith(":comparable") ? "1000 ApiServices, cdk8s-plus-comparable (Deployment, Service, Ingress, NetworkPolicy, ServiceAccount)" : `${kind} ApiServices (+ env ConfigMap, HPA, PDB)`;
     rows.push(`| ${label} | ${r.resources} | ${r.objects} | ${r.seconds.toFixed(2)} s | ${Math.round(r.peakMiB)} MiB |`);
     console.log(rows[rows.length - 1]);
   }

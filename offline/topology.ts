@@ -105,7 +105,23 @@ export function topologyMermaid(stack: string, objects: readonly KubernetesObjec
   const id = (...parts: string[]) => parts.join("_").replace(/[^A-Za-z0-9_]/g, "_");
   const endpoints: Endpoint[] = workloads.map((w) => ({ id: id("w", w.namespace, w.name), namespace: w.namespace, labels: w.podLabels }));
   const byNamespace = new Map<string, Endpoint[]>();
-  for (const e of endpoints) byNamespace.set(e.namespace as string, [...(byNamespace.get(e.namespace as string) ?? []), e]);
+  const byLabel = new Map<string, Endpoint[]>();
+  for (const e of endpoints) {
+    const ns = e.namespace as string;
+    if (!byNamespace.has(ns)) byNamespace.set(ns, []);
+    byNamespace.get(ns)?.push(e);
+    for (const [k, v] of Object.entries(e.labels)) {
+      const key = `${ns}\n${k}=${v}`;
+      if (!byLabel.has(key)) byLabel.set(key, []);
+      byLabel.get(key)?.push(e);
+    }
+  }
+  /** The endpoints of a namespace a selector selects, narrowed first through the label index. */
+  const selectIn = (ns: string, selector: Selector | undefined): Endpoint[] => {
+    const first = selector ? Object.entries(selector.matchLabels)[0] : undefined;
+    const candidates = first ? byLabel.get(`${ns}\n${first[0]}=${first[1]}`) ?? [] : byNamespace.get(ns) ?? [];
+    return selector ? candidates.filter((e) => matches(selector, e.labels)) : candidates;
+  };
   for (const ns of byNamespace.keys()) nsLabels.set(ns, { ...(nsLabels.get(ns) ?? {}), "kubernetes.io/metadata.name": ns });
 
   const external = new Map<string, { label: string; namespace?: string }>();
@@ -120,14 +136,19 @@ export function topologyMermaid(stack: string, objects: readonly KubernetesObjec
   const peerEndpoints = (peer: Peer, policyNs: string): Endpoint[] => {
     if (peer.cidr !== undefined) return [];
     const namespaces = peer.namespaces ? [...byNamespace.keys()].filter((ns) => matches(peer.namespaces as Selector, nsLabels.get(ns) ?? {})) : [policyNs];
-    return namespaces.flatMap((ns) => (byNamespace.get(ns) ?? []).filter((e) => !peer.pods || matches(peer.pods, e.labels)));
+    return namespaces.flatMap((ns) => selectIn(ns, peer.pods));
   };
+  const policiesByNamespace = new Map<string, Policy[]>();
+  for (const p of policies) {
+    if (!policiesByNamespace.has(p.namespace)) policiesByNamespace.set(p.namespace, []);
+    policiesByNamespace.get(p.namespace)?.push(p);
+  }
   const selectingCache = new Map<string, Policy[]>();
   const selecting = (e: Endpoint, direction: "ingress" | "egress") => {
     const key = `${direction} ${e.id}`;
     let found = selectingCache.get(key);
     if (!found) {
-      found = policies.filter((p) => p[direction] !== undefined && p.namespace === e.namespace && matches(p.selector, e.labels));
+      found = (policiesByNamespace.get(e.namespace as string) ?? []).filter((p) => p[direction] !== undefined && matches(p.selector, e.labels));
       selectingCache.set(key, found);
     }
     return found;
@@ -153,7 +174,7 @@ export function topologyMermaid(stack: string, objects: readonly KubernetesObjec
   };
 
   for (const policy of policies) {
-    const owners = (byNamespace.get(policy.namespace) ?? []).filter((e) => matches(policy.selector, e.labels));
+    const owners = selectIn(policy.namespace, policy.selector);
     for (const direction of ["ingress", "egress"] as const) {
       for (const rule of policy[direction] ?? []) {
         for (const peer of rule.peers) {
@@ -180,7 +201,31 @@ export function topologyMermaid(stack: string, objects: readonly KubernetesObjec
       }
     }
   }
-  return render(stack, objects, workloads, external, edges, id);
+  const routes = ingressRoutes(objects, (ns, selector) => selectIn(ns, { matchLabels: selector, matchExpressions: [] }).map((e) => e.id), id);
+  return render(stack, objects, workloads, external, edges, routes, id);
+}
+
+/** The Ingress edges: internet to each Ingress (per host), each Ingress to the workloads behind its Services. */
+function ingressRoutes(objects: readonly KubernetesObject[], workloadIds: (ns: string, selector: Labels) => string[], id: (...parts: string[]) => string): string[] {
+  const services = new Map<string, KubernetesObject>();
+  for (const o of objects) if (o.kind === "Service") services.set(`${o.metadata.namespace ?? "default"}/${o.metadata.name}`, o);
+  const lines: string[] = [];
+  for (const ing of objects.filter((o) => o.kind === "Ingress")) {
+    const ns = ing.metadata.namespace ?? "default";
+    const spec = obj(ing.spec);
+    const tls = arr(spec.tls).length > 0;
+    const backends = new Set<string>();
+    for (const rule of arr(spec.rules)) {
+      lines.push(`  internet -->|"${tls ? "HTTPS" : "HTTP"} ${String(obj(rule).host ?? "*")}"| ${id("ing", ns, ing.metadata.name)}`);
+      for (const path of arr(obj(obj(rule).http).paths)) backends.add(String(obj(obj(obj(path).backend).service).name));
+    }
+    for (const svcName of [...backends].sort()) {
+      const selector = labelsOf(obj(services.get(`${ns}/${svcName}`)?.spec).selector);
+      if (Object.keys(selector).length === 0) continue;
+      for (const target of workloadIds(ns, selector).sort()) lines.push(`  ${id("ing", ns, ing.metadata.name)} -.->|"${svcName}"| ${target}`);
+    }
+  }
+  return lines;
 }
 
 function render(
@@ -189,6 +234,7 @@ function render(
   workloads: readonly Workload[],
   external: Map<string, { label: string; namespace?: string }>,
   edges: Map<string, Set<string>>,
+  routes: readonly string[],
   id: (...parts: string[]) => string,
 ): string {
   const lines = [`%% keel topology: stack ${stack}. Solid arrows: flows NetworkPolicies allow. Dotted: Ingress routes.`, "flowchart LR"];
@@ -209,23 +255,7 @@ function render(
     lines.push("  end");
   }
   for (const [key, e] of [...external.entries()].filter(([, e]) => e.namespace === undefined).sort()) lines.push(`  ${key}["${e.label}"]`);
-  for (const ing of ingresses) {
-    const ns = ing.metadata.namespace ?? "default";
-    const spec = obj(ing.spec);
-    const tls = arr(spec.tls).length > 0;
-    for (const rule of arr(spec.rules)) {
-      const host = String(obj(rule).host ?? "*");
-      lines.push(`  internet -->|"${tls ? "HTTPS" : "HTTP"} ${host}"| ${id("ing", ns, ing.metadata.name)}`);
-    }
-    const backends = new Set(arr(obj(arr(spec.rules)[0]).http ? obj(obj(arr(spec.rules)[0]).http).paths : []).map((p) => String(obj(obj(obj(p).backend).service).name)));
-    for (const svcName of [...backends].sort()) {
-      const svc = objects.find((o) => o.kind === "Service" && o.metadata.name === svcName && (o.metadata.namespace ?? "default") === ns);
-      const selector = labelsOf(obj(svc?.spec).selector);
-      for (const w of workloads.filter((x) => x.namespace === ns && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => x.podLabels[k] === v))) {
-        lines.push(`  ${id("ing", ns, ing.metadata.name)} -.->|"${svcName}"| ${id("w", ns, w.name)}`);
-      }
-    }
-  }
+  lines.push(...routes);
   for (const [key, ports] of [...edges.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     const [from, to] = key.split(" ");
     lines.push(`  ${from} -->|"${[...ports].sort().join(", ")}"| ${to}`);

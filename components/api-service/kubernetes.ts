@@ -107,7 +107,7 @@ export function deployOnKubernetes(parent: pulumi.ComponentResource, r: Resolved
   const service = new k8s.core.v1.Service(
     `${name}-service`,
     { metadata, spec: { type: "ClusterIP", selector: r.selector, ports: servicePorts } },
-    { ...opts, dependsOn: [deployment] },
+    opts,
   );
 
   const ingressRules = [];
@@ -136,7 +136,7 @@ export function deployOnKubernetes(parent: pulumi.ComponentResource, r: Resolved
   }
   let autoscaler: k8s.autoscaling.v2.HorizontalPodAutoscaler | undefined;
   if (r.autoscaling) {
-    autoscaler = new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-hpa`, { metadata, spec: hpaSpec(name, r.autoscaling) }, { ...opts, dependsOn: [deployment] });
+    autoscaler = new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-hpa`, { metadata, spec: hpaSpec(name, r.autoscaling) }, opts);
   }
   let disruptionBudget: k8s.policy.v1.PodDisruptionBudget | undefined;
   if (r.disruptionBudget) {
@@ -154,7 +154,7 @@ export function deployOnKubernetes(parent: pulumi.ComponentResource, r: Resolved
           endpoints: [{ port: metricsOnOwnPort ? "metrics" : "http", path: r.metrics.path, interval: "30s" }],
         },
       },
-      { ...opts, dependsOn: [service] },
+      opts,
     );
   }
   return {

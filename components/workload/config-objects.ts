@@ -33,12 +33,12 @@ export function createConfigObjects(ctx: ConfigObjectsContext, env: ResolvedEnv)
   const metadata = { namespace: ctx.namespace, labels: ctx.labels };
   const vars: EnvVar[] = [];
   if (nonEmpty(env.plain)) {
-    const cm = new k8s.core.v1.ConfigMap(`${ctx.name}-env`, { metadata, data: { ...env.plain } }, ctx.opts);
-    for (const key of Object.keys(env.plain)) vars.push({ name: key, valueFrom: { configMapKeyRef: { name: cm.metadata.name, key } } });
+    const name = new k8s.core.v1.ConfigMap(`${ctx.name}-env`, { metadata, data: { ...env.plain } }, ctx.opts).metadata.name;
+    for (const key of Object.keys(env.plain)) vars.push({ name: key, valueFrom: { configMapKeyRef: { name, key } } });
   }
   if (nonEmpty(env.secret)) {
-    const secret = new k8s.core.v1.Secret(`${ctx.name}-env`, { metadata, type: "Opaque", stringData: { ...env.secret } }, ctx.opts);
-    for (const key of Object.keys(env.secret)) vars.push({ name: key, valueFrom: { secretKeyRef: { name: secret.metadata.name, key } } });
+    const name = new k8s.core.v1.Secret(`${ctx.name}-env`, { metadata, type: "Opaque", stringData: { ...env.secret } }, ctx.opts).metadata.name;
+    for (const key of Object.keys(env.secret)) vars.push({ name: key, valueFrom: { secretKeyRef: { name, key } } });
   }
   for (const [key, ref] of Object.entries(env.references)) {
     if ("fieldPath" in ref) vars.push({ name: key, valueFrom: { fieldRef: { fieldPath: ref.fieldPath } } });

@@ -20,10 +20,10 @@ function program() {
   new k8s.core.v1.ConfigMap("odd", { metadata: { namespace: backend.namespace, annotations: { gone: undefined as unknown as string } }, data: { a: "1" } });
 }
 
-describe("fast serialization", () => {
+describe("the engine's speed-ups (fast serialization, no alias resolution)", () => {
   it("records exactly what the SDK's own serialization records", async () => {
     const strip = (r: { type: string; name: string; parent: string; inputs: unknown; dependencies: readonly string[] }) => ({ type: r.type, name: r.name, parent: r.parent, inputs: r.inputs, dependencies: r.dependencies });
-    const exact = await runInMockRuntime({ project: "p", stack: "s", exactSdkSerialization: true }, program);
+    const exact = await runInMockRuntime({ project: "p", stack: "s", exactSdk: true }, program);
     const fast = await runInMockRuntime({ project: "p", stack: "s" }, program);
     const byUrn = (rs: typeof exact.resources) => Object.fromEntries(rs.map((r) => [r.urn, strip(r)]));
     expect(fast.resources.length).toBe(exact.resources.length);
