@@ -5,6 +5,7 @@ import { ApiService, peers } from "../../components";
 import { synth } from "../../offline/synth";
 import { ROOT } from "../helpers/cli";
 import { testPlatform } from "../helpers/platform";
+import { integrityProblems } from "../helpers/integrity";
 import { schemaProblems } from "../helpers/schema";
 import { synthesize } from "../helpers/synth";
 
@@ -42,6 +43,8 @@ describe("manifests against the Kubernetes OpenAPI and CRD schemas", () => {
     });
     expect(s.objects.map((o) => o.kind)).toEqual(expect.arrayContaining(["ServiceMonitor", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Ingress", "Secret"]));
     expect(s.objects.map(schemaProblems).filter(Boolean)).toEqual([]);
+    // The one reference to something outside the program: the shared ConfigMap the env points at.
+    expect(integrityProblems(s.objects)).toEqual(["Deployment/shop/api reads ConfigMap shared, which does not exist"]);
   });
 
   it("accepts every object of the prod stack", async () => {
@@ -49,6 +52,16 @@ describe("manifests against the Kubernetes OpenAPI and CRD schemas", () => {
     const kinds = new Set(result.manifests.map((m) => m.object.kind));
     expect([...kinds].sort()).toEqual(["ConfigMap", "Deployment", "HorizontalPodAutoscaler", "Ingress", "Namespace", "NetworkPolicy", "PodDisruptionBudget", "Service", "ServiceAccount"]);
     expect(result.manifests.map((m) => schemaProblems(m.object)).filter(Boolean)).toEqual([]);
+    // The OIDC client secret of req1 lives in a Secret managed outside Pulumi.
+    expect(integrityProblems(result.manifests.map((m) => m.object), ["req1-oidc"])).toEqual([]);
+  });
+
+  it("catches dangling references and undefined values (the check can fail)", () => {
+    const deployment = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "x", namespace: "a" }, spec: { template: { spec: { serviceAccountName: "x", containers: [{ name: "x", env: [{ name: "URL", value: "postgres://undefined:5432" }] }] } } } };
+    expect(integrityProblems([deployment])).toEqual([
+      'Deployment/a/x.spec.template.spec.containers[0].env[0].value is "postgres://undefined:5432"',
+      "Deployment/a/x runs as ServiceAccount x, which does not exist",
+    ]);
   });
 
   it("catches what the schema forbids (the check can fail)", () => {

@@ -3,6 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { SynthResult, synth } from "../../offline/synth";
 import { ROOT } from "../helpers/cli";
+import { integrityProblems } from "../helpers/integrity";
 import { schemaProblems } from "../helpers/schema";
 
 const SECRET = "oidc-client-secret-that-must-not-leak";
@@ -31,6 +32,10 @@ describe("keel synth --stack dev", () => {
   it("writes only schema-valid Kubernetes objects", () => {
     expect(result.manifests.length).toBeGreaterThan(8);
     expect(result.manifests.map((m) => schemaProblems(m.object)).filter(Boolean)).toEqual([]);
+  });
+
+  it("points only at objects that exist, with no value built from undefined", () => {
+    expect(integrityProblems(result.manifests.map((m) => m.object))).toEqual([]);
   });
 
   it("never writes a secret", () => {
