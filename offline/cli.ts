@@ -53,7 +53,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       console.error(`keel: ${err.message}\n${USAGE}`);
       return 2;
     }
-    if (err instanceof SynthError || err instanceof KeelValidationError || (err instanceof Error && err.name === "StackConfigError")) {
+    if (err instanceof SynthError || err instanceof KeelValidationError) {
       console.error(`keel ${command}: ${err.message}`);
       return 1;
     }

@@ -2,6 +2,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { defaults } from "../core/defaults";
+import { childName } from "../core/naming";
 import { egressRule, ingressRule, NetworkPort, WorkloadPeer } from "../core/network";
 import { toK8sResources } from "../core/resources";
 import { containerSecurityContext, podSecurityContext } from "../core/security";
@@ -49,7 +50,7 @@ export function deployOnKubernetes(parent: pulumi.ComponentResource, r: Resolved
   const networkPorts: NetworkPort[] = [{ port: r.containerPort }];
 
   const serviceAccount = new k8s.core.v1.ServiceAccount(
-    `${name}-sa`,
+    childName(name, "sa"),
     { metadata: { ...metadata, annotations: { ...r.serviceAccountAnnotations } }, automountServiceAccountToken: r.automountToken },
     opts,
   );
@@ -61,7 +62,7 @@ export function deployOnKubernetes(parent: pulumi.ComponentResource, r: Resolved
   const tmpMount = tmp.length > 0 ? [{ name: "tmp", mountPath: defaults.tmpVolume.mountPath }] : [];
 
   const deployment = new k8s.apps.v1.Deployment(
-    `${name}-deployment`,
+    childName(name, "deployment"),
     {
       metadata,
       spec: {
@@ -105,7 +106,7 @@ export function deployOnKubernetes(parent: pulumi.ComponentResource, r: Resolved
   const servicePorts = [{ name: "http", port: r.servicePort, targetPort: "http", protocol: "TCP" }];
   if (r.metrics && metricsOnOwnPort) servicePorts.push({ name: "metrics", port: r.metrics.port, targetPort: "metrics", protocol: "TCP" });
   const service = new k8s.core.v1.Service(
-    `${name}-service`,
+    childName(name, "service"),
     { metadata, spec: { type: "ClusterIP", selector: r.selector, ports: servicePorts } },
     opts,
   );
@@ -129,22 +130,22 @@ export function deployOnKubernetes(parent: pulumi.ComponentResource, r: Resolved
   let ingress: k8s.networking.v1.Ingress | undefined;
   if (r.ingress) {
     ingress = new k8s.networking.v1.Ingress(
-      `${name}-ingress`,
+      childName(name, "ingress"),
       { metadata: { ...metadata, annotations: ingressAnnotations(r.ingress, r.target) }, spec: ingressSpec(name, r.ingress, r.target, name, r.servicePort) },
       { ...opts, dependsOn: [service] },
     );
   }
   let autoscaler: k8s.autoscaling.v2.HorizontalPodAutoscaler | undefined;
   if (r.autoscaling) {
-    autoscaler = new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-hpa`, { metadata, spec: hpaSpec(name, r.autoscaling) }, opts);
+    autoscaler = new k8s.autoscaling.v2.HorizontalPodAutoscaler(childName(name, "hpa"), { metadata, spec: hpaSpec(name, r.autoscaling) }, opts);
   }
   let disruptionBudget: k8s.policy.v1.PodDisruptionBudget | undefined;
   if (r.disruptionBudget) {
-    disruptionBudget = new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, { metadata, spec: { ...r.disruptionBudget, selector: { matchLabels: r.selector } } }, opts);
+    disruptionBudget = new k8s.policy.v1.PodDisruptionBudget(childName(name, "pdb"), { metadata, spec: { ...r.disruptionBudget, selector: { matchLabels: r.selector } } }, opts);
   }
   if (r.metrics && r.target.operators.prometheusOperator) {
     new k8s.apiextensions.CustomResource(
-      `${name}-monitor`,
+      childName(name, "monitor"),
       {
         apiVersion: "monitoring.coreos.com/v1",
         kind: "ServiceMonitor",

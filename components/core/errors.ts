@@ -56,11 +56,6 @@ export class Validator {
     this.problems.push(message);
   }
 
-  /** Records the problems of a nested check, e.g. from {@link parseCpu}. */
-  addAll(problems: readonly string[]): void {
-    this.problems.push(...problems);
-  }
-
   get valid(): boolean {
     return this.problems.length === 0;
   }

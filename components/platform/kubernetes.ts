@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { defaults } from "../core/defaults";
 import { Validator } from "../core/errors";
 import { LABEL_MANAGED_BY, LABEL_PART_OF, Labels } from "../core/labels";
-import { componentNameProblem, isDnsLabel } from "../core/naming";
+import { childName, componentNameProblem, isDnsLabel } from "../core/naming";
 import type { DnsTarget } from "../core/network";
 import { IngressControllerTarget, KubernetesPlatformContext, KubernetesTarget, Operators, TIERS, Tier } from "./types";
 
@@ -115,7 +115,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Kube
     super("keel:components:KubernetesPlatform", name, {}, opts);
     this.name = name;
     if (args.kubeconfig !== undefined || args.context !== undefined) {
-      this.provider = new k8s.Provider(`${name}-provider`, { kubeconfig: args.kubeconfig, context: args.context }, { parent: this });
+      this.provider = new k8s.Provider(childName(name, "provider"), { kubeconfig: args.kubeconfig, context: args.context }, { parent: this });
     }
     const childOpts: pulumi.CustomResourceOptions = { parent: this, provider: this.provider };
     const created: Record<string, k8s.core.v1.Namespace> = {};
@@ -128,7 +128,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Kube
       }
       if (!created[nsName]) {
         created[nsName] = new k8s.core.v1.Namespace(
-          `${name}-ns-${nsName}`,
+          childName(name, `ns-${nsName}`),
           {
             metadata: {
               name: nsName,
@@ -144,7 +144,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Kube
         );
         if (r.defaultDeny) {
           new k8s.networking.v1.NetworkPolicy(
-            `${name}-default-deny-${nsName}`,
+            childName(name, `default-deny-${nsName}`),
             {
               metadata: { name: "default-deny", namespace: created[nsName].metadata.name, labels: { [LABEL_MANAGED_BY]: "keel" } },
               spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
@@ -166,7 +166,6 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Kube
       clusterIssuer: r.clusterIssuer,
       storageClass: args.storageClass,
       system: args.system,
-      dependsOn: Object.values(created),
     };
     this.registerOutputs({ namespaces: namespaceOutputs });
   }

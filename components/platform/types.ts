@@ -61,8 +61,6 @@ export interface KubernetesTarget {
   readonly storageClass?: string;
   /** The system these components belong to (`app.kubernetes.io/part-of`). */
   readonly system: string;
-  /** Resources components should depend on (e.g. the namespaces), so they are created first. */
-  readonly dependsOn: readonly pulumi.Resource[];
 }
 
 /** An existing Kubernetes cluster. */

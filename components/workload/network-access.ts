@@ -6,6 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Labels } from "../core/labels";
+import { childName } from "../core/naming";
 import {
   DnsTarget,
   NetworkEndpoint,
@@ -54,7 +55,7 @@ export class NetworkAccess {
     private readonly ctx: NetworkAccessContext,
     rules: { readonly ingress: readonly IngressRule[]; readonly egress: readonly EgressRule[] },
   ) {
-    this.policy = this.create(`${ctx.name}-netpol`, ["Ingress", "Egress"], [...rules.ingress], [dnsEgressRule(ctx.dns), ...rules.egress]);
+    this.policy = this.create(childName(ctx.name, "netpol"), ["Ingress", "Egress"], [...rules.ingress], [dnsEgressRule(ctx.dns), ...rules.egress]);
   }
 
   /** Admits `peer` to this workload's pods on `ports` (default: the workload's ports). */
@@ -70,7 +71,7 @@ export class NetworkAccess {
   }
 
   private uniqueName(role: string): string {
-    let candidate = `${this.ctx.name}-${role}`;
+    let candidate = childName(this.ctx.name, role);
     for (let i = 2; this.usedNames.has(candidate); i++) candidate = `${this.ctx.name}-${role}-${i}`;
     this.usedNames.add(candidate);
     return candidate;
