@@ -2,7 +2,9 @@
  * The `keel` command.
  *
  *   keel synth --stack <name> [--dir <project dir>] [--out <dir>]
+ *   keel check (--stack <name> [--dir <dir>] | --manifests <file or dir>) [--environment dev|prod | --config <file>] [--format text|json] [--pack <dir>]
  */
+import { check, mandatoryCount, reportText } from "./check";
 import { SynthError } from "./runtime";
 import { summary, synth } from "./synth";
 import { KeelValidationError } from "../components/core/errors";
@@ -10,7 +12,11 @@ import { KeelValidationError } from "../components/core/errors";
 const USAGE = `usage:
   keel synth --stack <name> [--dir <pulumi project dir>] [--out <dir>]
       Evaluates the project's program with Pulumi.<name>.yaml under Pulumi's mock runtime and
-      writes <out>/<name>/: manifests/, plan.json, topology.mmd, capacity.md (secrets redacted).`;
+      writes <out>/<name>/: manifests/, plan.json, topology.mmd, capacity.md (secrets redacted).
+  keel check (--stack <name> [--dir <dir>] | --manifests <file or dir>)
+             [--environment dev|prod | --config <pack config file>] [--format text|json] [--pack <dir>]
+      Runs the policy pack over the synthesized stack (or plain Kubernetes YAML) through its gRPC
+      analyzer interface, as pulumi preview --policy-pack does. Exit 1 on a mandatory violation.`;
 
 export class UsageError extends Error {}
 
@@ -36,6 +42,14 @@ export async function main(argv: readonly string[]): Promise<number> {
       const result = await synth({ stack: flags.stack, dir: flags.dir, out: flags.out });
       console.log(summary(result));
       return 0;
+    }
+    if (command === "check") {
+      const flags = parseFlags(rest, ["stack", "dir", "manifests", "environment", "config", "format", "pack"]);
+      const format = flags.format ?? "text";
+      if (format !== "text" && format !== "json") throw new UsageError(`--format is ${JSON.stringify(format)}; expected text or json`);
+      const report = await check({ stack: flags.stack, dir: flags.dir, manifests: flags.manifests, environment: flags.environment, config: flags.config, pack: flags.pack });
+      console.log(format === "json" ? JSON.stringify({ violations: report.violations, exemptions: report.exemptions }, null, 2) : reportText(report));
+      return mandatoryCount(report) > 0 ? 1 : 0;
     }
     if (command === "bench" || command === "bench-case") {
       // The benchmark lives with the sources; it is not part of the installed package.

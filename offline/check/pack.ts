@@ -1,0 +1,65 @@
+/**
+ * The policy pack as the Pulumi CLI runs it: a separate process whose first line of output is
+ * the port of its gRPC analyzer. keel talks to it with the analyzer client of @pulumi/pulumi.
+ */
+import { ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import * as grpc from "@grpc/grpc-js";
+import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
+import { SynthError } from "../runtime";
+
+export interface RunningPack {
+  readonly client: AnalyzerClient;
+  readonly port: number;
+  stop(): void;
+}
+
+/** Finds the pack: `--pack`, else `<project>/policies`, else keel's own `policies/`. */
+export function findPack(explicit: string | undefined, projectDir: string): string {
+  const keelRoot = [path.resolve(__dirname, "..", ".."), path.resolve(__dirname, "..", "..", "..")].find((d) => fs.existsSync(path.join(d, "bin", "register-ts.js")));
+  const candidates = explicit ? [path.resolve(explicit)] : [path.join(projectDir, "policies"), ...(keelRoot ? [path.join(keelRoot, "policies")] : [])];
+  const found = candidates.find((c) => fs.existsSync(path.join(c, "PulumiPolicy.yaml")));
+  if (!found) throw new SynthError(`no policy pack (a directory with PulumiPolicy.yaml) at ${candidates.join(" or ")}; pass --pack <dir>`);
+  return found;
+}
+
+/** Starts the pack in `dir` (TypeScript via keel's transpile-only loader) and connects to it. */
+export async function startPack(dir: string): Promise<RunningPack> {
+  const loader = path.resolve(__dirname, "..", "..", "bin", "register-ts.js");
+  const registerTs = fs.existsSync(loader) ? loader : path.resolve(__dirname, "..", "..", "..", "bin", "register-ts.js");
+  const main = ["index.ts", "index.js"].map((f) => path.join(dir, f)).find((f) => fs.existsSync(f));
+  if (!main) throw new SynthError(`the policy pack in ${dir} has no index.ts or index.js`);
+  const script = `require(${JSON.stringify(registerTs)}).register(${JSON.stringify(dir)}); require(${JSON.stringify(main)});`;
+  const child: ChildProcess = spawn(process.execPath, ["-e", script], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = "";
+    let err = "";
+    child.stdout?.on("data", (d: Buffer) => {
+      out += d.toString();
+      const newline = out.indexOf("\n");
+      if (newline >= 0) {
+        const port = Number(out.slice(0, newline).trim());
+        if (Number.isInteger(port) && port > 0) resolve(port);
+        else reject(new SynthError(`the policy pack printed ${JSON.stringify(out.slice(0, newline))} instead of its port`));
+      }
+    });
+    child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
+    child.on("exit", (code) => reject(new SynthError(`the policy pack in ${dir} exited with code ${code} before serving:\n${err.trim()}`)));
+  });
+  child.removeAllListeners("exit");
+  const client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { "grpc.max_receive_message_length": 400 * 1024 * 1024, "grpc.max_send_message_length": 400 * 1024 * 1024 });
+  return {
+    client,
+    port,
+    stop() {
+      client.close();
+      child.kill();
+    },
+  };
+}
+
+/** Promisifies one unary analyzer call. */
+export function unary<Req, Res>(call: (req: Req, cb: (err: grpc.ServiceError | null, res: Res) => void) => unknown, req: Req): Promise<Res> {
+  return new Promise((resolve, reject) => call(req, (err, res) => (err ? reject(err) : resolve(res))));
+}

@@ -1,0 +1,50 @@
+/** Nothing of the host: no host namespaces, host ports or host paths. */
+import { resourcePolicy } from "../lib/define";
+import { containersOf, describe, describeContainer, isWorkload, podSpecOf } from "../lib/kubernetes";
+import { arr, at, obj } from "../lib/props";
+
+export const noHostNamespaces = resourcePolicy({
+  name: "no-host-namespaces",
+  description: "Pods do not share the host's network, PID or IPC namespace.",
+  enforcementLevel: "mandatory",
+  appliesTo: isWorkload,
+  check(target, report) {
+    const pod = podSpecOf(target);
+    const names: Record<string, string> = { hostNetwork: "network", hostPID: "PID", hostIPC: "IPC" };
+    for (const [key, what] of Object.entries(names)) {
+      if (pod[key] === true) report(`${describe(target)}: uses the host's ${what} namespace (${key}: true); remove ${key}.`);
+    }
+  },
+});
+
+export const noHostPorts = resourcePolicy({
+  name: "no-host-ports",
+  description: "Containers do not bind host ports.",
+  enforcementLevel: "mandatory",
+  appliesTo: isWorkload,
+  check(target, report) {
+    for (const ref of containersOf(target)) {
+      for (const port of arr(ref.container.ports)) {
+        const hostPort = obj(port).hostPort;
+        if (hostPort !== undefined && hostPort !== 0) {
+          report(`${describeContainer(target, ref)}: binds host port ${String(hostPort)}; remove hostPort and expose the port through a Service.`);
+        }
+      }
+    }
+  },
+});
+
+export const noHostPath = resourcePolicy({
+  name: "no-host-path",
+  description: "Pods mount no hostPath volumes.",
+  enforcementLevel: "mandatory",
+  appliesTo: isWorkload,
+  check(target, report) {
+    for (const volume of arr(podSpecOf(target).volumes)) {
+      const path = at(volume, "hostPath.path");
+      if (obj(volume).hostPath !== undefined) {
+        report(`${describe(target)}: mounts host path ${String(path)} (volume "${String(obj(volume).name)}"); use a PersistentVolumeClaim, configMap, secret or emptyDir instead.`);
+      }
+    }
+  },
+});
