@@ -1,0 +1,141 @@
+/**
+ * keel check end to end: the pack runs in its own process and is driven over gRPC, as the
+ * Pulumi CLI drives it.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ApiService } from "../../components";
+import { runPack } from "../../offline/check/analyze";
+import { readConfigFile } from "../../offline/check/config";
+import { resourcesFromRun } from "../../offline/check/inputs";
+import { RunningPack, startPack } from "../../offline/check/pack";
+import { ROOT, keel } from "../helpers/cli";
+import { testPlatform } from "../helpers/platform";
+import { synthesize } from "../helpers/synth";
+
+const PACK = path.join(ROOT, "policies");
+const FIXTURES = path.join(ROOT, "test", "fixtures", "manifests");
+let pack: RunningPack;
+
+beforeAll(async () => {
+  pack = await startPack(PACK);
+});
+afterAll(() => pack?.stop());
+
+describe("keel check", () => {
+  it("finds no mandatory violation in keel's components with default args, under the prod config", async () => {
+    const s = await synthesize(() => {
+      const platform = testPlatform();
+      new ApiService("api", { platform, image: "ghcr.io/shop/api:1.0.0", ingress: { host: "api.example.com" } });
+      new ApiService("worker", { platform, image: "ghcr.io/shop/worker:1.0.0", autoscaling: { minReplicas: 2, maxReplicas: 4 } });
+    });
+    const { diagnostics, info } = await runPack(pack, resourcesFromRun(s.resources), readConfigFile(path.join(PACK, "config", "prod.json")), "prod.json");
+    expect(info.name).toBe("keel");
+    expect(diagnostics.filter((d) => d.level === "mandatory")).toEqual([]);
+    expect(diagnostics.filter((d) => d.policy !== "exemption-audit")).toEqual([]);
+  });
+
+  it("exits 1 on a misconfigured Deployment and names policy, resource, container and fix", () => {
+    const r = keel(["check", "--manifests", path.join(FIXTURES, "misconfigured-deployment.yaml"), "--environment", "prod", "--format", "json"]);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(report.violations).toContainEqual({
+      policy: "no-privilege-escalation",
+      level: "mandatory",
+      resource: "urn:pulumi:manifests::keel-check::kubernetes:apps/v1:Deployment::shop/web",
+      message: 'Deployment shop/web, container "web": allowPrivilegeEscalation is not false; set securityContext.allowPrivilegeEscalation: false.',
+    });
+    expect(report.violations.map((v: { policy: string }) => v.policy)).toEqual(
+      expect.arrayContaining(["container-resources", "container-probes", "image-pinned", "run-as-non-root", "no-secret-env-values", "network-policy-coverage", "replicas-minimum"]),
+    );
+    expect(r.stdout).not.toContain("hunter2");
+  });
+
+  it("honours exemptions with reasons, lists them, and flags the one without", () => {
+    const r = keel(["check", "--manifests", path.join(FIXTURES, "exempted.yaml"), "--environment", "prod", "--format", "json"]);
+    const report = JSON.parse(r.stdout);
+    expect(report.violations).toEqual([
+      {
+        policy: "drop-all-capabilities",
+        level: "mandatory",
+        resource: "urn:pulumi:manifests::keel-check::kubernetes:apps/v1:Deployment::ci/dind",
+        message: 'Deployment ci/dind, container "dockerd": capabilities are not dropped; set securityContext.capabilities.drop: ["ALL"].',
+      },
+      {
+        policy: "exemption-reason",
+        level: "mandatory",
+        resource: "urn:pulumi:manifests::keel-check::kubernetes:apps/v1:Deployment::ci/dind",
+        message: 'Deployment ci/dind: exempts it from drop-all-capabilities but it gives no reason; write why in the value of exempt.keel.dev/drop-all-capabilities (e.g. "docker-in-docker needs privileges to build images").',
+      },
+    ]);
+    expect(report.exemptions.map((e: { policy: string; used: boolean; reason: string }) => [e.policy, e.used, e.reason])).toEqual([
+      ["no-privilege-escalation", true, "privileged containers always allow escalation"],
+      ["no-privileged", true, "docker-in-docker needs privileges to build images"],
+      ["read-only-root-filesystem", true, "dockerd writes image layers under /var/lib/docker"],
+      ["run-as-non-root", true, "dockerd runs as root inside its sandboxed node pool"],
+    ]);
+    expect(r.code).toBe(1);
+  });
+
+  it("takes levels and settings from the config file: availability advisory in dev, mandatory in prod", () => {
+    const dev = keel(["check", "--manifests", path.join(FIXTURES, "misconfigured-deployment.yaml"), "--environment", "dev", "--format", "json"]);
+    const levels = Object.fromEntries(JSON.parse(dev.stdout).violations.map((v: { policy: string; level: string }) => [v.policy, v.level]));
+    expect(levels["replicas-minimum"]).toBe("advisory");
+    expect(levels["run-as-non-root"]).toBe("mandatory");
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "keel-cfg-")), "lenient.json");
+    fs.writeFileSync(file, JSON.stringify({ all: "advisory", "container-resources": { enforcementLevel: "mandatory", requireCpuLimit: false } }));
+    const custom = keel(["check", "--manifests", path.join(FIXTURES, "misconfigured-deployment.yaml"), "--config", file, "--format", "json"]);
+    const found = JSON.parse(custom.stdout).violations as { policy: string; level: string; message: string }[];
+    expect(found.filter((v) => v.level === "mandatory").map((v) => v.message)).toEqual([
+      'Deployment shop/web, container "web": no CPU request; set resources.requests.cpu (e.g. "100m") so the scheduler reserves it.',
+      'Deployment shop/web, container "web": no memory limit; set resources.limits.memory (e.g. "256Mi") so a leak is OOM-killed instead of starving the node.',
+      'Deployment shop/web, container "web": no memory request; set resources.requests.memory (e.g. "128Mi") so the scheduler reserves it.',
+    ]);
+  });
+
+  it("rejects a config that names an unknown policy or a bad setting", () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "keel-cfg-")), "bad.json");
+    fs.writeFileSync(file, JSON.stringify({ "no-such-policy": "mandatory", "container-resources": { requireCpuLimit: "yes" } }));
+    const r = keel(["check", "--manifests", path.join(FIXTURES, "exempted.yaml"), "--config", file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split("\n")).toEqual([
+      `keel check: policy pack config ${file}: "no-such-policy" is not a policy of the pack`,
+      `policy pack config ${file}: "container-resources".requireCpuLimit is "yes"; expected boolean`,
+    ]);
+  });
+
+  it("passes the dev and prod stacks with no mandatory violation and no exemption", () => {
+    for (const env of ["dev", "prod"]) {
+      const r = keel(["check", "--stack", env, "--environment", env, "--format", "json"]);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      const report = JSON.parse(r.stdout);
+      expect(report.violations.filter((v: { level: string }) => v.level === "mandatory")).toEqual([]);
+      expect(report.exemptions).toEqual([]);
+    }
+  });
+});
+
+describe("pack config files", () => {
+  const dev = readConfigFile(path.join(PACK, "config", "dev.json"));
+  const prod = readConfigFile(path.join(PACK, "config", "prod.json"));
+  const availability = ["replicas-minimum", "pod-disruption-budget", "topology-spread", "hpa-minimum", "rds-multi-az", "rds-deletion-protection", "elasticache-failover"];
+
+  it("name every policy of the pack", async () => {
+    const { info } = await runPack(pack, [], {}, "none");
+    const names = info.policies.map((p) => p.name).sort();
+    expect(Object.keys(dev).sort()).toEqual(names);
+    expect(Object.keys(prod).sort()).toEqual(names);
+  });
+
+  it("make availability advisory in dev and mandatory in prod, and security mandatory in both", () => {
+    for (const name of availability) {
+      expect([name, dev[name]]).toEqual([name, "advisory"]);
+      expect([name, prod[name]]).toEqual([name, "mandatory"]);
+    }
+    for (const name of Object.keys(prod).filter((n) => !availability.includes(n) && n !== "recommended-labels" && n !== "exemption-audit")) {
+      expect([name, dev[name], prod[name]]).toEqual([name, "mandatory", "mandatory"]);
+    }
+  });
+});
