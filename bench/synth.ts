@@ -56,8 +56,17 @@ function main(): void {
   console.log(["", "keel synth benchmark (time includes evaluation, recording and rendering; not process start):", ...rows].join("\n"));
 }
 
+async function checkRows(): Promise<void> {
+  const { benchCheck } = await import("./check");
+  const rows = await benchCheck();
+  console.log(["", "keel check throughput (policy pack over gRPC: Analyze per resource, AnalyzeStack once):", ...rows].join("\n"));
+}
+
 export async function bench(args: readonly string[]): Promise<number> {
   if (args[0] === "case") await child(args[1]);
-  else main();
+  else {
+    main();
+    await checkRows();
+  }
   return 0;
 }

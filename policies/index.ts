@@ -1,9 +1,11 @@
 /**
  * keel's CrossGuard policy pack. This file only builds the pack; the policies live in one
- * module per theme (kubernetes/, aws/, stack/), which the policy-pack issue fills in.
+ * module per theme (kubernetes/, stack/, aws/), listed in policies.ts.
  * Constructing a PolicyPack starts its gRPC analyzer server: never import this file from tests.
  */
 import { PolicyPack } from "@pulumi/policy";
+import { deserializePropertiesOnce } from "./lib/deserialize-once";
 import { policies } from "./policies";
 
+deserializePropertiesOnce();
 new PolicyPack("keel", { policies: [...policies] });

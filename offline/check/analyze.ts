@@ -7,6 +7,7 @@ import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import type { Json } from "../values";
+import { repeated, withStruct } from "./wire";
 import { Level, PolicyDescription, ResolvedPolicyConfig, resolveConfig } from "./config";
 import { RunningPack, unary } from "./pack";
 
@@ -114,38 +115,47 @@ async function pool<T>(items: readonly T[], limit: number, task: (item: T) => Pr
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
+/** The request without its properties (small: set through the generated code), then the properties. */
+function analyzeRequestBytes(r: CheckResource): Buffer {
+  const req = new analyzer.AnalyzeRequest();
+  req.setType(r.type);
+  req.setUrn(r.urn);
+  req.setName(r.name);
+  req.setOptions(options(r));
+  const p = provider(r);
+  if (p) req.setProvider(p);
+  return withStruct(req.serializeBinary(), 2, r.inputs);
+}
+
+function analyzerResourceBytes(r: CheckResource): Buffer {
+  const a = new analyzer.AnalyzerResource();
+  a.setType(r.type);
+  a.setUrn(r.urn);
+  a.setName(r.name);
+  a.setOptions(options(r));
+  const p = provider(r);
+  if (p) a.setProvider(p);
+  a.setParent(r.parent ?? "");
+  a.setDependenciesList([...r.dependencies]);
+  return withStruct(a.serializeBinary(), 2, r.outputs);
+}
+
+/** One analyzer call with a pre-encoded request. */
+function call(pack: RunningPack, method: "Analyze" | "AnalyzeStack", bytes: Buffer): Promise<analyzer.AnalyzeResponse> {
+  return new Promise((resolve, reject) =>
+    pack.client.makeUnaryRequest(`/pulumirpc.Analyzer/${method}`, (b: Buffer) => b, (b: Buffer) => analyzer.AnalyzeResponse.deserializeBinary(b), bytes, (err, res) =>
+      err || !res ? reject(err ?? new Error(`${method} returned nothing`)) : resolve(res),
+    ),
+  );
+}
+
 export async function analyzeAll(pack: RunningPack, resources: readonly CheckResource[], concurrency = 32): Promise<Diagnostic[]> {
   const diagnostics: Diagnostic[][] = resources.map(() => []);
-  const index = new Map(resources.map((r, i) => [r, i]));
-  await pool(resources, concurrency, async (r) => {
-    const req = new analyzer.AnalyzeRequest();
-    req.setType(r.type);
-    req.setUrn(r.urn);
-    req.setName(r.name);
-    req.setProperties(Struct.fromJavaScript(r.inputs as Record<string, never>));
-    req.setOptions(options(r));
-    const p = provider(r);
-    if (p) req.setProvider(p);
-    const res = await unary<analyzer.AnalyzeRequest, analyzer.AnalyzeResponse>(pack.client.analyze.bind(pack.client), req);
-    diagnostics[index.get(r) as number] = diagnosticsOf(res, r.urn);
+  const order = resources.map((r, i) => ({ r, i }));
+  await pool(order, concurrency, async ({ r, i }) => {
+    diagnostics[i] = diagnosticsOf(await call(pack, "Analyze", analyzeRequestBytes(r)), r.urn);
   });
-  const stack = new analyzer.AnalyzeStackRequest();
-  stack.setResourcesList(
-    resources.map((r) => {
-      const a = new analyzer.AnalyzerResource();
-      a.setType(r.type);
-      a.setUrn(r.urn);
-      a.setName(r.name);
-      a.setProperties(Struct.fromJavaScript(r.outputs as Record<string, never>));
-      a.setOptions(options(r));
-      const p = provider(r);
-      if (p) a.setProvider(p);
-      a.setParent(r.parent ?? "");
-      a.setDependenciesList([...r.dependencies]);
-      return a;
-    }),
-  );
-  const stackRes = await unary<analyzer.AnalyzeStackRequest, analyzer.AnalyzeResponse>(pack.client.analyzeStack.bind(pack.client), stack);
+  const stackRes = await call(pack, "AnalyzeStack", repeated(1, resources.map(analyzerResourceBytes)));
   return [...diagnostics.flat(), ...diagnosticsOf(stackRes, "")];
 }
 

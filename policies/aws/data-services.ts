@@ -30,6 +30,7 @@ export const rdsNotPublic = resourcePolicy({
   name: "rds-not-public",
   description: "RDS instances are not publicly accessible.",
   enforcementLevel: "mandatory",
+  type: RDS[0],
   appliesTo: (type) => type === RDS[0],
   check(t, report) {
     if (t.props.publiclyAccessible === true) report(`${rdsWhat(t)}: publicly accessible; set publiclyAccessible: false and reach it from private subnets.`);
@@ -53,6 +54,7 @@ export const rdsMultiAz = resourcePolicy({
   name: "rds-multi-az",
   description: "RDS primaries run Multi-AZ.",
   enforcementLevel: "advisory",
+  type: RDS[0],
   appliesTo: (type) => type === RDS[0],
   check(t, report) {
     if (!isReadReplica(t) && t.props.multiAz !== true) report(`${rdsWhat(t)}: single-AZ; set multiAz: true so a zone outage fails over.`);
@@ -74,6 +76,7 @@ export const elasticacheEncryption = resourcePolicy({
   name: "elasticache-encryption",
   description: "ElastiCache encrypts at rest and in transit and requires an auth token.",
   enforcementLevel: "mandatory",
+  type: ELASTICACHE,
   appliesTo: (type) => type === ELASTICACHE,
   check(t, report) {
     const what = awsName(t, "ElastiCache replication group");
@@ -87,6 +90,7 @@ export const elasticacheFailover = resourcePolicy({
   name: "elasticache-failover",
   description: "ElastiCache fails over automatically across zones.",
   enforcementLevel: "advisory",
+  type: ELASTICACHE,
   appliesTo: (type) => type === ELASTICACHE,
   check(t, report) {
     const what = awsName(t, "ElastiCache replication group");
@@ -99,6 +103,7 @@ export const mskEncryption = resourcePolicy({
   name: "msk-encryption",
   description: "MSK encrypts in transit with TLS only, between clients and brokers and inside the cluster.",
   enforcementLevel: "mandatory",
+  type: MSK[0],
   appliesTo: (type) => MSK.includes(type),
   check(t, report) {
     const what = awsName(t, "MSK cluster");
@@ -112,6 +117,7 @@ export const mskLogging = resourcePolicy({
   name: "msk-logging",
   description: "MSK ships broker logs (CloudWatch, Firehose or S3).",
   enforcementLevel: "mandatory",
+  type: MSK[0],
   appliesTo: (type) => MSK.includes(type),
   check(t, report) {
     const logs = at(t.props, "loggingInfo.brokerLogs");
@@ -124,6 +130,7 @@ export const mskPrivate = resourcePolicy({
   name: "msk-private",
   description: "MSK brokers have no public access.",
   enforcementLevel: "mandatory",
+  type: MSK[0],
   appliesTo: (type) => MSK.includes(type),
   check(t, report) {
     const access = str(at(t.props, "brokerNodeGroupInfo.connectivityInfo.publicAccess.type"));

@@ -10,6 +10,7 @@ export const eksEndpointRestricted = resourcePolicy({
   name: "eks-endpoint-restricted",
   description: "The EKS API endpoint is private or limited to named CIDRs.",
   enforcementLevel: "mandatory",
+  type: "aws:eks/cluster:Cluster",
   appliesTo: (type) => type === "aws:eks/cluster:Cluster",
   check(t, report) {
     const vpc = obj(t.props.vpcConfig);
@@ -25,6 +26,7 @@ export const eksSecretsEncryption = resourcePolicy({
   name: "eks-secrets-encryption",
   description: "EKS encrypts Kubernetes Secrets with a KMS key.",
   enforcementLevel: "mandatory",
+  type: "aws:eks/cluster:Cluster",
   appliesTo: (type) => type === "aws:eks/cluster:Cluster",
   check(t, report) {
     const resources = arr(at(t.props, "encryptionConfig.resources")).map(String);
@@ -37,6 +39,7 @@ export const eksControlPlaneLogging = resourcePolicy({
   description: "EKS sends its control-plane logs to CloudWatch.",
   enforcementLevel: "mandatory",
   config: { logTypes: { type: "array", items: { type: "string" }, default: ["api", "audit", "authenticator"], description: "Log types that must be enabled." } },
+  type: "aws:eks/cluster:Cluster",
   appliesTo: (type) => type === "aws:eks/cluster:Cluster",
   check(t, report, config) {
     const enabled = arr(t.props.enabledClusterLogTypes).map(String);

@@ -7,6 +7,7 @@ export const noBarePods = resourcePolicy({
   name: "no-bare-pods",
   description: "Pods are run by a controller (Deployment, StatefulSet, Job), never bare.",
   enforcementLevel: "mandatory",
+  type: "kubernetes:core/v1:Pod",
   appliesTo: (type) => isKind(type, "Pod"),
   check(target, report) {
     if (arr(at(target.props, "metadata.ownerReferences")).length === 0) {
@@ -45,6 +46,7 @@ export const serviceType = resourcePolicy({
   config: {
     loadBalancerNamespaces: { type: "array", items: { type: "string" }, default: ["ingress-nginx"], description: "Namespaces whose Services may be LoadBalancers." },
   },
+  type: "kubernetes:core/v1:Service",
   appliesTo: (type) => isKind(type, "Service"),
   check(target, report, config) {
     const type = str(at(target.props, "spec.type"));
@@ -60,6 +62,7 @@ export const ingressTls = resourcePolicy({
   name: "ingress-tls",
   description: "Every Ingress host is served with TLS.",
   enforcementLevel: "mandatory",
+  type: "kubernetes:networking.k8s.io/v1:Ingress",
   appliesTo: (type) => isKind(type, "Ingress"),
   check(target, report) {
     const covered = new Set(arr(at(target.props, "spec.tls")).flatMap((t) => arr(obj(t).hosts).map(String)));
@@ -91,6 +94,7 @@ export const networkPolicyNoAllowAll = resourcePolicy({
   name: "network-policy-no-allow-all",
   description: "NetworkPolicies allow named peers, never everything.",
   enforcementLevel: "mandatory",
+  type: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
   appliesTo: (type) => isKind(type, "NetworkPolicy"),
   check(target, report) {
     for (const [direction, key] of [["ingress", "from"], ["egress", "to"]] as const) {

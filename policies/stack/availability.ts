@@ -2,7 +2,7 @@
 import { stackPolicy } from "../lib/define";
 import { isKind, namespaceOf } from "../lib/kubernetes";
 import { arr, at, num, str } from "../lib/props";
-import { WorkloadView, describe, objectName, selecting, workloadViews } from "./workloads";
+import { SelectorIndex, WorkloadView, describe, objectName, workloadViews } from "./workloads";
 
 function isQuorum(w: WorkloadView, components: readonly string[]): boolean {
   const labels = [w.podLabels["app.kubernetes.io/component"], w.podLabels["app.kubernetes.io/name"], w.podLabels.app].filter((x): x is string => !!x);
@@ -52,9 +52,10 @@ export const podDisruptionBudget = stackPolicy({
   description: "Replicated workloads have a PodDisruptionBudget that still lets a node drain.",
   enforcementLevel: "advisory",
   check(resources, report) {
+    const budgets = new SelectorIndex(resources, "PodDisruptionBudget", "spec.selector");
     for (const w of workloadViews(resources)) {
       if (w.minReplicas < 2) continue;
-      const pdbs = selecting(resources, w, "PodDisruptionBudget", "spec.selector");
+      const pdbs = budgets.selecting(w);
       if (pdbs.length === 0) {
         report(w.target.urn, `${describe(w.target)}: no PodDisruptionBudget selects its ${w.minReplicas} replicas; add one with maxUnavailable: 1 so voluntary disruptions keep it serving.`);
       }
@@ -118,13 +119,14 @@ export const statefulSetHeadlessService = stackPolicy({
   description: "StatefulSets name a headless Service (clusterIP None) that exists.",
   enforcementLevel: "mandatory",
   check(resources, report) {
+    const services = new Map(resources.filter((r) => isKind(r.type, "Service")).map((r) => [`${namespaceOf(r)}/${objectName(r)}`, r]));
     for (const sts of resources.filter((r) => isKind(r.type, "StatefulSet"))) {
       const serviceName = str(at(sts.props, "spec.serviceName"));
       if (!serviceName) {
         report(sts.urn, `${describe(sts)}: no spec.serviceName; name a headless Service so its pods get stable DNS names.`);
         continue;
       }
-      const service = resources.find((r) => isKind(r.type, "Service") && namespaceOf(r) === namespaceOf(sts) && objectName(r) === serviceName);
+      const service = services.get(`${namespaceOf(sts)}/${serviceName}`);
       if (!service) report(sts.urn, `${describe(sts)}: its serviceName ${serviceName} names no Service in namespace ${namespaceOf(sts)}; create a headless Service (clusterIP: None) with that name.`);
       else if (at(service.props, "spec.clusterIP") !== "None") report(sts.urn, `${describe(sts)}: Service ${serviceName} is not headless; set its spec.clusterIP: None.`);
     }

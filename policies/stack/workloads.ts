@@ -22,28 +22,40 @@ export function objectName(t: Target): string {
 }
 
 export function workloadViews(resources: readonly Target[], kinds: readonly string[] = SCALABLE): WorkloadView[] {
-  const hpas = resources.filter((r) => isKind(r.type, "HorizontalPodAutoscaler"));
+  const hpas = new Map<string, Target>();
+  for (const h of resources.filter((r) => isKind(r.type, "HorizontalPodAutoscaler"))) {
+    hpas.set(`${namespaceOf(h)}/${String(at(h.props, "spec.scaleTargetRef.kind"))}/${String(at(h.props, "spec.scaleTargetRef.name"))}`, h);
+  }
   return resources
     .filter((r) => isKind(r.type, ...kinds))
     .map((target) => {
       const kind = kindOf(target.type) as string;
       const namespace = namespaceOf(target);
       const name = objectName(target);
-      const hpa = hpas.find((h) => namespaceOf(h) === namespace && at(h.props, "spec.scaleTargetRef.kind") === kind && at(h.props, "spec.scaleTargetRef.name") === name);
+      const hpa = hpas.get(`${namespace}/${kind}/${name}`);
       const replicas = num(at(target.props, "spec.replicas"));
       const minReplicas = hpa ? num(at(hpa.props, "spec.minReplicas")) ?? 1 : replicas ?? 1;
       return { target, kind, namespace, name, podLabels: labelsOf(podMetadataOf(target).labels), hpa, minReplicas };
     });
 }
 
-/** Objects of `kind` in the workload's namespace whose selector (at `selectorPath`) selects its pods. */
-export function selecting(resources: readonly Target[], w: WorkloadView, kind: string, selectorPath: string, matchLabelsOnly = false): Target[] {
-  return resources.filter((r) => {
-    if (!isKind(r.type, kind) || namespaceOf(r) !== w.namespace) return false;
-    const raw = at(r.props, selectorPath);
-    const selector: LabelSelector = matchLabelsOnly ? { matchLabels: labelsOf(raw), matchExpressions: [] } : selectorOf(raw);
-    return selects(selector, w.podLabels);
-  });
+/** Objects of one kind by namespace, with their parsed selectors: built once per stack check. */
+export class SelectorIndex {
+  private readonly byNamespace = new Map<string, { target: Target; selector: LabelSelector }[]>();
+
+  constructor(resources: readonly Target[], kind: string, selectorPath: string) {
+    for (const r of resources) {
+      if (!isKind(r.type, kind)) continue;
+      const ns = namespaceOf(r);
+      if (!this.byNamespace.has(ns)) this.byNamespace.set(ns, []);
+      this.byNamespace.get(ns)?.push({ target: r, selector: selectorOf(at(r.props, selectorPath)) });
+    }
+  }
+
+  /** The objects in the workload's namespace whose selector selects its pods. */
+  selecting(w: WorkloadView): Target[] {
+    return (this.byNamespace.get(w.namespace) ?? []).filter((e) => selects(e.selector, w.podLabels)).map((e) => e.target);
+  }
 }
 
 export { describe, obj };
