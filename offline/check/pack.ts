@@ -24,14 +24,19 @@ export function findPack(explicit: string | undefined, projectDir: string): stri
   return found;
 }
 
-/** Starts the pack in `dir` (TypeScript via keel's transpile-only loader) and connects to it. */
+/**
+ * Starts the pack in `dir` with @pulumi/pulumi's policy-pack runner, the program the Pulumi
+ * CLI's analyzer plugin runs (TypeScript through ts-node, type-checked), and connects to it.
+ */
 export async function startPack(dir: string): Promise<RunningPack> {
-  const loader = path.resolve(__dirname, "..", "..", "bin", "register-ts.js");
-  const registerTs = fs.existsSync(loader) ? loader : path.resolve(__dirname, "..", "..", "..", "bin", "register-ts.js");
-  const main = ["index.ts", "index.js"].map((f) => path.join(dir, f)).find((f) => fs.existsSync(f));
-  if (!main) throw new SynthError(`the policy pack in ${dir} has no index.ts or index.js`);
-  const script = `require(${JSON.stringify(registerTs)}).register(${JSON.stringify(dir)}); require(${JSON.stringify(main)});`;
-  const child: ChildProcess = spawn(process.execPath, ["-e", script], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  let runner: string;
+  try {
+    runner = path.join(path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [dir, __dirname] })), "cmd", "run-policy-pack");
+  } catch {
+    throw new SynthError(`cannot find @pulumi/pulumi for the policy pack in ${dir}; run npm install there`);
+  }
+  // The runner's first argument is the engine's address; the analyzer protocol never calls back.
+  const child: ChildProcess = spawn(process.execPath, [runner, "127.0.0.1:0", "."], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
   const port = await new Promise<number>((resolve, reject) => {
     let out = "";
     let err = "";

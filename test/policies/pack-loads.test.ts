@@ -1,46 +1,29 @@
 /**
- * The policy pack loads the way the Pulumi CLI loads it: a process whose first line of output
- * is the port of its gRPC analyzer, answering GetAnalyzerInfo.
+ * The policy pack loads the way `pulumi preview --policy-pack policies` loads it: through
+ * @pulumi/pulumi's policy-pack runner (TypeScript via ts-node, type-checked), printing the port
+ * of its gRPC analyzer, which answers GetAnalyzerInfo.
  */
-import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
-import * as grpc from "@grpc/grpc-js";
+import { Empty } from "google-protobuf/google/protobuf/empty_pb";
+import type { AnalyzerInfo } from "@pulumi/pulumi/proto/analyzer_pb";
+import { RunningPack, startPack, unary } from "../../offline/check/pack";
 import { ROOT } from "../helpers/cli";
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const analyzerGrpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb");
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const emptyProto = require("google-protobuf/google/protobuf/empty_pb");
-
-let pack: ChildProcess;
-
-afterAll(() => pack?.kill());
-
-function startPack(): Promise<number> {
-  const loader = `require(${JSON.stringify(path.join(ROOT, "bin", "register-ts.js"))}).register(process.cwd()); require("./index.ts");`;
-  pack = spawn(process.execPath, ["-e", loader], { cwd: path.join(ROOT, "policies") });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    pack.stdout?.on("data", (d) => {
-      out += d;
-      const line = out.split("\n")[0];
-      if (out.includes("\n")) resolve(Number(line));
-    });
-    pack.stderr?.on("data", (d) => reject(new Error(String(d))));
-    pack.on("exit", (code) => reject(new Error(`policy pack exited with ${code}`)));
-  });
-}
+let pack: RunningPack;
+afterAll(() => pack?.stop());
 
 describe("policy pack", () => {
-  it("serves its analyzer over gRPC and names itself", async () => {
-    const port = await startPack();
-    expect(port).toBeGreaterThan(0);
-    const client = new analyzerGrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-    const info = await new Promise<{ getName(): string; getVersion(): string }>((resolve, reject) =>
-      client.getAnalyzerInfo(new emptyProto.Empty(), (err: Error | null, res: { getName(): string; getVersion(): string }) => (err ? reject(err) : resolve(res))),
-    );
+  it("serves its analyzer over gRPC and describes every policy", async () => {
+    pack = await startPack(path.join(ROOT, "policies"));
+    expect(pack.port).toBeGreaterThan(0);
+    const info = await unary<Empty, AnalyzerInfo>(pack.client.getAnalyzerInfo.bind(pack.client), new Empty());
     expect(info.getName()).toBe("keel");
     expect(info.getVersion()).toBe("0.1.0");
-    client.close();
+    const policies = info.getPoliciesList();
+    expect(policies.length).toBeGreaterThan(40);
+    for (const p of policies) {
+      expect(p.getName()).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+      expect(p.getDescription()).toMatch(/^[A-Z].*\.$/);
+    }
   });
 });
