@@ -3,6 +3,7 @@
  * auto-name (`<resource name>-<8 hex>`, deterministic), random values are derived from the
  * URN, and a provider function that is not known here fails with a clear message.
  */
+import { parseAllDocuments } from "yaml";
 import { Json, digest, unwrap } from "./values";
 
 export interface NewResource {
@@ -147,3 +148,12 @@ export function call(token: string, args: Record<string, Json>): Record<string, 
   if (!answer) throw new UnknownCallError(token);
   return answer(args);
 }
+
+// @pulumi/kubernetes's yaml.ConfigFile / ConfigGroup ask the provider to split YAML into objects.
+registerCall("kubernetes:yaml:decode", (args) => {
+  const docs = parseAllDocuments(typeof args.text === "string" ? args.text : "");
+  const list = Array.isArray(docs) ? docs : [docs];
+  const bad = list.find((d) => d.errors.length > 0);
+  if (bad) throw new Error(`invalid YAML: ${bad.errors[0].message}`);
+  return { result: list.map((d) => d.toJS() as Json).filter((o) => o !== null && typeof o === "object") };
+});

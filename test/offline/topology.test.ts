@@ -47,3 +47,15 @@ describe("capacity table", () => {
     expect(table).toContain("| **all** | **total** |  |  | **1.8** | **21.5** | **1.88Gi** | **21.5Gi** | **-** |");
   });
 });
+
+describe("provider functions answered offline", () => {
+  it("splits YAML for k8s.yaml.ConfigGroup like the provider", async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const k8s = require("@pulumi/kubernetes") as typeof import("@pulumi/kubernetes");
+    const s = await synthesize(() => {
+      new k8s.yaml.ConfigGroup("extra", { yaml: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: shop\ndata:\n  a: b\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n" });
+    });
+    expect(s.object("ConfigMap", "settings").data).toEqual({ a: "b" });
+    expect(s.all("Namespace").map((n) => n.metadata.name)).toEqual(["shop"]);
+  });
+});
