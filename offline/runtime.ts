@@ -150,6 +150,7 @@ function createMonitor(sdk: Sdk, records: RecordedResource[], failures: string[]
       const parent: string = req.getParent();
       const custom: boolean = req.getCustom();
       const urn: string = monitor.newUrn(parent, type, name);
+      if (monitor.resources.has(urn)) throw new Error(`duplicate resource URN ${urn}: two resources of type ${type} are named "${name}"; resource names must be unique per type`);
       const inputs = req.getObject().toJavaScript() as Record<string, unknown>;
       const request: NewResource = { type, name, urn, custom, inputs };
       const result = newResource(request);
@@ -279,7 +280,11 @@ export async function runInMockRuntime(options: RunOptions, program: () => unkno
     if (thrown !== undefined) problems.unshift(errorMessage(thrown));
     for (const r of rejections) problems.push(errorMessage(r));
     if (store.logErrorCount > 0 && problems.length === 0) problems.push(`the program logged ${store.logErrorCount} error(s) (see above)`);
-    if (problems.length > 0) throw new SynthError([...new Set(problems)].join("\n"));
+    // The same failure often arrives twice (from the monitor, and wrapped in the SDK's rejection).
+    const unique = [...new Set(problems.map((p) => p.trim()).filter((p) => p.length > 0))];
+    const distinct = unique.filter((p) => !unique.some((q) => q !== p && p.includes(q)));
+    if (distinct.length > 0) throw new SynthError(distinct.join("\n"));
+    if (problems.length > 0) throw new SynthError("the program failed without a message");
     return { resources: records, outputs: outputs.value };
   } finally {
     process.off("unhandledRejection", onRejection);

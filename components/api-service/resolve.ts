@@ -145,6 +145,9 @@ export function resolveApiServiceArgs(name: string, args: ApiServiceArgs): Resol
   const grace = args.terminationGracePeriodSeconds ?? defaults.apiService.terminationGracePeriodSeconds;
   v.require(Number.isInteger(grace) && grace >= 0 && grace <= 3600, "terminationGracePeriodSeconds", grace, "expected an integer from 0 to 3600");
   const security = resolveSecurity(v, "security", args.security);
+  if (isPort(containerPort) && containerPort < 1024 && !security.addCapabilities.includes("NET_BIND_SERVICE")) {
+    v.require(false, "port", containerPort, "expected a port of 1024 or above (containers run as non-root), or security.addCapabilities: [\"NET_BIND_SERVICE\"] to bind it");
+  }
   const env = resolveEnv(v, args);
   for (const key of Object.keys(args.labels ?? {})) {
     v.require(!key.startsWith("app.kubernetes.io/"), "labels", key, "expected a label outside app.kubernetes.io/ (keel sets those)");

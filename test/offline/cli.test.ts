@@ -66,6 +66,12 @@ describe("keel synth (command)", () => {
     expect(r.stderr).toContain("provider function aws:index/getRegion:getRegion has no offline answer");
   });
 
+  it("fails clearly when two resources share a name, as the engine would", () => {
+    const r = keel(["synth", "--stack", "test", "--dir", path.join(ROOT, "test", "fixtures", "duplicate-names"), "--out", fs.mkdtempSync(path.join(os.tmpdir(), "keel-d-"))]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('two resources of type kubernetes:core/v1:ConfigMap are named "same"; resource names must be unique per type');
+  });
+
   it("rejects unknown arguments with usage", () => {
     const r = keel(["synth", "--stak", "dev"]);
     expect(r.code).toBe(2);

@@ -32,6 +32,11 @@ describe("ApiService validation", () => {
     ["the latest tag", { image: "ghcr.io/shop/api:latest" }, 'ApiService "api": image is "ghcr.io/shop/api:latest"; expected a pinned tag or digest; "latest" changes under a running Deployment'],
     ["a port out of range", { port: 70000 }, 'ApiService "api": port is 70000; expected a port from 1 to 65535'],
     [
+      "a privileged port without the capability",
+      { port: 80 },
+      'ApiService "api": port is 80; expected a port of 1024 or above (containers run as non-root), or security.addCapabilities: ["NET_BIND_SERVICE"] to bind it',
+    ],
+    [
       "replicas under an HPA",
       { replicas: 3, autoscaling: { minReplicas: 2, maxReplicas: 4 } },
       'ApiService "api": replicas is 3; expected no fixed replicas when autoscaling is set (the HPA owns the count; use autoscaling.minReplicas)',
