@@ -55,7 +55,11 @@ export function validateIngress(v: Validator, a: IngressArgs, target: Kubernetes
     const value = rl[key];
     if (value !== undefined) v.require(Number.isInteger(value) && value >= 1, `ingress.rateLimit.${key}`, value, "expected an integer of at least 1");
   }
-  if (a.tls !== false && !target.operators.certManager && a.tls?.secretName === undefined) {
+  const secretName = a.tls === false ? undefined : a.tls?.secretName;
+  if (secretName !== undefined) {
+    v.require(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(secretName) && secretName.length <= 253, "ingress.tls.secretName", secretName, "expected a Secret name (lowercase letters, digits, '-' and '.')");
+  }
+  if (a.tls !== false && !target.operators.certManager && secretName === undefined) {
     v.require(false, "ingress.tls.secretName", undefined, "expected the name of an existing TLS Secret, since the platform has no cert-manager (operators.certManager is false)");
   }
 }

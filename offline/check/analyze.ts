@@ -115,26 +115,24 @@ async function pool<T>(items: readonly T[], limit: number, task: (item: T) => Pr
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
+/** The fields AnalyzeRequest and AnalyzerResource share (their properties go on the wire separately). */
+function identify<M extends analyzer.AnalyzeRequest | analyzer.AnalyzerResource>(message: M, r: CheckResource): M {
+  message.setType(r.type);
+  message.setUrn(r.urn);
+  message.setName(r.name);
+  message.setOptions(options(r));
+  const p = provider(r);
+  if (p) message.setProvider(p);
+  return message;
+}
+
 /** The request without its properties (small: set through the generated code), then the properties. */
 function analyzeRequestBytes(r: CheckResource): Buffer {
-  const req = new analyzer.AnalyzeRequest();
-  req.setType(r.type);
-  req.setUrn(r.urn);
-  req.setName(r.name);
-  req.setOptions(options(r));
-  const p = provider(r);
-  if (p) req.setProvider(p);
-  return withStruct(req.serializeBinary(), 2, r.inputs);
+  return withStruct(identify(new analyzer.AnalyzeRequest(), r).serializeBinary(), 2, r.inputs);
 }
 
 function analyzerResourceBytes(r: CheckResource): Buffer {
-  const a = new analyzer.AnalyzerResource();
-  a.setType(r.type);
-  a.setUrn(r.urn);
-  a.setName(r.name);
-  a.setOptions(options(r));
-  const p = provider(r);
-  if (p) a.setProvider(p);
+  const a = identify(new analyzer.AnalyzerResource(), r);
   a.setParent(r.parent ?? "");
   a.setDependenciesList([...r.dependencies]);
   return withStruct(a.serializeBinary(), 2, r.outputs);

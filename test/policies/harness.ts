@@ -48,6 +48,22 @@ export function stackViolations(policy: StackValidationPolicy, resources: readon
 }
 
 export const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+
+/** A mutation of the compliant Deployment, and the exact messages it must produce. */
+export type DeploymentCase = [name: string, mutate: (d: Props) => void, expected: string[]];
+
+/** The two tests every workload policy gets: the fixture passes; each mutation reports exactly its messages. */
+export function judgesDeployments(policy: ResourceValidationPolicy, cases: readonly DeploymentCase[]): void {
+  it("passes a compliant Deployment", () => {
+    expect(violations(policy, DEPLOYMENT, deployment())).toEqual([]);
+  });
+
+  it.each(cases)("reports %s", (_name, mutate, expected) => {
+    const d = deployment();
+    mutate(d);
+    expect(violations(policy, DEPLOYMENT, d)).toEqual(expected);
+  });
+}
 export const STATEFULSET = "kubernetes:apps/v1:StatefulSet";
 export const CRONJOB = "kubernetes:batch/v1:CronJob";
 export const POD = "kubernetes:core/v1:Pod";

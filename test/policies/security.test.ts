@@ -2,14 +2,14 @@ import type { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/p
 import { noHostNamespaces, noHostPath, noHostPorts } from "../../policies/kubernetes/host";
 import { dropAllCapabilities, noPrivileged, noPrivilegeEscalation, readOnlyRootFilesystem, runAsNonRoot, seccompRuntimeDefault } from "../../policies/kubernetes/security-context";
 import { noAutomountedToken, noDefaultServiceAccount } from "../../policies/kubernetes/service-accounts";
-import { DEPLOYMENT, POD, deployment, firstContainer, initContainer, pod, violations } from "./harness";
+import { DEPLOYMENT, DeploymentCase, POD, deployment, firstContainer, initContainer, judgesDeployments, pod, violations } from "./harness";
 
 type Props = Record<string, unknown>;
 const where = 'Deployment shop/api, container "api"';
 const init = 'Deployment shop/api, init container "migrate"';
 const sc = (c: Props) => c.securityContext as Props;
 
-describe.each<[ResourceValidationPolicy, [string, (d: Props) => void, string[]][]]>([
+describe.each<[ResourceValidationPolicy, DeploymentCase[]]>([
   [
     runAsNonRoot,
     [
@@ -76,15 +76,7 @@ describe.each<[ResourceValidationPolicy, [string, (d: Props) => void, string[]][
     ],
   ],
 ])("%s", (policy, cases) => {
-  it("passes a compliant Deployment", () => {
-    expect(violations(policy, DEPLOYMENT, deployment())).toEqual([]);
-  });
-
-  it.each(cases)("reports %s", (_name, mutate, expected) => {
-    const d = deployment();
-    mutate(d);
-    expect(violations(policy, DEPLOYMENT, d)).toEqual(expected);
-  });
+  judgesDeployments(policy, cases);
 });
 
 describe("details", () => {

@@ -3,7 +3,7 @@ import { imagePinned } from "../../policies/kubernetes/images";
 import { containerProbes } from "../../policies/kubernetes/probes";
 import { containerResources } from "../../policies/kubernetes/resources";
 import { noSecretEnvValues } from "../../policies/kubernetes/env";
-import { CRONJOB, DEPLOYMENT, container, deployment, firstContainer, initContainer, pod, violations } from "./harness";
+import { CRONJOB, DEPLOYMENT, DeploymentCase, container, deployment, firstContainer, initContainer, judgesDeployments, pod, violations } from "./harness";
 
 type Props = Record<string, unknown>;
 // The SDK's own markers for values unknown during preview (internal, so untyped).
@@ -12,7 +12,7 @@ const { unknownCheckingProxy, unknownStringValue } = require("@pulumi/policy/pro
 const where = 'Deployment shop/api, container "api"';
 const init = 'Deployment shop/api, init container "migrate"';
 
-describe.each<[ResourceValidationPolicy, [string, (d: Props) => void, string[]][]]>([
+describe.each<[ResourceValidationPolicy, DeploymentCase[]]>([
   [
     containerResources,
     [
@@ -54,15 +54,7 @@ describe.each<[ResourceValidationPolicy, [string, (d: Props) => void, string[]][
     ],
   ],
 ])("%s", (policy, cases) => {
-  it("passes a compliant Deployment", () => {
-    expect(violations(policy, DEPLOYMENT, deployment())).toEqual([]);
-  });
-
-  it.each(cases)("reports %s", (_name, mutate, expected) => {
-    const d = deployment();
-    mutate(d);
-    expect(violations(policy, DEPLOYMENT, d)).toEqual(expected);
-  });
+  judgesDeployments(policy, cases);
 
   it("cannot decide on unknown values, and says nothing", () => {
     const d = deployment();

@@ -57,6 +57,7 @@ describe("ApiService validation", () => {
     ["a root user", { security: { runAsUser: 0 } }, 'ApiService "api": security.runAsUser is 0; expected a non-zero integer user id (containers never run as root)'],
     ["a dangerous capability", { security: { addCapabilities: ["SYS_ADMIN"] } }, 'ApiService "api": security.addCapabilities is "SYS_ADMIN"; expected one of NET_BIND_SERVICE'],
     ["an ingress host with a scheme", { ingress: { host: "https://api.example.com" } }, 'ApiService "api": ingress.host is "https://api.example.com"; expected a lowercase DNS name such as "api.example.com"'],
+    ["a bad TLS secret name", { ingress: { host: "api.example.com", tls: { secretName: "API_TLS" } } }, 'ApiService "api": ingress.tls.secretName is "API_TLS"; expected a Secret name (lowercase letters, digits, \'-\' and \'.\')'],
     ["a bad body size", { ingress: { host: "api.example.com", maxBodySize: "10 MB" } }, 'ApiService "api": ingress.maxBodySize is "10 MB"; expected an nginx size such as "10m" or "512k"'],
     ["a bad CIDR", { allowTo: [{ peer: { kind: "cidr", cidr: "10.0.0.0/33" } }] }, 'ApiService "api": allowTo[0].peer.cidr is "10.0.0.0/33"; expected an IPv4 CIDR such as "203.0.113.0/24"'],
     ["an env name with a space", { env: { "MY VAR": "x" } }, 'ApiService "api": env is "MY VAR"; expected a variable name of letters, digits, \'_\', \'-\' and \'.\', not starting with a digit'],
