@@ -11,3 +11,4 @@ export * from "./core";
 export * from "./platform";
 export * from "./workload";
 export * from "./api-service";
+export * from "./observability-stack";

@@ -153,12 +153,21 @@ export function topologyMermaid(stack: string, objects: readonly KubernetesObjec
     }
     return found;
   };
-  const allows = (e: Endpoint, direction: "ingress" | "egress", other: Endpoint, port: string) => {
+  /** The ports `e`'s policies let it use towards (egress) or from (ingress) `other`: "all", or a list. */
+  const allowedPorts = (e: Endpoint, direction: "ingress" | "egress", other: Endpoint): "all" | string[] => {
     const ps = selecting(e, direction);
-    if (ps.length === 0) return true;
-    return ps.some((p) => (p[direction] ?? []).some((r) =>
-      (r.ports.length === 0 || r.ports.includes(port) || port === "all ports") && (r.peers.length === 0 || r.peers.some((peer) => peerEndpoints(peer, p.namespace).includes(other)))));
+    if (ps.length === 0) return "all";
+    const ports = new Set<string>();
+    for (const p of ps) {
+      for (const r of p[direction] ?? []) {
+        if (r.peers.length > 0 && !r.peers.some((peer) => peerEndpoints(peer, p.namespace).includes(other))) continue;
+        if (r.ports.length === 0) return "all";
+        for (const port of r.ports) ports.add(port);
+      }
+    }
+    return [...ports];
   };
+  const intersect = (a: "all" | string[], b: "all" | string[]): "all" | string[] => (a === "all" ? b : b === "all" ? a : a.filter((x) => b.includes(x)));
   const externalId = (peer: Peer): string | undefined => {
     if (peer.cidr) {
       const key = id("cidr", peer.cidr);
@@ -190,11 +199,11 @@ export function topologyMermaid(stack: string, objects: readonly KubernetesObjec
               continue;
             }
             for (const other of others) {
-              const ports = rule.ports.length ? rule.ports : ["all ports"];
               const [from, to] = direction === "ingress" ? [other, owner] : [owner, other];
               // The other side must allow it too: the source's egress, or the target's ingress.
-              const allowed = direction === "ingress" ? ports.filter((p) => allows(from, "egress", to, p)) : ports.filter((p) => allows(to, "ingress", from, p));
-              if (allowed.length) addEdge(from.id, to.id, allowed);
+              const theirs = direction === "ingress" ? allowedPorts(from, "egress", to) : allowedPorts(to, "ingress", from);
+              const ports = intersect(rule.ports.length ? [...rule.ports] : "all", theirs);
+              if (ports === "all" || ports.length > 0) addEdge(from.id, to.id, ports === "all" ? [] : ports);
             }
           }
         }

@@ -1,15 +1,17 @@
 /**
  * req1 (seed 000): a Rust/Axum API serving REST and the SPA, behind nginx ingress with
- * cert-manager TLS, scaled by an HPA in prod. Its PostgreSQL (primary + replica), Redis and
- * SeaweedFS join when the data components land.
+ * cert-manager TLS, scaled by an HPA in prod, observed by Prometheus, Grafana, the OpenTelemetry
+ * Collector, Tempo and Loki. Its PostgreSQL (primary + replica), Redis and SeaweedFS join when
+ * the data components land.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ApiService, KubernetesPlatform, peers } from "../components";
+import { ApiService, KubernetesPlatform, ObservabilityStack, peers } from "../components";
 import { StackConfig, requireString } from "./config";
 
 export interface Req1Outputs {
   readonly apiUrl: pulumi.Output<string>;
   readonly publicUrl?: pulumi.Output<string>;
+  readonly grafanaUrl?: pulumi.Output<string>;
   readonly namespaces: Record<string, pulumi.Input<string>>;
 }
 
@@ -24,6 +26,24 @@ export function req1(stack: StackConfig): Req1Outputs {
     system: "req1",
     protect: stack.environment.protect,
     ...stack.kubernetes,
+  });
+
+  // Seed 000: Prometheus + Grafana + OpenTelemetry Collector + Tempo + Loki, alerts to Slack/PagerDuty.
+  const o = stack.environment.observability;
+  const slackWebhookUrl = stack.config.getSecret("slackWebhookUrl");
+  const pagerdutyRoutingKey = stack.config.getSecret("pagerdutyRoutingKey");
+  const slackChannel = typeof settings.slackChannel === "string" ? settings.slackChannel : "#req1-alerts";
+  const observability = new ObservabilityStack("req1-obs", {
+    platform,
+    prometheus: o.prometheus,
+    alertmanager: {
+      replicas: o.alertmanagerReplicas,
+      slack: slackWebhookUrl ? { webhookUrl: slackWebhookUrl, channel: slackChannel } : undefined,
+      pagerduty: pagerdutyRoutingKey ? { routingKey: pagerdutyRoutingKey } : undefined,
+    },
+    grafana: { replicas: o.grafanaReplicas },
+    loki: { retention: o.logRetention },
+    tempo: { retention: o.traceRetention },
   });
 
   const api = new ApiService("req1-api", {
@@ -49,9 +69,10 @@ export function req1(stack: StackConfig): Req1Outputs {
       rateLimit: { requestsPerSecond: 20, connections: 50 },
       maxBodySize: "10m",
     },
+    telemetry: observability.telemetry,
     // The identity provider is outside the cluster: HTTPS only.
     allowTo: [{ peer: peers.internet(), ports: [{ port: 443 }] }],
   });
 
-  return { apiUrl: api.url, publicUrl: api.publicUrl, namespaces: { ...platform.kubernetes.namespaces } };
+  return { apiUrl: api.url, publicUrl: api.publicUrl, grafanaUrl: observability.grafanaUrl, namespaces: { ...platform.kubernetes.namespaces } };
 }

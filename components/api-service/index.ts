@@ -12,6 +12,7 @@ import { NetworkEndpoint, NetworkPeer, NetworkPort, NetworkRule, WorkloadPeer } 
 import type { ProbesArgs } from "../core/probes";
 import type { ResourcesArgs } from "../core/resources";
 import type { SecurityArgs } from "../core/security";
+import type { TelemetryTarget } from "../core/telemetry";
 import type { Platform, Tier } from "../platform/types";
 import type { DisruptionBudgetArgs } from "../workload/disruption";
 import { NetworkAccess, NetworkPolicyHolder, connect } from "../workload/network-access";
@@ -69,6 +70,8 @@ export interface ApiServiceArgs extends EnvArgs {
   readonly labels?: Readonly<Labels>;
   /** Extra pod annotations. */
   readonly podAnnotations?: Readonly<Record<string, string>>;
+  /** Send OpenTelemetry data here (an ObservabilityStack's `telemetry`): sets OTEL_* env and allows egress to the collector. */
+  readonly telemetry?: TelemetryTarget;
   /** Seconds between SIGTERM and SIGKILL. @default 30 */
   readonly terminationGracePeriodSeconds?: number;
 }

@@ -11,6 +11,7 @@ import { NetworkRule, validateRules } from "../core/network";
 import { ResolvedProbes, resolveProbes } from "../core/probes";
 import { ResolvedResources, resolveResources } from "../core/resources";
 import { ResolvedSecurity, resolveSecurity } from "../core/security";
+import { telemetryEnv } from "../core/telemetry";
 import { KubernetesTarget, TIERS, Tier } from "../platform/types";
 import { ResolvedDisruptionBudget, resolveDisruptionBudget } from "../workload/disruption";
 import { AutoscalingArgs, validateAutoscaling } from "./autoscaling";
@@ -148,7 +149,10 @@ export function resolveApiServiceArgs(name: string, args: ApiServiceArgs): Resol
   if (isPort(containerPort) && containerPort < 1024 && !security.addCapabilities.includes("NET_BIND_SERVICE")) {
     v.require(false, "port", containerPort, "expected a port of 1024 or above (containers run as non-root), or security.addCapabilities: [\"NET_BIND_SERVICE\"] to bind it");
   }
-  const env = resolveEnv(v, args);
+  const telemetry = args.telemetry;
+  const env = resolveEnv(v, telemetry ? { ...args, env: { ...telemetryEnv(telemetry, name, target.system), ...(args.env ?? {}) } } : args);
+  const allowTo: NetworkRule[] = [...(args.allowTo ?? [])];
+  if (telemetry) allowTo.push({ peer: telemetry.collector, ports: [{ port: 4317 }, { port: 4318 }] });
   for (const key of Object.keys(args.labels ?? {})) {
     v.require(!key.startsWith("app.kubernetes.io/"), "labels", key, "expected a label outside app.kubernetes.io/ (keel sets those)");
   }
@@ -181,7 +185,7 @@ export function resolveApiServiceArgs(name: string, args: ApiServiceArgs): Resol
     ingress: args.ingress,
     metrics,
     allowFrom: args.allowFrom ?? [],
-    allowTo: args.allowTo ?? [],
+    allowTo,
     env,
     podAnnotations: args.podAnnotations ?? {},
     terminationGracePeriodSeconds: grace,

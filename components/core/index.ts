@@ -8,3 +8,4 @@ export * from "./probes";
 export * from "./quantities";
 export * from "./resources";
 export * from "./security";
+export * from "./telemetry";

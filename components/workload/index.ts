@@ -1,3 +1,4 @@
 export * from "./config-objects";
 export * from "./disruption";
 export * from "./network-access";
+export * from "./workload";

@@ -50,7 +50,22 @@ describe("manifests against the Kubernetes OpenAPI and CRD schemas", () => {
   it("accepts every object of the prod stack", async () => {
     const result = await synth({ stack: "prod", dir: ROOT, out: fs.mkdtempSync(path.join(os.tmpdir(), "keel-prod-")) });
     const kinds = new Set(result.manifests.map((m) => m.object.kind));
-    expect([...kinds].sort()).toEqual(["ConfigMap", "Deployment", "HorizontalPodAutoscaler", "Ingress", "Namespace", "NetworkPolicy", "PodDisruptionBudget", "Service", "ServiceAccount"]);
+    expect([...kinds].sort()).toEqual([
+      "ClusterRole",
+      "ClusterRoleBinding",
+      "ConfigMap",
+      "DaemonSet",
+      "Deployment",
+      "HorizontalPodAutoscaler",
+      "Ingress",
+      "Namespace",
+      "NetworkPolicy",
+      "PodDisruptionBudget",
+      "Secret",
+      "Service",
+      "ServiceAccount",
+      "StatefulSet",
+    ]);
     expect(result.manifests.map((m) => schemaProblems(m.object)).filter(Boolean)).toEqual([]);
     // The OIDC client secret of req1 lives in a Secret managed outside Pulumi.
     expect(integrityProblems(result.manifests.map((m) => m.object), ["req1-oidc"])).toEqual([]);

@@ -41,8 +41,15 @@ describe("keel synth --stack dev", () => {
   it("never writes a secret", () => {
     const written = readAll(out);
     expect(written).not.toContain(SECRET);
-    const secret = result.manifests.find((m) => m.object.kind === "Secret");
+    const secret = result.manifests.find((m) => m.object.kind === "Secret" && m.object.metadata.name.startsWith("req1-api-env-"));
     expect(secret?.object.stringData).toEqual({ OIDC_CLIENT_SECRET: "[secret]" });
+  });
+
+  it("draws the monitoring namespace and its flows", () => {
+    expect(result.topology).toContain('subgraph ns_monitoring["namespace monitoring"]');
+    expect(result.topology).toContain('w_monitoring_req1_obs_prometheus[("req1-obs-prometheus<br/>StatefulSet x1")]');
+    expect(result.topology).toContain('w_req1_req1_api -->|"TCP 4317, TCP 4318"| w_monitoring_req1_obs_otel_collector');
+    expect(result.topology).toContain('w_monitoring_req1_obs_prometheus -->|"TCP 8080"| w_req1_req1_api');
   });
 
   it("draws the API behind its ingress and its allowed flows", () => {
@@ -53,6 +60,8 @@ describe("keel synth --stack dev", () => {
 
   it("sums capacity per namespace", () => {
     expect(result.capacity).toContain("| req1 | req1-api | Deployment | 1 | 100m | 500m | 128Mi | 256Mi | - |");
-    expect(result.capacity).toContain("| **all** | **total** |  |  | **100m** | **500m** | **128Mi** | **256Mi** | **-** |");
+    expect(result.capacity).toContain("| monitoring | req1-obs-prometheus | StatefulSet | 1 | 250m | 1 | 1Gi | 2Gi | 10Gi |");
+    expect(result.capacity).toContain("| **monitoring** | **subtotal** |  |  | **800m** | **4.5** | **2.03Gi** | **5.44Gi** | **50Gi** |");
+    expect(result.capacity).toContain("| **all** | **total** |  |  | **900m** | **5** | **2.16Gi** | **5.69Gi** | **50Gi** |");
   });
 });

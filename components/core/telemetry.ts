@@ -1,0 +1,21 @@
+/** Where services send OpenTelemetry data: the ObservabilityStack provides it, ApiService consumes it. */
+import type * as pulumi from "@pulumi/pulumi";
+import type { NetworkEndpoint } from "./network";
+
+export interface TelemetryTarget {
+  /** OTLP gRPC endpoint, e.g. `http://obs-otel-collector.monitoring.svc.cluster.local:4317`. */
+  readonly otlpEndpoint: pulumi.Input<string>;
+  /** The collector, for NetworkPolicy egress (OTLP gRPC and HTTP ports). */
+  readonly collector: NetworkEndpoint;
+}
+
+/** The standard OpenTelemetry SDK environment for a service named `service`. */
+export function telemetryEnv(target: TelemetryTarget, service: string, namespace?: string): Record<string, pulumi.Input<string>> {
+  const env: Record<string, pulumi.Input<string>> = {
+    OTEL_EXPORTER_OTLP_ENDPOINT: target.otlpEndpoint,
+    OTEL_EXPORTER_OTLP_PROTOCOL: "grpc",
+    OTEL_SERVICE_NAME: service,
+  };
+  if (namespace) env.OTEL_RESOURCE_ATTRIBUTES = `service.namespace=${namespace}`;
+  return env;
+}

@@ -1,0 +1,95 @@
+/**
+ * The default alert rules: the failures that matter, each with a summary and a runbook note.
+ * Metric names are the exporters' own (kube-state-metrics, kubelet, postgres_exporter,
+ * redis_exporter, kafka_exporter) and keel's backup metric.
+ */
+
+/** Pushed by keel's backup jobs when a backup succeeds (seconds since the epoch). */
+export const BACKUP_SUCCESS_METRIC = "keel_backup_last_success_timestamp_seconds";
+
+export interface AlertRule {
+  readonly alert: string;
+  readonly expr: string;
+  /** Prometheus duration the condition must hold, e.g. "5m". */
+  readonly for: string;
+  readonly labels: { readonly severity: "critical" | "warning" };
+  readonly annotations: { readonly summary: string; readonly runbook: string };
+}
+
+export interface AlertRuleOptions {
+  /** Ratio of 5xx responses that pages. @default 0.05 */
+  readonly errorRatio?: number;
+  /** p99 latency in seconds that warns. @default 1 */
+  readonly latencyP99Seconds?: number;
+  /** Volume usage ratio that warns. @default 0.85 */
+  readonly volumeUsageRatio?: number;
+  /** Replica lag in seconds that warns. @default 30 */
+  readonly replicationLagSeconds?: number;
+  /** Oldest acceptable last successful backup, in hours (the schedule plus slack). @default 26 */
+  readonly backupMaxAgeHours?: number;
+}
+
+export function defaultAlertRules(o: AlertRuleOptions = {}): AlertRule[] {
+  const errorRatio = o.errorRatio ?? 0.05;
+  const latency = o.latencyP99Seconds ?? 1;
+  const volume = o.volumeUsageRatio ?? 0.85;
+  const lag = o.replicationLagSeconds ?? 30;
+  const backupHours = o.backupMaxAgeHours ?? 26;
+  const rule = (alert: string, expr: string, forDuration: string, severity: "critical" | "warning", summary: string, runbook: string): AlertRule => ({
+    alert,
+    expr,
+    for: forDuration,
+    labels: { severity },
+    annotations: { summary, runbook },
+  });
+  return [
+    rule("TargetDown", "up == 0", "5m", "critical", "{{ $labels.job }} target {{ $labels.instance }} is down", "Check the pod's status and logs (kubectl -n {{ $labels.namespace }} describe pod {{ $labels.pod }}); a NetworkPolicy may block Prometheus from the metrics port."),
+    rule("PodCrashLooping", "increase(kube_pod_container_status_restarts_total[15m]) > 3", "5m", "warning", "{{ $labels.namespace }}/{{ $labels.pod }} container {{ $labels.container }} restarted more than 3 times in 15 minutes", "Read the previous container's logs (kubectl logs --previous); look for OOMKilled in kubectl describe pod and failing liveness probes."),
+    rule(
+      "HighErrorRatio",
+      `sum by (namespace, service) (rate(http_requests_total{status=~"5.."}[5m])) / sum by (namespace, service) (rate(http_requests_total[5m])) > ${errorRatio}`,
+      "10m",
+      "critical",
+      `{{ $labels.service }} answers more than ${errorRatio * 100}% of requests with 5xx`,
+      "Check recent deploys (kubectl rollout history) and the service's dependencies; roll back with kubectl rollout undo if a release caused it.",
+    ),
+    rule(
+      "HighLatencyP99",
+      `histogram_quantile(0.99, sum by (namespace, service, le) (rate(http_request_duration_seconds_bucket[5m]))) > ${latency}`,
+      "10m",
+      "warning",
+      `{{ $labels.service }} p99 latency is above ${latency}s`,
+      "Look for saturation (CPU throttling, database or cache latency) in the service dashboard; scale out if the HPA is at its maximum.",
+    ),
+    rule(
+      "VolumeAlmostFull",
+      `kubelet_volume_stats_used_bytes / kubelet_volume_stats_capacity_bytes > ${volume}`,
+      "15m",
+      "warning",
+      `Volume {{ $labels.persistentvolumeclaim }} in {{ $labels.namespace }} is more than ${volume * 100}% full`,
+      "Expand the PVC (its StorageClass must allow volume expansion) or lower the data's retention.",
+    ),
+    rule("PostgresReplicationLag", `pg_replication_lag_seconds > ${lag}`, "5m", "warning", `PostgreSQL replica {{ $labels.instance }} lags more than ${lag}s behind the primary`, "Check the replica's WAL receiver (pg_stat_wal_receiver) and the network to the primary; a long-running query on the replica can also hold replay back."),
+    rule(
+      "BackupTooOld",
+      `time() - ${BACKUP_SUCCESS_METRIC} > ${backupHours * 3600}`,
+      "10m",
+      "critical",
+      `The last successful backup of {{ $labels.job }} is more than ${backupHours} hours old`,
+      "Read the backup CronJob's last Job logs (kubectl -n {{ $labels.namespace }} get jobs); check the object storage credentials and free space.",
+    ),
+    rule("BackupNeverSucceeded", `absent(${BACKUP_SUCCESS_METRIC})`, "30h", "warning", "No backup has reported success", "The backup CronJob has not pushed its success metric yet: check that it ran and can reach the Pushgateway."),
+    rule("RedisDown", "redis_up == 0", "2m", "critical", "Redis {{ $labels.instance }} is down", "Check the Redis pod and its persistence volume; in sentinel mode, check that a replica was promoted."),
+    rule("KafkaUnderReplicatedPartitions", "sum by (topic) (kafka_topic_partition_under_replicated_partition) > 0", "10m", "warning", "Topic {{ $labels.topic }} has under-replicated partitions", "A broker is down or lagging: check broker pods and disk; partitions recover when the broker catches up."),
+  ];
+}
+
+export interface RuleGroup {
+  readonly name: string;
+  readonly rules: readonly AlertRule[];
+}
+
+/** The rule file Prometheus loads (and promtool checks). */
+export function ruleGroups(rules: readonly AlertRule[]): { groups: RuleGroup[] } {
+  return { groups: [{ name: "keel", rules: [...rules] }] };
+}

@@ -1,0 +1,90 @@
+/**
+ * ObservabilityStack: Prometheus (alert rules, Kubernetes discovery), Alertmanager (Slack,
+ * PagerDuty), Grafana (datasources and dashboards provisioned), OpenTelemetry Collector
+ * (DaemonSet), Loki and Tempo with retention, a Pushgateway for batch jobs (backups) and
+ * kube-state-metrics. Each part can be switched off.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { TelemetryTarget } from "../core/telemetry";
+import type { ResourcesArgs } from "../core/resources";
+import type { Platform } from "../platform/types";
+import type { AlertRuleOptions } from "./alert-rules";
+import { deployObservability } from "./kubernetes";
+import { resolveObservabilityArgs } from "./resolve";
+
+interface PartArgs {
+  /** @default the part's own (see docs) */
+  readonly resources?: ResourcesArgs;
+}
+
+export interface ObservabilityStackArgs {
+  readonly platform: Platform;
+  /** Prometheus; `false` for none. */
+  readonly prometheus?:
+    | (PartArgs & {
+        /** Independent replicas scraping the same targets (an HA pair). @default 1 */
+        readonly replicas?: number;
+        /** How long samples are kept. @default "15d" */
+        readonly retention?: string;
+        /** Largest size of the TSDB before old blocks go, e.g. "45GB". @default 90% of storage */
+        readonly retentionSize?: string;
+        /** Volume size per replica. @default "20Gi" */
+        readonly storage?: string;
+        /** @default "30s" */
+        readonly scrapeInterval?: string;
+        /** Thresholds of the default alert rules. */
+        readonly alertRules?: AlertRuleOptions;
+      })
+    | false;
+  /** Alertmanager; `false` for none. Receivers' URLs and keys are secrets. */
+  readonly alertmanager?:
+    | (PartArgs & {
+        /** Clustered replicas (gossip on 9094). @default 1 */
+        readonly replicas?: number;
+        readonly slack?: { readonly webhookUrl: pulumi.Input<string>; readonly channel: string };
+        readonly pagerduty?: { readonly routingKey: pulumi.Input<string> };
+      })
+    | false;
+  /** Grafana; `false` for none. The admin password is generated. */
+  readonly grafana?: (PartArgs & { readonly replicas?: number; readonly adminUser?: string }) | false;
+  /** OpenTelemetry Collector DaemonSet; `false` for none. */
+  readonly collector?: PartArgs | false;
+  /** Loki; `false` for none. */
+  readonly loki?: (PartArgs & { /** Go duration, e.g. "168h". @default "168h" */ readonly retention?: string; /** @default "20Gi" */ readonly storage?: string }) | false;
+  /** Tempo; `false` for none. */
+  readonly tempo?: (PartArgs & { /** @default "168h" */ readonly retention?: string; /** @default "20Gi" */ readonly storage?: string }) | false;
+  /** A Pushgateway, where batch jobs (keel's backups) push their success time. @default true */
+  readonly pushgateway?: boolean;
+  /** kube-state-metrics, for restarts and replica metrics. @default true */
+  readonly kubeStateMetrics?: boolean;
+}
+
+export class ObservabilityStack extends pulumi.ComponentResource {
+  /** OTLP target for services, when the collector runs. */
+  public readonly telemetry?: TelemetryTarget;
+  public readonly prometheusUrl?: pulumi.Output<string>;
+  public readonly grafanaUrl?: pulumi.Output<string>;
+  /** Where batch jobs push metrics, e.g. the backup success time. */
+  public readonly pushgatewayUrl?: pulumi.Output<string>;
+  /** Grafana's generated admin password (secret). */
+  public readonly grafanaAdminPassword?: pulumi.Output<string>;
+
+  constructor(name: string, args: ObservabilityStackArgs, opts?: pulumi.ComponentResourceOptions) {
+    const resolved = resolveObservabilityArgs(name, args);
+    super("keel:components:ObservabilityStack", name, {}, opts);
+    const out = deployObservability(this, resolved);
+    this.telemetry = out.telemetry;
+    this.prometheusUrl = out.prometheusUrl;
+    this.grafanaUrl = out.grafanaUrl;
+    this.pushgatewayUrl = out.pushgatewayUrl;
+    this.grafanaAdminPassword = out.grafanaAdminPassword;
+    this.registerOutputs({ prometheusUrl: this.prometheusUrl, grafanaUrl: this.grafanaUrl, pushgatewayUrl: this.pushgatewayUrl });
+  }
+}
+
+export { BACKUP_SUCCESS_METRIC, defaultAlertRules, ruleGroups } from "./alert-rules";
+export type { AlertRule, AlertRuleOptions } from "./alert-rules";
+export { prometheusConfig, withStaticDiscovery } from "./prometheus-config";
+export { alertmanagerConfig } from "./alertmanager-config";
+export { collectorConfig, lokiConfig, tempoConfig } from "./backend-configs";
+export { dashboards, grafanaDatasources } from "./grafana-config";

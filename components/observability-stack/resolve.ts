@@ -1,0 +1,100 @@
+/** Validation and defaults for ObservabilityStack: every problem at once, before any resource. */
+import { Validator } from "../core/errors";
+import { componentNameProblem } from "../core/naming";
+import { parseMemory } from "../core/quantities";
+import { ResolvedResources, resolveResources } from "../core/resources";
+import type { KubernetesTarget } from "../platform/types";
+import type { ObservabilityStackArgs } from "./index";
+import type * as pulumi from "@pulumi/pulumi";
+
+const PROM_DURATION = /^\d+(ms|s|m|h|d|w|y)$/;
+const PROM_SIZE = /^\d+(B|KB|MB|GB|TB|PB|EB)$/;
+const GO_DURATION = /^\d+(h|m|s)$/;
+
+interface Part {
+  readonly resources: ResolvedResources;
+  readonly replicas: number;
+}
+
+export interface ResolvedObservability {
+  readonly name: string;
+  readonly target: KubernetesTarget;
+  readonly namespace: pulumi.Input<string>;
+  readonly prometheus?: Part & { retention: string; retentionSize: string; storage: string; scrapeInterval: string; alertRules: NonNullable<Exclude<ObservabilityStackArgs["prometheus"], false>>["alertRules"] };
+  readonly alertmanager?: Part & Pick<NonNullable<Exclude<ObservabilityStackArgs["alertmanager"], false>>, "slack" | "pagerduty">;
+  readonly grafana?: Part & { adminUser: string };
+  readonly collector?: Part;
+  readonly loki?: Part & { retention: string; storage: string };
+  readonly tempo?: Part & { retention: string; storage: string };
+  readonly pushgateway?: Part;
+  readonly kubeStateMetrics?: Part;
+}
+
+const SIZES: Record<string, { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } }> = {
+  prometheus: { requests: { cpu: "250m", memory: "1Gi" }, limits: { cpu: "1", memory: "2Gi" } },
+  alertmanager: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
+  grafana: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+  collector: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+  loki: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+  tempo: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+  pushgateway: { requests: { cpu: "50m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
+  kubeStateMetrics: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } },
+};
+
+export function resolveObservabilityArgs(name: string, args: ObservabilityStackArgs): ResolvedObservability {
+  const v = new Validator("ObservabilityStack", name);
+  const nameProblem = componentNameProblem(name);
+  if (nameProblem) v.require(false, "name", name, nameProblem);
+  const platform = args?.platform;
+  if (!platform || (platform.kind !== "kubernetes" && platform.kind !== "aws")) {
+    v.require(false, "platform.kind", platform?.kind, "expected \"kubernetes\" or \"aws\" (the docker platform does not run ObservabilityStack yet)");
+    v.throwIfInvalid();
+  }
+  const target = (platform as { kubernetes: KubernetesTarget }).kubernetes;
+  const part = (key: string, given: { resources?: Parameters<typeof resolveResources>[2]; replicas?: number } | undefined, replicasAllowed = true): Part => {
+    const replicas = given?.replicas ?? 1;
+    if (replicasAllowed) v.require(Number.isInteger(replicas) && replicas >= 1 && replicas <= 10, `${key}.replicas`, replicas, "expected an integer from 1 to 10");
+    return { resources: resolveResources(v, `${key}.resources`, given?.resources, SIZES[key]), replicas };
+  };
+  const storage = (field: string, value: string) => {
+    const parsed = parseMemory(value);
+    if (!parsed.ok) v.require(false, field, value, parsed.reason);
+    return parsed.ok ? parsed.value : 0;
+  };
+  const on = <T>(value: T | false | undefined): value is T | undefined => value !== false;
+
+  let prometheus: ResolvedObservability["prometheus"];
+  if (on(args.prometheus)) {
+    const p = args.prometheus ?? {};
+    const size = p.storage ?? "20Gi";
+    const bytes = storage("prometheus.storage", size);
+    const retentionSize = p.retentionSize ?? `${Math.max(1, Math.floor((bytes * 0.9) / 1e9))}GB`;
+    prometheus = { ...part("prometheus", p), retention: p.retention ?? "15d", retentionSize, storage: size, scrapeInterval: p.scrapeInterval ?? "30s", alertRules: p.alertRules };
+    v.require(PROM_DURATION.test(prometheus.retention), "prometheus.retention", prometheus.retention, 'expected a Prometheus duration such as "15d" or "720h"');
+    v.require(PROM_SIZE.test(retentionSize), "prometheus.retentionSize", retentionSize, 'expected a Prometheus size such as "45GB"');
+    v.require(PROM_DURATION.test(prometheus.scrapeInterval), "prometheus.scrapeInterval", prometheus.scrapeInterval, 'expected a Prometheus duration such as "30s"');
+  }
+  let alertmanager: ResolvedObservability["alertmanager"];
+  if (on(args.alertmanager)) {
+    const a = args.alertmanager ?? {};
+    alertmanager = { ...part("alertmanager", a), slack: a.slack, pagerduty: a.pagerduty };
+    if (a.slack) v.require(typeof a.slack.channel === "string" && a.slack.channel.length > 0, "alertmanager.slack.channel", a.slack.channel, 'expected a channel such as "#alerts"');
+    if (!prometheus) v.fail("alertmanager is on but prometheus is off; expected prometheus to send it alerts (or alertmanager: false)");
+  }
+  let grafana: ResolvedObservability["grafana"];
+  if (on(args.grafana)) grafana = { ...part("grafana", args.grafana), adminUser: args.grafana?.adminUser ?? "admin" };
+  const backend = (key: "loki" | "tempo", given: { retention?: string; storage?: string; resources?: Parameters<typeof resolveResources>[2] } | undefined) => {
+    const retention = given?.retention ?? "168h";
+    v.require(GO_DURATION.test(retention), `${key}.retention`, retention, 'expected a duration in hours such as "168h"');
+    const size = given?.storage ?? "20Gi";
+    storage(`${key}.storage`, size);
+    return { ...part(key, given, false), retention, storage: size };
+  };
+  const loki = on(args.loki) ? backend("loki", args.loki) : undefined;
+  const tempo = on(args.tempo) ? backend("tempo", args.tempo) : undefined;
+  const collector = on(args.collector) ? part("collector", args.collector, false) : undefined;
+  const pushgateway = args.pushgateway === false ? undefined : part("pushgateway", undefined, false);
+  const kubeStateMetrics = args.kubeStateMetrics === false ? undefined : part("kubeStateMetrics", undefined, false);
+  v.throwIfInvalid();
+  return { name, target, namespace: target.namespaces.monitoring, prometheus, alertmanager, grafana, collector, loki, tempo, pushgateway, kubeStateMetrics };
+}
