@@ -5,7 +5,9 @@
  */
 import { PolicyPack } from "@pulumi/policy";
 import { deserializePropertiesOnce } from "./lib/deserialize-once";
+import { decodeStructsDirectly } from "./lib/fast-struct";
 import { policies } from "./policies";
 
+decodeStructsDirectly();
 deserializePropertiesOnce();
 new PolicyPack("keel", { policies: [...policies] });

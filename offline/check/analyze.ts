@@ -147,14 +147,19 @@ function call(pack: RunningPack, method: "Analyze" | "AnalyzeStack", bytes: Buff
   );
 }
 
-export async function analyzeAll(pack: RunningPack, resources: readonly CheckResource[], concurrency = 32): Promise<Diagnostic[]> {
+/**
+ * Analyze for every resource (`concurrency` calls in flight) and AnalyzeStack once. The stack
+ * call goes out alongside the others: the pack answers each call on its own, so the order of
+ * the calls changes no diagnostic, and the pack has work while the client encodes.
+ */
+export async function analyzeAll(pack: RunningPack, resources: readonly CheckResource[], concurrency = 256): Promise<Diagnostic[]> {
   const diagnostics: Diagnostic[][] = resources.map(() => []);
   const order = resources.map((r, i) => ({ r, i }));
+  const stack = call(pack, "AnalyzeStack", repeated(1, resources.map(analyzerResourceBytes)));
   await pool(order, concurrency, async ({ r, i }) => {
     diagnostics[i] = diagnosticsOf(await call(pack, "Analyze", analyzeRequestBytes(r)), r.urn);
   });
-  const stackRes = await call(pack, "AnalyzeStack", repeated(1, resources.map(analyzerResourceBytes)));
-  return [...diagnostics.flat(), ...diagnosticsOf(stackRes, "")];
+  return [...diagnostics.flat(), ...diagnosticsOf(await stack, "")];
 }
 
 /** GetAnalyzerInfo, Configure with `file` over the schema defaults, then every Analyze call. */
