@@ -41,7 +41,7 @@ export function req1(stack: StackConfig): Req1Outputs {
       slack: slackWebhookUrl ? { webhookUrl: slackWebhookUrl, channel: slackChannel } : undefined,
       pagerduty: pagerdutyRoutingKey ? { routingKey: pagerdutyRoutingKey } : undefined,
     },
-    grafana: { replicas: o.grafanaReplicas },
+    grafana: { replicas: o.grafanaReplicas, ingress: typeof settings.grafanaHost === "string" ? { host: settings.grafanaHost } : undefined },
     loki: { retention: o.logRetention },
     tempo: { retention: o.traceRetention },
   });

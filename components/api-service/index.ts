@@ -17,7 +17,7 @@ import type { Platform, Tier } from "../platform/types";
 import type { DisruptionBudgetArgs } from "../workload/disruption";
 import { NetworkAccess, NetworkPolicyHolder, connect } from "../workload/network-access";
 import type { AutoscalingArgs } from "./autoscaling";
-import type { IngressArgs } from "./ingress";
+import type { IngressArgs } from "../workload/ingress";
 import { deployOnKubernetes } from "./kubernetes";
 import { resolveApiServiceArgs } from "./resolve";
 
@@ -124,6 +124,6 @@ export class ApiService extends pulumi.ComponentResource implements NetworkEndpo
 }
 
 export type { AutoscalingArgs, CustomMetricArgs, ScalingRateArgs } from "./autoscaling";
-export type { IngressArgs, IngressTlsArgs, RateLimitArgs } from "./ingress";
+export type { IngressArgs, IngressTlsArgs, RateLimitArgs } from "../workload/ingress";
 export { resolveApiServiceArgs } from "./resolve";
 export type { ResolvedApiService } from "./resolve";

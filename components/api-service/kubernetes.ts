@@ -10,7 +10,7 @@ import { createConfigObjects } from "../workload/config-objects";
 import { NetworkAccess, mirrorRules } from "../workload/network-access";
 import { hpaSpec } from "./autoscaling";
 import type { ApiServiceKubernetesResources } from "./index";
-import { ingressAnnotations, ingressSpec } from "./ingress";
+import { ingressAnnotations, ingressSpec } from "../workload/ingress";
 import type { ResolvedApiService } from "./resolve";
 
 type PodSpec = k8s.types.input.core.v1.PodSpec;

@@ -15,7 +15,7 @@ import { telemetryEnv } from "../core/telemetry";
 import { KubernetesTarget, TIERS, Tier } from "../platform/types";
 import { ResolvedDisruptionBudget, resolveDisruptionBudget } from "../workload/disruption";
 import { AutoscalingArgs, validateAutoscaling } from "./autoscaling";
-import { IngressArgs, validateIngress } from "./ingress";
+import { IngressArgs, validateIngress } from "../workload/ingress";
 import type { ApiServiceArgs } from "./index";
 import type * as pulumi from "@pulumi/pulumi";
 

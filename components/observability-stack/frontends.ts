@@ -1,9 +1,11 @@
 /** Prometheus, Alertmanager and Grafana. */
 import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import { stringify } from "yaml";
 import { childName } from "../core/naming";
 import { NetworkRule, peers } from "../core/network";
+import { ingressAnnotations, ingressSpec } from "../workload/ingress";
 import { CreatedWorkload, createWorkload } from "../workload/workload";
 import { defaultAlertRules, ruleGroups } from "./alert-rules";
 import { alertmanagerConfig } from "./alertmanager-config";
@@ -156,9 +158,20 @@ function grafana(p: Parts, prom: CreatedWorkload | undefined, b: Backends, opera
     volumes: [{ name: "data", emptyDir: { sizeLimit: "1Gi" } }, { name: "provisioning", configMap: { name: provisioning } }, { name: "dashboards", configMap: { name: boards } }],
     servicePorts: [{ name: "http", port }],
     metrics: { port, path: "/metrics" },
-    allowFrom: [{ peer: { kind: "namespace", namespace: p.r.target.ingress.namespace, podLabels: p.r.target.ingress.podLabels }, ports: [{ port }] }, { peer: p.prometheusPeer, ports: [{ port }] }],
+    allowFrom: [
+      ...(part.ingress ? [{ peer: { kind: "namespace" as const, namespace: p.r.target.ingress.namespace, podLabels: p.r.target.ingress.podLabels }, ports: [{ port }] }] : []),
+      { peer: p.prometheusPeer, ports: [{ port }] },
+    ],
     allowTo: reach,
   }));
+  if (part.ingress) {
+    const annotations = ingressAnnotations(part.ingress, p.r.target);
+    new k8s.networking.v1.Ingress(
+      childName(childName(p.r.name, "grafana"), "ingress"),
+      { metadata: { name: childName(p.r.name, "grafana"), namespace: p.r.namespace, labels: { "app.kubernetes.io/part-of": p.r.target.system }, annotations }, spec: ingressSpec(childName(p.r.name, "grafana"), part.ingress, p.r.target, childName(p.r.name, "grafana"), port) },
+      { ...p.opts, dependsOn: [w.service] },
+    );
+  }
   // The datasources admit Grafana.
   if (prom) prom.networkAccess.admit(w.peer, [{ port: PORTS.prometheus }]);
   b.loki?.networkAccess.admit(w.peer, [{ port: PORTS.loki }]);

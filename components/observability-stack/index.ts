@@ -6,6 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { TelemetryTarget } from "../core/telemetry";
+import type { IngressArgs } from "../workload/ingress";
 import type { ResourcesArgs } from "../core/resources";
 import type { Platform } from "../platform/types";
 import type { AlertRuleOptions } from "./alert-rules";
@@ -46,7 +47,14 @@ export interface ObservabilityStackArgs {
       })
     | false;
   /** Grafana; `false` for none. The admin password is generated. */
-  readonly grafana?: (PartArgs & { readonly replicas?: number; readonly adminUser?: string }) | false;
+  readonly grafana?:
+    | (PartArgs & {
+        readonly replicas?: number;
+        readonly adminUser?: string;
+        /** Publish Grafana through the ingress controller (cert-manager TLS). @default not published */
+        readonly ingress?: IngressArgs;
+      })
+    | false;
   /** OpenTelemetry Collector DaemonSet; `false` for none. */
   readonly collector?: PartArgs | false;
   /** Loki; `false` for none. */

@@ -4,6 +4,7 @@ import { componentNameProblem } from "../core/naming";
 import { parseMemory } from "../core/quantities";
 import { ResolvedResources, resolveResources } from "../core/resources";
 import type { KubernetesTarget } from "../platform/types";
+import { IngressArgs, validateIngress } from "../workload/ingress";
 import type { ObservabilityStackArgs } from "./index";
 import type * as pulumi from "@pulumi/pulumi";
 
@@ -22,7 +23,7 @@ export interface ResolvedObservability {
   readonly namespace: pulumi.Input<string>;
   readonly prometheus?: Part & { retention: string; retentionSize: string; storage: string; scrapeInterval: string; alertRules: NonNullable<Exclude<ObservabilityStackArgs["prometheus"], false>>["alertRules"] };
   readonly alertmanager?: Part & Pick<NonNullable<Exclude<ObservabilityStackArgs["alertmanager"], false>>, "slack" | "pagerduty">;
-  readonly grafana?: Part & { adminUser: string };
+  readonly grafana?: Part & { adminUser: string; ingress?: IngressArgs };
   readonly collector?: Part;
   readonly loki?: Part & { retention: string; storage: string };
   readonly tempo?: Part & { retention: string; storage: string };
@@ -82,7 +83,10 @@ export function resolveObservabilityArgs(name: string, args: ObservabilityStackA
     if (!prometheus) v.fail("alertmanager is on but prometheus is off; expected prometheus to send it alerts (or alertmanager: false)");
   }
   let grafana: ResolvedObservability["grafana"];
-  if (on(args.grafana)) grafana = { ...part("grafana", args.grafana), adminUser: args.grafana?.adminUser ?? "admin" };
+  if (on(args.grafana)) {
+    grafana = { ...part("grafana", args.grafana), adminUser: args.grafana?.adminUser ?? "admin", ingress: args.grafana?.ingress };
+    if (grafana.ingress) validateIngress(v, grafana.ingress, target, "grafana.ingress");
+  }
   const backend = (key: "loki" | "tempo", given: { retention?: string; storage?: string; resources?: Parameters<typeof resolveResources>[2] } | undefined) => {
     const retention = given?.retention ?? "168h";
     v.require(GO_DURATION.test(retention), `${key}.retention`, retention, 'expected a duration in hours such as "168h"');

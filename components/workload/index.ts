@@ -2,3 +2,4 @@ export * from "./config-objects";
 export * from "./disruption";
 export * from "./network-access";
 export * from "./workload";
+export * from "./ingress";

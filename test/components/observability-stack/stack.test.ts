@@ -19,7 +19,7 @@ function prodStack() {
     platform,
     prometheus: { replicas: 2, retention: "15d", storage: "50Gi" },
     alertmanager: { replicas: 2, slack: { webhookUrl: SLACK, channel: "#alerts" }, pagerduty: { routingKey: PAGERDUTY } },
-    grafana: { replicas: 2 },
+    grafana: { replicas: 2, ingress: { host: "grafana.example.com" } },
   });
   new ApiService("api", { platform, image: "ghcr.io/shop/api:1.0.0", telemetry: obs.telemetry });
 }
@@ -84,6 +84,19 @@ describe("ObservabilityStack on Kubernetes", () => {
     const used = diagnostics.filter((d) => d.policy === "exemption-audit").map((d) => d.message.replace(/ \(suppresses.*$/, ""));
     expect(used.every((m) => m.startsWith("exemption used: "))).toBe(true);
     expect(used).toContain("exemption used: no-automounted-token on StatefulSet monitoring/obs-prometheus: Prometheus discovers its targets through the Kubernetes API");
+  });
+});
+
+describe("Grafana's ingress", () => {
+  it("publishes Grafana with TLS only when asked, and admits the ingress controller only then", async () => {
+    const s = await synthesize(prodStack);
+    expect(at(s.object("Ingress", "obs-grafana"), "spec.tls")).toEqual([{ hosts: ["grafana.example.com"], secretName: "obs-grafana-tls" }]);
+    expect(JSON.stringify(at(s.object("NetworkPolicy", "obs-grafana-netpol"), "spec.ingress"))).toContain("ingress-nginx");
+    const bare = await synthesize(() => {
+      new ObservabilityStack("obs", { platform: testPlatform() });
+    });
+    expect(bare.all("Ingress")).toEqual([]);
+    expect(JSON.stringify(at(bare.object("NetworkPolicy", "obs-grafana-netpol"), "spec.ingress"))).not.toContain("ingress-nginx");
   });
 });
 

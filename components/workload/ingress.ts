@@ -43,24 +43,24 @@ export interface IngressArgs {
 const HOST = /^(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$/;
 const NGINX_SIZE = /^\d+[kKmMgG]?$/;
 
-export function validateIngress(v: Validator, a: IngressArgs, target: KubernetesTarget): void {
+export function validateIngress(v: Validator, a: IngressArgs, target: KubernetesTarget, field = "ingress"): void {
   for (const host of [a.host, ...(a.additionalHosts ?? [])]) {
-    v.require(typeof host === "string" && HOST.test(host), "ingress.host", host, "expected a lowercase DNS name such as \"api.example.com\"");
+    v.require(typeof host === "string" && HOST.test(host), `${field}.host`, host, "expected a lowercase DNS name such as \"api.example.com\"");
   }
-  (a.paths ?? ["/"]).forEach((p, i) => v.require(typeof p === "string" && p.startsWith("/"), `ingress.paths[${i}]`, p, "expected a path starting with \"/\""));
+  (a.paths ?? ["/"]).forEach((p, i) => v.require(typeof p === "string" && p.startsWith("/"), `${field}.paths[${i}]`, p, "expected a path starting with \"/\""));
   const size = a.maxBodySize;
-  if (size !== undefined) v.require(NGINX_SIZE.test(size), "ingress.maxBodySize", size, "expected an nginx size such as \"10m\" or \"512k\"");
+  if (size !== undefined) v.require(NGINX_SIZE.test(size), `${field}.maxBodySize`, size, "expected an nginx size such as \"10m\" or \"512k\"");
   const rl = a.rateLimit ?? {};
   for (const key of ["requestsPerSecond", "connections", "burstMultiplier"] as const) {
     const value = rl[key];
-    if (value !== undefined) v.require(Number.isInteger(value) && value >= 1, `ingress.rateLimit.${key}`, value, "expected an integer of at least 1");
+    if (value !== undefined) v.require(Number.isInteger(value) && value >= 1, `${field}.rateLimit.${key}`, value, "expected an integer of at least 1");
   }
   const secretName = a.tls === false ? undefined : a.tls?.secretName;
   if (secretName !== undefined) {
-    v.require(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(secretName) && secretName.length <= 253, "ingress.tls.secretName", secretName, "expected a Secret name (lowercase letters, digits, '-' and '.')");
+    v.require(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(secretName) && secretName.length <= 253, `${field}.tls.secretName`, secretName, "expected a Secret name (lowercase letters, digits, '-' and '.')");
   }
   if (a.tls !== false && !target.operators.certManager && secretName === undefined) {
-    v.require(false, "ingress.tls.secretName", undefined, "expected the name of an existing TLS Secret, since the platform has no cert-manager (operators.certManager is false)");
+    v.require(false, `${field}.tls.secretName`, undefined, "expected the name of an existing TLS Secret, since the platform has no cert-manager (operators.certManager is false)");
   }
 }
 
