@@ -79,7 +79,11 @@ export function resolveObservabilityArgs(name: string, args: ObservabilityStackA
   if (on(args.alertmanager)) {
     const a = args.alertmanager ?? {};
     alertmanager = { ...part("alertmanager", a), slack: a.slack, pagerduty: a.pagerduty };
-    if (a.slack) v.require(typeof a.slack.channel === "string" && a.slack.channel.length > 0, "alertmanager.slack.channel", a.slack.channel, 'expected a channel such as "#alerts"');
+    if (a.slack) {
+      v.require(typeof a.slack.channel === "string" && a.slack.channel.length > 0, "alertmanager.slack.channel", a.slack.channel, 'expected a channel such as "#alerts"');
+      // A plain string can be checked now; never echo it (it is a secret).
+      if (typeof a.slack.webhookUrl === "string" && !a.slack.webhookUrl.startsWith("https://")) v.fail("alertmanager.slack.webhookUrl is not an https:// URL; expected the Slack incoming-webhook URL (value not shown: it is a secret)");
+    }
     if (!prometheus) v.fail("alertmanager is on but prometheus is off; expected prometheus to send it alerts (or alertmanager: false)");
   }
   let grafana: ResolvedObservability["grafana"];

@@ -76,6 +76,19 @@ describe("Grafana dashboards", () => {
 });
 
 describe("ObservabilityStack validation", () => {
+  it("rejects a Slack webhook that is not https without echoing it", async () => {
+    let message = "";
+    await synthesize(() => {
+      const platform = testPlatform();
+      try {
+        new ObservabilityStack("obs", { platform, alertmanager: { slack: { webhookUrl: "http://hooks.internal/token123", channel: "#a" } } });
+      } catch (err) {
+        message = (err as Error).message;
+      }
+    });
+    expect(message).toBe('ObservabilityStack "obs": alertmanager.slack.webhookUrl is not an https:// URL; expected the Slack incoming-webhook URL (value not shown: it is a secret)');
+  });
+
   it("rejects bad retention, sizes and an Alertmanager without Prometheus, before registering anything", async () => {
     let message = "";
     const s = await synthesize(() => {
