@@ -50,8 +50,11 @@ export interface ApiServiceArgs extends EnvArgs {
   readonly rollingUpdate?: { readonly maxSurge?: number | string; readonly maxUnavailable?: number | string };
   /** Spread replicas across zones and nodes; `false` for none. @default both, ScheduleAnyway */
   readonly topologySpread?: { readonly zones?: boolean; readonly nodes?: boolean; readonly whenUnsatisfiable?: "ScheduleAnyway" | "DoNotSchedule" } | false;
-  /** The ServiceAccount's token is not mounted unless asked; annotations e.g. for IRSA. */
-  readonly serviceAccount?: { readonly automountToken?: boolean; readonly annotations?: Readonly<Record<string, string>> };
+  /**
+   * The ServiceAccount's token is not mounted unless asked (`automountToken` with `tokenReason`,
+   * which becomes the policy exemption); annotations e.g. for IRSA.
+   */
+  readonly serviceAccount?: { readonly automountToken?: boolean; readonly tokenReason?: string; readonly annotations?: Readonly<Record<string, string>> };
   /** Security context overrides; the defaults are hardened (non-root 10001, read-only root, no capabilities). */
   readonly security?: SecurityArgs;
   /** Public HTTP(S) route through the ingress controller. @default none */

@@ -40,7 +40,8 @@ export interface ResolvedApiService {
   readonly disruptionBudget?: ResolvedDisruptionBudget;
   readonly rollingUpdate: { readonly maxSurge: number | string; readonly maxUnavailable: number | string };
   readonly topologySpread?: { readonly zones: boolean; readonly nodes: boolean; readonly whenUnsatisfiable: "ScheduleAnyway" | "DoNotSchedule" };
-  readonly automountToken: boolean;
+  /** Why the token is mounted, when it is. */
+  readonly tokenReason?: string;
   readonly serviceAccountAnnotations: Readonly<Record<string, string>>;
   readonly security: ResolvedSecurity;
   readonly ingress?: IngressArgs;
@@ -145,6 +146,10 @@ export function resolveApiServiceArgs(name: string, args: ApiServiceArgs): Resol
 
   const grace = args.terminationGracePeriodSeconds ?? defaults.apiService.terminationGracePeriodSeconds;
   v.require(Number.isInteger(grace) && grace >= 0 && grace <= 3600, "terminationGracePeriodSeconds", grace, "expected an integer from 0 to 3600");
+  if (args.serviceAccount?.automountToken) {
+    const reason = args.serviceAccount.tokenReason ?? "";
+    v.require(reason.trim().length >= 10, "serviceAccount.tokenReason", args.serviceAccount.tokenReason, "expected why the pod calls the Kubernetes API (10 characters at least), since serviceAccount.automountToken is true; it becomes the policy exemption");
+  }
   const security = resolveSecurity(v, "security", args.security);
   if (isPort(containerPort) && containerPort < 1024 && !security.addCapabilities.includes("NET_BIND_SERVICE")) {
     v.require(false, "port", containerPort, "expected a port of 1024 or above (containers run as non-root), or security.addCapabilities: [\"NET_BIND_SERVICE\"] to bind it");
@@ -179,7 +184,7 @@ export function resolveApiServiceArgs(name: string, args: ApiServiceArgs): Resol
     disruptionBudget,
     rollingUpdate,
     topologySpread,
-    automountToken: args.serviceAccount?.automountToken ?? false,
+    tokenReason: args.serviceAccount?.automountToken ? args.serviceAccount.tokenReason : undefined,
     serviceAccountAnnotations: args.serviceAccount?.annotations ?? {},
     security,
     ingress: args.ingress,

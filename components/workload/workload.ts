@@ -1,7 +1,8 @@
 /**
- * A generic Kubernetes workload (Deployment, StatefulSet or DaemonSet) with its ServiceAccount,
- * Service(s), PodDisruptionBudget and deny-by-default NetworkPolicy, hardened like ApiService.
- * Components describe their containers and network intent; this builds the objects.
+ * A Kubernetes workload (Deployment, StatefulSet or DaemonSet) with its ServiceAccount,
+ * Service(s), PodDisruptionBudget, ServiceMonitor (with the Prometheus operator) and
+ * deny-by-default NetworkPolicy, hardened. ApiService and the ObservabilityStack parts describe
+ * their containers and network intent; this builds the objects.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -13,13 +14,15 @@ import { egressRule, ingressRule } from "../core/network";
 import { ResolvedResources, toK8sResources } from "../core/resources";
 import { ResolvedSecurity, containerSecurityContext, podSecurityContext } from "../core/security";
 import type { KubernetesTarget } from "../platform/types";
+import type { ResolvedDisruptionBudget } from "./disruption";
 import { NetworkAccess } from "./network-access";
 
 import Input = k8s.types.input.core.v1;
 
 export interface ContainerSpec {
   readonly name: string;
-  readonly image: string;
+  readonly image: pulumi.Input<string>;
+  readonly command?: readonly string[];
   readonly args?: readonly pulumi.Input<string>[];
   readonly ports: readonly { readonly name: string; readonly containerPort: number }[];
   readonly env?: readonly Input.EnvVar[];
@@ -30,26 +33,45 @@ export interface ContainerSpec {
   readonly volumeMounts?: readonly Input.VolumeMount[];
 }
 
+export interface ServicePortSpec {
+  readonly name: string;
+  readonly port: number;
+  /** A container port number or name. @default `port` */
+  readonly targetPort?: number | string;
+}
+
 export interface WorkloadSpec {
   readonly kind: "Deployment" | "StatefulSet" | "DaemonSet";
   readonly name: string;
   readonly namespace: pulumi.Input<string>;
   readonly labels: Labels;
   readonly selector: Labels;
-  /** Ignored for DaemonSets. */
-  readonly replicas: number;
+  /** Undefined when an autoscaler owns the count (then give `minReplicas`). Ignored for DaemonSets. */
+  readonly replicas?: number;
+  /** The fewest pods that run, for disruption budgets and spread. @default replicas, else 1 */
+  readonly minReplicas?: number;
   readonly security: ResolvedSecurity;
   readonly containers: readonly ContainerSpec[];
   readonly volumes?: readonly Input.Volume[];
   /** StatefulSet volume claim templates. */
   readonly volumeClaims?: readonly { readonly name: string; readonly size: string }[];
-  readonly servicePorts: readonly { readonly name: string; readonly port: number }[];
-  /** Mount the service account token (e.g. to use the Kubernetes API); needs an exemption reason. */
+  readonly servicePorts: readonly ServicePortSpec[];
+  /** Mount the service account token (e.g. to use the Kubernetes API); the reason becomes an exemption. */
   readonly automountToken?: string;
+  readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
   /** Object annotations, e.g. exemptions with reasons. */
   readonly annotations?: Readonly<Record<string, string>>;
+  readonly podAnnotations?: Readonly<Record<string, string>>;
   /** Prometheus scrapes this port and path. */
   readonly metrics?: { readonly port: number; readonly path: string };
+  /** Deployment rollout pace. @default maxSurge "25%", maxUnavailable 0 */
+  readonly rollingUpdate?: { readonly maxSurge: number | string; readonly maxUnavailable: number | string };
+  readonly revisionHistoryLimit?: number;
+  /** @default spread across nodes when 2 or more replicas */
+  readonly topologySpread?: Input.TopologySpreadConstraint[];
+  readonly terminationGracePeriodSeconds?: number;
+  /** `false` for none. @default maxUnavailable 1 when 2 or more replicas */
+  readonly disruptionBudget?: ResolvedDisruptionBudget | false;
   readonly allowFrom: readonly NetworkRule[];
   readonly allowTo: readonly NetworkRule[];
 }
@@ -59,44 +81,70 @@ export interface CreatedWorkload {
   readonly service: k8s.core.v1.Service;
   readonly serviceAccount: k8s.core.v1.ServiceAccount;
   readonly networkAccess: NetworkAccess;
+  readonly disruptionBudget?: k8s.policy.v1.PodDisruptionBudget;
   readonly peer: WorkloadPeer;
   readonly ports: readonly NetworkPort[];
 }
 
-export function createWorkload(parent: pulumi.Resource, target: KubernetesTarget, s: WorkloadSpec): CreatedWorkload {
-  const opts: pulumi.CustomResourceOptions = { parent, provider: target.provider };
-  const metadata = { name: s.name, namespace: s.namespace, labels: s.labels };
-  const annotations: Record<string, string> = { ...(s.annotations ?? {}) };
-  if (s.automountToken) annotations["exempt.keel.dev/no-automounted-token"] = s.automountToken;
-  const serviceAccount = new k8s.core.v1.ServiceAccount(childName(s.name, "sa"), { metadata, automountServiceAccountToken: s.automountToken !== undefined }, opts);
-  const scrape: Record<string, string> =
-    s.metrics && !target.operators.prometheusOperator ? { "prometheus.io/scrape": "true", "prometheus.io/port": String(s.metrics.port), "prometheus.io/path": s.metrics.path } : {};
-  const podSpec: Input.PodSpec = {
+const nonEmpty = (record: Record<string, string>) => (Object.keys(record).length > 0 ? record : undefined);
+
+function podSpec(s: WorkloadSpec, serviceAccount: k8s.core.v1.ServiceAccount, minReplicas: number): Input.PodSpec {
+  const spread =
+    s.topologySpread ??
+    (s.kind !== "DaemonSet" && minReplicas > 1
+      ? [{ maxSkew: 1, topologyKey: defaults.topologySpread.nodeKey, whenUnsatisfiable: defaults.topologySpread.whenUnsatisfiable, labelSelector: { matchLabels: s.selector } }]
+      : undefined);
+  const tmp = s.security.readOnlyRootFilesystem;
+  return {
     serviceAccountName: serviceAccount.metadata.name,
     automountServiceAccountToken: s.automountToken !== undefined,
     securityContext: podSecurityContext(s.security),
-    topologySpreadConstraints:
-      s.kind !== "DaemonSet" && s.replicas > 1
-        ? [{ maxSkew: 1, topologyKey: defaults.topologySpread.nodeKey, whenUnsatisfiable: defaults.topologySpread.whenUnsatisfiable, labelSelector: { matchLabels: s.selector } }]
-        : undefined,
+    terminationGracePeriodSeconds: s.terminationGracePeriodSeconds,
+    topologySpreadConstraints: spread,
     containers: s.containers.map((c) => ({
       name: c.name,
       image: c.image,
       imagePullPolicy: "IfNotPresent",
+      command: c.command ? [...c.command] : undefined,
       args: c.args ? [...c.args] : undefined,
       ports: c.ports.map((p) => ({ ...p, protocol: "TCP" })),
-      env: c.env ? [...c.env] : undefined,
+      env: c.env && c.env.length > 0 ? [...c.env] : undefined,
       resources: toK8sResources(c.resources),
       startupProbe: c.startup,
       livenessProbe: c.liveness,
       readinessProbe: c.readiness,
       securityContext: containerSecurityContext(s.security),
-      volumeMounts: [{ name: "tmp", mountPath: defaults.tmpVolume.mountPath }, ...(c.volumeMounts ?? [])],
+      volumeMounts: [...(tmp ? [{ name: "tmp", mountPath: defaults.tmpVolume.mountPath }] : []), ...(c.volumeMounts ?? [])],
     })),
-    volumes: [{ name: "tmp", emptyDir: { sizeLimit: defaults.tmpVolume.sizeLimit } }, ...(s.volumes ?? [])],
+    volumes: [...(tmp ? [{ name: "tmp", emptyDir: { sizeLimit: defaults.tmpVolume.sizeLimit } }] : []), ...(s.volumes ?? [])],
   };
-  const template = { metadata: { labels: s.labels, annotations: scrape }, spec: podSpec };
-  const workloadMetadata = { ...metadata, annotations };
+
+}
+
+export function createWorkload(parent: pulumi.Resource, target: KubernetesTarget, s: WorkloadSpec): CreatedWorkload {
+  const opts: pulumi.CustomResourceOptions = { parent, provider: target.provider };
+  const metadata = { name: s.name, namespace: s.namespace, labels: s.labels };
+  const minReplicas = s.minReplicas ?? s.replicas ?? 1;
+  const annotations: Record<string, string> = { ...(s.annotations ?? {}) };
+  if (s.automountToken) annotations["exempt.keel.dev/no-automounted-token"] = s.automountToken;
+  const serviceAccount = new k8s.core.v1.ServiceAccount(
+    childName(s.name, "sa"),
+    { metadata: { ...metadata, annotations: nonEmpty({ ...(s.serviceAccountAnnotations ?? {}) }) }, automountServiceAccountToken: s.automountToken !== undefined },
+    opts,
+  );
+  const scrape: Record<string, string> =
+    s.metrics && !target.operators.prometheusOperator ? { "prometheus.io/scrape": "true", "prometheus.io/port": String(s.metrics.port), "prometheus.io/path": s.metrics.path } : {};
+  const template = { metadata: { labels: s.labels, annotations: { ...scrape, ...(s.podAnnotations ?? {}) } }, spec: podSpec(s, serviceAccount, minReplicas) };
+  const workloadMetadata = { ...metadata, annotations: nonEmpty(annotations) };
+  const servicePorts = [...s.servicePorts];
+  const containerPort = (p: ServicePortSpec): number | undefined => {
+    const t = p.targetPort ?? p.port;
+    return typeof t === "number" ? t : s.containers.flatMap((c) => c.ports).find((cp) => cp.name === t)?.containerPort;
+  };
+  const monitored = s.metrics !== undefined && target.operators.prometheusOperator;
+  if (monitored && s.metrics && !servicePorts.some((p) => containerPort(p) === s.metrics?.port)) servicePorts.push({ name: "metrics", port: s.metrics.port });
+  const k8sPorts = servicePorts.map((p) => ({ name: p.name, port: p.port, targetPort: p.targetPort ?? p.port, protocol: "TCP" }));
+
   let workload: CreatedWorkload["workload"];
   if (s.kind === "StatefulSet") {
     const claims = (s.volumeClaims ?? []).map((c) => ({
@@ -105,7 +153,7 @@ export function createWorkload(parent: pulumi.Resource, target: KubernetesTarget
     }));
     const headless = new k8s.core.v1.Service(
       childName(s.name, "headless"),
-      { metadata: { ...metadata, name: `${s.name}-headless` }, spec: { clusterIP: "None", selector: s.selector, publishNotReadyAddresses: true, ports: s.servicePorts.map((p) => ({ ...p, targetPort: p.port, protocol: "TCP" })) } },
+      { metadata: { ...metadata, name: `${s.name}-headless` }, spec: { clusterIP: "None", selector: s.selector, publishNotReadyAddresses: true, ports: k8sPorts } },
       opts,
     );
     workload = new k8s.apps.v1.StatefulSet(
@@ -119,7 +167,16 @@ export function createWorkload(parent: pulumi.Resource, target: KubernetesTarget
   } else if (s.kind === "Deployment") {
     workload = new k8s.apps.v1.Deployment(
       childName(s.name, "deployment"),
-      { metadata: workloadMetadata, spec: { replicas: s.replicas, selector: { matchLabels: s.selector }, strategy: { type: "RollingUpdate", rollingUpdate: { ...defaults.apiService.rollingUpdate } }, template } },
+      {
+        metadata: workloadMetadata,
+        spec: {
+          replicas: s.replicas,
+          revisionHistoryLimit: s.revisionHistoryLimit ?? defaults.apiService.revisionHistoryLimit,
+          selector: { matchLabels: s.selector },
+          strategy: { type: "RollingUpdate", rollingUpdate: { ...(s.rollingUpdate ?? defaults.apiService.rollingUpdate) } },
+          template,
+        },
+      },
       opts,
     );
   } else {
@@ -129,17 +186,9 @@ export function createWorkload(parent: pulumi.Resource, target: KubernetesTarget
       opts,
     );
   }
-  // With the Prometheus operator, a ServiceMonitor scrapes the metrics port through the Service.
-  const monitored = s.metrics !== undefined && target.operators.prometheusOperator;
-  const servicePorts = [...s.servicePorts];
-  if (monitored && s.metrics && !servicePorts.some((p) => p.port === s.metrics?.port)) servicePorts.push({ name: "metrics", port: s.metrics.port });
-  const service = new k8s.core.v1.Service(
-    childName(s.name, "service"),
-    { metadata, spec: { type: "ClusterIP", selector: s.selector, ports: servicePorts.map((p) => ({ ...p, targetPort: p.port, protocol: "TCP" })) } },
-    opts,
-  );
+  const service = new k8s.core.v1.Service(childName(s.name, "service"), { metadata, spec: { type: "ClusterIP", selector: s.selector, ports: k8sPorts } }, opts);
   if (monitored && s.metrics) {
-    const portName = servicePorts.find((p) => p.port === s.metrics?.port)?.name;
+    const portName = servicePorts.find((p) => containerPort(p) === s.metrics?.port)?.name;
     new k8s.apiextensions.CustomResource(
       childName(s.name, "monitor"),
       {
@@ -151,8 +200,10 @@ export function createWorkload(parent: pulumi.Resource, target: KubernetesTarget
       opts,
     );
   }
-  if (s.kind !== "DaemonSet" && s.replicas > 1) {
-    new k8s.policy.v1.PodDisruptionBudget(childName(s.name, "pdb"), { metadata, spec: { maxUnavailable: defaults.disruptionBudget.maxUnavailable, selector: { matchLabels: s.selector } } }, opts);
+  let disruptionBudget: k8s.policy.v1.PodDisruptionBudget | undefined;
+  const budget = s.disruptionBudget === undefined ? (minReplicas > 1 ? { maxUnavailable: defaults.disruptionBudget.maxUnavailable } : undefined) : s.disruptionBudget || undefined;
+  if (s.kind !== "DaemonSet" && budget) {
+    disruptionBudget = new k8s.policy.v1.PodDisruptionBudget(childName(s.name, "pdb"), { metadata, spec: { ...budget, selector: { matchLabels: s.selector } } }, opts);
   }
   const ports: NetworkPort[] = s.containers.flatMap((c) => c.ports.map((p) => ({ port: p.containerPort })));
   const peer: WorkloadPeer = { kind: "workload", name: s.name, namespace: s.namespace, podLabels: s.selector };
@@ -160,5 +211,5 @@ export function createWorkload(parent: pulumi.Resource, target: KubernetesTarget
     { name: s.name, namespace: s.namespace, podSelector: s.selector, labels: s.labels, dns: target.dns, ports, opts },
     { ingress: s.allowFrom.map((r) => ingressRule(r, ports)), egress: s.allowTo.map(egressRule) },
   );
-  return { workload, service, serviceAccount, networkAccess, peer, ports };
+  return { workload, service, serviceAccount, networkAccess, disruptionBudget, peer, ports };
 }

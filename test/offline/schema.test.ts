@@ -30,7 +30,7 @@ describe("manifests against the Kubernetes OpenAPI and CRD schemas", () => {
         disruptionBudget: { minAvailable: "50%" },
         rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },
         topologySpread: { zones: true, nodes: false, whenUnsatisfiable: "DoNotSchedule" },
-        serviceAccount: { automountToken: true, annotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/api" } },
+        serviceAccount: { automountToken: true, tokenReason: "reads its own ConfigMaps through the API", annotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/api" } },
         security: { runAsUser: 2000, addCapabilities: ["NET_BIND_SERVICE"] },
         ingress: { host: "api.example.com", additionalHosts: ["www.example.com"], pathType: "Exact", rateLimit: { requestsPerSecond: 5, burstMultiplier: 3 } },
         metrics: { port: 9102 },

@@ -54,6 +54,11 @@ describe("ApiService validation", () => {
       { rollingUpdate: { maxSurge: 0, maxUnavailable: 0 } },
       'ApiService "api": rollingUpdate sets maxSurge and maxUnavailable both to 0; expected at least one above 0, or no rollout can progress',
     ],
+    [
+      "a mounted token without a reason",
+      { serviceAccount: { automountToken: true } },
+      'ApiService "api": serviceAccount.tokenReason is undefined; expected why the pod calls the Kubernetes API (10 characters at least), since serviceAccount.automountToken is true; it becomes the policy exemption',
+    ],
     ["a root user", { security: { runAsUser: 0 } }, 'ApiService "api": security.runAsUser is 0; expected a non-zero integer user id (containers never run as root)'],
     ["a dangerous capability", { security: { addCapabilities: ["SYS_ADMIN"] } }, 'ApiService "api": security.addCapabilities is "SYS_ADMIN"; expected one of NET_BIND_SERVICE'],
     ["an ingress host with a scheme", { ingress: { host: "https://api.example.com" } }, 'ApiService "api": ingress.host is "https://api.example.com"; expected a lowercase DNS name such as "api.example.com"'],
