@@ -1,8 +1,8 @@
 /** Availability in production: replicas, disruption budgets, spread, autoscaler bounds. */
 import { stackPolicy } from "../lib/define";
-import { isKind, namespaceOf } from "../lib/kubernetes";
+import { describe, isKind, namespaceOf } from "../lib/kubernetes";
 import { arr, at, num, str } from "../lib/props";
-import { SelectorIndex, WorkloadView, describe, objectName, workloadViews } from "./workloads";
+import { SelectorIndex, WorkloadView, objectName, workloadViews } from "./workloads";
 
 function isQuorum(w: WorkloadView, components: readonly string[]): boolean {
   const labels = [w.podLabels["app.kubernetes.io/component"], w.podLabels["app.kubernetes.io/name"], w.podLabels.app].filter((x): x is string => !!x);

@@ -1,7 +1,7 @@
 /** Every workload is selected by a NetworkPolicy, so traffic is denied unless allowed. */
 import { stackPolicy } from "../lib/define";
-import { WORKLOAD_KINDS } from "../lib/kubernetes";
-import { SelectorIndex, describe, workloadViews } from "./workloads";
+import { WORKLOAD_KINDS, describe } from "../lib/kubernetes";
+import { SelectorIndex, workloadViews } from "./workloads";
 
 export const networkPolicyCoverage = stackPolicy({
   name: "network-policy-coverage",

@@ -1,7 +1,7 @@
 /** Cross-resource views of Kubernetes workloads: their pods' labels, HPAs, PDBs, NetworkPolicies. */
 import type { Target } from "../lib/define";
-import { LabelSelector, describe, isKind, kindOf, labelsOf, namespaceOf, podMetadataOf, selectorOf, selects } from "../lib/kubernetes";
-import { at, num, obj, str } from "../lib/props";
+import { LabelSelector, isKind, kindOf, labelsOf, namespaceOf, podMetadataOf, selectorOf, selects } from "../lib/kubernetes";
+import { at, num, str } from "../lib/props";
 
 export interface WorkloadView {
   readonly target: Target;
@@ -58,4 +58,3 @@ export class SelectorIndex {
   }
 }
 
-export { describe, obj };
