@@ -8,7 +8,7 @@ import * as path from "path";
 import { ApiService } from "../../components";
 import { runPack } from "../../offline/check/analyze";
 import { readConfigFile } from "../../offline/check/config";
-import { resourcesFromRun } from "../../offline/check/inputs";
+import { resourcesFromManifests, resourcesFromRun } from "../../offline/check/inputs";
 import { RunningPack, startPack } from "../../offline/check/pack";
 import { ROOT, keel } from "../helpers/cli";
 import { testPlatform } from "../helpers/platform";
@@ -92,6 +92,17 @@ describe("keel check", () => {
       'Deployment shop/web, container "web": no memory limit; set resources.limits.memory (e.g. "256Mi") so a leak is OOM-killed instead of starving the node.',
       'Deployment shop/web, container "web": no memory request; set resources.requests.memory (e.g. "128Mi") so the scheduler reserves it.',
     ]);
+  });
+
+  it("expands Lists and maps every object to its Pulumi type token", () => {
+    const resources = resourcesFromManifests(path.join(FIXTURES, "helm-list.yaml"));
+    expect(resources.map((r) => [r.type, r.urn])).toEqual([
+      ["kubernetes:core/v1:Pod", "urn:pulumi:manifests::keel-check::kubernetes:core/v1:Pod::tools/debug"],
+      ["kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "urn:pulumi:manifests::keel-check::kubernetes:monitoring.coreos.com/v1:ServiceMonitor::tools/web"],
+    ]);
+    const r = keel(["check", "--manifests", path.join(FIXTURES, "helm-list.yaml"), "--environment", "dev", "--format", "json"]);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).violations.map((v: { policy: string }) => v.policy)).toContain("no-bare-pods");
   });
 
   it("rejects a config that names an unknown policy or a bad setting", () => {
