@@ -79,7 +79,11 @@ export async function evaluate(options: SynthOptions): Promise<{ project: string
       secretKeys: [...stackFile.secretKeys, ...(options.secretKeys ?? [])],
       sdkDir: dir,
     },
-    () => require(project.main),
+    () => {
+      // As Pulumi's Node.js host: a default-exported function (ESM style) is the program's main.
+      const exported = require(project.main) as { default?: unknown } | undefined;
+      return exported && typeof exported.default === "function" ? exported.default : exported;
+    },
   );
   return { project: project.name, run };
 }

@@ -72,6 +72,13 @@ describe("keel synth (command)", () => {
     expect(r.stderr).toContain('two resources of type kubernetes:core/v1:ConfigMap are named "same"; resource names must be unique per type');
   });
 
+  it("runs a default-exported async main and exports what it returns", () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "keel-de-"));
+    const r = keel(["synth", "--stack", "test", "--dir", path.join(ROOT, "test", "fixtures", "default-export"), "--out", out]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(fs.readFileSync(path.join(out, "test", "plan.json"), "utf8")).outputs).toEqual({ configMap: expect.stringMatching(/^settings-[0-9a-f]{8}$/) });
+  });
+
   it("rejects unknown arguments with usage", () => {
     const r = keel(["synth", "--stak", "dev"]);
     expect(r.code).toBe(2);
