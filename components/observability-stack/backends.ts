@@ -93,7 +93,7 @@ function pushgateway(p: Parts): CreatedWorkload | undefined {
   return createWorkload(p.parent, p.r.target, p.spec("pushgateway", 65534, {
     kind: "Deployment",
     replicas: 1,
-    annotations: { "exempt.keel.dev/replicas-minimum": "keeps pushed metrics in memory; a second replica would split them between pods" },
+    annotations: singleReplica(1, "keeps pushed metrics in memory; a second replica would split them between pods"),
     containers: [p.container("pushgateway", part, { image: IMAGES.pushgateway, ports: [{ name: "http", containerPort: port }], liveness: httpProbe("/-/healthy", port, 10), readiness: httpProbe("/-/ready", port, 5) })],
     servicePorts: [{ name: "http", port }],
     metrics: { port, path: "/metrics" },
@@ -110,7 +110,7 @@ function kubeStateMetrics(p: Parts): void {
     kind: "Deployment",
     replicas: 1,
     automountToken: `kube-state-metrics ${API_READER_REASON}`,
-    annotations: { "exempt.keel.dev/replicas-minimum": "a second replica would report every object twice" },
+    annotations: singleReplica(1, "a second replica would report every object twice"),
     containers: [
       p.container("kube-state-metrics", part, {
         image: IMAGES.kubeStateMetrics,

@@ -12,7 +12,7 @@ import { alertmanagerConfig } from "./alertmanager-config";
 import { PORTS } from "./backend-configs";
 import type { Backends } from "./backends";
 import { dashboardProvider, dashboards, grafanaDatasources } from "./grafana-config";
-import { API_READER_REASON, IMAGES, Parts, endpoint, httpProbe } from "./parts";
+import { API_READER_REASON, IMAGES, Parts, endpoint, httpProbe, singleReplica } from "./parts";
 import { operatorPrometheus } from "./operator";
 import { prometheusConfig } from "./prometheus-config";
 
@@ -40,7 +40,7 @@ function alertmanager(p: Parts): CreatedWorkload | undefined {
   return createWorkload(p.parent, p.r.target, p.spec("alertmanager", 65534, {
     kind: "StatefulSet",
     replicas: part.replicas,
-    annotations: part.replicas < 2 ? { "exempt.keel.dev/replicas-minimum": "a single Alertmanager is enough where nobody is paged (dev); production runs a cluster" } : {},
+    annotations: singleReplica(part.replicas, "a single Alertmanager is enough where nobody is paged (dev); production runs a cluster"),
     containers: [
       p.container("alertmanager", part, {
         image: IMAGES.alertmanager,
@@ -81,7 +81,7 @@ function prometheus(p: Parts, am: CreatedWorkload | undefined): CreatedWorkload 
     kind: "StatefulSet",
     replicas: part.replicas,
     automountToken: `Prometheus ${API_READER_REASON}`,
-    annotations: part.replicas < 2 ? { "exempt.keel.dev/replicas-minimum": "a single Prometheus is enough where nobody is paged (dev); production runs an HA pair" } : {},
+    annotations: singleReplica(part.replicas, "a single Prometheus is enough where nobody is paged (dev); production runs an HA pair"),
     containers: [
       p.container("prometheus", part, {
         image: IMAGES.prometheus,
@@ -134,7 +134,7 @@ function grafana(p: Parts, prom: CreatedWorkload | undefined, b: Backends, opera
   const w = createWorkload(p.parent, p.r.target, p.spec("grafana", 472, {
     kind: "Deployment",
     replicas: part.replicas,
-    annotations: part.replicas < 2 ? { "exempt.keel.dev/replicas-minimum": "a single Grafana is enough in dev; production runs two replicas" } : {},
+    annotations: singleReplica(part.replicas, "a single Grafana is enough in dev; production runs two replicas"),
     containers: [
       p.container("grafana", part, {
         image: IMAGES.grafana,
