@@ -12,3 +12,4 @@ export * from "./platform";
 export * from "./workload";
 export * from "./api-service";
 export * from "./observability-stack";
+export * from "./postgres-cluster";

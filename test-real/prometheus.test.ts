@@ -69,7 +69,7 @@ describe("alert rules", () => {
     const svc = { namespace: "shop", service: "api" };
     const pvc = { namespace: "data", persistentvolumeclaim: "data-pg-0" };
     const pg = { instance: "pg-replica:9187" };
-    const backup = { job: "pg-backup", namespace: "data" };
+    const backup = { job: "keel-backup", backup: "db-backup", backup_namespace: "data" };
     const redis = { instance: "redis:9121" };
     const tests = [
       {
@@ -111,7 +111,7 @@ describe("alert rules", () => {
       {
         // The last success at t=0: 27 hours later it fires, 1 hour later it does not.
         interval: "1m",
-        input_series: [{ series: `keel_backup_last_success_timestamp_seconds{job="pg-backup",namespace="data"}`, values: "0x1700" }],
+        input_series: [{ series: `keel_backup_last_success_timestamp_seconds{job="keel-backup",backup="db-backup",backup_namespace="data"}`, values: "0x1700" }],
         alert_rule_test: [
           { eval_time: "27h", alertname: "BackupTooOld", exp_alerts: [expected(byName.BackupTooOld, backup)] },
           { eval_time: "1h", alertname: "BackupTooOld", exp_alerts: [] },

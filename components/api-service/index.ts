@@ -6,6 +6,7 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { Connection, ConnectionUse } from "../core/connection";
 import type { EnvArgs } from "../core/env";
 import type { Labels } from "../core/labels";
 import { NetworkEndpoint, NetworkPeer, NetworkPort, NetworkRule, WorkloadPeer } from "../core/network";
@@ -73,6 +74,12 @@ export interface ApiServiceArgs extends EnvArgs {
   readonly labels?: Readonly<Labels>;
   /** Extra pod annotations. */
   readonly podAnnotations?: Readonly<Record<string, string>>;
+  /**
+   * Data stores this service uses (`db.connection`, `cache.connection`, ...): each sets its
+   * env (`DATABASE_URL`, `REDIS_URL`, ... ; values with a password go to a Secret) and allows
+   * traffic both ways (an egress policy here, an ingress policy on the store).
+   */
+  readonly connections?: readonly (Connection | ConnectionUse)[];
   /** Send OpenTelemetry data here (an ObservabilityStack's `telemetry`): sets OTEL_* env and allows egress to the collector. */
   readonly telemetry?: TelemetryTarget;
   /** Seconds between SIGTERM and SIGKILL. @default 30 */

@@ -2,6 +2,7 @@
  * Validation and defaults for ApiService, as a pure function: every problem is reported
  * at once, before any resource is registered.
  */
+import { applyConnections } from "../core/connection";
 import { defaults } from "../core/defaults";
 import { ResolvedEnv, resolveEnv } from "../core/env";
 import { Validator, isKnown } from "../core/errors";
@@ -155,8 +156,10 @@ export function resolveApiServiceArgs(name: string, args: ApiServiceArgs): Resol
     v.require(false, "port", containerPort, "expected a port of 1024 or above (containers run as non-root), or security.addCapabilities: [\"NET_BIND_SERVICE\"] to bind it");
   }
   const telemetry = args.telemetry;
-  const env = resolveEnv(v, telemetry ? { ...args, env: { ...telemetryEnv(telemetry, name, target.system), ...(args.env ?? {}) } } : args);
-  const allowTo: NetworkRule[] = [...(args.allowTo ?? [])];
+  const connected = applyConnections(v, args, args.connections);
+  const withConnections = connected.args;
+  const env = resolveEnv(v, telemetry ? { ...withConnections, env: { ...telemetryEnv(telemetry, name, target.system), ...(withConnections.env ?? {}) } } : withConnections);
+  const allowTo: NetworkRule[] = [...(args.allowTo ?? []), ...connected.allowTo];
   if (telemetry) allowTo.push({ peer: telemetry.collector, ports: [{ port: 4317 }, { port: 4318 }] });
   for (const key of Object.keys(args.labels ?? {})) {
     v.require(!key.startsWith("app.kubernetes.io/"), "labels", key, "expected a label outside app.kubernetes.io/ (keel sets those)");

@@ -9,3 +9,5 @@ export * from "./quantities";
 export * from "./resources";
 export * from "./security";
 export * from "./telemetry";
+export * from "./connection";
+export * from "./s3-shell";

@@ -19,3 +19,16 @@ export function telemetryEnv(target: TelemetryTarget, service: string, namespace
   if (namespace) env.OTEL_RESOURCE_ATTRIBUTES = `service.namespace=${namespace}`;
   return env;
 }
+
+/** Pushed to the Pushgateway by keel's backup jobs when a backup succeeds (seconds since the epoch). */
+export const BACKUP_SUCCESS_METRIC = "keel_backup_last_success_timestamp_seconds";
+/** Size in bytes of the last successful backup. */
+export const BACKUP_SIZE_METRIC = "keel_backup_last_size_bytes";
+
+/** Where batch jobs push metrics (an ObservabilityStack's `metricsPush`): the Pushgateway. */
+export interface MetricsPushTarget {
+  /** e.g. `http://obs-pushgateway.monitoring.svc.cluster.local:9091` */
+  readonly url: pulumi.Input<string>;
+  /** The Pushgateway, for NetworkPolicy egress. */
+  readonly endpoint: NetworkEndpoint;
+}

@@ -4,8 +4,9 @@
  * redis_exporter, kafka_exporter) and keel's backup metric.
  */
 
-/** Pushed by keel's backup jobs when a backup succeeds (seconds since the epoch). */
-export const BACKUP_SUCCESS_METRIC = "keel_backup_last_success_timestamp_seconds";
+import { BACKUP_SUCCESS_METRIC } from "../core/telemetry";
+
+export { BACKUP_SUCCESS_METRIC };
 
 export interface AlertRule {
   readonly alert: string;
@@ -75,8 +76,8 @@ export function defaultAlertRules(o: AlertRuleOptions = {}): AlertRule[] {
       `time() - ${BACKUP_SUCCESS_METRIC} > ${backupHours * 3600}`,
       "10m",
       "critical",
-      `The last successful backup of {{ $labels.job }} is more than ${backupHours} hours old`,
-      "Read the backup CronJob's last Job logs (kubectl -n {{ $labels.namespace }} get jobs); check the object storage credentials and free space.",
+      `The last successful backup of {{ $labels.backup }} is more than ${backupHours} hours old`,
+      "Read the backup CronJob's last Job logs (kubectl -n {{ $labels.backup_namespace }} get jobs -l app.kubernetes.io/instance={{ $labels.backup }}); check the object storage credentials and free space.",
     ),
     rule("BackupNeverSucceeded", `absent(${BACKUP_SUCCESS_METRIC})`, "30h", "warning", "No backup has reported success", "The backup CronJob has not pushed its success metric yet: check that it ran and can reach the Pushgateway."),
     rule("RedisDown", "redis_up == 0", "2m", "critical", "Redis {{ $labels.instance }} is down", "Check the Redis pod and its persistence volume; in sentinel mode, check that a replica was promoted."),

@@ -5,7 +5,7 @@
  * kube-state-metrics. Each part can be switched off.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { TelemetryTarget } from "../core/telemetry";
+import type { MetricsPushTarget, TelemetryTarget } from "../core/telemetry";
 import type { IngressArgs } from "../workload/ingress";
 import type { ResourcesArgs } from "../core/resources";
 import type { Platform } from "../platform/types";
@@ -74,6 +74,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
   public readonly grafanaUrl?: pulumi.Output<string>;
   /** Where batch jobs push metrics, e.g. the backup success time. */
   public readonly pushgatewayUrl?: pulumi.Output<string>;
+  /** The Pushgateway as a target for batch jobs' metrics (PostgresCluster `backup.metrics`). */
+  public readonly metricsPush?: MetricsPushTarget;
   /** Grafana's generated admin password (secret). */
   public readonly grafanaAdminPassword?: pulumi.Output<string>;
 
@@ -85,6 +87,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     this.prometheusUrl = out.prometheusUrl;
     this.grafanaUrl = out.grafanaUrl;
     this.pushgatewayUrl = out.pushgatewayUrl;
+    this.metricsPush = out.metricsPush;
     this.grafanaAdminPassword = out.grafanaAdminPassword;
     this.registerOutputs({ prometheusUrl: this.prometheusUrl, grafanaUrl: this.grafanaUrl, pushgatewayUrl: this.pushgatewayUrl });
   }

@@ -3,7 +3,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { PORTS } from "./backend-configs";
 import { deployBackends } from "./backends";
 import { deployFrontends } from "./frontends";
-import type { TelemetryTarget } from "../core/telemetry";
+import type { MetricsPushTarget, TelemetryTarget } from "../core/telemetry";
 import { Parts, endpoint } from "./parts";
 import type { ResolvedObservability } from "./resolve";
 
@@ -12,6 +12,7 @@ export interface ObservabilityOutputs {
   readonly prometheusUrl?: pulumi.Output<string>;
   readonly grafanaUrl?: pulumi.Output<string>;
   readonly pushgatewayUrl?: pulumi.Output<string>;
+  readonly metricsPush?: MetricsPushTarget;
   readonly grafanaAdminPassword?: pulumi.Output<string>;
 }
 
@@ -24,6 +25,7 @@ export function deployObservability(parent: pulumi.ComponentResource, r: Resolve
     prometheusUrl: front.prometheus ? parts.url(front.prometheus, PORTS.prometheus) : undefined,
     grafanaUrl: front.grafana ? parts.url(front.grafana, PORTS.grafana) : undefined,
     pushgatewayUrl: backends.pushgateway ? parts.url(backends.pushgateway, PORTS.pushgateway) : undefined,
+    metricsPush: backends.pushgateway ? { url: parts.url(backends.pushgateway, PORTS.pushgateway), endpoint: endpoint(backends.pushgateway) } : undefined,
     grafanaAdminPassword: front.grafanaAdminPassword,
   };
 }

@@ -31,6 +31,28 @@ export interface ContainerSpec {
   readonly readiness: Input.Probe;
   readonly startup?: Input.Probe;
   readonly volumeMounts?: readonly Input.VolumeMount[];
+  /** Runs with this security context instead of the workload's (e.g. a sidecar image with its own user). */
+  readonly security?: ResolvedSecurity;
+}
+
+/** A container that runs to completion before the others start (no probes). */
+export interface InitContainerSpec {
+  readonly name: string;
+  readonly image: pulumi.Input<string>;
+  readonly command?: readonly string[];
+  readonly args?: readonly pulumi.Input<string>[];
+  readonly env?: readonly Input.EnvVar[];
+  readonly resources: ResolvedResources;
+  readonly volumeMounts?: readonly Input.VolumeMount[];
+  readonly security?: ResolvedSecurity;
+}
+
+/** A PersistentVolumeClaim template of a StatefulSet. */
+export interface VolumeClaimSpec {
+  readonly name: string;
+  readonly size: string;
+  /** @default the platform's storage class */
+  readonly storageClass?: string;
 }
 
 export interface ServicePortSpec {
@@ -54,8 +76,20 @@ export interface WorkloadSpec {
   readonly containers: readonly ContainerSpec[];
   readonly volumes?: readonly Input.Volume[];
   /** StatefulSet volume claim templates. */
-  readonly volumeClaims?: readonly { readonly name: string; readonly size: string }[];
+  readonly volumeClaims?: readonly VolumeClaimSpec[];
+  /** Keep the claims when the StatefulSet is deleted or scaled down (data survives). @default "Retain" */
+  readonly claimRetention?: "Retain" | "Delete";
+  /** StatefulSet pod management. @default "Parallel" */
+  readonly podManagementPolicy?: "Parallel" | "OrderedReady";
+  /** Containers run before the main ones (e.g. a replica's base backup). */
+  readonly initContainers?: readonly InitContainerSpec[];
+  /** Pod affinity rules, e.g. anti-affinity between the members of a cluster. */
+  readonly affinity?: Input.Affinity;
+  /** Pulumi options for the workload object, e.g. `protect` / `retainOnDelete` for stateful data. */
+  readonly workloadOptions?: Pick<pulumi.CustomResourceOptions, "protect" | "retainOnDelete">;
   readonly servicePorts: readonly ServicePortSpec[];
+  /** Name of the ClusterIP Service (e.g. `db-rw`). @default the workload's name */
+  readonly serviceName?: string;
   /** Mount the service account token (e.g. to use the Kubernetes API); the reason becomes an exemption. */
   readonly automountToken?: string;
   readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
@@ -88,19 +122,47 @@ export interface CreatedWorkload {
 
 const nonEmpty = (record: Record<string, string>) => (Object.keys(record).length > 0 ? record : undefined);
 
+/** The writable /tmp every container gets when its root filesystem is read-only. */
+function tmpMounts(security: ResolvedSecurity): Input.VolumeMount[] {
+  return security.readOnlyRootFilesystem ? [{ name: "tmp", mountPath: defaults.tmpVolume.mountPath }] : [];
+}
+
+/** A hardened init (or Job) container. */
+export function initContainer(c: InitContainerSpec, podSecurity: ResolvedSecurity): Input.Container {
+  const security = c.security ?? podSecurity;
+  return {
+    name: c.name,
+    image: c.image,
+    imagePullPolicy: "IfNotPresent",
+    command: c.command ? [...c.command] : undefined,
+    args: c.args ? [...c.args] : undefined,
+    env: c.env && c.env.length > 0 ? [...c.env] : undefined,
+    resources: toK8sResources(c.resources),
+    securityContext: containerSecurityContext(security),
+    volumeMounts: [...tmpMounts(security), ...(c.volumeMounts ?? [])],
+  };
+}
+
+/** Volumes every pod gets: the /tmp emptyDir when the root filesystem is read-only. */
+export function baseVolumes(security: ResolvedSecurity): Input.Volume[] {
+  return security.readOnlyRootFilesystem ? [{ name: "tmp", emptyDir: { sizeLimit: defaults.tmpVolume.sizeLimit } }] : [];
+}
+
 function podSpec(s: WorkloadSpec, serviceAccount: k8s.core.v1.ServiceAccount, minReplicas: number): Input.PodSpec {
   const spread =
     s.topologySpread ??
     (s.kind !== "DaemonSet" && minReplicas > 1
       ? [{ maxSkew: 1, topologyKey: defaults.topologySpread.nodeKey, whenUnsatisfiable: defaults.topologySpread.whenUnsatisfiable, labelSelector: { matchLabels: s.selector } }]
       : undefined);
-  const tmp = s.security.readOnlyRootFilesystem;
+  const tmp = [s.security, ...s.containers.map((c) => c.security), ...(s.initContainers ?? []).map((c) => c.security)].some((x) => x?.readOnlyRootFilesystem);
   return {
     serviceAccountName: serviceAccount.metadata.name,
     automountServiceAccountToken: s.automountToken !== undefined,
     securityContext: podSecurityContext(s.security),
     terminationGracePeriodSeconds: s.terminationGracePeriodSeconds,
     topologySpreadConstraints: spread,
+    affinity: s.affinity,
+    initContainers: s.initContainers && s.initContainers.length > 0 ? s.initContainers.map((c) => initContainer(c, s.security)) : undefined,
     containers: s.containers.map((c) => ({
       name: c.name,
       image: c.image,
@@ -113,10 +175,10 @@ function podSpec(s: WorkloadSpec, serviceAccount: k8s.core.v1.ServiceAccount, mi
       startupProbe: c.startup,
       livenessProbe: c.liveness,
       readinessProbe: c.readiness,
-      securityContext: containerSecurityContext(s.security),
-      volumeMounts: [...(tmp ? [{ name: "tmp", mountPath: defaults.tmpVolume.mountPath }] : []), ...(c.volumeMounts ?? [])],
+      securityContext: containerSecurityContext(c.security ?? s.security),
+      volumeMounts: [...tmpMounts(c.security ?? s.security), ...(c.volumeMounts ?? [])],
     })),
-    volumes: [...(tmp ? [{ name: "tmp", emptyDir: { sizeLimit: defaults.tmpVolume.sizeLimit } }] : []), ...(s.volumes ?? [])],
+    volumes: [...(tmp ? baseVolumes({ ...s.security, readOnlyRootFilesystem: true }) : []), ...(s.volumes ?? [])],
   };
 
 }
@@ -149,7 +211,7 @@ export function createWorkload(parent: pulumi.Resource, target: KubernetesTarget
   if (s.kind === "StatefulSet") {
     const claims = (s.volumeClaims ?? []).map((c) => ({
       metadata: { name: c.name, labels: s.labels },
-      spec: { accessModes: ["ReadWriteOnce"], storageClassName: target.storageClass, resources: { requests: { storage: c.size } } },
+      spec: { accessModes: ["ReadWriteOnce"], storageClassName: c.storageClass ?? target.storageClass, resources: { requests: { storage: c.size } } },
     }));
     const headless = new k8s.core.v1.Service(
       childName(s.name, "headless"),
@@ -160,9 +222,17 @@ export function createWorkload(parent: pulumi.Resource, target: KubernetesTarget
       childName(s.name, "statefulset"),
       {
         metadata: workloadMetadata,
-        spec: { replicas: s.replicas, serviceName: headless.metadata.name, podManagementPolicy: "Parallel", selector: { matchLabels: s.selector }, template, volumeClaimTemplates: claims.length ? claims : undefined },
+        spec: {
+          replicas: s.replicas,
+          serviceName: headless.metadata.name,
+          podManagementPolicy: s.podManagementPolicy ?? "Parallel",
+          selector: { matchLabels: s.selector },
+          template,
+          volumeClaimTemplates: claims.length ? claims : undefined,
+          persistentVolumeClaimRetentionPolicy: claims.length ? { whenDeleted: s.claimRetention ?? "Retain", whenScaled: s.claimRetention ?? "Retain" } : undefined,
+        },
       },
-      opts,
+      { ...opts, ...s.workloadOptions },
     );
   } else if (s.kind === "Deployment") {
     workload = new k8s.apps.v1.Deployment(
@@ -186,7 +256,11 @@ export function createWorkload(parent: pulumi.Resource, target: KubernetesTarget
       opts,
     );
   }
-  const service = new k8s.core.v1.Service(childName(s.name, "service"), { metadata, spec: { type: "ClusterIP", selector: s.selector, ports: k8sPorts } }, opts);
+  const service = new k8s.core.v1.Service(
+    childName(s.name, "service"),
+    { metadata: { ...metadata, name: s.serviceName ?? s.name }, spec: { type: "ClusterIP", selector: s.selector, ports: k8sPorts } },
+    opts,
+  );
   if (monitored && s.metrics) {
     const portName = servicePorts.find((p) => containerPort(p) === s.metrics?.port)?.name;
     new k8s.apiextensions.CustomResource(

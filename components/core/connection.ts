@@ -1,0 +1,124 @@
+/**
+ * The uniform connection object every data component exposes: where it is, how to log in,
+ * and which environment variables a client expects. ApiService (and StatefulService) take it
+ * directly: `connections: [db.connection]` sets the env and opens the network path on both sides.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { EnvValue } from "./env";
+import type { Validator } from "./errors";
+import type { NetworkEndpoint, NetworkPeer, NetworkRule } from "./network";
+
+/** A key of a Kubernetes Secret (usable only from the Secret's own namespace). */
+export interface SecretKeyReference {
+  readonly name: pulumi.Input<string>;
+  readonly namespace: pulumi.Input<string>;
+  readonly key: string;
+}
+
+export type ConnectionKind = "postgres" | "redis" | "s3" | "kafka" | "service";
+
+export interface Connection {
+  readonly kind: ConnectionKind;
+  /** Read-write host, e.g. `db-rw.data.svc.cluster.local`. */
+  readonly host: pulumi.Output<string>;
+  readonly port: number;
+  /** Read-only host (replicas), where there is one. */
+  readonly readOnlyHost?: pulumi.Output<string>;
+  /** The user clients log in as, when there is one. */
+  readonly username?: pulumi.Output<string>;
+  /** The password (a secret Output), when there is one. */
+  readonly password?: pulumi.Output<string>;
+  /** The password as a Kubernetes Secret key, for clients in the data store's namespace. */
+  readonly passwordSecret?: SecretKeyReference;
+  /** The full URL a client uses (a secret Output when it holds a password). */
+  readonly url: pulumi.Output<string>;
+  /** Environment variables a client gets (e.g. `DATABASE_URL`); secret values are secret Outputs. */
+  readonly env: Readonly<Record<string, pulumi.Input<string>>>;
+  /** The names in `env` whose values are secret (go to a Secret, read via `secretKeyRef`). */
+  readonly secretEnv: readonly string[];
+  /** The pods and ports a client must reach. */
+  readonly endpoint: NetworkEndpoint;
+}
+
+/** A connection with the client's own environment variable names, e.g. `{ url: "PRIMARY_DB_URL" }`. */
+export interface ConnectionUse {
+  readonly connection: Connection;
+  /** Renames variables: `{ DATABASE_URL: "PRIMARY_DB_URL" }`; a name mapped to `false` is left out. */
+  readonly rename?: Readonly<Record<string, string | false>>;
+}
+
+export function isConnection(x: unknown): x is Connection {
+  return typeof x === "object" && x !== null && "kind" in x && "env" in x && "endpoint" in x && "url" in x;
+}
+
+/** The plain and secret env a list of connections gives a client. */
+export function connectionEnv(uses: readonly (Connection | ConnectionUse)[]): { env: Record<string, EnvValue>; secretEnv: Record<string, pulumi.Input<string>> } {
+  const env: Record<string, EnvValue> = {};
+  const secretEnv: Record<string, pulumi.Input<string>> = {};
+  for (const use of uses) {
+    const c = isConnection(use) ? use : use.connection;
+    const rename = isConnection(use) ? {} : (use.rename ?? {});
+    for (const [key, value] of Object.entries(c.env)) {
+      const name = rename[key] === undefined ? key : rename[key];
+      if (name === false) continue;
+      if (c.secretEnv.includes(key)) secretEnv[name] = pulumi.secret(value);
+      else env[name] = value;
+    }
+  }
+  return { env, secretEnv };
+}
+
+/** `postgresql://user:password@host:port/db` with the user and password URL-encoded: always a secret Output. */
+export function urlWithPassword(scheme: string, user: pulumi.Input<string> | undefined, password: pulumi.Input<string>, host: pulumi.Input<string>, port: number, path = ""): pulumi.Output<string> {
+  return pulumi.secret(
+    pulumi.all([user ?? "", password, host]).apply(([u, p, h]) => `${scheme}://${u ? `${encodeURIComponent(u)}:` : ":"}${encodeURIComponent(p)}@${h}:${port}${path}`),
+  );
+}
+
+/** `<service>.<namespace>.svc.cluster.local` */
+export function clusterHost(service: pulumi.Input<string>, namespace: pulumi.Input<string>): pulumi.Output<string> {
+  return pulumi.interpolate`${service}.${namespace}.svc.cluster.local`;
+}
+
+/**
+ * Merges connections into a client's env args and egress rules. A variable set both by a
+ * connection and by `env`/`secretEnv` is an error naming both (the user's value would silently win).
+ */
+export function applyConnections<T extends { readonly env?: Readonly<Record<string, EnvValue>>; readonly secretEnv?: Readonly<Record<string, pulumi.Input<string>>> }>(
+  v: Validator,
+  args: T,
+  uses: readonly (Connection | ConnectionUse)[] = [],
+): { args: T; allowTo: NetworkRule[] } {
+  uses.forEach((use, i) => {
+    v.require(isConnection(use) || (typeof use === "object" && use !== null && isConnection(use.connection)), `connections[${i}]`, typeof use, "expected a data component's `connection` (or { connection, rename })");
+  });
+  if (!v.valid) return { args, allowTo: [] };
+  const fromConnections = connectionEnv(uses);
+  for (const name of [...Object.keys(fromConnections.env), ...Object.keys(fromConnections.secretEnv)]) {
+    v.require(!(name in (args.env ?? {})) && !(name in (args.secretEnv ?? {})), "env", name, "expected a variable not also set by a connection (rename it with { connection, rename })");
+  }
+  const allowTo: NetworkRule[] = uses.map((use) => ({ peer: (isConnection(use) ? use : use.connection).endpoint }));
+  return {
+    args: { ...args, env: { ...fromConnections.env, ...(args.env ?? {}) }, secretEnv: { ...fromConnections.secretEnv, ...(args.secretEnv ?? {}) } },
+    allowTo,
+  };
+}
+
+/**
+ * A bucket in S3-compatible storage that a component writes to (backups, WAL): SeaweedStorage's
+ * `bucketTarget(...)`, or any S3 endpoint (then `network` is e.g. `peers.internet()`).
+ */
+export interface ObjectStoreTarget {
+  /** Base URL, path-style: `http://storage-s3.storage.svc.cluster.local:8333` or `https://s3.eu-west-1.amazonaws.com`. */
+  readonly endpoint: pulumi.Input<string>;
+  readonly bucket: string;
+  /** @default "us-east-1" */
+  readonly region?: string;
+  readonly accessKeyId: pulumi.Input<string>;
+  /** A secret Output. */
+  readonly secretAccessKey: pulumi.Input<string>;
+  /** What the writer must reach (the S3 gateway, or addresses outside the cluster). */
+  readonly network: NetworkEndpoint | NetworkPeer;
+  /** Port of the endpoint, for egress rules. @default the endpoint's own ports, else 443 */
+  readonly ports?: readonly { readonly port: number }[];
+}

@@ -1,0 +1,146 @@
+/**
+ * PostgresCluster: PostgreSQL with a primary and streaming read replicas (seed 000), tuned
+ * configuration generated from typed args, generated credentials, postgres_exporter, and
+ * encrypted backups (pg_dump daily + WAL archiving) to S3-compatible storage.
+ *
+ * ```ts
+ * const db = new PostgresCluster("req1-db", { platform, replicas: 1, backup: { storage: files.bucketTarget("backups"), image } });
+ * new ApiService("api", { platform, image, connections: [db.connection] });
+ * ```
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type * as k8s from "@pulumi/kubernetes";
+import { Connection, ObjectStoreTarget, clusterHost, urlWithPassword } from "../core/connection";
+import type { NetworkEndpoint, NetworkPeer, NetworkPort, NetworkRule, WorkloadPeer } from "../core/network";
+import type { ResourcesArgs } from "../core/resources";
+import type { MetricsPushTarget } from "../core/telemetry";
+import type { Platform, Tier } from "../platform/types";
+import type { StorageArgs } from "../workload/data-store";
+import type { NetworkAccess, NetworkPolicyHolder } from "../workload/network-access";
+import { deployPostgres } from "./kubernetes";
+import { resolvePostgresArgs } from "./resolve";
+
+export interface PostgresBackupArgs {
+  /** Where backups and archived WAL go (e.g. `storage.bucketTarget("backups")`). */
+  readonly storage: ObjectStoreTarget;
+  /**
+   * Image of the backup job and WAL shipper: pg_dump/pg_basebackup of the server's major version,
+   * gzip, openssl and curl >= 7.75 (docs/postgres.md: `FROM postgres:16.4-alpine` + `apk add curl openssl`).
+   */
+  readonly image: string;
+  /** Cron schedule, UTC. @default "0 3 * * *" (daily 03:00, seed 003) */
+  readonly schedule?: string;
+  /** Dumps, base backups and WAL older than this are deleted. @default 30 */
+  readonly retentionDays?: number;
+  /** Archive WAL continuously (and take base backups) for point-in-time recovery. @default true */
+  readonly walArchiving?: boolean;
+  /** Key prefix in the bucket. @default the cluster's name */
+  readonly prefix?: string;
+  /** Push the success time and size to a Pushgateway (an ObservabilityStack's `metricsPush`): the BackupTooOld alert watches it. */
+  readonly metrics?: MetricsPushTarget;
+  /** @default requests 100m/256Mi, limits 1/1Gi */
+  readonly resources?: ResourcesArgs;
+  /** Scratch space for the dump while it is compressed and encrypted. @default "10Gi" */
+  readonly scratchSize?: string;
+}
+
+export interface PostgresClusterArgs {
+  readonly platform: Platform;
+  /** @default "postgres:16.4-alpine" (runs as its postgres user, uid 70) */
+  readonly image?: string;
+  /** The application's database. @default the name with '-' as '_' */
+  readonly database?: string;
+  /** The application's role (owner of the database). @default the database name */
+  readonly username?: string;
+  /** Streaming read replicas behind the `-ro` Service; 0 for none. @default 0 */
+  readonly replicas?: number;
+  /** Per member; shared_buffers (25%), effective_cache_size (75%) and work_mem follow the memory limit. @default requests 250m/512Mi, limits 1/1Gi */
+  readonly resources?: ResourcesArgs;
+  /** A volume per member; `false` for an emptyDir (dev only: data is lost with the pod). @default { size: "10Gi" } */
+  readonly storage?: StorageArgs | false;
+  /** @default 100 */
+  readonly maxConnections?: number;
+  /** WAL kept for lagging replicas. @default "1GB" */
+  readonly walKeepSize?: string;
+  /** Extra postgresql.conf settings (settings keel manages are rejected). */
+  readonly parameters?: Readonly<Record<string, string | number | boolean>>;
+  /** Networks pg_hba.conf admits (pod CIDRs). @default the RFC 1918 ranges */
+  readonly clientCidrs?: readonly string[];
+  /** Scheduled encrypted backups to S3-compatible storage. @default none */
+  readonly backup?: PostgresBackupArgs;
+  /** postgres_exporter sidecar. @default true */
+  readonly metrics?: boolean;
+  /** Who may connect (besides `connections` of ApiServices, which open the path themselves). */
+  readonly allowFrom?: readonly NetworkRule[];
+  /** Protect the StatefulSets against deletion and keep them on `pulumi destroy` (prod). Volumes are always retained. @default false */
+  readonly protect?: boolean;
+  /** @default "data" */
+  readonly tier?: Tier;
+}
+
+export interface PostgresKubernetesResources {
+  readonly primary: k8s.apps.v1.StatefulSet;
+  readonly replica?: k8s.apps.v1.StatefulSet;
+  readonly credentials: k8s.core.v1.Secret;
+  readonly backup?: k8s.batch.v1.CronJob;
+}
+
+export class PostgresCluster extends pulumi.ComponentResource implements NetworkEndpoint, NetworkPolicyHolder {
+  /** DATABASE_URL (and DATABASE_READ_URL with replicas) for the application role. */
+  public readonly connection: Connection;
+  public readonly networkPeer: WorkloadPeer;
+  public readonly networkPorts: readonly NetworkPort[];
+  public readonly networkAccess: NetworkAccess;
+  public readonly kubernetes: PostgresKubernetesResources;
+  /** The superuser password (secret), for break-glass access. */
+  public readonly superuserPassword: pulumi.Output<string>;
+
+  constructor(name: string, args: PostgresClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    const r = resolvePostgresArgs(name, args);
+    super("keel:components:PostgresCluster", name, {}, opts);
+    const d = deployPostgres(this, r);
+    this.networkPeer = d.clients.networkPeer;
+    this.networkPorts = d.clients.networkPorts;
+    this.networkAccess = d.clients.networkAccess;
+    this.superuserPassword = d.passwords.superuser;
+    this.kubernetes = {
+      primary: d.primary.workload as k8s.apps.v1.StatefulSet,
+      replica: d.replica?.workload as k8s.apps.v1.StatefulSet | undefined,
+      credentials: d.credentials,
+      backup: d.backupJob,
+    };
+    const host = clusterHost(d.primary.service.metadata.name, r.namespace);
+    const readOnlyHost = d.replica ? clusterHost(d.replica.service.metadata.name, r.namespace) : undefined;
+    const url = urlWithPassword("postgresql", r.username, d.passwords.app, host, 5432, `/${r.database}`);
+    const env: Record<string, pulumi.Input<string>> = { DATABASE_URL: url };
+    if (readOnlyHost) env.DATABASE_READ_URL = urlWithPassword("postgresql", r.username, d.passwords.app, readOnlyHost, 5432, `/${r.database}`);
+    this.connection = {
+      kind: "postgres",
+      host,
+      port: 5432,
+      readOnlyHost,
+      username: pulumi.output(r.username),
+      password: d.passwords.app,
+      passwordSecret: { name: d.credentials.metadata.name, namespace: r.namespace, key: "app-password" },
+      url,
+      env,
+      secretEnv: Object.keys(env),
+      endpoint: d.clients,
+    };
+    this.registerOutputs({ host, readOnlyHost, url });
+  }
+
+  /** Lets `source` connect (port 5432, primary and replicas). */
+  allowFrom(source: NetworkPeer | NetworkEndpoint): void {
+    this.connectionEndpoint().allowFrom(source);
+  }
+
+  private connectionEndpoint() {
+    return this.connection.endpoint as import("../workload/data-store").ClientAccess;
+  }
+}
+
+export { postgresqlConf, postgresqlSettings, pgHbaConf, memorySizing } from "./config";
+export type { PostgresSettings, HbaSettings } from "./config";
+export { backupScript, initRolesScript, replicaBootstrapScript, restoreScript, walFetchScript, walShipScript } from "./scripts";
+export { resolvePostgresArgs, isCronSchedule } from "./resolve";

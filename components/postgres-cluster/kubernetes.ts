@@ -1,0 +1,308 @@
+/** PostgresCluster on Kubernetes: primary + replica StatefulSets, rw/ro Services, backups. */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { ObjectStoreTarget } from "../core/connection";
+import { Validator } from "../core/errors";
+import { childName } from "../core/naming";
+import type { NetworkRule } from "../core/network";
+import { resolveResources } from "../core/resources";
+import { resolveSecurity } from "../core/security";
+import { ClientAccess, generatedPassword, memberLabels, namedSecret, spreadMembers, statefulOptions } from "../workload/data-store";
+import { createJob } from "../workload/job";
+import { connect, mirrorRules } from "../workload/network-access";
+import { CreatedWorkload, ContainerSpec, createWorkload } from "../workload/workload";
+import { pgHbaConf, postgresqlConf } from "./config";
+import { POSTGRES_DEFAULTS, ResolvedPostgres } from "./resolve";
+import { backupScript, initRolesScript, replicaBootstrapScript, restoreScript, walFetchScript, walShipScript } from "./scripts";
+
+import EnvVar = k8s.types.input.core.v1.EnvVar;
+
+const PORT = 5432;
+const EXPORTER_PORT = 9187;
+const DATA_DIR = "/var/lib/postgresql/data";
+const PGDATA = `${DATA_DIR}/pgdata`;
+const ARCHIVE_DIR = `${DATA_DIR}/wal-archive`;
+const SIDECAR_RESOURCES = { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "250m", memory: "128Mi" } };
+
+export interface PostgresDeployment {
+  readonly primary: CreatedWorkload;
+  readonly replica?: CreatedWorkload;
+  readonly clients: ClientAccess;
+  readonly credentials: k8s.core.v1.Secret;
+  readonly passwords: { readonly app: pulumi.Output<string>; readonly superuser: pulumi.Output<string> };
+  readonly backupJob?: k8s.batch.v1.CronJob;
+}
+
+/** Egress rule to an object store: its endpoint's ports, else HTTPS. */
+export function objectStoreRule(store: ObjectStoreTarget): NetworkRule {
+  const isEndpoint = "networkPeer" in store.network;
+  return { peer: store.network, ports: store.ports ?? (isEndpoint ? undefined : [{ port: 443 }]) };
+}
+
+const secretRef = (name: pulumi.Input<string>, key: string) => ({ valueFrom: { secretKeyRef: { name, key } } });
+
+export function deployPostgres(parent: pulumi.ComponentResource, r: ResolvedPostgres): PostgresDeployment {
+  const opts = { parent, provider: r.target.provider };
+  const common = memberLabels(r, "cluster", "database", r.image);
+  const passwords = {
+    superuser: generatedPassword(parent, r.name, "superuser"),
+    replication: generatedPassword(parent, r.name, "replication"),
+    metrics: generatedPassword(parent, r.name, "metrics"),
+    app: generatedPassword(parent, r.name, "app"),
+  };
+  const credentialsName = childName(r.name, "credentials");
+  const credentials = namedSecret(parent, r.target, credentialsName, r.namespace, common.labels, {
+    "superuser-password": passwords.superuser,
+    "replication-password": passwords.replication,
+    "metrics-password": passwords.metrics,
+    "app-username": r.username,
+    "app-password": passwords.app,
+  });
+  const creds = credentials.metadata.name;
+  const configMap = new k8s.core.v1.ConfigMap(
+    childName(r.name, "config"),
+    {
+      metadata: { namespace: r.namespace, labels: common.labels },
+      data: {
+        "postgresql.conf": postgresqlConf({
+          memoryBytes: r.resources.limitMemoryBytes,
+          maxConnections: r.maxConnections,
+          replicas: r.replicas,
+          walKeepSize: r.walKeepSize,
+          archiveDir: r.backup?.walArchiving ? ARCHIVE_DIR : undefined,
+          extra: r.parameters,
+        }),
+        "pg_hba.conf": pgHbaConf({ clientCidrs: r.clientCidrs, replicationUser: POSTGRES_DEFAULTS.replicationUser }),
+      },
+    },
+    opts,
+  );
+  const scripts = new k8s.core.v1.ConfigMap(
+    childName(r.name, "scripts"),
+    {
+      metadata: { namespace: r.namespace, labels: common.labels },
+      data: {
+        "10-keel-roles.sh": initRolesScript(),
+        "replica-bootstrap.sh": replicaBootstrapScript(),
+        "wal-ship.sh": walShipScript(),
+        "backup.sh": backupScript(),
+        "restore.sh": restoreScript(),
+        "wal-fetch.sh": walFetchScript(),
+      },
+    },
+    opts,
+  );
+  let backupSecret: pulumi.Output<string> | undefined;
+  if (r.backup) {
+    const passphrase = generatedPassword(parent, r.name, "backup-passphrase", 48);
+    backupSecret = namedSecret(parent, r.target, childName(r.name, "backup"), r.namespace, common.labels, {
+      "access-key-id": r.backup.storage.accessKeyId,
+      "secret-access-key": pulumi.secret(r.backup.storage.secretAccessKey),
+      passphrase,
+    }).metadata.name;
+  }
+  const s3Env = (b: NonNullable<ResolvedPostgres["backup"]>, secret: pulumi.Input<string>): EnvVar[] => [
+    { name: "S3_ENDPOINT", value: b.storage.endpoint },
+    { name: "S3_BUCKET", value: b.storage.bucket },
+    { name: "S3_REGION", value: b.storage.region ?? "us-east-1" },
+    { name: "S3_PREFIX", value: b.prefix },
+    { name: "AWS_ACCESS_KEY_ID", ...secretRef(secret, "access-key-id") },
+    { name: "AWS_SECRET_ACCESS_KEY", ...secretRef(secret, "secret-access-key") },
+    { name: "BACKUP_PASSPHRASE", ...secretRef(secret, "passphrase") },
+  ];
+
+  const v = new Validator("PostgresCluster", r.name);
+  const security = resolveSecurity(v, "security", { runAsUser: POSTGRES_DEFAULTS.uid, runAsGroup: POSTGRES_DEFAULTS.uid, fsGroup: POSTGRES_DEFAULTS.uid });
+  const exporterSecurity = resolveSecurity(v, "security", { runAsUser: 65534, runAsGroup: 65534, fsGroup: POSTGRES_DEFAULTS.uid });
+  const sidecarResources = resolveResources(v, "sidecar", SIDECAR_RESOURCES);
+  const monitoring: NetworkRule = { peer: { kind: "namespace", namespace: r.target.monitoring.namespace, podLabels: r.target.monitoring.podLabels }, ports: [{ port: EXPORTER_PORT }] };
+  const clusterMembers: NetworkRule = { peer: { kind: "workload", name: r.name, namespace: r.namespace, podLabels: r.clusterSelector }, ports: [{ port: PORT }] };
+
+  const serverEnv = (role: "primary" | "replica"): EnvVar[] => [
+    { name: "PGDATA", value: PGDATA },
+    { name: "POSTGRES_USER", value: "postgres" },
+    { name: "POSTGRES_PASSWORD", ...secretRef(creds, "superuser-password") },
+    ...(role === "primary"
+      ? [
+          { name: "POSTGRES_INITDB_ARGS", value: "--data-checksums --auth-local=scram-sha-256 --auth-host=scram-sha-256" },
+          { name: "REPLICATION_USER", value: POSTGRES_DEFAULTS.replicationUser },
+          { name: "REPLICATION_PASSWORD", ...secretRef(creds, "replication-password") },
+          { name: "METRICS_USER", value: POSTGRES_DEFAULTS.metricsUser },
+          { name: "METRICS_PASSWORD", ...secretRef(creds, "metrics-password") },
+          { name: "APP_USER", value: r.username },
+          { name: "APP_PASSWORD", ...secretRef(creds, "app-password") },
+          { name: "APP_DATABASE", value: r.database },
+        ]
+      : []),
+  ];
+  const ready = ["pg_isready", "--host", "127.0.0.1", "--port", String(PORT)];
+  const server = (role: "primary" | "replica"): ContainerSpec => ({
+    name: "postgres",
+    image: r.image,
+    args: ["postgres", "-c", "config_file=/etc/postgresql/postgresql.conf", "-c", "hba_file=/etc/postgresql/pg_hba.conf"],
+    ports: [{ name: "postgres", containerPort: PORT }],
+    env: serverEnv(role),
+    resources: r.resources,
+    startup: { exec: { command: ready }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 60 },
+    liveness: { tcpSocket: { port: PORT }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
+    readiness: { exec: { command: ready }, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 3 },
+    volumeMounts: [
+      { name: "data", mountPath: DATA_DIR },
+      { name: "config", mountPath: "/etc/postgresql", readOnly: true },
+      { name: "run", mountPath: "/var/run/postgresql" },
+      ...(role === "primary" ? [{ name: "initdb", mountPath: "/docker-entrypoint-initdb.d", readOnly: true }] : []),
+    ],
+  });
+  const exporter: ContainerSpec = {
+    name: "exporter",
+    image: r.exporterImage,
+    ports: [{ name: "metrics", containerPort: EXPORTER_PORT }],
+    env: [
+      { name: "DATA_SOURCE_URI", value: `127.0.0.1:${PORT}/postgres?sslmode=disable` },
+      { name: "DATA_SOURCE_USER", value: POSTGRES_DEFAULTS.metricsUser },
+      { name: "DATA_SOURCE_PASS", ...secretRef(creds, "metrics-password") },
+    ],
+    resources: sidecarResources,
+    liveness: { tcpSocket: { port: EXPORTER_PORT }, periodSeconds: 20 },
+    readiness: { httpGet: { path: "/", port: EXPORTER_PORT }, periodSeconds: 10 },
+    security: exporterSecurity,
+  };
+  const heartbeat = "/tmp/wal-ship.heartbeat";
+  const walShipper: ContainerSpec | undefined =
+    r.backup?.walArchiving && backupSecret
+      ? {
+          name: "wal-shipper",
+          image: r.backup.image,
+          command: ["/bin/sh", "/scripts/wal-ship.sh"],
+          ports: [],
+          env: [{ name: "ARCHIVE_DIR", value: ARCHIVE_DIR }, ...s3Env(r.backup, backupSecret)],
+          resources: sidecarResources,
+          liveness: { exec: { command: ["/bin/sh", "-c", `test $(( $(date +%s) - $(cat ${heartbeat}) )) -lt 300`] }, initialDelaySeconds: 30, periodSeconds: 30 },
+          readiness: { exec: { command: ["test", "-f", heartbeat] }, periodSeconds: 10 },
+          volumeMounts: [{ name: "data", mountPath: DATA_DIR }, { name: "scripts", mountPath: "/scripts", readOnly: true }],
+        }
+      : undefined;
+  const volumes = [
+    { name: "config", configMap: { name: configMap.metadata.name } },
+    { name: "scripts", configMap: { name: scripts.metadata.name, defaultMode: 0o555 } },
+    { name: "initdb", configMap: { name: scripts.metadata.name, defaultMode: 0o555, items: [{ key: "10-keel-roles.sh", path: "10-keel-roles.sh" }] } },
+    { name: "run", emptyDir: {} },
+    ...(r.storage ? [] : [{ name: "data", emptyDir: {} }]),
+  ];
+  const storeRule = r.backup ? objectStoreRule(r.backup.storage) : undefined;
+
+  const member = (role: "primary" | "replica", replicas: number, extra: { allowFrom: NetworkRule[]; allowTo: NetworkRule[]; initContainers?: Parameters<typeof createWorkload>[2]["initContainers"] }) => {
+    const labels = memberLabels(r, role, "database", r.image);
+    return createWorkload(parent, r.target, {
+      kind: "StatefulSet",
+      name: childName(r.name, role),
+      serviceName: childName(r.name, role === "primary" ? "rw" : "ro"),
+      namespace: r.namespace,
+      labels: labels.labels,
+      selector: labels.selector,
+      replicas,
+      security,
+      podManagementPolicy: "OrderedReady",
+      affinity: spreadMembers(r.clusterSelector),
+      annotations:
+        replicas < 2
+          ? {
+              "exempt.keel.dev/replicas-minimum":
+                role === "primary"
+                  ? "PostgreSQL has exactly one writer; reads fail over to the -ro replicas and the primary restarts on its own volume"
+                  : "read replicas add read capacity; with one, the primary still serves every query",
+            }
+          : undefined,
+      terminationGracePeriodSeconds: 60,
+      initContainers: extra.initContainers,
+      containers: [server(role), ...(r.metrics ? [exporter] : []), ...(role === "primary" && walShipper ? [walShipper] : [])],
+      volumes,
+      volumeClaims: r.storage ? [{ name: "data", size: r.storage.size, storageClass: r.storage.storageClass }] : [],
+      workloadOptions: statefulOptions(r.protect),
+      servicePorts: [{ name: "postgres", port: PORT }],
+      metrics: r.metrics ? { port: EXPORTER_PORT, path: "/metrics" } : undefined,
+      allowFrom: [...(r.metrics ? [monitoring] : []), ...extra.allowFrom],
+      allowTo: extra.allowTo,
+    });
+  };
+
+  const primary = member("primary", 1, { allowFrom: [clusterMembers], allowTo: storeRule && r.backup?.walArchiving ? [storeRule] : [] });
+  if (storeRule && r.backup?.walArchiving) mirrorRules({ networkPeer: primary.peer, networkPorts: primary.ports }, [], [storeRule]);
+  const rwHost = pulumi.interpolate`${primary.service.metadata.name}.${r.namespace}.svc.cluster.local`;
+  let replica: CreatedWorkload | undefined;
+  if (r.replicas > 0) {
+    replica = member("replica", r.replicas, {
+      allowFrom: [],
+      allowTo: [{ peer: primary.peer, ports: [{ port: PORT }] }],
+      initContainers: [
+        {
+          name: "bootstrap",
+          image: r.image,
+          command: ["/bin/sh", "/scripts/replica-bootstrap.sh"],
+          env: [
+            { name: "PGDATA", value: PGDATA },
+            { name: "PRIMARY_HOST", value: rwHost },
+            { name: "PRIMARY_PORT", value: String(PORT) },
+            { name: "REPLICATION_USER", value: POSTGRES_DEFAULTS.replicationUser },
+            { name: "REPLICATION_PASSWORD", ...secretRef(creds, "replication-password") },
+          ],
+          resources: sidecarResources,
+          volumeMounts: [{ name: "data", mountPath: DATA_DIR }, { name: "scripts", mountPath: "/scripts", readOnly: true }],
+        },
+      ],
+    });
+  }
+  const clients = new ClientAccess(parent, r, [{ port: PORT }], r.allowFrom, common.labels);
+  mirrorRules(clients, r.allowFrom, []);
+
+  let backupJob: k8s.batch.v1.CronJob | undefined;
+  if (r.backup && backupSecret) {
+    const b = r.backup;
+    const labels = memberLabels(r, "backup", "backup", b.image);
+    const job = createJob(parent, r.target, {
+      name: childName(r.name, "backup"),
+      namespace: r.namespace,
+      labels: labels.labels,
+      selector: labels.selector,
+      security,
+      schedule: b.schedule,
+      activeDeadlineSeconds: 6 * 3600,
+      containers: [
+        {
+          name: "backup",
+          image: b.image,
+          command: ["/bin/sh", "/scripts/backup.sh"],
+          env: [
+            { name: "PGHOST", value: rwHost },
+            { name: "PGPORT", value: String(PORT) },
+            { name: "PGUSER", value: "postgres" },
+            { name: "PGPASSWORD", ...secretRef(creds, "superuser-password") },
+            { name: "PGDATABASE", value: r.database },
+            { name: "REPLICATION_USER", value: POSTGRES_DEFAULTS.replicationUser },
+            { name: "REPLICATION_PASSWORD", ...secretRef(creds, "replication-password") },
+            { name: "BASE_BACKUP", value: b.walArchiving ? "1" : "0" },
+            { name: "RETENTION_DAYS", value: String(b.retentionDays) },
+            { name: "BACKUP_WORK_DIR", value: "/scratch" },
+            { name: "BACKUP_NAME", value: childName(r.name, "backup") },
+            { name: "BACKUP_NAMESPACE", value: r.namespace },
+            ...(b.metrics ? [{ name: "PUSHGATEWAY_URL", value: b.metrics.url }] : []),
+            ...s3Env(b, backupSecret),
+          ],
+          resources: b.resources,
+          volumeMounts: [{ name: "scripts", mountPath: "/scripts", readOnly: true }, { name: "scratch", mountPath: "/scratch" }],
+        },
+      ],
+      volumes: [
+        { name: "scripts", configMap: { name: scripts.metadata.name, defaultMode: 0o555 } },
+        { name: "scratch", emptyDir: { sizeLimit: b.scratchSize } },
+      ],
+      allowTo: [],
+    });
+    const jobEndpoint = { networkPeer: { kind: "workload" as const, name: childName(r.name, "backup"), namespace: r.namespace, podLabels: labels.selector }, networkPorts: [], networkAccess: job.networkAccess };
+    connect(jobEndpoint, clients, [{ port: PORT }]);
+    if (storeRule) connect(jobEndpoint, storeRule.peer, storeRule.ports);
+    if (b.metrics) connect(jobEndpoint, b.metrics.endpoint);
+    backupJob = job.job as k8s.batch.v1.CronJob;
+  }
+  return { primary, replica, clients, credentials, passwords: { app: passwords.app, superuser: passwords.superuser }, backupJob };
+}

@@ -1,0 +1,149 @@
+/** Validation and defaults for PostgresCluster: pure, every problem at once, before any resource. */
+import type * as pulumi from "@pulumi/pulumi";
+import type { ObjectStoreTarget } from "../core/connection";
+import { Validator } from "../core/errors";
+import { isIpv4Cidr } from "../core/network";
+import type { NetworkRule } from "../core/network";
+import { ResolvedResources, resolveResources } from "../core/resources";
+import type { MetricsPushTarget } from "../core/telemetry";
+import { DataStoreBase, ResolvedStorage, checkCount, checkImage, checkRules, resolveDataStoreBase, resolveStorage } from "../workload/data-store";
+import type { PostgresClusterArgs } from "./index";
+
+export const POSTGRES_DEFAULTS = {
+  image: "postgres:16.4-alpine",
+  /** The alpine image's postgres user. */
+  uid: 70,
+  exporterImage: "quay.io/prometheuscommunity/postgres-exporter:v0.15.0",
+  resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+  storage: "10Gi",
+  maxConnections: 100,
+  walKeepSize: "1GB",
+  /** Pod networks (RFC 1918); NetworkPolicies decide which pods actually get through. */
+  clientCidrs: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
+  backup: { schedule: "0 3 * * *", retentionDays: 30, scratchSize: "10Gi", resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } } },
+  replicationUser: "replicator",
+  metricsUser: "metrics",
+} as const;
+
+/** Settings keel derives or depends on; `parameters` may not change them. */
+const MANAGED_PARAMETERS = ["listen_addresses", "port", "hba_file", "config_file", "data_directory", "wal_level", "archive_mode", "archive_command", "hot_standby", "password_encryption"];
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+const RESERVED_ROLES = ["postgres", "replicator", "metrics", "public"];
+const CRON_FIELD = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
+
+export interface ResolvedBackup {
+  readonly storage: ObjectStoreTarget;
+  readonly image: string;
+  readonly schedule: string;
+  readonly retentionDays: number;
+  readonly walArchiving: boolean;
+  readonly prefix: string;
+  readonly metrics?: MetricsPushTarget;
+  readonly resources: ResolvedResources;
+  readonly scratchSize: string;
+}
+
+export interface ResolvedPostgres extends DataStoreBase {
+  readonly image: pulumi.Input<string>;
+  readonly exporterImage: string;
+  readonly database: string;
+  readonly username: string;
+  readonly replicas: number;
+  readonly resources: ResolvedResources;
+  readonly storage?: ResolvedStorage;
+  readonly maxConnections: number;
+  readonly walKeepSize: string;
+  readonly parameters: Readonly<Record<string, string | number | boolean>>;
+  readonly clientCidrs: readonly string[];
+  readonly backup?: ResolvedBackup;
+  readonly metrics: boolean;
+  readonly allowFrom: readonly NetworkRule[];
+  readonly protect: boolean;
+}
+
+/** A 5-field cron expression (minute hour day month weekday), numbers, ranges, lists and steps. */
+export function isCronSchedule(value: string): boolean {
+  const fields = typeof value === "string" ? value.trim().split(/\s+/) : [];
+  return fields.length === 5 && fields.every((f) => CRON_FIELD.test(f));
+}
+
+export function resolvePostgresArgs(name: string, args: PostgresClusterArgs): ResolvedPostgres {
+  const v = new Validator("PostgresCluster", name);
+  const base = resolveDataStoreBase(v, name, args, "data");
+  const image = args.image ?? POSTGRES_DEFAULTS.image;
+  checkImage(v, "image", image);
+  const database = args.database ?? name.replace(/-/g, "_");
+  const username = args.username ?? database;
+  v.require(IDENTIFIER.test(database), "database", database, "expected a lowercase identifier (letters, digits, '_', at most 63 characters)");
+  v.require(IDENTIFIER.test(username) && !RESERVED_ROLES.includes(username), "username", username, `expected a lowercase identifier other than ${RESERVED_ROLES.join(", ")}`);
+  const replicas = args.replicas ?? 0;
+  checkCount(v, "replicas", replicas, 0, 15);
+  const resources = resolveResources(v, "resources", args.resources, POSTGRES_DEFAULTS.resources);
+  v.require(resources.limitMemoryBytes === 0 || resources.limitMemoryBytes >= 256 * 1024 * 1024, "resources.limits.memory", resources.limits.memory, "expected at least \"256Mi\" (shared_buffers and work_mem are sized from it)");
+  const storage = resolveStorage(v, "storage", args.storage, POSTGRES_DEFAULTS.storage);
+  if (!storage && replicas > 0) {
+    v.require(false, "replicas", replicas, "expected 0 when storage is false (a replica without a volume would copy the whole primary again at every restart); give the cluster storage");
+  }
+  const maxConnections = args.maxConnections ?? POSTGRES_DEFAULTS.maxConnections;
+  checkCount(v, "maxConnections", maxConnections, 10, 5000);
+  const walKeepSize = args.walKeepSize ?? POSTGRES_DEFAULTS.walKeepSize;
+  v.require(/^\d+(MB|GB)$/.test(walKeepSize), "walKeepSize", walKeepSize, "expected a size in MB or GB such as \"1GB\"");
+  const parameters = args.parameters ?? {};
+  for (const [key, value] of Object.entries(parameters)) {
+    v.require(/^[a-z_][a-z0-9_.]*$/.test(key), "parameters", key, "expected a PostgreSQL setting name such as \"random_page_cost\"");
+    v.require(!MANAGED_PARAMETERS.includes(key), `parameters.${key}`, value, `expected no value: keel manages ${key} (it is what makes replication, backups and access work)`);
+    v.require(["string", "number", "boolean"].includes(typeof value), `parameters.${key}`, value, "expected a string, number or boolean");
+  }
+  const clientCidrs = args.clientCidrs ?? POSTGRES_DEFAULTS.clientCidrs;
+  for (const cidr of clientCidrs) v.require(isIpv4Cidr(cidr) && cidr !== "0.0.0.0/0", "clientCidrs", cidr, "expected an IPv4 CIDR narrower than 0.0.0.0/0, such as \"10.0.0.0/8\"");
+  checkRules(v, "allowFrom", args.allowFrom);
+
+  let backup: ResolvedBackup | undefined;
+  if (args.backup) {
+    const b = args.backup;
+    v.require(b.image !== undefined, "backup.image", b.image, "expected an image with pg_dump/pg_basebackup of the server's major version, gzip, openssl and curl >= 7.75 (docs/postgres.md has a two-line Dockerfile)");
+    if (b.image !== undefined) checkImage(v, "backup.image", b.image);
+    const schedule = b.schedule ?? POSTGRES_DEFAULTS.backup.schedule;
+    v.require(isCronSchedule(schedule), "backup.schedule", schedule, "expected a 5-field cron expression in UTC, such as \"0 3 * * *\"");
+    const retentionDays = b.retentionDays ?? POSTGRES_DEFAULTS.backup.retentionDays;
+    checkCount(v, "backup.retentionDays", retentionDays, 1, 3650);
+    const walArchiving = b.walArchiving ?? true;
+    if (walArchiving && !storage) v.require(false, "backup.walArchiving", walArchiving, "expected false when storage is false (archived WAL waits on the data volume until it is shipped)");
+    const prefix = b.prefix ?? name;
+    v.require(/^[a-z0-9][-a-z0-9_./]*[a-z0-9]$/.test(prefix) && !prefix.includes(".."), "backup.prefix", prefix, "expected a key prefix of lowercase letters, digits, '-', '_', '.', '/'");
+    v.require(typeof b.storage?.bucket === "string" && /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(b.storage.bucket), "backup.storage.bucket", b.storage?.bucket, "expected an S3 bucket name (3-63 lowercase letters, digits, '.', '-')");
+    const scratchSize = b.scratchSize ?? POSTGRES_DEFAULTS.backup.scratchSize;
+    resolveStorage(v, "backup.scratch", { size: scratchSize }, scratchSize);
+    backup = {
+      storage: b.storage,
+      image: b.image as string,
+      schedule,
+      retentionDays,
+      walArchiving,
+      prefix,
+      metrics: b.metrics,
+      resources: resolveResources(v, "backup.resources", b.resources, POSTGRES_DEFAULTS.backup.resources),
+      scratchSize,
+    };
+  }
+  v.require(typeof (args.protect ?? false) === "boolean", "protect", args.protect, "expected true or false");
+  v.throwIfInvalid();
+  return {
+    ...base,
+    image,
+    exporterImage: POSTGRES_DEFAULTS.exporterImage,
+    database,
+    username,
+    replicas,
+    resources,
+    storage,
+    maxConnections,
+    walKeepSize,
+    parameters,
+    clientCidrs,
+    backup,
+    metrics: args.metrics ?? true,
+    allowFrom: args.allowFrom ?? [],
+    protect: args.protect ?? false,
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * What every data component (PostgresCluster, RedisStore, SeaweedStorage, KafkaCluster,
+ * StatefulService) shares: argument checks for name/platform/image/storage, generated
+ * passwords, anti-affinity between members, and the "clients" NetworkPolicy through which
+ * consumers are admitted (`allowFrom`, connections).
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { defaults } from "../core/defaults";
+import { Validator, isKnown } from "../core/errors";
+import { Labels, imagePinProblem, imageVersion, standardLabels } from "../core/labels";
+import { childName, componentNameProblem } from "../core/naming";
+import type { NetworkPeer, NetworkPort, NetworkRule, WorkloadPeer } from "../core/network";
+import { ingressRule, validateRules } from "../core/network";
+import { parseMemory } from "../core/quantities";
+import type { KubernetesTarget, Platform, Tier } from "../platform/types";
+import { TIERS } from "../platform/types";
+import { NetworkAccess, NetworkPolicyHolder, connect } from "./network-access";
+
+/** A volume per member. `false`: an emptyDir (data is lost with the pod: dev and caches only). */
+export interface StorageArgs {
+  /** e.g. "10Gi". */
+  readonly size?: string;
+  /** @default the platform's storage class */
+  readonly storageClass?: string;
+}
+
+export interface ResolvedStorage {
+  readonly size: string;
+  readonly bytes: number;
+  readonly storageClass?: string;
+}
+
+export interface DataStoreBase {
+  readonly name: string;
+  readonly target: KubernetesTarget;
+  readonly namespace: pulumi.Input<string>;
+  readonly system: string;
+  /** Labels shared by every member (name + part-of): clients and anti-affinity select on them. */
+  readonly clusterSelector: Labels;
+}
+
+/** Checks name, platform and tier; throws at once when the platform is unusable. */
+export function resolveDataStoreBase(v: Validator, name: string, args: { readonly platform: Platform; readonly tier?: Tier }, defaultTier: Tier): DataStoreBase {
+  const problem = componentNameProblem(name);
+  if (problem) v.require(false, "name", name, problem);
+  const platform = args?.platform;
+  if (!platform || (platform.kind !== "kubernetes" && platform.kind !== "aws")) {
+    v.require(false, "platform.kind", platform?.kind, "expected \"kubernetes\" (in-cluster) or \"aws\"");
+    v.throwIfInvalid();
+  }
+  const target = (platform as { kubernetes: KubernetesTarget }).kubernetes;
+  const tier = args.tier ?? defaultTier;
+  v.require(TIERS.includes(tier), "tier", tier, `expected one of ${TIERS.join(", ")}`);
+  return {
+    name,
+    target,
+    namespace: target.namespaces[tier] ?? target.namespaces[defaultTier],
+    system: target.system,
+    clusterSelector: { "app.kubernetes.io/name": name, "app.kubernetes.io/part-of": target.system },
+  };
+}
+
+/** Labels of one role of a data store: name = the store, instance = `<store>-<role>`. */
+export function memberLabels(base: DataStoreBase, role: string, component: string, image?: pulumi.Input<string>) {
+  const info = { name: base.name, instance: childName(base.name, role), component, partOf: base.system, version: typeof image === "string" ? imageVersion(image) : undefined };
+  return { labels: standardLabels(info), selector: { "app.kubernetes.io/name": info.name, "app.kubernetes.io/instance": info.instance } };
+}
+
+export function checkImage(v: Validator, field: string, image: pulumi.Input<string> | undefined): void {
+  if (isKnown(image)) {
+    const problem = typeof image === "string" ? imagePinProblem(image) : "expected a string";
+    if (problem) v.require(false, field, image, problem);
+  } else {
+    v.require(image !== undefined && image !== null, field, image, "expected an image reference such as \"postgres:16.4-alpine\"");
+  }
+}
+
+export function resolveStorage(v: Validator, field: string, args: StorageArgs | false | undefined, defaultSize: string): ResolvedStorage | undefined {
+  if (args === false) return undefined;
+  const size = args?.size ?? defaultSize;
+  const parsed = parseMemory(size);
+  if (!parsed.ok) v.require(false, `${field}.size`, size, parsed.reason);
+  return { size, bytes: parsed.ok ? parsed.value : 0, storageClass: args?.storageClass };
+}
+
+export function checkCount(v: Validator, field: string, value: number, min: number, max: number, why = ""): boolean {
+  return v.require(Number.isInteger(value) && value >= min && value <= max, field, value, `expected an integer from ${min} to ${max}${why}`);
+}
+
+export function checkRules(v: Validator, field: string, rules: readonly NetworkRule[] | undefined): void {
+  validateRules(v, field, rules);
+}
+
+/** A generated password (letters and digits: safe in URLs, configs and shells). Secret. */
+export function generatedPassword(parent: pulumi.Resource, name: string, role: string, length = 32): pulumi.Output<string> {
+  return pulumi.secret(new random.RandomPassword(childName(name, `${role}-password`), { length, special: false }, { parent }).result);
+}
+
+/** Prefer spreading members of the same store over nodes (and zones). */
+export function spreadMembers(selector: Labels): k8s.types.input.core.v1.Affinity {
+  const term = (topologyKey: string, weight: number) => ({ weight, podAffinityTerm: { topologyKey, labelSelector: { matchLabels: selector } } });
+  return { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [term(defaults.topologySpread.nodeKey, 100), term(defaults.topologySpread.zoneKey, 50)] } };
+}
+
+/** A Secret with a fixed name (others reference it) and the given keys. */
+export function namedSecret(parent: pulumi.Resource, target: KubernetesTarget, name: string, namespace: pulumi.Input<string>, labels: Labels, stringData: Record<string, pulumi.Input<string>>): k8s.core.v1.Secret {
+  return new k8s.core.v1.Secret(name, { metadata: { name, namespace, labels }, type: "Opaque", stringData }, { parent, provider: target.provider });
+}
+
+/**
+ * The store as clients see it: a peer selecting every member, and a NetworkPolicy admitting
+ * its clients (`allowFrom` at construction, `admit` later). Implements NetworkPolicyHolder, so
+ * `allowTo: [store]` or a connection on the client opens both sides.
+ */
+export class ClientAccess implements NetworkPolicyHolder {
+  readonly networkPeer: WorkloadPeer;
+  readonly networkAccess: NetworkAccess;
+
+  constructor(
+    parent: pulumi.Resource,
+    base: DataStoreBase,
+    readonly networkPorts: readonly NetworkPort[],
+    allowFrom: readonly NetworkRule[],
+    labels: Labels,
+  ) {
+    this.networkPeer = { kind: "workload", name: base.name, namespace: base.namespace, podLabels: base.clusterSelector };
+    this.networkAccess = new NetworkAccess(
+      { name: childName(base.name, "clients"), namespace: base.namespace, podSelector: base.clusterSelector, labels, dns: base.target.dns, ports: networkPorts, opts: { parent, provider: base.target.provider } },
+      { ingress: allowFrom.map((r) => ingressRule(r, networkPorts)), egress: [] },
+    );
+  }
+
+  /** Lets `source` reach the store on its client ports. */
+  allowFrom(source: NetworkPeer | import("../core/network").NetworkEndpoint, ports?: readonly NetworkPort[]): void {
+    connect(source, this, ports);
+  }
+}
+
+/** Pulumi options for stateful objects: protected and kept on delete in prod. */
+export function statefulOptions(protect: boolean | undefined): Pick<pulumi.CustomResourceOptions, "protect" | "retainOnDelete"> | undefined {
+  return protect ? { protect: true, retainOnDelete: true } : undefined;
+}
