@@ -13,3 +13,4 @@ export * from "./workload";
 export * from "./api-service";
 export * from "./observability-stack";
 export * from "./postgres-cluster";
+export * from "./redis-store";

@@ -60,17 +60,14 @@ async function script(name: string, content: string, env: Record<string, string>
   return exec("sh", [file, ...args], { user: USER, env: { PATH, ...env } });
 }
 
-let primary: Server;
-let replica: Server;
-
 beforeAll(async () => {
   s3 = await startFakeS3("backups", "keel-backup");
-  primary = await start(await initdb("primary"), BASE, archive);
+  await start(await initdb("primary"), BASE, archive);
   const init = await script("10-keel-roles.sh", initRolesScript(), { PGHOST: work, PGPORT: String(BASE), PGPASSWORD: SUPER, POSTGRES_USER: "postgres", ...roles });
   if (init.code !== 0) throw new Error(init.output);
   const boot = await script("replica-bootstrap.sh", replicaBootstrapScript(), { PGDATA: path.join(work, "replica"), PRIMARY_HOST: "127.0.0.1", PRIMARY_PORT: String(BASE), ...roles });
   if (boot.code !== 0) throw new Error(boot.output);
-  replica = await start(path.join(work, "replica"), BASE + 1);
+  await start(path.join(work, "replica"), BASE + 1);
 }, 120_000);
 
 afterAll(async () => {

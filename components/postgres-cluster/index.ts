@@ -15,7 +15,7 @@ import type { NetworkEndpoint, NetworkPeer, NetworkPort, NetworkRule, WorkloadPe
 import type { ResourcesArgs } from "../core/resources";
 import type { MetricsPushTarget } from "../core/telemetry";
 import type { Platform, Tier } from "../platform/types";
-import type { StorageArgs } from "../workload/data-store";
+import type { ClientAccess, StorageArgs } from "../workload/data-store";
 import type { NetworkAccess, NetworkPolicyHolder } from "../workload/network-access";
 import { deployPostgres } from "./kubernetes";
 import { resolvePostgresArgs } from "./resolve";
@@ -94,11 +94,13 @@ export class PostgresCluster extends pulumi.ComponentResource implements Network
   public readonly kubernetes: PostgresKubernetesResources;
   /** The superuser password (secret), for break-glass access. */
   public readonly superuserPassword: pulumi.Output<string>;
+  private readonly clients: ClientAccess;
 
   constructor(name: string, args: PostgresClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     const r = resolvePostgresArgs(name, args);
     super("keel:components:PostgresCluster", name, {}, opts);
     const d = deployPostgres(this, r);
+    this.clients = d.clients;
     this.networkPeer = d.clients.networkPeer;
     this.networkPorts = d.clients.networkPorts;
     this.networkAccess = d.clients.networkAccess;
@@ -132,11 +134,7 @@ export class PostgresCluster extends pulumi.ComponentResource implements Network
 
   /** Lets `source` connect (port 5432, primary and replicas). */
   allowFrom(source: NetworkPeer | NetworkEndpoint): void {
-    this.connectionEndpoint().allowFrom(source);
-  }
-
-  private connectionEndpoint() {
-    return this.connection.endpoint as import("../workload/data-store").ClientAccess;
+    this.clients.allowFrom(source);
   }
 }
 

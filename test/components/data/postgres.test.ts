@@ -1,0 +1,145 @@
+import { ApiService, PostgresCluster, PostgresClusterArgs, ObjectStoreTarget, peers, postgresqlSettings, pgHbaConf } from "../../../components";
+import { integrityProblems } from "../../helpers/integrity";
+import { testPlatform } from "../../helpers/platform";
+import { schemaProblems } from "../../helpers/schema";
+import { at, synthesize, unwrap } from "../../helpers/synth";
+
+type Obj = Record<string, unknown>;
+
+const store = (): ObjectStoreTarget => ({
+  endpoint: "https://s3.eu-west-1.amazonaws.com",
+  bucket: "shop-backups",
+  region: "eu-west-1",
+  accessKeyId: "AKIAEXAMPLE",
+  secretAccessKey: "s3cr3t",
+  network: peers.internet(),
+});
+
+function cluster(args: Partial<PostgresClusterArgs> = {}) {
+  return synthesize(() => {
+    const platform = testPlatform({ storageClass: "standard" });
+    const db = new PostgresCluster("db", { platform, replicas: 1, backup: { storage: store(), image: "ghcr.io/acme/pg-backup:16.4" }, ...args });
+    new ApiService("api", { platform, image: "ghcr.io/acme/api:1.0.0", connections: [db.connection] });
+  });
+}
+
+describe("PostgresCluster on Kubernetes", () => {
+  it("runs a primary and streaming replicas behind rw/ro Services, schema-valid and consistent", async () => {
+    const s = await cluster({ replicas: 2 });
+    expect(s.objects.map(schemaProblems).filter(Boolean)).toEqual([]);
+    expect(integrityProblems(s.objects)).toEqual([]);
+    const primary = s.object("StatefulSet", "db-primary");
+    const replica = s.object("StatefulSet", "db-replica");
+    expect(at(primary, "spec.replicas")).toBe(1);
+    expect(at(replica, "spec.replicas")).toBe(2);
+    expect(at(s.object("Service", "db-rw"), "spec.selector")).toEqual(at(primary, "spec.selector.matchLabels"));
+    expect(at(s.object("Service", "db-ro"), "spec.selector")).toEqual(at(replica, "spec.selector.matchLabels"));
+    expect(at(replica, "spec.template.spec.initContainers.0.command")).toEqual(["/bin/sh", "/scripts/replica-bootstrap.sh"]);
+    expect(at(replica, "spec.template.spec.initContainers.0.env.1.value")).toBe("db-rw.data.svc.cluster.local");
+    expect(at(primary, "spec.volumeClaimTemplates.0.spec")).toMatchObject({ storageClassName: "standard", resources: { requests: { storage: "10Gi" } } });
+    expect(at(primary, "spec.persistentVolumeClaimRetentionPolicy")).toEqual({ whenDeleted: "Retain", whenScaled: "Retain" });
+    expect(at(primary, "spec.template.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution.0.podAffinityTerm.labelSelector.matchLabels")).toEqual({ "app.kubernetes.io/name": "db", "app.kubernetes.io/part-of": "shop" });
+    const containers = (at(primary, "spec.template.spec.containers") as Obj[]).map((c) => c.name);
+    expect(containers).toEqual(["postgres", "exporter", "wal-shipper"]);
+  });
+
+  it("generates its configuration from the args: sizing from the memory limit, replication, archiving", async () => {
+    const s = await cluster({ resources: { limits: { memory: "8Gi", cpu: "4" }, requests: { memory: "2Gi", cpu: "1" } }, maxConnections: 200 });
+    const conf = String((s.all("ConfigMap").find((c) => (c.data as Obj)?.["postgresql.conf"])?.data as Obj)["postgresql.conf"]);
+    expect(conf).toMatch(/^shared_buffers = '2048MB'$/m);
+    expect(conf).toMatch(/^effective_cache_size = '6144MB'$/m);
+    expect(conf).toMatch(/^max_connections = 200$/m);
+    expect(conf).toMatch(/^hot_standby = on$/m);
+    expect(conf).toMatch(/^wal_level = 'replica'$/m);
+    expect(conf).toMatch(/^archive_mode = on$/m);
+    expect(conf).toMatch(/^archive_command = 'mkdir -p \/var\/lib\/postgresql\/data\/wal-archive && /m);
+  });
+
+  it("schedules the encrypted backup daily at 03:00 UTC with 30 days' retention (seed 003)", async () => {
+    const s = await cluster();
+    const cron = s.object("CronJob", "db-backup");
+    expect(at(cron, "spec")).toMatchObject({ schedule: "0 3 * * *", timeZone: "Etc/UTC", concurrencyPolicy: "Forbid" });
+    const env = Object.fromEntries((at(cron, "spec.jobTemplate.spec.template.spec.containers.0.env") as Obj[]).map((e) => [e.name, e.value ?? e.valueFrom]));
+    expect(env).toMatchObject({ RETENTION_DAYS: "30", PGDATABASE: "db", S3_BUCKET: "shop-backups", PGHOST: "db-rw.data.svc.cluster.local", BASE_BACKUP: "1" });
+    expect(env.AWS_SECRET_ACCESS_KEY).toEqual({ secretKeyRef: { name: "db-backup", key: "secret-access-key" } });
+    expect(env.BACKUP_PASSPHRASE).toEqual({ secretKeyRef: { name: "db-backup", key: "passphrase" } });
+  });
+
+  it("gives the API a secret DATABASE_URL and DATABASE_READ_URL, and opens 5432 on both sides", async () => {
+    const s = await cluster();
+    const secret = s.all("Secret").find((o) => o.metadata.namespace === "shop" && o.metadata.name.startsWith("api-env"));
+    expect(Object.keys((secret?.stringData ?? {}) as Obj).sort()).toEqual(["DATABASE_READ_URL", "DATABASE_URL"]);
+    const recorded = s.resources.find((r) => r.type === "kubernetes:core/v1:Secret" && r.name === "api-env");
+    const url = unwrap((recorded?.inputs as Obj).stringData) as Obj;
+    expect(url.DATABASE_URL).toMatch(/^postgresql:\/\/db:[A-Za-z0-9]{32}@db-rw\.data\.svc\.cluster\.local:5432\/db$/);
+    expect(url.DATABASE_READ_URL).toMatch(/@db-ro\.data\.svc\.cluster\.local:5432\/db$/);
+    expect(s.written()).not.toContain(String(url.DATABASE_URL).split(":")[2].split("@")[0]);
+    const apiPolicy = s.object("NetworkPolicy", "api-netpol");
+    expect(at(apiPolicy, "spec.egress") as Obj[]).toContainEqual({ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "data" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "db", "app.kubernetes.io/part-of": "shop" } } }], ports: [{ port: 5432, protocol: "TCP" }] });
+    const fromApi = s.object("NetworkPolicy", "db-clients-from-api");
+    expect(at(fromApi, "spec.ingress.0.from.0.namespaceSelector.matchLabels")).toEqual({ "kubernetes.io/metadata.name": "shop" });
+  });
+
+  it("has no replica StatefulSet, no ro URL and no backup when asked for none", async () => {
+    const s = await cluster({ replicas: 0, backup: undefined });
+    expect(s.all("StatefulSet").map((o) => o.metadata.name)).toEqual(["db-primary"]);
+    expect(s.all("CronJob")).toEqual([]);
+    expect(s.all("Service").map((o) => o.metadata.name)).not.toContain("db-ro");
+  });
+});
+
+describe("PostgresCluster validation", () => {
+  const platform = () => testPlatform();
+  const problems = (args: Partial<PostgresClusterArgs>) => {
+    try {
+      new PostgresCluster("db", { platform: platform(), ...args });
+      return "";
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+  it("rejects a replica count on a cluster without storage", async () => {
+    await synthesize(() => {
+      expect(problems({ storage: false, replicas: 2 })).toBe(
+        'PostgresCluster "db": replicas is 2; expected 0 when storage is false (a replica without a volume would copy the whole primary again at every restart); give the cluster storage',
+      );
+    });
+  });
+  it("names every bad field at once", async () => {
+    await synthesize(() => {
+      const message = problems({ image: "postgres", replicas: -1, maxConnections: 3, parameters: { wal_level: "minimal" }, backup: { storage: { ...store(), bucket: "B" }, image: "x:1", schedule: "daily", retentionDays: 0 } });
+      expect(message.split("\n")).toEqual([
+        'PostgresCluster "db": image is "postgres"; expected a pinned tag or digest, e.g. "ghcr.io/org/app:1.4.2" or "app@sha256:..."',
+        'PostgresCluster "db": replicas is -1; expected an integer from 0 to 15',
+        'PostgresCluster "db": maxConnections is 3; expected an integer from 10 to 5000',
+        'PostgresCluster "db": parameters.wal_level is "minimal"; expected no value: keel manages wal_level (it is what makes replication, backups and access work)',
+        'PostgresCluster "db": backup.schedule is "daily"; expected a 5-field cron expression in UTC, such as "0 3 * * *"',
+        'PostgresCluster "db": backup.retentionDays is 0; expected an integer from 1 to 3650',
+        'PostgresCluster "db": backup.storage.bucket is "B"; expected an S3 bucket name (3-63 lowercase letters, digits, \'.\', \'-\')',
+      ]);
+    });
+  });
+  it("registers nothing when the args are bad", async () => {
+    const s = await synthesize(() => {
+      try {
+        new PostgresCluster("db", { platform: { kind: "kubernetes", name: "x", kubernetes: testPlatform().kubernetes }, replicas: 99 });
+      } catch {
+        /* expected */
+      }
+    });
+    expect(s.resources.filter((r) => r.type.startsWith("keel:components:PostgresCluster"))).toEqual([]);
+  });
+});
+
+describe("generated configuration", () => {
+  it("never trusts: every pg_hba line uses scram-sha-256", () => {
+    const lines = pgHbaConf({ clientCidrs: ["10.0.0.0/8"], replicationUser: "replicator" }).split("\n").filter((l) => l && !l.startsWith("#"));
+    expect(lines.length).toBe(5);
+    for (const l of lines) expect(l).toMatch(/scram-sha-256$/);
+  });
+  it("sizes memory from the limit and keeps work_mem at least 4MB", () => {
+    const s = postgresqlSettings({ memoryBytes: 512 * 1024 ** 2, maxConnections: 1000, replicas: 0, walKeepSize: "1GB" });
+    expect(s).toMatchObject({ shared_buffers: "128MB", effective_cache_size: "384MB", work_mem: "4MB", maintenance_work_mem: "32MB", archive_mode: false });
+    expect(s.archive_command).toBeUndefined();
+  });
+});
