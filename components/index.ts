@@ -14,3 +14,4 @@ export * from "./api-service";
 export * from "./observability-stack";
 export * from "./postgres-cluster";
 export * from "./redis-store";
+export * from "./seaweed-storage";

@@ -124,10 +124,12 @@ export class ClientAccess implements NetworkPolicyHolder {
     readonly networkPorts: readonly NetworkPort[],
     allowFrom: readonly NetworkRule[],
     labels: Labels,
+    /** The pods clients talk to. @default every member of the store */
+    podLabels: Labels = base.clusterSelector,
   ) {
-    this.networkPeer = { kind: "workload", name: base.name, namespace: base.namespace, podLabels: base.clusterSelector };
+    this.networkPeer = { kind: "workload", name: base.name, namespace: base.namespace, podLabels };
     this.networkAccess = new NetworkAccess(
-      { name: childName(base.name, "clients"), namespace: base.namespace, podSelector: base.clusterSelector, labels, dns: base.target.dns, ports: networkPorts, opts: { parent, provider: base.target.provider } },
+      { name: childName(base.name, "clients"), namespace: base.namespace, podSelector: podLabels, labels, dns: base.target.dns, ports: networkPorts, opts: { parent, provider: base.target.provider } },
       { ingress: allowFrom.map((r) => ingressRule(r, networkPorts)), egress: [] },
     );
   }

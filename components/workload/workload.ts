@@ -23,7 +23,8 @@ export interface ContainerSpec {
   readonly name: string;
   readonly image: pulumi.Input<string>;
   readonly command?: readonly string[];
-  readonly args?: readonly pulumi.Input<string>[];
+  /** Arguments; an Output of the whole list when they are computed from other resources. */
+  readonly args?: readonly pulumi.Input<string>[] | pulumi.Output<string[]>;
   readonly ports: readonly { readonly name: string; readonly containerPort: number }[];
   readonly env?: readonly Input.EnvVar[];
   readonly resources: ResolvedResources;
@@ -122,6 +123,11 @@ export interface CreatedWorkload {
 
 const nonEmpty = (record: Record<string, string>) => (Object.keys(record).length > 0 ? record : undefined);
 
+function argList(args: ContainerSpec["args"]): pulumi.Input<pulumi.Input<string>[]> | undefined {
+  if (args === undefined) return undefined;
+  return Array.isArray(args) ? [...(args as pulumi.Input<string>[])] : (args as pulumi.Output<string[]>);
+}
+
 /** The writable /tmp every container gets when its root filesystem is read-only. */
 function tmpMounts(security: ResolvedSecurity): Input.VolumeMount[] {
   return security.readOnlyRootFilesystem ? [{ name: "tmp", mountPath: defaults.tmpVolume.mountPath }] : [];
@@ -168,7 +174,7 @@ function podSpec(s: WorkloadSpec, serviceAccount: k8s.core.v1.ServiceAccount, mi
       image: c.image,
       imagePullPolicy: "IfNotPresent",
       command: c.command ? [...c.command] : undefined,
-      args: c.args ? [...c.args] : undefined,
+      args: argList(c.args),
       ports: c.ports.map((p) => ({ ...p, protocol: "TCP" })),
       env: c.env && c.env.length > 0 ? [...c.env] : undefined,
       resources: toK8sResources(c.resources),

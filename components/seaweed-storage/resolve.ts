@@ -1,0 +1,95 @@
+/** Validation and defaults for SeaweedStorage: pure, every problem at once, before any resource. */
+import type * as pulumi from "@pulumi/pulumi";
+import { Validator } from "../core/errors";
+import type { NetworkRule } from "../core/network";
+import { ResolvedResources, ResourcesArgs, resolveResources } from "../core/resources";
+import { DataStoreBase, ResolvedStorage, checkCount, checkImage, checkRules, resolveDataStoreBase, resolveStorage } from "../workload/data-store";
+import { placementProblem } from "./config";
+import type { SeaweedStorageArgs } from "./index";
+
+export const SEAWEED_DEFAULTS = {
+  image: "chrislusf/seaweedfs:3.80",
+  uid: 1000,
+  resources: {
+    master: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+    volume: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+    filer: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+    s3: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+  },
+  storage: { master: "1Gi", volume: "20Gi", filer: "5Gi" },
+  volumeSizeLimitMB: 1024,
+  erasureCoding: { quietFor: "1h", fullPercent: 95, sleepMinutes: 17 },
+} as const;
+
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+export type SeaweedRole = "master" | "volume" | "filer" | "s3";
+
+export interface ResolvedSeaweed extends DataStoreBase {
+  readonly image: pulumi.Input<string>;
+  readonly masters: number;
+  readonly volumeServers: number;
+  readonly racks: number;
+  readonly replication: string;
+  readonly filers: number;
+  readonly gateways: number;
+  readonly buckets: readonly string[];
+  readonly storage: Readonly<Record<"master" | "volume" | "filer", ResolvedStorage>>;
+  readonly resources: Readonly<Record<SeaweedRole, ResolvedResources>>;
+  readonly volumeSizeLimitMB: number;
+  readonly erasureCoding?: { readonly quietFor: string; readonly fullPercent: number; readonly sleepMinutes: number };
+  readonly metrics: boolean;
+  readonly allowFrom: readonly NetworkRule[];
+  readonly protect: boolean;
+}
+
+export function resolveSeaweedArgs(name: string, args: SeaweedStorageArgs): ResolvedSeaweed {
+  const v = new Validator("SeaweedStorage", name);
+  const base = resolveDataStoreBase(v, name, args, "storage");
+  const image = args.image ?? SEAWEED_DEFAULTS.image;
+  checkImage(v, "image", image);
+  const masters = args.masters ?? 1;
+  v.require([1, 3, 5].includes(masters), "masters", masters, "expected 1, 3 or 5 (masters elect a leader by Raft: an odd count, 3 to survive a lost master)");
+  const volumeServers = args.volumeServers ?? 1;
+  checkCount(v, "volumeServers", volumeServers, 1, 100);
+  const racks = args.racks ?? 1;
+  if (checkCount(v, "racks", racks, 1, 10) && Number.isInteger(volumeServers)) {
+    v.require(volumeServers % racks === 0, "racks", racks, `expected a divisor of volumeServers (${volumeServers}), so every rack has as many servers`);
+  }
+  const replication = args.replication ?? "000";
+  const problem = placementProblem(replication, volumeServers, racks);
+  if (problem) v.require(false, "replication", replication, problem);
+  const filers = args.filer?.replicas ?? 1;
+  checkCount(v, "filer.replicas", filers, 1, 1, " (the filer keeps its metadata in LevelDB on its own volume; a second filer would need a shared store)");
+  const gateways = args.s3?.replicas ?? 1;
+  checkCount(v, "s3.replicas", gateways, 1, 20);
+  const buckets = [...(args.buckets ?? [])];
+  for (const b of buckets) v.require(BUCKET.test(b) && !b.includes(".."), "buckets", b, "expected an S3 bucket name (3-63 lowercase letters, digits, '.', '-')");
+  v.require(new Set(buckets).size === buckets.length, "buckets", buckets, "expected each bucket once");
+  const storage = {
+    master: resolveStorage(v, "storage.master", args.storage?.master, SEAWEED_DEFAULTS.storage.master) as ResolvedStorage,
+    volume: resolveStorage(v, "storage.volume", args.storage?.volume, SEAWEED_DEFAULTS.storage.volume) as ResolvedStorage,
+    filer: resolveStorage(v, "storage.filer", args.storage?.filer, SEAWEED_DEFAULTS.storage.filer) as ResolvedStorage,
+  };
+  const resourcesOf = (role: SeaweedRole, r: ResourcesArgs | undefined) => resolveResources(v, `resources.${role}`, r, SEAWEED_DEFAULTS.resources[role]);
+  const resources = {
+    master: resourcesOf("master", args.resources?.master),
+    volume: resourcesOf("volume", args.resources?.volume),
+    filer: resourcesOf("filer", args.resources?.filer),
+    s3: resourcesOf("s3", args.resources?.s3),
+  };
+  const volumeSizeLimitMB = args.volumeSizeLimitMB ?? SEAWEED_DEFAULTS.volumeSizeLimitMB;
+  checkCount(v, "volumeSizeLimitMB", volumeSizeLimitMB, 64, 30000);
+  let erasureCoding: ResolvedSeaweed["erasureCoding"];
+  if (args.erasureCoding) {
+    const ec = { ...SEAWEED_DEFAULTS.erasureCoding, ...(args.erasureCoding === true ? {} : args.erasureCoding) };
+    v.require(/^\d+[smh]$/.test(ec.quietFor), "erasureCoding.quietFor", ec.quietFor, "expected a Go duration such as \"1h\"");
+    checkCount(v, "erasureCoding.fullPercent", ec.fullPercent, 50, 100);
+    checkCount(v, "erasureCoding.sleepMinutes", ec.sleepMinutes, 1, 1440);
+    erasureCoding = ec;
+    // 10 data + 4 parity shards spread over the volume servers; fewer than 4 cannot lose one and rebuild.
+    v.require(volumeServers >= 4, "erasureCoding", args.erasureCoding, `expected no erasure coding with ${volumeServers} volume servers (EC shards need at least 4 to survive a lost server)`);
+  }
+  checkRules(v, "allowFrom", args.allowFrom);
+  v.throwIfInvalid();
+  return { ...base, image, masters, volumeServers, racks, replication, filers, gateways, buckets, storage, resources, volumeSizeLimitMB, erasureCoding, metrics: args.metrics ?? true, allowFrom: args.allowFrom ?? [], protect: args.protect ?? false };
+}
