@@ -15,3 +15,4 @@ export * from "./observability-stack";
 export * from "./postgres-cluster";
 export * from "./redis-store";
 export * from "./seaweed-storage";
+export * from "./kafka-cluster";

@@ -16,7 +16,9 @@ function walkStrings(value: unknown, path: string, visit: (s: string, path: stri
 
 export function integrityProblems(objects: readonly KubernetesObject[], externalSecrets: readonly string[] = []): string[] {
   const problems: string[] = [];
-  const exists = (kind: string, ns: string | undefined, name: unknown) => objects.some((o) => o.kind === kind && o.metadata.name === name && o.metadata.namespace === ns);
+  // cert-manager writes each Certificate's Secret.
+  const issued = objects.filter((o) => o.kind === "Certificate").map((o) => ({ kind: "Secret", metadata: { name: String(obj(o.spec).secretName), namespace: o.metadata.namespace } }));
+  const exists = (kind: string, ns: string | undefined, name: unknown) => [...objects, ...issued].some((o) => o.kind === kind && o.metadata.name === name && o.metadata.namespace === ns);
   for (const o of objects) {
     const id = `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
     walkStrings(o, id, (s, path) => {

@@ -1,0 +1,104 @@
+/**
+ * KafkaCluster: Apache Kafka in KRaft mode (no ZooKeeper). Plain StatefulSets by default
+ * (combined broker + controller nodes, TLS listener from a cert-manager CA), or Strimzi's
+ * `Kafka` + `KafkaNodePool` + `KafkaTopic` (kafka.strimzi.io/v1) when the platform has the
+ * operator. Replication factor and min.insync.replicas follow the broker count; topics are
+ * declared in args; the bootstrap servers are the connection's `KAFKA_BROKERS`.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { Connection } from "../core/connection";
+import type { NetworkEndpoint, NetworkPeer, NetworkPort, NetworkRule, WorkloadPeer } from "../core/network";
+import type { ResourcesArgs } from "../core/resources";
+import type { Platform, Tier } from "../platform/types";
+import type { ClientAccess, StorageArgs } from "../workload/data-store";
+import type { NetworkAccess, NetworkPolicyHolder } from "../workload/network-access";
+import { KAFKA_PORTS } from "./config";
+import { deployKafka } from "./kubernetes";
+import { resolveKafkaArgs } from "./resolve";
+import { deployStrimzi } from "./strimzi";
+
+export interface KafkaTopicArgs {
+  readonly name: string;
+  /** @default the cluster's defaultPartitions */
+  readonly partitions?: number;
+  /** @default the cluster's replicationFactor */
+  readonly replicationFactor?: number;
+  /** Topic configs, e.g. `{ "retention.ms": 604800000, "cleanup.policy": "compact" }`. */
+  readonly config?: Readonly<Record<string, string | number>>;
+}
+
+export interface KafkaClusterArgs {
+  readonly platform: Platform;
+  /** KRaft nodes (each broker and controller). 3 in prod. @default 1 */
+  readonly brokers?: number;
+  /** @default min(3, brokers) */
+  readonly replicationFactor?: number;
+  /** @default replicationFactor - 1 (at least 1): 2 with 3 brokers */
+  readonly minInsyncReplicas?: number;
+  /** @default 3 */
+  readonly defaultPartitions?: number;
+  /** @default 168 (7 days) */
+  readonly retentionHours?: number;
+  readonly topics?: readonly KafkaTopicArgs[];
+  /** @default "apache/kafka:3.9.0" (plain StatefulSets) */
+  readonly image?: string;
+  /** Kafka version Strimzi runs. @default "4.1.0" */
+  readonly version?: string;
+  /** Use Strimzi's custom resources. @default the platform's operators.strimzi */
+  readonly strimzi?: boolean;
+  /** TLS listener on 9093: certificates from a cert-manager CA keel creates, or `{ secretName }` (keystore.p12/truststore.p12); `false` for none. @default cert-manager */
+  readonly tls?: { readonly secretName?: string } | false;
+  /** @default requests 250m/1Gi, limits 2/2Gi (heap: half the memory limit) */
+  readonly resources?: ResourcesArgs;
+  /** @default { size: "20Gi" } */
+  readonly storage?: StorageArgs | false;
+  /** kafka_exporter (plain) or Strimzi's metrics reporter and Kafka Exporter. @default true */
+  readonly metrics?: boolean;
+  readonly allowFrom?: readonly NetworkRule[];
+  /** @default false */
+  readonly protect?: boolean;
+  /** @default "data" */
+  readonly tier?: Tier;
+}
+
+export class KafkaCluster extends pulumi.ComponentResource implements NetworkEndpoint, NetworkPolicyHolder {
+  /** KAFKA_BROKERS (the bootstrap servers). */
+  public readonly connection: Connection;
+  /** `host:9092` clients bootstrap from. */
+  public readonly bootstrapServers: pulumi.Output<string>;
+  public readonly networkPeer: WorkloadPeer;
+  public readonly networkPorts: readonly NetworkPort[];
+  public readonly networkAccess: NetworkAccess;
+  private readonly clients: ClientAccess;
+
+  constructor(name: string, args: KafkaClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    const r = resolveKafkaArgs(name, args);
+    super("keel:components:KafkaCluster", name, {}, opts);
+    const d = r.strimzi ? deployStrimzi(this, r) : deployKafka(this, r);
+    this.clients = d.clients;
+    this.networkPeer = d.clients.networkPeer;
+    this.networkPorts = d.clients.networkPorts;
+    this.networkAccess = d.clients.networkAccess;
+    this.bootstrapServers = d.bootstrap;
+    this.connection = {
+      kind: "kafka",
+      host: d.bootstrap.apply((b) => b.split(":")[0]),
+      port: KAFKA_PORTS.plain,
+      url: d.bootstrap,
+      env: { KAFKA_BROKERS: d.bootstrap },
+      secretEnv: [],
+      endpoint: d.clients,
+    };
+    this.registerOutputs({ bootstrapServers: this.bootstrapServers });
+  }
+
+  /** Lets `source` reach the brokers (9092, 9093). */
+  allowFrom(source: NetworkPeer | NetworkEndpoint): void {
+    this.clients.allowFrom(source);
+  }
+}
+
+export { KAFKA_PORTS, kafkaStartScript, renderProperties, serverProperties, topicsScript } from "./config";
+export type { KafkaSettings, TopicSpec } from "./config";
+export { resolveKafkaArgs } from "./resolve";
+export { STRIMZI_API_VERSION } from "./strimzi";

@@ -1,0 +1,84 @@
+/** KafkaCluster through the Strimzi operator: `Kafka` + `KafkaNodePool` (KRaft) + `KafkaTopic`, kafka.strimzi.io/v1. */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { childName } from "../core/naming";
+import { ClientAccess, memberLabels } from "../workload/data-store";
+import { mirrorRules } from "../workload/network-access";
+import { KAFKA_PORTS } from "./config";
+import type { KafkaDeployment } from "./kubernetes";
+import type { ResolvedKafka } from "./resolve";
+
+export const STRIMZI_API_VERSION = "kafka.strimzi.io/v1";
+
+export function deployStrimzi(parent: pulumi.ComponentResource, r: ResolvedKafka): KafkaDeployment {
+  const opts = { parent, provider: r.target.provider };
+  const { labels } = memberLabels(r, "broker", "kafka");
+  const cluster = { "strimzi.io/cluster": r.name };
+  const kafka = new k8s.apiextensions.CustomResource(
+    childName(r.name, "kafka"),
+    {
+      apiVersion: STRIMZI_API_VERSION,
+      kind: "Kafka",
+      metadata: { name: r.name, namespace: r.namespace, labels, annotations: { "strimzi.io/node-pools": "enabled", "strimzi.io/kraft": "enabled" } },
+      spec: {
+        kafka: {
+          version: r.version,
+          listeners: [
+            { name: "plain", port: KAFKA_PORTS.plain, type: "internal", tls: false },
+            ...(r.tls === false ? [] : [{ name: "tls", port: KAFKA_PORTS.tls, type: "internal", tls: true }]),
+          ],
+          config: {
+            "default.replication.factor": r.replicationFactor,
+            "min.insync.replicas": r.minInsyncReplicas,
+            "offsets.topic.replication.factor": r.replicationFactor,
+            "transaction.state.log.replication.factor": r.replicationFactor,
+            "transaction.state.log.min.isr": r.minInsyncReplicas,
+            "num.partitions": r.defaultPartitions,
+            "log.retention.hours": r.retentionHours,
+            "auto.create.topics.enable": false,
+            "unclean.leader.election.enable": false,
+          },
+          rack: r.brokers > 1 ? { topologyKey: "topology.kubernetes.io/zone" } : undefined,
+          metricsConfig: r.metrics ? { type: "strimziMetricsReporter", values: { allowList: ["kafka_server.*", "kafka_controller.*", "kafka_log.*", "kafka_network.*"] } } : undefined,
+        },
+        entityOperator: { topicOperator: {}, userOperator: {} },
+        kafkaExporter: r.metrics ? { topicRegex: ".*", groupRegex: ".*" } : undefined,
+      },
+    },
+    opts,
+  );
+  new k8s.apiextensions.CustomResource(
+    childName(r.name, "pool"),
+    {
+      apiVersion: STRIMZI_API_VERSION,
+      kind: "KafkaNodePool",
+      metadata: { name: "nodes", namespace: r.namespace, labels: { ...labels, ...cluster } },
+      spec: {
+        replicas: r.brokers,
+        roles: ["controller", "broker"],
+        storage: r.storage
+          ? { type: "jbod", volumes: [{ id: 0, type: "persistent-claim", size: r.storage.size, class: r.storage.storageClass ?? r.target.storageClass, deleteClaim: false, kraftMetadata: "shared" }] }
+          : { type: "ephemeral" },
+        resources: { requests: r.resources.requests, limits: r.resources.limits },
+      },
+    },
+    opts,
+  );
+  for (const t of r.topics) {
+    new k8s.apiextensions.CustomResource(
+      childName(r.name, `topic-${t.name.toLowerCase().replace(/[^a-z0-9-]/g, "-")}`),
+      {
+        apiVersion: STRIMZI_API_VERSION,
+        kind: "KafkaTopic",
+        metadata: { name: t.name.toLowerCase().replace(/[^a-z0-9.-]/g, "-"), namespace: r.namespace, labels: { ...labels, ...cluster } },
+        spec: { topicName: t.name, partitions: t.partitions, replicas: t.replicationFactor, config: { ...t.config } },
+      },
+      { ...opts, dependsOn: [kafka] },
+    );
+  }
+  const pods = { ...cluster, "strimzi.io/kind": "Kafka" };
+  const clientPorts = [{ port: KAFKA_PORTS.plain }, ...(r.tls === false ? [] : [{ port: KAFKA_PORTS.tls }])];
+  const clients = new ClientAccess(parent, r, clientPorts, r.allowFrom, labels, pods);
+  mirrorRules(clients, r.allowFrom, []);
+  return { clients, bootstrap: pulumi.interpolate`${r.name}-kafka-bootstrap.${r.namespace}.svc.cluster.local:${KAFKA_PORTS.plain}` };
+}
