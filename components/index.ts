@@ -16,3 +16,4 @@ export * from "./postgres-cluster";
 export * from "./redis-store";
 export * from "./seaweed-storage";
 export * from "./kafka-cluster";
+export * from "./stateful-service";

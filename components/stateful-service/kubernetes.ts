@@ -1,0 +1,55 @@
+/** StatefulService on Kubernetes: a StatefulSet on createWorkload, plus the clients' NetworkPolicy. */
+import type * as pulumi from "@pulumi/pulumi";
+import type { NetworkRule } from "../core/network";
+import { ClientAccess, memberLabels, spreadMembers, statefulOptions } from "../workload/data-store";
+import { createConfigObjects } from "../workload/config-objects";
+import { mirrorRules } from "../workload/network-access";
+import { CreatedWorkload, createWorkload } from "../workload/workload";
+import type { ResolvedStatefulService } from "./resolve";
+
+export function deployStatefulService(parent: pulumi.ComponentResource, r: ResolvedStatefulService): { workload: CreatedWorkload; clients: ClientAccess } {
+  const { labels, selector } = memberLabels(r, "server", r.component, r.image);
+  const opts = { parent, provider: r.target.provider };
+  const config = createConfigObjects({ name: r.name, namespace: r.namespace, labels, opts }, r.env);
+  const monitoring: NetworkRule[] = r.metrics ? [{ peer: { kind: "namespace", namespace: r.target.monitoring.namespace, podLabels: r.target.monitoring.podLabels }, ports: [{ port: r.metrics.port }] }] : [];
+  const members: NetworkRule[] = r.replicas > 1 ? [{ peer: { kind: "workload", name: r.name, namespace: r.namespace, podLabels: selector } }] : [];
+  const workload = createWorkload(parent, r.target, {
+    kind: "StatefulSet",
+    name: r.name,
+    namespace: r.namespace,
+    labels,
+    selector,
+    replicas: r.replicas,
+    security: r.security,
+    affinity: r.replicas > 1 ? spreadMembers(selector) : undefined,
+    annotations: r.replicas < 2 && r.singleReplicaReason ? { "exempt.keel.dev/replicas-minimum": r.singleReplicaReason } : undefined,
+    terminationGracePeriodSeconds: r.terminationGracePeriodSeconds,
+    containers: [
+      {
+        name: r.name,
+        image: r.image,
+        command: r.command,
+        args: r.args ? [...r.args] : undefined,
+        ports: r.ports.map((p) => ({ name: p.name, containerPort: p.port })),
+        env: config.env,
+        resources: r.resources,
+        startup: r.probes.startup,
+        liveness: r.probes.liveness,
+        readiness: r.probes.readiness,
+        volumeMounts: [...r.volumes.map((vol) => ({ name: vol.name, mountPath: vol.mountPath })), ...config.volumeMounts],
+      },
+    ],
+    volumes: config.volumes,
+    volumeClaims: r.volumes.map((vol) => ({ name: vol.name, size: vol.size, storageClass: vol.storageClass })),
+    workloadOptions: statefulOptions(r.protect),
+    servicePorts: r.ports.map((p) => ({ name: p.name, port: p.port })),
+    disruptionBudget: r.disruptionBudget ?? false,
+    metrics: r.metrics,
+    allowFrom: [...members, ...monitoring],
+    allowTo: [...members, ...r.allowTo],
+  });
+  mirrorRules({ networkPeer: workload.peer, networkPorts: workload.ports }, [], r.allowTo);
+  const clients = new ClientAccess(parent, r, r.ports.map((p) => ({ port: p.port })), r.allowFrom, labels, selector);
+  mirrorRules(clients, r.allowFrom, []);
+  return { workload, clients };
+}
