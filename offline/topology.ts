@@ -98,7 +98,8 @@ interface Endpoint {
 }
 
 export function topologyMermaid(stack: string, objects: readonly KubernetesObject[]): string {
-  const workloads = workloadsOf(objects).filter((w) => w.kind !== "Job" && w.kind !== "CronJob");
+  // One-off Jobs (bucket or topic creation) are left out; scheduled ones (backups) are real flows.
+  const workloads = workloadsOf(objects).filter((w) => w.kind !== "Job");
   const policies = policiesOf(objects);
   const nsLabels = new Map<string, Labels>();
   for (const ns of objects.filter((o) => o.kind === "Namespace")) nsLabels.set(ns.metadata.name, labelsOf(ns.metadata.labels));
@@ -253,7 +254,7 @@ function render(
   for (const ns of namespaces) {
     lines.push(`  subgraph ${id("ns", ns)}["namespace ${ns}"]`);
     for (const w of workloads.filter((x) => x.namespace === ns).sort((a, b) => a.name.localeCompare(b.name))) {
-      const replicas = w.kind === "DaemonSet" ? "per node" : w.autoscaled ? `x${w.minReplicas}-${w.maxReplicas}` : `x${w.minReplicas}`;
+      const replicas = w.kind === "DaemonSet" ? "per node" : w.kind === "CronJob" ? "scheduled" : w.autoscaled ? `x${w.minReplicas}-${w.maxReplicas}` : `x${w.minReplicas}`;
       const text = `${w.name}<br/>${w.kind} ${replicas}`;
       lines.push(w.stateful ? `    ${id("w", ns, w.name)}[("${text}")]` : `    ${id("w", ns, w.name)}["${text}"]`);
     }

@@ -1,5 +1,5 @@
 /** Environment profiles: what differs between dev and prod, in one place. */
-import type { ApiServiceArgs } from "../components";
+import type { ApiServiceArgs, PostgresClusterArgs, RedisStoreArgs, SeaweedStorageArgs } from "../components";
 
 export type EnvironmentName = "dev" | "prod";
 
@@ -17,6 +17,12 @@ export interface Environment {
     readonly logRetention: string;
     readonly traceRetention: string;
   };
+  /** PostgreSQL: read replicas, sizes, backup retention (seed 000: primary + replica in prod). */
+  readonly postgres: Pick<PostgresClusterArgs, "replicas" | "resources" | "storage" | "maxConnections"> & { readonly backupRetentionDays: number };
+  /** Redis (seed 000: one node, persistent for session durability). */
+  readonly redis: Pick<RedisStoreArgs, "resources" | "storage">;
+  /** SeaweedFS (seed 000: 3+ masters and volume servers with replication and erasure coding in prod). */
+  readonly seaweed: Pick<SeaweedStorageArgs, "masters" | "volumeServers" | "replication" | "erasureCoding" | "storage" | "s3">;
 }
 
 export const environments: Readonly<Record<EnvironmentName, Environment>> = {
@@ -34,6 +40,15 @@ export const environments: Readonly<Record<EnvironmentName, Environment>> = {
       logRetention: "72h",
       traceRetention: "24h",
     },
+    postgres: {
+      replicas: 0,
+      resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+      storage: { size: "5Gi" },
+      maxConnections: 100,
+      backupRetentionDays: 7,
+    },
+    redis: { resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "250m", memory: "256Mi" } }, storage: { size: "1Gi" } },
+    seaweed: { masters: 1, volumeServers: 1, replication: "000", storage: { volume: { size: "10Gi" } } },
   },
   prod: {
     name: "prod",
@@ -49,5 +64,14 @@ export const environments: Readonly<Record<EnvironmentName, Environment>> = {
       logRetention: "720h",
       traceRetention: "168h",
     },
+    postgres: {
+      replicas: 1,
+      resources: { requests: { cpu: "1", memory: "2Gi" }, limits: { cpu: "2", memory: "4Gi" } },
+      storage: { size: "50Gi" },
+      maxConnections: 200,
+      backupRetentionDays: 30,
+    },
+    redis: { resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "500m", memory: "1Gi" } }, storage: { size: "10Gi" } },
+    seaweed: { masters: 3, volumeServers: 4, replication: "001", erasureCoding: true, storage: { volume: { size: "100Gi" } }, s3: { replicas: 2 } },
   },
 };

@@ -1,11 +1,11 @@
 /**
  * req1 (seed 000): a Rust/Axum API serving REST and the SPA, behind nginx ingress with
  * cert-manager TLS, scaled by an HPA in prod, observed by Prometheus, Grafana, the OpenTelemetry
- * Collector, Tempo and Loki. Its PostgreSQL (primary + replica), Redis and SeaweedFS join when
- * the data components land.
+ * Collector, Tempo and Loki; PostgreSQL (primary + streaming replica in prod, encrypted backups
+ * with WAL archiving to SeaweedFS), Redis for sessions and cache, SeaweedFS for files.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ApiService, KubernetesPlatform, ObservabilityStack, peers } from "../components";
+import { ApiService, KubernetesPlatform, ObservabilityStack, PostgresCluster, RedisStore, SeaweedStorage, peers } from "../components";
 import { StackConfig, requireString } from "./config";
 
 export interface Req1Outputs {
@@ -13,6 +13,8 @@ export interface Req1Outputs {
   readonly publicUrl?: pulumi.Output<string>;
   readonly grafanaUrl?: pulumi.Output<string>;
   readonly namespaces: Record<string, pulumi.Input<string>>;
+  readonly databaseHost: pulumi.Output<string>;
+  readonly filesUrl: pulumi.Output<string>;
 }
 
 export function req1(stack: StackConfig): Req1Outputs {
@@ -21,6 +23,8 @@ export function req1(stack: StackConfig): Req1Outputs {
   const host = requireString(settings, "req1", "host");
   const oidcIssuer = requireString(settings, "req1", "oidcIssuer");
   const oidcClientSecret = stack.config.getSecret("req1OidcClientSecret");
+  const backupImage = requireString(settings, "req1", "backupImage");
+  const env = stack.environment;
 
   const platform = new KubernetesPlatform("req1", {
     system: "req1",
@@ -44,6 +48,29 @@ export function req1(stack: StackConfig): Req1Outputs {
     grafana: { replicas: o.grafanaReplicas, ingress: typeof settings.grafanaHost === "string" ? { host: settings.grafanaHost } : undefined },
     loki: { retention: o.logRetention },
     tempo: { retention: o.traceRetention },
+  });
+
+  // Seed 000: SeaweedFS in the storage namespace (files, and the database's backups).
+  const files = new SeaweedStorage("req1-files", { platform, ...env.seaweed, buckets: ["req1-files", "req1-backups"], protect: env.protect });
+  // PostgreSQL: primary (+ streaming replica in prod), daily encrypted dump at 03:00 UTC, WAL archiving.
+  const db = new PostgresCluster("req1-db", {
+    platform,
+    database: "req1",
+    username: "req1",
+    replicas: env.postgres.replicas,
+    resources: env.postgres.resources,
+    storage: env.postgres.storage,
+    maxConnections: env.postgres.maxConnections,
+    backup: { storage: files.bucketTarget("req1-backups"), image: backupImage, retentionDays: env.postgres.backupRetentionDays, metrics: observability.metricsPush },
+    protect: env.protect,
+  });
+  // Redis: sessions, cache and rate limiting; AOF so sessions survive a restart.
+  const redis = new RedisStore("req1-redis", {
+    platform,
+    persistence: "aof",
+    ...env.redis,
+    singleNodeReason: "seed 000 runs one Redis: sessions persist in its AOF on a retained volume; a restart costs seconds",
+    protect: env.protect,
   });
 
   const api = new ApiService("req1-api", {
@@ -70,9 +97,18 @@ export function req1(stack: StackConfig): Req1Outputs {
       maxBodySize: "10m",
     },
     telemetry: observability.telemetry,
+    // DATABASE_URL (+ DATABASE_READ_URL), REDIS_URL, SEAWEEDFS_URL and S3 keys; NetworkPolicies both ways.
+    connections: [db.connection, redis.connection, files.connection],
     // The identity provider is outside the cluster: HTTPS only.
     allowTo: [{ peer: peers.internet(), ports: [{ port: 443 }] }],
   });
 
-  return { apiUrl: api.url, publicUrl: api.publicUrl, grafanaUrl: observability.grafanaUrl, namespaces: { ...platform.kubernetes.namespaces } };
+  return {
+    apiUrl: api.url,
+    publicUrl: api.publicUrl,
+    grafanaUrl: observability.grafanaUrl,
+    namespaces: { ...platform.kubernetes.namespaces },
+    databaseHost: db.connection.host,
+    filesUrl: files.s3Url,
+  };
 }

@@ -117,7 +117,6 @@ export function deployKafka(parent: pulumi.ComponentResource, r: ResolvedKafka):
     replicas: r.brokers,
     security,
     affinity: single ? undefined : spreadMembers(selector),
-    annotations: single ? { "exempt.keel.dev/replicas-minimum": "a single KRaft node (dev); run 3 brokers with replication factor 3 in prod" } : undefined,
     terminationGracePeriodSeconds: 120,
     containers: [broker, ...(r.metrics ? [exporter] : [])],
     volumes: [

@@ -55,7 +55,6 @@ export function deployPostgres(parent: pulumi.ComponentResource, r: ResolvedPost
     "superuser-password": passwords.superuser,
     "replication-password": passwords.replication,
     "metrics-password": passwords.metrics,
-    "app-username": r.username,
     "app-password": passwords.app,
   });
   const creds = credentials.metadata.name;
@@ -116,7 +115,8 @@ export function deployPostgres(parent: pulumi.ComponentResource, r: ResolvedPost
   const exporterSecurity = resolveSecurity(v, "security", { runAsUser: 65534, runAsGroup: 65534, fsGroup: POSTGRES_DEFAULTS.uid });
   const sidecarResources = resolveResources(v, "sidecar", SIDECAR_RESOURCES);
   const monitoring: NetworkRule = { peer: { kind: "namespace", namespace: r.target.monitoring.namespace, podLabels: r.target.monitoring.podLabels }, ports: [{ port: EXPORTER_PORT }] };
-  const clusterMembers: NetworkRule = { peer: { kind: "workload", name: r.name, namespace: r.namespace, podLabels: r.clusterSelector }, ports: [{ port: PORT }] };
+  // Replicas stream from the primary (and bootstrap from it) on 5432.
+  const replicaPods: NetworkRule = { peer: { kind: "workload", name: childName(r.name, "replica"), namespace: r.namespace, podLabels: memberLabels(r, "replica", "database").selector }, ports: [{ port: PORT }] };
 
   const serverEnv = (role: "primary" | "replica"): EnvVar[] => [
     { name: "PGDATA", value: PGDATA },
@@ -226,7 +226,7 @@ export function deployPostgres(parent: pulumi.ComponentResource, r: ResolvedPost
     });
   };
 
-  const primary = member("primary", 1, { allowFrom: [clusterMembers], allowTo: storeRule && r.backup?.walArchiving ? [storeRule] : [] });
+  const primary = member("primary", 1, { allowFrom: r.replicas > 0 ? [replicaPods] : [], allowTo: storeRule && r.backup?.walArchiving ? [storeRule] : [] });
   if (storeRule && r.backup?.walArchiving) mirrorRules({ networkPeer: primary.peer, networkPorts: primary.ports }, [], [storeRule]);
   const rwHost = pulumi.interpolate`${primary.service.metadata.name}.${r.namespace}.svc.cluster.local`;
   let replica: CreatedWorkload | undefined;
@@ -252,7 +252,8 @@ export function deployPostgres(parent: pulumi.ComponentResource, r: ResolvedPost
       ],
     });
   }
-  const clients = new ClientAccess(parent, r, [{ port: PORT }], r.allowFrom, common.labels);
+  // Clients reach the servers (primary and replicas), not the backup job's pods.
+  const clients = new ClientAccess(parent, r, [{ port: PORT }], r.allowFrom, common.labels, { ...r.clusterSelector, "app.kubernetes.io/component": "database" });
   mirrorRules(clients, r.allowFrom, []);
 
   let backupJob: k8s.batch.v1.CronJob | undefined;

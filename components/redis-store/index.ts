@@ -49,6 +49,8 @@ export interface RedisStoreArgs {
   readonly metrics?: boolean;
   /** Who may connect (besides `connections` of ApiServices). */
   readonly allowFrom?: readonly NetworkRule[];
+  /** Why one standalone node is enough in prod (becomes the replicas-minimum exemption); without it, prod's policy asks for more. */
+  readonly singleNodeReason?: string;
   /** Protect the StatefulSet (prod). Volumes are always retained. @default false */
   readonly protect?: boolean;
   /** @default "data" */

@@ -130,7 +130,7 @@ export function deployRedis(parent: pulumi.ComponentResource, r: ResolvedRedis):
     replicas: r.nodes,
     security,
     affinity: single ? undefined : spreadMembers(selector),
-    annotations: single ? { "exempt.keel.dev/replicas-minimum": "standalone by choice: one node, restarted on its own volume; use mode \"sentinel\" for automatic failover" } : undefined,
+    annotations: single && r.singleNodeReason ? { "exempt.keel.dev/replicas-minimum": r.singleNodeReason } : undefined,
     terminationGracePeriodSeconds: 30,
     containers: [node, ...(r.mode === "sentinel" ? [sentinel] : []), ...(r.metrics ? [exporter] : [])],
     volumes: [

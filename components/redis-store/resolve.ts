@@ -41,6 +41,7 @@ export interface ResolvedRedis extends DataStoreBase {
   readonly metrics: boolean;
   readonly allowFrom: readonly NetworkRule[];
   readonly protect: boolean;
+  readonly singleNodeReason?: string;
 }
 
 export function resolveRedisArgs(name: string, args: RedisStoreArgs): ResolvedRedis {
@@ -82,6 +83,10 @@ export function resolveRedisArgs(name: string, args: RedisStoreArgs): ResolvedRe
     v.require(false, "sentinel", args.sentinel, "expected no sentinel settings unless mode is \"sentinel\"");
   }
   checkRules(v, "allowFrom", args.allowFrom);
+  if (args.singleNodeReason !== undefined) {
+    v.require(mode === "standalone", "singleNodeReason", args.singleNodeReason, "expected none outside standalone mode");
+    v.require(args.singleNodeReason.trim().length >= 10, "singleNodeReason", args.singleNodeReason, "expected why one node is enough (10 characters at least); it becomes the policy exemption");
+  }
   v.throwIfInvalid();
   return {
     ...base,
@@ -99,5 +104,6 @@ export function resolveRedisArgs(name: string, args: RedisStoreArgs): ResolvedRe
     metrics: args.metrics ?? true,
     allowFrom: args.allowFrom ?? [],
     protect: args.protect ?? false,
+    singleNodeReason: args.singleNodeReason,
   };
 }

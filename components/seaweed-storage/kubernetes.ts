@@ -112,7 +112,6 @@ export function deploySeaweed(parent: pulumi.ComponentResource, r: ResolvedSeawe
     probePath: "/cluster/status",
     mounts: [dataMount, { name: "config", mountPath: "/etc/seaweedfs/master.toml", subPath: "master.toml", readOnly: true }],
     stateful: true,
-    reason: "a single master (dev); run 3 masters for a Raft quorum in prod",
   });
   // The rack of a volume server follows its ordinal, so racks hold equal numbers of servers.
   const volume = part("volume", {
@@ -125,7 +124,6 @@ export function deploySeaweed(parent: pulumi.ComponentResource, r: ResolvedSeawe
     probePath: "/status",
     mounts: [dataMount],
     stateful: true,
-    reason: "a single volume server (dev); replication placement decides how many copies prod keeps",
   });
   const filer = part("filer", {
     replicas: r.filers,
@@ -141,7 +139,6 @@ export function deploySeaweed(parent: pulumi.ComponentResource, r: ResolvedSeawe
     port: SEAWEED_PORTS.s3,
     mounts: [{ name: "s3-config", mountPath: "/etc/seaweedfs/s3.json", subPath: "s3.json", readOnly: true }],
     stateful: false,
-    reason: "a single S3 gateway (dev); it is stateless, run 2 or more in prod",
   });
   const clients = new ClientAccess(parent, r, [{ port: SEAWEED_PORTS.s3 }], r.allowFrom, common.labels, memberLabels(r, "s3", "").selector);
   mirrorRules(clients, r.allowFrom, []);

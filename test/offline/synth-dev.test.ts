@@ -42,7 +42,10 @@ describe("keel synth --stack dev", () => {
     const written = readAll(out);
     expect(written).not.toContain(SECRET);
     const secret = result.manifests.find((m) => m.object.kind === "Secret" && m.object.metadata.name.startsWith("req1-api-env-"));
-    expect(secret?.object.stringData).toEqual({ OIDC_CLIENT_SECRET: "[secret]" });
+    expect(secret?.object.stringData).toEqual({ OIDC_CLIENT_SECRET: "[secret]", DATABASE_URL: "[secret]", REDIS_URL: "[secret]", AWS_ACCESS_KEY_ID: "[secret]", AWS_SECRET_ACCESS_KEY: "[secret]" });
+    for (const m of result.manifests.filter((x) => x.object.kind === "Secret")) {
+      for (const value of Object.values((m.object.stringData ?? {}) as Record<string, string>)) expect([m.object.metadata.name, value]).toEqual([m.object.metadata.name, expect.not.stringMatching(/[A-Za-z0-9]{32}/)]);
+    }
   });
 
   it("draws the monitoring namespace and its flows", () => {
@@ -58,10 +61,26 @@ describe("keel synth --stack dev", () => {
     expect(result.topology).toContain('x_ingress_nginx_name_ingress_nginx -->|"TCP 8080"| w_req1_req1_api');
   });
 
+  it("draws req1's data stores and the API's flows to them (seed 000)", () => {
+    expect(result.topology).toContain('w_data_req1_db_primary[("req1-db-primary<br/>StatefulSet x1")]');
+    expect(result.topology).toContain('w_data_req1_redis[("req1-redis<br/>StatefulSet x1")]');
+    expect(result.topology).toContain('subgraph ns_storage["namespace storage"]');
+    expect(result.topology).toContain('w_req1_req1_api -->|"TCP 5432"| w_data_req1_db_primary');
+    expect(result.topology).toContain('w_req1_req1_api -->|"TCP 6379"| w_data_req1_redis');
+    expect(result.topology).toContain('w_req1_req1_api -->|"TCP 8333"| w_storage_req1_files_s3');
+    expect(result.topology).toContain('w_data_req1_db_backup -->|"TCP 8333"| w_storage_req1_files_s3');
+    expect(result.topology).toContain('w_data_req1_db_primary -->|"TCP 8333"| w_storage_req1_files_s3');
+    // The API reaches the database servers, not the backup job's pods.
+    expect(result.topology).not.toContain("w_req1_req1_api -->|\"TCP 5432\"| w_data_req1_db_backup");
+  });
+
   it("sums capacity per namespace", () => {
     expect(result.capacity).toContain("| req1 | req1-api | Deployment | 1 | 100m | 500m | 128Mi | 256Mi | - |");
     expect(result.capacity).toContain("| monitoring | req1-obs-prometheus | StatefulSet | 1 | 250m | 1 | 1Gi | 2Gi | 10Gi |");
     expect(result.capacity).toContain("| **monitoring** | **subtotal** |  |  | **800m** | **4.5** | **2.03Gi** | **5.44Gi** | **50Gi** |");
-    expect(result.capacity).toContain("| **all** | **total** |  |  | **900m** | **5** | **2.16Gi** | **5.69Gi** | **50Gi** |");
+    expect(result.capacity).toContain("| data | req1-db-primary | StatefulSet | 1 | 350m | 1.5 | 640Mi | 1.25Gi | 5Gi |");
+    expect(result.capacity).toContain("| data | req1-redis | StatefulSet | 1 | 100m | 450m | 160Mi | 384Mi | 1Gi |");
+    expect(result.capacity).toContain("| storage | req1-files-volume | StatefulSet | 1 | 100m | 1 | 256Mi | 1Gi | 10Gi |");
+    expect(result.capacity).toContain("| **all** | **total** |  |  | **1.75** | **10.45** | **3.69Gi** | **10.31Gi** | **72Gi** |");
   });
 });

@@ -75,7 +75,7 @@ describe("PostgresCluster on Kubernetes", () => {
     expect(url.DATABASE_READ_URL).toMatch(/@db-ro\.data\.svc\.cluster\.local:5432\/db$/);
     expect(s.written()).not.toContain(String(url.DATABASE_URL).split(":")[2].split("@")[0]);
     const apiPolicy = s.object("NetworkPolicy", "api-netpol");
-    expect(at(apiPolicy, "spec.egress") as Obj[]).toContainEqual({ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "data" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "db", "app.kubernetes.io/part-of": "shop" } } }], ports: [{ port: 5432, protocol: "TCP" }] });
+    expect(at(apiPolicy, "spec.egress") as Obj[]).toContainEqual({ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "data" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "db", "app.kubernetes.io/part-of": "shop", "app.kubernetes.io/component": "database" } } }], ports: [{ port: 5432, protocol: "TCP" }] });
     const fromApi = s.object("NetworkPolicy", "db-clients-from-api");
     expect(at(fromApi, "spec.ingress.0.from.0.namespaceSelector.matchLabels")).toEqual({ "kubernetes.io/metadata.name": "shop" });
   });
