@@ -1,4 +1,4 @@
-/** `npm run test:real`: configuration run by the real tools (promtool, amtool), installed by .ci/run. */
+/** `npm run test:real`: configuration run by the real tools (promtool, amtool, PostgreSQL, Redis, shellcheck), installed by .ci/run. */
 module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test-real"],

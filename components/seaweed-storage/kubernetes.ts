@@ -118,7 +118,7 @@ export function deploySeaweed(parent: pulumi.ComponentResource, r: ResolvedSeawe
     replicas: r.volumeServers,
     command: ["/bin/sh", "-c"],
     args: withTopology("volume", (m, ip) => [
-      `exec weed ${toArgs("volume", volumeFlags({ masters: m.split(","), ip, rack: "RACK", dataCenter: "dc1" })).join(" ").replace("-rack=RACK", `-rack=rack$(( \${HOSTNAME##*-} % ${r.racks} ))`)}`,
+      `exec weed ${toArgs("volume", volumeFlags({ masters: m.split(","), ip, rack: "RACK", dataCenter: "dc1" })).join(" ").replace("-rack=RACK", `-rack=rack$(( \${POD_NAME##*-} % ${r.racks} ))`)}`,
     ]),
     port: SEAWEED_PORTS.volume,
     probePath: "/status",
