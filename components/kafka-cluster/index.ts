@@ -7,11 +7,10 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { Connection } from "../core/connection";
-import type { NetworkEndpoint, NetworkPeer, NetworkPort, NetworkRule, WorkloadPeer } from "../core/network";
+import type { NetworkRule } from "../core/network";
 import type { ResourcesArgs } from "../core/resources";
 import type { Platform, Tier } from "../platform/types";
-import type { ClientAccess, StorageArgs } from "../workload/data-store";
-import type { NetworkAccess, NetworkPolicyHolder } from "../workload/network-access";
+import { DataStoreComponent, StorageArgs } from "../workload/data-store";
 import { KAFKA_PORTS } from "./config";
 import { deployKafka } from "./kubernetes";
 import { resolveKafkaArgs } from "./resolve";
@@ -61,24 +60,17 @@ export interface KafkaClusterArgs {
   readonly tier?: Tier;
 }
 
-export class KafkaCluster extends pulumi.ComponentResource implements NetworkEndpoint, NetworkPolicyHolder {
+export class KafkaCluster extends DataStoreComponent {
   /** KAFKA_BROKERS (the bootstrap servers). */
   public readonly connection: Connection;
   /** `host:9092` clients bootstrap from. */
   public readonly bootstrapServers: pulumi.Output<string>;
-  public readonly networkPeer: WorkloadPeer;
-  public readonly networkPorts: readonly NetworkPort[];
-  public readonly networkAccess: NetworkAccess;
-  private readonly clients: ClientAccess;
 
   constructor(name: string, args: KafkaClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     const r = resolveKafkaArgs(name, args);
     super("keel:components:KafkaCluster", name, {}, opts);
     const d = r.strimzi ? deployStrimzi(this, r) : deployKafka(this, r);
-    this.clients = d.clients;
-    this.networkPeer = d.clients.networkPeer;
-    this.networkPorts = d.clients.networkPorts;
-    this.networkAccess = d.clients.networkAccess;
+    this.attachClients(d.clients);
     this.bootstrapServers = d.bootstrap;
     this.connection = {
       kind: "kafka",
@@ -92,10 +84,6 @@ export class KafkaCluster extends pulumi.ComponentResource implements NetworkEnd
     this.registerOutputs({ bootstrapServers: this.bootstrapServers });
   }
 
-  /** Lets `source` reach the brokers (9092, 9093). */
-  allowFrom(source: NetworkPeer | NetworkEndpoint): void {
-    this.clients.allowFrom(source);
-  }
 }
 
 export { KAFKA_PORTS, kafkaStartScript, renderProperties, serverProperties, topicsScript } from "./config";

@@ -11,12 +11,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import { Connection, ObjectStoreTarget, clusterHost, urlWithPassword } from "../core/connection";
-import type { NetworkEndpoint, NetworkPeer, NetworkPort, NetworkRule, WorkloadPeer } from "../core/network";
+import type { NetworkRule } from "../core/network";
 import type { ResourcesArgs } from "../core/resources";
 import type { MetricsPushTarget } from "../core/telemetry";
 import type { Platform, Tier } from "../platform/types";
-import type { ClientAccess, StorageArgs } from "../workload/data-store";
-import type { NetworkAccess, NetworkPolicyHolder } from "../workload/network-access";
+import { DataStoreComponent, StorageArgs } from "../workload/data-store";
 import { deployPostgres } from "./kubernetes";
 import { resolvePostgresArgs } from "./resolve";
 
@@ -85,25 +84,18 @@ export interface PostgresKubernetesResources {
   readonly backup?: k8s.batch.v1.CronJob;
 }
 
-export class PostgresCluster extends pulumi.ComponentResource implements NetworkEndpoint, NetworkPolicyHolder {
+export class PostgresCluster extends DataStoreComponent {
   /** DATABASE_URL (and DATABASE_READ_URL with replicas) for the application role. */
   public readonly connection: Connection;
-  public readonly networkPeer: WorkloadPeer;
-  public readonly networkPorts: readonly NetworkPort[];
-  public readonly networkAccess: NetworkAccess;
   public readonly kubernetes: PostgresKubernetesResources;
   /** The superuser password (secret), for break-glass access. */
   public readonly superuserPassword: pulumi.Output<string>;
-  private readonly clients: ClientAccess;
 
   constructor(name: string, args: PostgresClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     const r = resolvePostgresArgs(name, args);
     super("keel:components:PostgresCluster", name, {}, opts);
     const d = deployPostgres(this, r);
-    this.clients = d.clients;
-    this.networkPeer = d.clients.networkPeer;
-    this.networkPorts = d.clients.networkPorts;
-    this.networkAccess = d.clients.networkAccess;
+    this.attachClients(d.clients);
     this.superuserPassword = d.passwords.superuser;
     this.kubernetes = {
       primary: d.primary.workload as k8s.apps.v1.StatefulSet,
@@ -132,10 +124,6 @@ export class PostgresCluster extends pulumi.ComponentResource implements Network
     this.registerOutputs({ host, readOnlyHost, url });
   }
 
-  /** Lets `source` connect (port 5432, primary and replicas). */
-  allowFrom(source: NetworkPeer | NetworkEndpoint): void {
-    this.clients.allowFrom(source);
-  }
 }
 
 export { postgresqlConf, postgresqlSettings, pgHbaConf, memorySizing } from "./config";

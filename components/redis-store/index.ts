@@ -11,11 +11,10 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Connection, urlWithPassword } from "../core/connection";
-import type { NetworkEndpoint, NetworkPeer, NetworkPort, NetworkRule, WorkloadPeer } from "../core/network";
+import type { NetworkRule } from "../core/network";
 import type { ResourcesArgs } from "../core/resources";
 import type { Platform, Tier } from "../platform/types";
-import type { ClientAccess, StorageArgs } from "../workload/data-store";
-import type { NetworkAccess, NetworkPolicyHolder } from "../workload/network-access";
+import { DataStoreComponent, StorageArgs } from "../workload/data-store";
 import type { RedisEvictionPolicy, RedisPersistence } from "./config";
 import { REDIS_PORT, SENTINEL_PORT, deployRedis } from "./kubernetes";
 import { REDIS_DEFAULTS, resolveRedisArgs } from "./resolve";
@@ -57,23 +56,16 @@ export interface RedisStoreArgs {
   readonly tier?: Tier;
 }
 
-export class RedisStore extends pulumi.ComponentResource implements NetworkEndpoint, NetworkPolicyHolder {
+export class RedisStore extends DataStoreComponent {
   /** REDIS_URL (and REDIS_READ_URL in replication mode; REDIS_SENTINELS/REDIS_SENTINEL_MASTER in sentinel mode). */
   public readonly connection: Connection;
-  public readonly networkPeer: WorkloadPeer;
-  public readonly networkPorts: readonly NetworkPort[];
-  public readonly networkAccess: NetworkAccess;
   public readonly kubernetes: { readonly statefulSet: k8s.apps.v1.StatefulSet; readonly credentials: k8s.core.v1.Secret };
-  private readonly clients: ClientAccess;
 
   constructor(name: string, args: RedisStoreArgs, opts?: pulumi.ComponentResourceOptions) {
     const r = resolveRedisArgs(name, args);
     super("keel:components:RedisStore", name, {}, opts);
     const d = deployRedis(this, r);
-    this.clients = d.clients;
-    this.networkPeer = d.clients.networkPeer;
-    this.networkPorts = d.clients.networkPorts;
-    this.networkAccess = d.clients.networkAccess;
+    this.attachClients(d.clients);
     this.kubernetes = { statefulSet: d.nodes.workload as k8s.apps.v1.StatefulSet, credentials: d.credentials };
     const url =
       r.mode === "sentinel" && d.sentinels
@@ -106,10 +98,6 @@ export class RedisStore extends pulumi.ComponentResource implements NetworkEndpo
     this.registerOutputs({ host: d.host, url });
   }
 
-  /** Lets `source` connect. */
-  allowFrom(source: NetworkPeer | NetworkEndpoint): void {
-    this.clients.allowFrom(source);
-  }
 }
 
 export { redisConf, redisNodeScript, redisSentinelScript, EVICTION_POLICIES } from "./config";

@@ -12,11 +12,10 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Connection, ObjectStoreTarget } from "../core/connection";
-import type { NetworkEndpoint, NetworkPeer, NetworkPort, NetworkRule, WorkloadPeer } from "../core/network";
+import type { NetworkRule } from "../core/network";
 import type { ResourcesArgs } from "../core/resources";
 import type { Platform, Tier } from "../platform/types";
-import type { ClientAccess, StorageArgs } from "../workload/data-store";
-import type { NetworkAccess, NetworkPolicyHolder } from "../workload/network-access";
+import { DataStoreComponent, StorageArgs } from "../workload/data-store";
 import { SEAWEED_PORTS } from "./config";
 import { SeaweedCredentials, SeaweedDeployment, deploySeaweed } from "./kubernetes";
 import { resolveSeaweedArgs } from "./resolve";
@@ -59,18 +58,14 @@ export interface SeaweedStorageArgs {
   readonly tier?: Tier;
 }
 
-export class SeaweedStorage extends pulumi.ComponentResource implements NetworkEndpoint, NetworkPolicyHolder {
+export class SeaweedStorage extends DataStoreComponent {
   /** SEAWEEDFS_URL, S3_ENDPOINT, S3_REGION and the admin identity's AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (secret). */
   public readonly connection: Connection;
   /** The same with the read-only identity. */
   public readonly readOnlyConnection: Connection;
   /** `http://<name>-s3.<namespace>.svc.cluster.local:8333` */
   public readonly s3Url: pulumi.Output<string>;
-  public readonly networkPeer: WorkloadPeer;
-  public readonly networkPorts: readonly NetworkPort[];
-  public readonly networkAccess: NetworkAccess;
   private readonly deployment: SeaweedDeployment;
-  private readonly clients: ClientAccess;
   private readonly storeName: string;
 
   constructor(name: string, args: SeaweedStorageArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -79,10 +74,7 @@ export class SeaweedStorage extends pulumi.ComponentResource implements NetworkE
     const d = deploySeaweed(this, r);
     this.deployment = d;
     this.storeName = name;
-    this.clients = d.clients;
-    this.networkPeer = d.clients.networkPeer;
-    this.networkPorts = d.clients.networkPorts;
-    this.networkAccess = d.clients.networkAccess;
+    this.attachClients(d.clients);
     this.s3Url = d.s3Url;
     const connectionWith = (c: SeaweedCredentials): Connection => ({
       kind: "s3",
@@ -107,13 +99,9 @@ export class SeaweedStorage extends pulumi.ComponentResource implements NetworkE
     if (!writer) {
       throw new Error(`SeaweedStorage "${this.storeName}": bucketTarget("${bucket}") names a bucket not in buckets; expected one of ${Object.keys(this.deployment.bucketWriters).map((b) => JSON.stringify(b)).join(", ") || "(none: add it to buckets)"}`);
     }
-    return { endpoint: this.s3Url, bucket, region: "us-east-1", accessKeyId: writer.accessKeyId, secretAccessKey: writer.secretAccessKey, network: this.clients, ports: [{ port: SEAWEED_PORTS.s3 }] };
+    return { endpoint: this.s3Url, bucket, region: "us-east-1", accessKeyId: writer.accessKeyId, secretAccessKey: writer.secretAccessKey, network: this, ports: [{ port: SEAWEED_PORTS.s3 }] };
   }
 
-  /** Lets `source` use the S3 API. */
-  allowFrom(source: NetworkPeer | NetworkEndpoint): void {
-    this.clients.allowFrom(source);
-  }
 }
 
 export { bucketScript, filerFlags, masterFlags, masterToml, placementProblem, s3Config, s3Flags, toArgs, volumeFlags, SEAWEED_PORTS, GRPC_OFFSET } from "./config";

@@ -16,14 +16,13 @@ import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Connection, ConnectionUse } from "../core/connection";
 import type { EnvArgs } from "../core/env";
-import type { NetworkEndpoint, NetworkPeer, NetworkPort, NetworkRule, WorkloadPeer } from "../core/network";
+import type { NetworkRule } from "../core/network";
 import type { ProbesArgs } from "../core/probes";
 import type { ResourcesArgs } from "../core/resources";
 import type { SecurityArgs } from "../core/security";
 import type { Platform, Tier } from "../platform/types";
 import type { DisruptionBudgetArgs } from "../workload/disruption";
-import type { ClientAccess } from "../workload/data-store";
-import type { NetworkAccess, NetworkPolicyHolder } from "../workload/network-access";
+import { DataStoreComponent } from "../workload/data-store";
 import { deployStatefulService } from "./kubernetes";
 import { resolveStatefulServiceArgs } from "./resolve";
 
@@ -86,25 +85,18 @@ export interface StatefulServiceArgs extends EnvArgs {
   readonly terminationGracePeriodSeconds?: number;
 }
 
-export class StatefulService extends pulumi.ComponentResource implements NetworkEndpoint, NetworkPolicyHolder {
+export class StatefulService extends DataStoreComponent {
   /** `{host}`:first port, with `clientEnv` for consumers. */
   public readonly connection: Connection;
   /** `<name>.<namespace>.svc.cluster.local` */
   public readonly host: pulumi.Output<string>;
-  public readonly networkPeer: WorkloadPeer;
-  public readonly networkPorts: readonly NetworkPort[];
-  public readonly networkAccess: NetworkAccess;
   public readonly kubernetes: { readonly statefulSet: k8s.apps.v1.StatefulSet; readonly service: k8s.core.v1.Service };
-  private readonly clients: ClientAccess;
 
   constructor(name: string, args: StatefulServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     const r = resolveStatefulServiceArgs(name, args);
     super("keel:components:StatefulService", name, {}, opts);
     const d = deployStatefulService(this, r);
-    this.clients = d.clients;
-    this.networkPeer = d.clients.networkPeer;
-    this.networkPorts = d.clients.networkPorts;
-    this.networkAccess = d.clients.networkAccess;
+    this.attachClients(d.clients);
     this.kubernetes = { statefulSet: d.workload.workload as k8s.apps.v1.StatefulSet, service: d.workload.service };
     this.host = pulumi.interpolate`${d.workload.service.metadata.name}.${r.namespace}.svc.cluster.local`;
     const port = r.ports[0].port;
@@ -121,10 +113,6 @@ export class StatefulService extends pulumi.ComponentResource implements Network
     this.registerOutputs({ host: this.host });
   }
 
-  /** Lets `source` reach it (on all its ports unless `ports` say otherwise). */
-  allowFrom(source: NetworkPeer | NetworkEndpoint): void {
-    this.clients.allowFrom(source);
-  }
 }
 
 export { resolveStatefulServiceArgs } from "./resolve";

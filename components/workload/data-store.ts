@@ -11,7 +11,8 @@ import { defaults } from "../core/defaults";
 import { Validator, isKnown } from "../core/errors";
 import { Labels, imagePinProblem, imageVersion, standardLabels } from "../core/labels";
 import { childName, componentNameProblem } from "../core/naming";
-import type { NetworkPeer, NetworkPort, NetworkRule, WorkloadPeer } from "../core/network";
+import type { Connection } from "../core/connection";
+import type { NetworkEndpoint, NetworkPeer, NetworkPort, NetworkRule, WorkloadPeer } from "../core/network";
 import { ingressRule, validateRules } from "../core/network";
 import { parseMemory } from "../core/quantities";
 import type { KubernetesTarget, Platform, Tier } from "../platform/types";
@@ -135,7 +136,7 @@ export class ClientAccess implements NetworkPolicyHolder {
   }
 
   /** Lets `source` reach the store on its client ports. */
-  allowFrom(source: NetworkPeer | import("../core/network").NetworkEndpoint, ports?: readonly NetworkPort[]): void {
+  allowFrom(source: NetworkPeer | NetworkEndpoint, ports?: readonly NetworkPort[]): void {
     connect(source, this, ports);
   }
 }
@@ -143,4 +144,43 @@ export class ClientAccess implements NetworkPolicyHolder {
 /** Pulumi options for stateful objects: protected and kept on delete in prod. */
 export function statefulOptions(protect: boolean | undefined): Pick<pulumi.CustomResourceOptions, "protect" | "retainOnDelete"> | undefined {
   return protect ? { protect: true, retainOnDelete: true } : undefined;
+}
+
+/**
+ * The base of every data component: the store as a network endpoint (its client access) and
+ * `allowFrom`. Subclasses call `attachClients` once their objects exist.
+ */
+export abstract class DataStoreComponent extends pulumi.ComponentResource implements NetworkPolicyHolder {
+  /** What clients use: host, port, credentials, env (see each component). */
+  public abstract readonly connection: Connection;
+  private clientAccess?: ClientAccess;
+
+  protected attachClients(clients: ClientAccess): void {
+    this.clientAccess = clients;
+  }
+
+  private get clients(): ClientAccess {
+    if (!this.clientAccess) throw new Error(`${this.constructor.name}: used as a network endpoint before its resources exist`);
+    return this.clientAccess;
+  }
+
+  /** The pods clients talk to. */
+  get networkPeer(): WorkloadPeer {
+    return this.clients.networkPeer;
+  }
+
+  /** The ports clients use. */
+  get networkPorts(): readonly NetworkPort[] {
+    return this.clients.networkPorts;
+  }
+
+  /** The NetworkPolicy admitting clients. */
+  get networkAccess(): NetworkAccess {
+    return this.clients.networkAccess;
+  }
+
+  /** Lets `source` connect (on the store's client ports unless `ports` say otherwise). */
+  allowFrom(source: NetworkPeer | NetworkEndpoint, ports?: readonly NetworkPort[]): void {
+    this.clients.allowFrom(source, ports);
+  }
 }
