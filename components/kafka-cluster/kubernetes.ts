@@ -11,7 +11,7 @@ import { ClientAccess, generatedPassword, memberLabels, namedSecret, spreadMembe
 import { createJob } from "../workload/job";
 import { connect, mirrorRules } from "../workload/network-access";
 import { ContainerSpec, createWorkload } from "../workload/workload";
-import { KAFKA_PORTS, kafkaStartScript, renderProperties, serverProperties, topicsScript } from "./config";
+import { KAFKA_LOG4J, KAFKA_PORTS, kafkaStartScript, renderProperties, serverProperties, topicsScript } from "./config";
 import { KAFKA_DEFAULTS, ResolvedKafka } from "./resolve";
 
 const EXPORTER_PORT = 9308;
@@ -67,7 +67,7 @@ export function deployKafka(parent: pulumi.ComponentResource, r: ResolvedKafka):
       }),
     ),
   );
-  const config = new k8s.core.v1.ConfigMap(childName(r.name, "config"), { metadata: { namespace: r.namespace, labels }, data: { "server.properties": properties, "start.sh": kafkaStartScript() } }, opts);
+  const config = new k8s.core.v1.ConfigMap(childName(r.name, "config"), { metadata: { namespace: r.namespace, labels }, data: { "server.properties": properties, "start.sh": kafkaStartScript(), "log4j.properties": KAFKA_LOG4J } }, opts);
   const tlsSecret = r.tls === false ? undefined : r.tls.secretName ? pulumi.output(r.tls.secretName) : tlsCertificate(parent, r, labels, [pulumi.interpolate`*.${domain}`, pulumi.interpolate`${r.name}.${r.namespace}.svc.cluster.local`, pulumi.interpolate`${r.name}.${r.namespace}.svc`], credentials.metadata.name);
 
   const v = new Validator("KafkaCluster", r.name);
@@ -89,6 +89,7 @@ export function deployKafka(parent: pulumi.ComponentResource, r: ResolvedKafka):
       { name: "CONFIG_SOURCE", value: "/etc/kafka-keel/server.properties" },
       { name: "RUNTIME_DIR", value: "/tmp" },
       { name: "LOG_DIR", value: "/tmp/kafka-logs" },
+      { name: "KAFKA_LOG4J_OPTS", value: "-Dlog4j.configuration=file:/etc/kafka-keel/log4j.properties" },
       { name: "KAFKA_HEAP_OPTS", value: `-Xms${heapMb}m -Xmx${heapMb}m` },
     ],
     resources: r.resources,

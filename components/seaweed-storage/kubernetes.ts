@@ -68,7 +68,8 @@ export function deploySeaweed(parent: pulumi.ComponentResource, r: ResolvedSeawe
     const container: ContainerSpec = {
       name: role,
       image: r.image,
-      command: spec.command ?? ["weed"],
+      // glog writes files under /tmp unless told otherwise: log to the container's stderr.
+      command: spec.command ?? ["weed", "-logtostderr=true"],
       args: spec.args,
       ports: [{ name: "http", containerPort: spec.port }, ...(role === "s3" ? [] : [{ name: "grpc", containerPort: spec.port + GRPC_OFFSET }]), { name: "metrics", containerPort: SEAWEED_PORTS.metrics }],
       env: [podName],
@@ -107,7 +108,7 @@ export function deploySeaweed(parent: pulumi.ComponentResource, r: ResolvedSeawe
   const withTopology = (role: string, build: (masters: string, ip: string) => string[]) => pulumi.all([mastersJoined, ipOf(role)]).apply(([m, ip]) => build(m, ip));
   const master = part("master", {
     replicas: r.masters,
-    args: withTopology("master", (m, ip) => toArgs("master", masterFlags({ masters: m.split(","), ip, replication: r.replication, volumeSizeLimitMB: r.volumeSizeLimitMB })).slice(1)),
+    args: withTopology("master", (m, ip) => toArgs("master", masterFlags({ masters: m.split(","), ip, replication: r.replication, volumeSizeLimitMB: r.volumeSizeLimitMB }))),
     port: SEAWEED_PORTS.master,
     probePath: "/cluster/status",
     mounts: [dataMount, { name: "config", mountPath: "/etc/seaweedfs/master.toml", subPath: "master.toml", readOnly: true }],
@@ -118,7 +119,7 @@ export function deploySeaweed(parent: pulumi.ComponentResource, r: ResolvedSeawe
     replicas: r.volumeServers,
     command: ["/bin/sh", "-c"],
     args: withTopology("volume", (m, ip) => [
-      `exec weed ${toArgs("volume", volumeFlags({ masters: m.split(","), ip, rack: "RACK", dataCenter: "dc1" })).join(" ").replace("-rack=RACK", `-rack=rack$(( \${POD_NAME##*-} % ${r.racks} ))`)}`,
+      `exec weed -logtostderr=true ${toArgs("volume", volumeFlags({ masters: m.split(","), ip, rack: "RACK", dataCenter: "dc1" })).join(" ").replace("-rack=RACK", `-rack=rack$(( \${POD_NAME##*-} % ${r.racks} ))`)}`,
     ]),
     port: SEAWEED_PORTS.volume,
     probePath: "/status",
@@ -127,7 +128,7 @@ export function deploySeaweed(parent: pulumi.ComponentResource, r: ResolvedSeawe
   });
   const filer = part("filer", {
     replicas: r.filers,
-    args: withTopology("filer", (m, ip) => toArgs("filer", filerFlags({ masters: m.split(","), ip, replication: r.replication })).slice(1)),
+    args: withTopology("filer", (m, ip) => toArgs("filer", filerFlags({ masters: m.split(","), ip, replication: r.replication }))),
     port: SEAWEED_PORTS.filer,
     mounts: [dataMount, { name: "config", mountPath: "/etc/seaweedfs/filer.toml", subPath: "filer.toml", readOnly: true }],
     stateful: true,
@@ -135,7 +136,7 @@ export function deploySeaweed(parent: pulumi.ComponentResource, r: ResolvedSeawe
   });
   const gateway = part("s3", {
     replicas: r.gateways,
-    args: filerAddress.apply((f) => toArgs("s3", s3Flags(f)).slice(1)),
+    args: filerAddress.apply((f) => toArgs("s3", s3Flags(f))),
     port: SEAWEED_PORTS.s3,
     mounts: [{ name: "s3-config", mountPath: "/etc/seaweedfs/s3.json", subPath: "s3.json", readOnly: true }],
     stateful: false,

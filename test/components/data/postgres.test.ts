@@ -63,6 +63,12 @@ describe("PostgresCluster on Kubernetes", () => {
     expect(env).toMatchObject({ RETENTION_DAYS: "30", PGDATABASE: "db", S3_BUCKET: "shop-backups", PGHOST: "db-rw.data.svc.cluster.local", BASE_BACKUP: "1" });
     expect(env.AWS_SECRET_ACCESS_KEY).toEqual({ secretKeyRef: { name: "db-backup", key: "secret-access-key" } });
     expect(env.BACKUP_PASSPHRASE).toEqual({ secretKeyRef: { name: "db-backup", key: "passphrase" } });
+    const pod = at(cron, "spec.jobTemplate.spec.template.spec") as Obj;
+    expect(pod).toMatchObject({ restartPolicy: "Never", automountServiceAccountToken: false, serviceAccountName: "db-backup", securityContext: { runAsNonRoot: true, runAsUser: 70 } });
+    expect(at(pod, "containers.0.securityContext")).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
+    expect(at(pod, "volumes.1")).toEqual({ name: "scratch", emptyDir: { sizeLimit: "10Gi" } });
+    // The job reaches the primary, the object store and nothing else (besides DNS).
+    expect(s.all("NetworkPolicy").filter((p) => p.metadata.name.startsWith("db-backup")).map((p) => p.metadata.name).sort()).toEqual(["db-backup-netpol", "db-backup-to-cidr-0-0-0-0-0", "db-backup-to-db"]);
   });
 
   it("gives the API a secret DATABASE_URL and DATABASE_READ_URL, and opens 5432 on both sides", async () => {

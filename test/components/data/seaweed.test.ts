@@ -77,7 +77,12 @@ describe("SeaweedStorage on Kubernetes", () => {
     expect(at(s.object("StatefulSet", "files-master"), "spec.replicas")).toBe(3);
     expect(at(s.object("StatefulSet", "files-volume"), "spec.replicas")).toBe(2);
     expect(at(s.object("Deployment", "files-s3"), "spec.replicas")).toBe(1);
-    const masterArgs = at(s.object("StatefulSet", "files-master"), "spec.template.spec.containers.0.args") as string[];
+    const master = at(s.object("StatefulSet", "files-master"), "spec.template.spec.containers.0") as { command: string[]; args: string[] };
+    expect([...master.command, master.args[0]]).toEqual(["weed", "-logtostderr=true", "master"]);
+    const masterArgs = master.args;
+    expect(at(s.object("Deployment", "files-s3"), "spec.template.spec.containers.0.args.0")).toBe("s3");
+    expect(at(s.object("StatefulSet", "files-filer"), "spec.template.spec.containers.0.args.0")).toBe("filer");
+    expect(String(at(s.object("StatefulSet", "files-volume"), "spec.template.spec.containers.0.args.0"))).toMatch(/^exec weed -logtostderr=true volume -port=8080 /);
     expect(masterArgs).toContain("-peers=files-master-0.files-master-headless.storage.svc.cluster.local:9333,files-master-1.files-master-headless.storage.svc.cluster.local:9333,files-master-2.files-master-headless.storage.svc.cluster.local:9333");
     expect(masterArgs).toContain("-ip=$(POD_NAME).files-master-headless.storage.svc.cluster.local");
     expect(masterArgs).toContain("-defaultReplication=001");
