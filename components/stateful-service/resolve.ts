@@ -39,7 +39,7 @@ const isPort = (p: unknown) => Number.isInteger(p) && (p as number) >= 1 && (p a
 
 export function resolveStatefulServiceArgs(name: string, args: StatefulServiceArgs): ResolvedStatefulService {
   const v = new Validator("StatefulService", name);
-  const base = resolveDataStoreBase(v, name, args, args?.tier ?? "data");
+  const base = resolveDataStoreBase(v, name, args, "data", true);
   checkImage(v, "image", args.image);
   const ports = args.ports ?? [];
   v.require(ports.length > 0, "ports", ports, "expected at least one port, e.g. [{ name: \"http\", port: 8080 }]");

@@ -42,13 +42,19 @@ export interface DataStoreBase {
   readonly clusterSelector: Labels;
 }
 
-/** Checks name, platform and tier; throws at once when the platform is unusable. */
-export function resolveDataStoreBase(v: Validator, name: string, args: { readonly platform: Platform; readonly tier?: Tier }, defaultTier: Tier): DataStoreBase {
+/**
+ * Checks name, platform and tier; throws at once when the platform is unusable. Managed
+ * stores (RDS, ElastiCache, MSK, S3) come with the aws platform: until then a data store on
+ * `aws` is refused rather than silently run in-cluster. A StatefulService runs in EKS (`inCluster`).
+ */
+export function resolveDataStoreBase(v: Validator, name: string, args: { readonly platform: Platform; readonly tier?: Tier }, defaultTier: Tier, inCluster = false): DataStoreBase {
   const problem = componentNameProblem(name);
   if (problem) v.require(false, "name", name, problem);
   const platform = args?.platform;
-  if (!platform || (platform.kind !== "kubernetes" && platform.kind !== "aws")) {
-    v.require(false, "platform.kind", platform?.kind, "expected \"kubernetes\" (in-cluster) or \"aws\"");
+  const allowed = inCluster ? ["kubernetes", "aws"] : ["kubernetes"];
+  if (!platform || !allowed.includes(platform.kind)) {
+    const why = inCluster ? "expected \"kubernetes\" or \"aws\" (EKS); the docker platform is not supported yet" : "expected \"kubernetes\" (in-cluster); the managed services of the aws platform and the docker platform are not supported yet";
+    v.require(false, "platform.kind", platform?.kind, why);
     v.throwIfInvalid();
   }
   const target = (platform as { kubernetes: KubernetesTarget }).kubernetes;

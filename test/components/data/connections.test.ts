@@ -49,3 +49,16 @@ describe("connections of every data component", () => {
     });
   });
 });
+
+describe("platforms", () => {
+  it("refuse the aws platform for data stores until its managed services exist, instead of running them in-cluster", async () => {
+    await synthesize(() => {
+      const k = testPlatform().kubernetes;
+      const aws = { kind: "aws" as const, name: "prod", kubernetes: k, aws: { region: "eu-west-1" } };
+      expect(() => new PostgresCluster("db", { platform: aws })).toThrow(
+        'PostgresCluster "db": platform.kind is "aws"; expected "kubernetes" (in-cluster); the managed services of the aws platform and the docker platform are not supported yet',
+      );
+      expect(new StatefulService("mq", { platform: aws, image: "rabbitmq:3.13.7-alpine", ports: [{ name: "amqp", port: 5672 }] })).toBeDefined();
+    });
+  });
+});
