@@ -65,6 +65,10 @@ export function resolveSeaweedArgs(name: string, args: SeaweedStorageArgs): Reso
   const buckets = [...(args.buckets ?? [])];
   for (const b of buckets) v.require(BUCKET.test(b) && !b.includes(".."), "buckets", b, "expected an S3 bucket name (3-63 lowercase letters, digits, '.', '-')");
   v.require(new Set(buckets).size === buckets.length, "buckets", buckets, "expected each bucket once");
+  for (const role of ["master", "volume", "filer"] as const) {
+    const given = (args.storage as Record<string, unknown> | undefined)?.[role];
+    v.require(given !== false, `storage.${role}`, given, "expected a volume size such as { size: \"20Gi\" } (SeaweedFS keeps its data and metadata on PersistentVolumeClaims only)");
+  }
   const storage = {
     master: resolveStorage(v, "storage.master", args.storage?.master, SEAWEED_DEFAULTS.storage.master) as ResolvedStorage,
     volume: resolveStorage(v, "storage.volume", args.storage?.volume, SEAWEED_DEFAULTS.storage.volume) as ResolvedStorage,

@@ -133,6 +133,7 @@ describe("SeaweedStorage on Kubernetes", () => {
     await synthesize(() => {
       const platform = testPlatform();
       expect(() => new SeaweedStorage("a", { platform, masters: 2 })).toThrow('SeaweedStorage "a": masters is 2; expected 1, 3 or 5 (masters elect a leader by Raft: an odd count, 3 to survive a lost master)');
+      expect(() => new SeaweedStorage("c", { platform, storage: { volume: false as never } })).toThrow('SeaweedStorage "c": storage.volume is false; expected a volume size such as { size: "20Gi" } (SeaweedFS keeps its data and metadata on PersistentVolumeClaims only)');
       const files = new SeaweedStorage("b", { platform, buckets: ["files"] });
       expect(() => files.bucketTarget("backups")).toThrow('SeaweedStorage "b": bucketTarget("backups") names a bucket not in buckets; expected one of "files"');
     });
