@@ -6,7 +6,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { backupScript, initRolesScript, pgHbaConf, postgresqlConf, replicaBootstrapScript, restoreScript, walShipScript } from "../components/postgres-cluster";
+import { backupScript, initRolesScript, pgHbaConf, postgresqlConf, replicaBootstrapScript, restoreScript, walFetchScript, walShipScript } from "../components/postgres-cluster";
 import { FakeS3, startFakeS3 } from "./fake-s3";
 import { daemon, exec, ownedDir, waitFor, writeFile } from "./processes";
 
@@ -37,12 +37,12 @@ async function initdb(name: string): Promise<string> {
   return data;
 }
 
-async function start(dir: string, port: number, archiveDir?: string): Promise<Server> {
+async function start(dir: string, port: number, archiveDir?: string, extra: string[] = [], env: Record<string, string> = {}): Promise<Server> {
   const confFile = writeFile(scripts, `postgresql-${port}.conf`, conf(archiveDir));
   const hbaFile = writeFile(scripts, `pg_hba-${port}.conf`, pgHbaConf({ clientCidrs: ["127.0.0.0/8"], replicationUser: "replicator" }));
   // The generated files as they are; the "pod network" here is loopback, and only the port and
   // socket directory differ on a shared host.
-  const d = daemon("postgres", ["-D", dir, "-c", `config_file=${confFile}`, "-c", `hba_file=${hbaFile}`, "-c", `port=${port}`, "-c", `unix_socket_directories=${work}`], { user: USER, env: { PATH } });
+  const d = daemon("postgres", ["-D", dir, "-c", `config_file=${confFile}`, "-c", `hba_file=${hbaFile}`, "-c", `port=${port}`, "-c", `unix_socket_directories=${work}`, ...extra], { user: USER, env: { PATH, ...env } });
   const server = Object.assign(d, { port, dir });
   servers.push(server);
   await waitFor(`postgres on ${port}`, async () => (await exec("pg_isready", ["-h", "127.0.0.1", "-p", String(port)], { env: { PATH } })).code === 0).catch((e) => {
@@ -171,4 +171,27 @@ describe("backup, retention, restore and WAL shipping with the generated scripts
     expect(shipped.length).toBeGreaterThan(0);
     expect(fs.readdirSync(archive).filter((f) => /^[0-9A-F]{24}$/.test(f))).toEqual([]);
   });
+
+  test("point-in-time recovery: the base backup plus the shipped WAL bring back rows written after the backup", async () => {
+    // Rows written after the nightly base backup exist only in the archived WAL.
+    await psql(BASE, "req1", roles.APP_PASSWORD, "req1", "INSERT INTO requirements (title) SELECT 'late ' || g FROM generate_series(1, 50) g");
+    const expected = (await psql(BASE, "req1", roles.APP_PASSWORD, "req1", "SELECT count(*) FROM requirements")).output.trim();
+    await psql(BASE, "postgres", SUPER, "postgres", "SELECT pg_switch_wal()");
+    await waitFor("the segment with the late rows", () => fs.readdirSync(archive).some((f) => /^[0-9A-F]{24}$/.test(f)));
+    expect((await script("wal-ship.sh", walShipScript(), { ...s3Env(), ARCHIVE_DIR: archive, WAL_SHIP_ONCE: "1", TMPDIR: work })).code).toBe(0);
+
+    // docs/postgres.md, "Point-in-time recovery": decrypt and unpack the base backup, fetch WAL with wal-fetch.sh.
+    const baseKey = [...s3.objects.keys()].filter((k) => /\/base\/\d{8}T\d{6}Z\/base\.tar\.gz\.enc$/.test(k)).sort().pop() as string;
+    const encrypted = writeFile(scripts, "base.tar.gz.enc", "", 0o644);
+    fs.writeFileSync(encrypted, s3.objects.get(baseKey) as Buffer);
+    const pitr = path.join(work, "pitr");
+    const unpack = await exec("sh", ["-c", `mkdir -m 700 ${pitr} && openssl enc -d -aes-256-cbc -pbkdf2 -iter 100000 -pass env:BACKUP_PASSPHRASE -in ${encrypted} | tar -xzf - -C ${pitr} && touch ${pitr}/recovery.signal`], { user: USER, env: { BACKUP_PASSPHRASE: s3Env().BACKUP_PASSPHRASE } });
+    expect(unpack.output).toBe("");
+    const fetch = writeFile(scripts, "wal-fetch.sh", walFetchScript(), 0o755);
+    const recovered = await start(pitr, BASE + 3, undefined, ["-c", `restore_command=sh ${fetch} %f %p`], s3Env());
+    await waitFor("recovery to finish", async () => (await psql(recovered.port, "postgres", SUPER, "postgres", "SELECT pg_is_in_recovery()")).output.trim() === "f");
+    expect((await psql(recovered.port, "req1", roles.APP_PASSWORD, "req1", "SELECT count(*) FROM requirements")).output.trim()).toBe(expected);
+    expect(recovered.log()).toMatch(/restored log file "[0-9A-F]{24}" from archive/);
+  });
 });
+
