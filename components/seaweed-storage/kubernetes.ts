@@ -36,8 +36,8 @@ export function deploySeaweed(parent: pulumi.ComponentResource, r: ResolvedSeawe
   const security = resolveSecurity(v, "security", { runAsUser: SEAWEED_DEFAULTS.uid, runAsGroup: SEAWEED_DEFAULTS.uid, fsGroup: SEAWEED_DEFAULTS.uid });
   const host = (role: string, i: number) => pulumi.interpolate`${r.name}-${role}-${i}.${r.name}-${role}-headless.${r.namespace}.svc.cluster.local`;
   const masters = pulumi.all(Array.from({ length: r.masters }, (_, i) => pulumi.interpolate`${host("master", i)}:${SEAWEED_PORTS.master}`));
-  const selfIp = pulumi.interpolate`$(POD_NAME).${r.name}-ROLE-headless.${r.namespace}.svc.cluster.local`;
-  const ipOf = (role: string) => selfIp.apply((s) => s.replace("ROLE", role));
+  // Kubernetes expands $(POD_NAME) in args: each server advertises its own pod DNS name.
+  const ipOf = (role: string) => pulumi.interpolate`$(POD_NAME).${r.name}-${role}-headless.${r.namespace}.svc.cluster.local`;
   const filerAddress = pulumi.interpolate`${r.name}-filer.${r.namespace}.svc.cluster.local:${SEAWEED_PORTS.filer}`;
 
   const identities = (name: string, actions: string[]) => ({
@@ -104,11 +104,10 @@ export function deploySeaweed(parent: pulumi.ComponentResource, r: ResolvedSeawe
     });
   };
   const dataMount = { name: "data", mountPath: "/data" };
-  const mastersJoined = masters.apply((m) => m.join(","));
-  const withTopology = (role: string, build: (masters: string, ip: string) => string[]) => pulumi.all([mastersJoined, ipOf(role)]).apply(([m, ip]) => build(m, ip));
+  const withTopology = (role: string, build: (masters: string[], ip: string) => string[]) => pulumi.all([masters, ipOf(role)]).apply(([m, ip]) => build(m, ip));
   const master = part("master", {
     replicas: r.masters,
-    args: withTopology("master", (m, ip) => toArgs("master", masterFlags({ masters: m.split(","), ip, replication: r.replication, volumeSizeLimitMB: r.volumeSizeLimitMB }))),
+    args: withTopology("master", (m, ip) => toArgs("master", masterFlags({ masters: m, ip, replication: r.replication, volumeSizeLimitMB: r.volumeSizeLimitMB }))),
     port: SEAWEED_PORTS.master,
     probePath: "/cluster/status",
     mounts: [dataMount, { name: "config", mountPath: "/etc/seaweedfs/master.toml", subPath: "master.toml", readOnly: true }],
@@ -119,7 +118,7 @@ export function deploySeaweed(parent: pulumi.ComponentResource, r: ResolvedSeawe
     replicas: r.volumeServers,
     command: ["/bin/sh", "-c"],
     args: withTopology("volume", (m, ip) => [
-      `exec weed -logtostderr=true ${toArgs("volume", volumeFlags({ masters: m.split(","), ip, rack: "RACK", dataCenter: "dc1" })).join(" ").replace("-rack=RACK", `-rack=rack$(( \${POD_NAME##*-} % ${r.racks} ))`)}`,
+      `exec weed -logtostderr=true ${toArgs("volume", volumeFlags({ masters: m, ip, rack: `rack$(( \${POD_NAME##*-} % ${r.racks} ))`, dataCenter: "dc1" })).join(" ")}`,
     ]),
     port: SEAWEED_PORTS.volume,
     probePath: "/status",
@@ -128,7 +127,7 @@ export function deploySeaweed(parent: pulumi.ComponentResource, r: ResolvedSeawe
   });
   const filer = part("filer", {
     replicas: r.filers,
-    args: withTopology("filer", (m, ip) => toArgs("filer", filerFlags({ masters: m.split(","), ip, replication: r.replication }))),
+    args: withTopology("filer", (m, ip) => toArgs("filer", filerFlags({ masters: m, ip, replication: r.replication }))),
     port: SEAWEED_PORTS.filer,
     mounts: [dataMount, { name: "config", mountPath: "/etc/seaweedfs/filer.toml", subPath: "filer.toml", readOnly: true }],
     stateful: true,
