@@ -16,11 +16,15 @@ let work: string;
 let tarball: string;
 
 const CONSUMER = `import * as pulumi from "@pulumi/pulumi";
-import { ApiService, KubernetesPlatform, peers } from "keel";
+import { ApiService, Connection, KubernetesPlatform, PostgresCluster, RedisStore, peers } from "keel";
 
 const config = new pulumi.Config();
 const platform = new KubernetesPlatform("shop", { system: "shop" });
+const db = new PostgresCluster("orders-db", { platform, replicas: 1 });
+const cache = new RedisStore("sessions", { platform, persistence: "aof" });
+const stores: Connection[] = [db.connection, cache.connection];
 const api = new ApiService("checkout", {
+  connections: stores,
   platform,
   image: config.require("image"),
   port: 3000,
@@ -30,6 +34,7 @@ const api = new ApiService("checkout", {
   allowTo: [{ peer: peers.internet(), ports: [{ port: 443 }] }],
 });
 export const url: pulumi.Output<string> = api.url;
+export const database: pulumi.Output<string> = db.connection.host;
 `;
 
 beforeAll(() => {
@@ -42,7 +47,7 @@ beforeAll(() => {
 describe("the packed library", () => {
   it("ships the components, their types and the keel command, not the sources or tests", () => {
     const listing = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" }).split("\n").filter(Boolean);
-    expect(listing).toEqual(expect.arrayContaining(["package/dist/components/index.d.ts", "package/dist/components/index.js", "package/dist/offline/cli.js", "package/bin/keel.js"]));
+    expect(listing).toEqual(expect.arrayContaining(["package/dist/components/index.d.ts", "package/dist/components/index.js", "package/dist/offline/cli.js", "package/bin/keel.js", "package/docs/postgres.md", "package/docs/data-stores.md"]));
     expect(listing.filter((f) => /\/(test|stacks|bench|policies)\//.test(f) || (f.endsWith(".ts") && !f.endsWith(".d.ts")))).toEqual([]);
   });
 
@@ -82,9 +87,9 @@ describe("the packed library", () => {
     expect(synth.status).toBe(0);
     expect(synth.stdout).toContain("keel synth: project consumer, stack test:");
     const manifests = fs.readdirSync(path.join(project, "out", "test", "manifests"));
-    expect(manifests).toEqual(expect.arrayContaining(["40-deployment-shop-checkout.yaml", "50-horizontalpodautoscaler-shop-checkout.yaml", "60-ingress-shop-checkout.yaml"]));
-    const secret = fs.readFileSync(path.join(project, "out", "test", "manifests", manifests.find((f) => f.startsWith("11-secret-"))!), "utf8");
-    expect(secret).toContain('STRIPE_KEY: "[secret]"');
+    expect(manifests).toEqual(expect.arrayContaining(["40-deployment-shop-checkout.yaml", "50-horizontalpodautoscaler-shop-checkout.yaml", "60-ingress-shop-checkout.yaml", "40-statefulset-data-orders-db-primary.yaml", "40-statefulset-data-orders-db-replica.yaml", "40-statefulset-data-sessions.yaml"]));
+    const apiSecret = manifests.filter((f) => f.startsWith("11-secret-shop-checkout-env")).map((f) => fs.readFileSync(path.join(project, "out", "test", "manifests", f), "utf8")).join("");
+    for (const key of ["STRIPE_KEY", "DATABASE_URL", "DATABASE_READ_URL", "REDIS_URL"]) expect(apiSecret).toContain(`${key}: "[secret]"`);
     expect(fs.readFileSync(path.join(project, "out", "test", "plan.json"), "utf8")).not.toContain("v1:AAAA");
   });
 });
