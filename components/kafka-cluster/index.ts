@@ -1,8 +1,8 @@
 /**
  * KafkaCluster: Apache Kafka in KRaft mode (no ZooKeeper). Plain StatefulSets by default
- * (combined broker + controller nodes, TLS listener from a cert-manager CA), or Strimzi's
- * `Kafka` + `KafkaNodePool` + `KafkaTopic` (kafka.strimzi.io/v1) when the platform has the
- * operator. Replication factor and min.insync.replicas follow the broker count; topics are
+ * (combined broker + controller nodes, TLS listener from a cert-manager CA), or, with
+ * `strimzi: true` on a platform that has the operator, Strimzi's `Kafka` + `KafkaNodePool` +
+ * `KafkaTopic` (kafka.strimzi.io/v1). Replication factor and min.insync.replicas follow the broker count; topics are
  * declared in args; the bootstrap servers are the connection's `KAFKA_BROKERS`.
  */
 import * as pulumi from "@pulumi/pulumi";
@@ -43,7 +43,7 @@ export interface KafkaClusterArgs {
   readonly image?: string;
   /** Kafka version Strimzi runs. @default "4.1.0" */
   readonly version?: string;
-  /** Use Strimzi's custom resources. @default the platform's operators.strimzi */
+  /** Use Strimzi's custom resources instead of StatefulSets (the platform must have `operators.strimzi`). @default false */
   readonly strimzi?: boolean;
   /** TLS listener on 9093: certificates from a cert-manager CA keel creates, or `{ secretName }` (keystore.p12/truststore.p12); `false` for none. @default cert-manager */
   readonly tls?: { readonly secretName?: string } | false;

@@ -80,7 +80,7 @@ export function resolveKafkaArgs(name: string, args: KafkaClusterArgs): Resolved
   });
   const resources = resolveResources(v, "resources", args.resources, KAFKA_DEFAULTS.resources);
   const storage = resolveStorage(v, "storage", args.storage, KAFKA_DEFAULTS.storage);
-  const strimzi = args.strimzi ?? base.target.operators.strimzi;
+  const strimzi = args.strimzi ?? false;
   v.require(typeof strimzi === "boolean", "strimzi", strimzi, "expected true or false");
   if (strimzi && !base.target.operators.strimzi) v.require(false, "strimzi", strimzi, "expected false: the platform does not have the Strimzi operator (set operators.strimzi on the platform)");
   const tls: ResolvedKafka["tls"] = args.tls === false ? false : { secretName: args.tls?.secretName };

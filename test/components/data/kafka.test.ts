@@ -98,8 +98,14 @@ describe("KafkaCluster as StatefulSets", () => {
 });
 
 describe("KafkaCluster with Strimzi", () => {
-  it("emits Kafka, KafkaNodePool and KafkaTopic of the current API, schema-valid, and no StatefulSet", async () => {
+  it("stays on StatefulSets unless asked, even where the operator is installed", async () => {
     const s = await deploy({}, { strimzi: true });
+    expect(s.all("Kafka")).toEqual([]);
+    expect(s.object("StatefulSet", "events")).toBeDefined();
+  });
+
+  it("emits Kafka, KafkaNodePool and KafkaTopic of the current API, schema-valid, and no StatefulSet", async () => {
+    const s = await deploy({ strimzi: true }, { strimzi: true });
     expect(s.objects.map(schemaProblems).filter(Boolean)).toEqual([]);
     const kafka = s.object("Kafka", "events");
     expect(kafka.apiVersion).toBe(STRIMZI_API_VERSION);
