@@ -40,7 +40,7 @@ export interface KafkaClusterArgs {
   readonly retentionHours?: number;
   readonly topics?: readonly KafkaTopicArgs[];
   /** @default "apache/kafka:3.9.0" (plain StatefulSets) */
-  readonly image?: string;
+  readonly image?: pulumi.Input<string>;
   /** Kafka version Strimzi runs. @default "4.1.0" */
   readonly version?: string;
   /** Use Strimzi's custom resources instead of StatefulSets (the platform must have `operators.strimzi`). @default false */

@@ -26,7 +26,7 @@ export interface PostgresBackupArgs {
    * Image of the backup job and WAL shipper: pg_dump/pg_basebackup of the server's major version,
    * gzip, openssl and curl >= 7.75 (docs/postgres.md: `FROM postgres:16.4-alpine` + `apk add curl openssl`).
    */
-  readonly image: string;
+  readonly image: pulumi.Input<string>;
   /** Cron schedule, UTC. @default "0 3 * * *" (daily 03:00, seed 003) */
   readonly schedule?: string;
   /** Dumps, base backups and WAL older than this are deleted. @default 30 */
@@ -46,7 +46,7 @@ export interface PostgresBackupArgs {
 export interface PostgresClusterArgs {
   readonly platform: Platform;
   /** @default "postgres:16.4-alpine" (runs as its postgres user, uid 70) */
-  readonly image?: string;
+  readonly image?: pulumi.Input<string>;
   /** The application's database. @default the name with '-' as '_' */
   readonly database?: string;
   /** The application's role (owner of the database). @default the database name */

@@ -33,7 +33,7 @@ const CRON_FIELD = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
 
 export interface ResolvedBackup {
   readonly storage: ObjectStoreTarget;
-  readonly image: string;
+  readonly image: pulumi.Input<string>;
   readonly schedule: string;
   readonly retentionDays: number;
   readonly walArchiving: boolean;
@@ -116,7 +116,7 @@ export function resolvePostgresArgs(name: string, args: PostgresClusterArgs): Re
     resolveStorage(v, "backup.scratch", { size: scratchSize }, scratchSize);
     backup = {
       storage: b.storage,
-      image: b.image as string,
+      image: b.image,
       schedule,
       retentionDays,
       walArchiving,

@@ -33,7 +33,7 @@ export interface RedisStoreArgs {
   /** Redis servers: 1 standalone; a primary + replicas (>= 2) in replication; >= 3 in sentinel mode (a sentinel beside each). @default 1 / 2 / 3 */
   readonly nodes?: number;
   /** @default "redis:7.4.1-alpine" */
-  readonly image?: string;
+  readonly image?: pulumi.Input<string>;
   /** Memory for data, below the memory limit. @default 75% of the memory limit */
   readonly maxmemory?: string;
   /** What happens at maxmemory. @default "allkeys-lru" with persistence "none", else "noeviction" (writes fail rather than lose data) */

@@ -23,7 +23,7 @@ import { resolveSeaweedArgs } from "./resolve";
 export interface SeaweedStorageArgs {
   readonly platform: Platform;
   /** @default "chrislusf/seaweedfs:3.80" */
-  readonly image?: string;
+  readonly image?: pulumi.Input<string>;
   /** Masters: 1, 3 or 5 (Raft). @default 1 */
   readonly masters?: number;
   /** @default 1 */
