@@ -15,6 +15,8 @@ export interface Req1Outputs {
   readonly namespaces: Record<string, pulumi.Input<string>>;
   readonly databaseHost: pulumi.Output<string>;
   readonly filesUrl: pulumi.Output<string>;
+  /** Keep a copy outside the cluster: `pulumi stack output --show-secrets outputs`. */
+  readonly backupPassphrase?: pulumi.Output<string>;
 }
 
 export function req1(stack: StackConfig): Req1Outputs {
@@ -110,5 +112,6 @@ export function req1(stack: StackConfig): Req1Outputs {
     namespaces: { ...platform.kubernetes.namespaces },
     databaseHost: db.connection.host,
     filesUrl: files.s3Url,
+    backupPassphrase: db.backupPassphrase,
   };
 }

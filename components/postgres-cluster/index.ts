@@ -41,6 +41,8 @@ export interface PostgresBackupArgs {
   readonly resources?: ResourcesArgs;
   /** Scratch space for the dump while it is compressed and encrypted. @default "10Gi" */
   readonly scratchSize?: string;
+  /** The encryption passphrase (a secret, e.g. from your vault). @default generated; read it from `backupPassphrase` and keep a copy outside the cluster */
+  readonly passphrase?: pulumi.Input<string>;
 }
 
 export interface PostgresClusterArgs {
@@ -88,6 +90,8 @@ export class PostgresCluster extends DataStoreComponent {
   /** DATABASE_URL (and DATABASE_READ_URL with replicas) for the application role. */
   public readonly connection: Connection;
   public readonly kubernetes: PostgresKubernetesResources;
+  /** The backups' encryption passphrase (secret). Without it no backup can be restored: keep a copy outside the cluster. */
+  public readonly backupPassphrase?: pulumi.Output<string>;
   /** The superuser password (secret), for break-glass access. */
   public readonly superuserPassword: pulumi.Output<string>;
 
@@ -97,6 +101,7 @@ export class PostgresCluster extends DataStoreComponent {
     const d = deployPostgres(this, r);
     this.attachClients(d.clients);
     this.superuserPassword = d.passwords.superuser;
+    this.backupPassphrase = d.passwords.backup;
     this.kubernetes = {
       primary: d.primary.workload as k8s.apps.v1.StatefulSet,
       replica: d.replica?.workload as k8s.apps.v1.StatefulSet | undefined,

@@ -29,7 +29,7 @@ export interface PostgresDeployment {
   readonly replica?: CreatedWorkload;
   readonly clients: ClientAccess;
   readonly credentials: k8s.core.v1.Secret;
-  readonly passwords: { readonly app: pulumi.Output<string>; readonly superuser: pulumi.Output<string> };
+  readonly passwords: { readonly app: pulumi.Output<string>; readonly superuser: pulumi.Output<string>; readonly backup?: pulumi.Output<string> };
   readonly backupJob?: k8s.batch.v1.CronJob;
 }
 
@@ -92,8 +92,9 @@ export function deployPostgres(parent: pulumi.ComponentResource, r: ResolvedPost
     opts,
   );
   let backupSecret: pulumi.Output<string> | undefined;
+  let passphrase: pulumi.Output<string> | undefined;
   if (r.backup) {
-    const passphrase = generatedPassword(parent, r.name, "backup-passphrase", 48);
+    passphrase = r.backup.passphrase !== undefined ? pulumi.secret(r.backup.passphrase) : generatedPassword(parent, r.name, "backup-passphrase", 48);
     backupSecret = namedSecret(parent, r.target, childName(r.name, "backup"), r.namespace, common.labels, {
       "access-key-id": r.backup.storage.accessKeyId,
       "secret-access-key": pulumi.secret(r.backup.storage.secretAccessKey),
@@ -305,5 +306,5 @@ export function deployPostgres(parent: pulumi.ComponentResource, r: ResolvedPost
     if (b.metrics) connect(jobEndpoint, b.metrics.endpoint);
     backupJob = job.job as k8s.batch.v1.CronJob;
   }
-  return { primary, replica, clients, credentials, passwords: { app: passwords.app, superuser: passwords.superuser }, backupJob };
+  return { primary, replica, clients, credentials, passwords: { app: passwords.app, superuser: passwords.superuser, backup: passphrase }, backupJob };
 }

@@ -41,6 +41,7 @@ export interface ResolvedBackup {
   readonly metrics?: MetricsPushTarget;
   readonly resources: ResolvedResources;
   readonly scratchSize: string;
+  readonly passphrase?: pulumi.Input<string>;
 }
 
 export interface ResolvedPostgres extends DataStoreBase {
@@ -124,6 +125,7 @@ export function resolvePostgresArgs(name: string, args: PostgresClusterArgs): Re
       metrics: b.metrics,
       resources: resolveResources(v, "backup.resources", b.resources, POSTGRES_DEFAULTS.backup.resources),
       scratchSize,
+      passphrase: b.passphrase,
     };
   }
   v.require(typeof (args.protect ?? false) === "boolean", "protect", args.protect, "expected true or false");

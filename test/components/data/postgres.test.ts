@@ -94,6 +94,24 @@ describe("PostgresCluster on Kubernetes", () => {
   });
 });
 
+describe("the backup passphrase", () => {
+  it("is exported as a secret (no restore without it) and can come from the user's vault", async () => {
+    let generated: PostgresCluster | undefined;
+    const s = await synthesize(() => {
+      const platform = testPlatform();
+      generated = new PostgresCluster("db", { platform, backup: { storage: store(), image: "ghcr.io/acme/pg-backup:16.4" } });
+      new PostgresCluster("db2", { platform, backup: { storage: store(), image: "ghcr.io/acme/pg-backup:16.4", passphrase: "from-the-vault-0123456789" } });
+    });
+    const out = generated?.backupPassphrase as import("@pulumi/pulumi").Output<string>;
+    expect(await out.isSecret).toBe(true);
+    const secretOf = (name: string) => unwrap((s.resources.find((r) => r.type === "kubernetes:core/v1:Secret" && r.name === name)?.inputs as Obj).stringData) as Obj;
+    expect(secretOf("db-backup").passphrase).toBe(await new Promise((resolve) => out.apply(resolve)));
+    expect(String(secretOf("db-backup").passphrase)).toMatch(/^[A-Za-z0-9]{48}$/);
+    expect(secretOf("db2-backup").passphrase).toBe("from-the-vault-0123456789");
+    expect(s.written()).not.toContain("from-the-vault-0123456789");
+  });
+});
+
 describe("PostgresCluster validation", () => {
   const platform = () => testPlatform();
   const problems = (args: Partial<PostgresClusterArgs>) => {
