@@ -9,11 +9,15 @@ import type { KafkaDeployment } from "./kubernetes";
 import type { ResolvedKafka } from "./resolve";
 
 export const STRIMZI_API_VERSION = "kafka.strimzi.io/v1";
+/** Where Strimzi's metrics reporter serves Prometheus metrics (container port "tcp-prometheus"). */
+const STRIMZI_METRICS_PORT = 9404;
 
 export function deployStrimzi(parent: pulumi.ComponentResource, r: ResolvedKafka): KafkaDeployment {
   const opts = { parent, provider: r.target.provider };
   const { labels } = memberLabels(r, "broker", "kafka");
   const cluster = { "strimzi.io/cluster": r.name };
+  const monitored = r.metrics && r.target.operators.prometheusOperator;
+  const scrapeAnnotations = r.metrics && !monitored ? { "prometheus.io/scrape": "true", "prometheus.io/port": String(STRIMZI_METRICS_PORT), "prometheus.io/path": "/metrics" } : undefined;
   const kafka = new k8s.apiextensions.CustomResource(
     childName(r.name, "kafka"),
     {
@@ -40,6 +44,8 @@ export function deployStrimzi(parent: pulumi.ComponentResource, r: ResolvedKafka
           },
           rack: r.brokers > 1 ? { topologyKey: "topology.kubernetes.io/zone" } : undefined,
           metricsConfig: r.metrics ? { type: "strimziMetricsReporter", values: { allowList: ["kafka_server.*", "kafka_controller.*", "kafka_log.*", "kafka_network.*"] } } : undefined,
+          // Without the Prometheus operator, Prometheus finds the brokers by their annotations.
+          template: scrapeAnnotations ? { pod: { metadata: { annotations: scrapeAnnotations } } } : undefined,
         },
         entityOperator: { topicOperator: {}, userOperator: {} },
         kafkaExporter: r.metrics ? { topicRegex: ".*", groupRegex: ".*" } : undefined,
@@ -77,6 +83,18 @@ export function deployStrimzi(parent: pulumi.ComponentResource, r: ResolvedKafka
     );
   }
   const pods = { ...cluster, "strimzi.io/kind": "Kafka" };
+  if (monitored) {
+    new k8s.apiextensions.CustomResource(
+      childName(r.name, "pod-monitor"),
+      {
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "PodMonitor",
+        metadata: { name: r.name, namespace: r.namespace, labels: { ...labels, ...r.target.monitoring.serviceMonitorLabels } },
+        spec: { selector: { matchLabels: pods }, podMetricsEndpoints: [{ port: "tcp-prometheus", path: "/metrics", interval: "30s" }] },
+      },
+      opts,
+    );
+  }
   const clientPorts = [{ port: KAFKA_PORTS.plain }, ...(r.tls === false ? [] : [{ port: KAFKA_PORTS.tls }])];
   const clients = new ClientAccess(parent, r, clientPorts, r.allowFrom, labels, pods);
   mirrorRules(clients, r.allowFrom, []);

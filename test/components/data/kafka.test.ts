@@ -124,6 +124,14 @@ describe("KafkaCluster with Strimzi", () => {
     ((broken.spec as Obj).kafka as { listeners: Obj[] }).listeners[0].port = 80;
     expect(schemaProblems(broken)).toMatch(/must be >= 9092/);
     expect(s.all("ConfigMap").find((c) => c.metadata.name.startsWith("api-env"))?.data).toMatchObject({ KAFKA_BROKERS: "events-kafka-bootstrap.data.svc.cluster.local:9092" });
+    expect(at(kafka, "spec.kafka.template.pod.metadata.annotations")).toEqual({ "prometheus.io/scrape": "true", "prometheus.io/port": "9404", "prometheus.io/path": "/metrics" });
+  });
+
+  it("is scraped through a PodMonitor where the Prometheus operator runs", async () => {
+    const s = await deploy({ strimzi: true }, { strimzi: true, prometheusOperator: true });
+    expect(s.objects.map(schemaProblems).filter(Boolean)).toEqual([]);
+    expect(at(s.object("PodMonitor", "events"), "spec")).toEqual({ selector: { matchLabels: { "strimzi.io/cluster": "events", "strimzi.io/kind": "Kafka" } }, podMetricsEndpoints: [{ port: "tcp-prometheus", path: "/metrics", interval: "30s" }] });
+    expect(at(s.object("Kafka", "events"), "spec.kafka.template")).toBeUndefined();
   });
 });
 

@@ -103,7 +103,7 @@ describe("the backup passphrase", () => {
       new PostgresCluster("db2", { platform, backup: { storage: store(), image: "ghcr.io/acme/pg-backup:16.4", passphrase: "from-the-vault-0123456789" } });
     });
     const out = generated?.backupPassphrase as import("@pulumi/pulumi").Output<string>;
-    expect(await out.isSecret).toBe(true);
+    expect(await (await import("@pulumi/pulumi")).isSecret(out)).toBe(true);
     const secretOf = (name: string) => unwrap((s.resources.find((r) => r.type === "kubernetes:core/v1:Secret" && r.name === name)?.inputs as Obj).stringData) as Obj;
     expect(secretOf("db-backup").passphrase).toBe(await new Promise((resolve) => out.apply(resolve)));
     expect(String(secretOf("db-backup").passphrase)).toMatch(/^[A-Za-z0-9]{48}$/);
