@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { ApiService, PostgresCluster, PostgresClusterArgs, ObjectStoreTarget, peers, postgresqlSettings, pgHbaConf } from "../../../components";
 import { integrityProblems } from "../../helpers/integrity";
 import { testPlatform } from "../../helpers/platform";
@@ -102,8 +103,8 @@ describe("the backup passphrase", () => {
       generated = new PostgresCluster("db", { platform, backup: { storage: store(), image: "ghcr.io/acme/pg-backup:16.4" } });
       new PostgresCluster("db2", { platform, backup: { storage: store(), image: "ghcr.io/acme/pg-backup:16.4", passphrase: "from-the-vault-0123456789" } });
     });
-    const out = generated?.backupPassphrase as import("@pulumi/pulumi").Output<string>;
-    expect(await (await import("@pulumi/pulumi")).isSecret(out)).toBe(true);
+    const out = generated?.backupPassphrase as pulumi.Output<string>;
+    expect(await pulumi.isSecret(out)).toBe(true);
     const secretOf = (name: string) => unwrap((s.resources.find((r) => r.type === "kubernetes:core/v1:Secret" && r.name === name)?.inputs as Obj).stringData) as Obj;
     expect(secretOf("db-backup").passphrase).toBe(await new Promise((resolve) => out.apply(resolve)));
     expect(String(secretOf("db-backup").passphrase)).toMatch(/^[A-Za-z0-9]{48}$/);
