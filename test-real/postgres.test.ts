@@ -25,8 +25,8 @@ const archive = path.join(work, "wal-archive");
 const servers: Server[] = [];
 let s3: FakeS3;
 
-function conf(archiveDir?: string): string {
-  return postgresqlConf({ memoryBytes: 1024 ** 3, maxConnections: 50, replicas: 1, walKeepSize: "256MB", archiveDir });
+function conf(archiveDir?: string, tls?: { certFile: string; keyFile: string }): string {
+  return postgresqlConf({ memoryBytes: 1024 ** 3, maxConnections: 50, replicas: 1, walKeepSize: "256MB", archiveDir, tls });
 }
 
 async function initdb(name: string): Promise<string> {
@@ -37,9 +37,9 @@ async function initdb(name: string): Promise<string> {
   return data;
 }
 
-async function start(dir: string, port: number, archiveDir?: string, extra: string[] = [], env: Record<string, string> = {}): Promise<Server> {
-  const confFile = writeFile(scripts, `postgresql-${port}.conf`, conf(archiveDir));
-  const hbaFile = writeFile(scripts, `pg_hba-${port}.conf`, pgHbaConf({ clientCidrs: ["127.0.0.0/8"], replicationUser: "replicator" }));
+async function start(dir: string, port: number, archiveDir?: string, extra: string[] = [], env: Record<string, string> = {}, tls?: { certFile: string; keyFile: string }): Promise<Server> {
+  const confFile = writeFile(scripts, `postgresql-${port}.conf`, conf(archiveDir, tls));
+  const hbaFile = writeFile(scripts, `pg_hba-${port}.conf`, pgHbaConf({ clientCidrs: ["127.0.0.0/8"], replicationUser: "replicator", requireTls: tls !== undefined }));
   // The generated files as they are; the "pod network" here is loopback, and only the port and
   // socket directory differ on a shared host.
   const d = daemon("postgres", ["-D", dir, "-c", `config_file=${confFile}`, "-c", `hba_file=${hbaFile}`, "-c", `port=${port}`, "-c", `unix_socket_directories=${work}`, ...extra], { user: USER, env: { PATH, ...env } });
@@ -51,8 +51,8 @@ async function start(dir: string, port: number, archiveDir?: string, extra: stri
   return server;
 }
 
-async function psql(port: number, user: string, password: string, db: string, sql: string) {
-  return exec("psql", ["-h", "127.0.0.1", "-p", String(port), "-U", user, "-d", db, "-v", "ON_ERROR_STOP=1", "-At", "-c", sql], { env: { PATH, PGPASSWORD: password } });
+async function psql(port: number, user: string, password: string, db: string, sql: string, sslmode = "prefer") {
+  return exec("psql", ["-h", "127.0.0.1", "-p", String(port), "-U", user, "-d", db, "-v", "ON_ERROR_STOP=1", "-At", "-c", sql], { env: { PATH, PGPASSWORD: password, PGSSLMODE: sslmode } });
 }
 
 async function script(name: string, content: string, env: Record<string, string>, args: string[] = []) {
@@ -195,3 +195,19 @@ describe("backup, retention, restore and WAL shipping with the generated scripts
   });
 });
 
+describe("TLS from the generated configuration", () => {
+  test("TCP clients must use TLS (1.2+); plaintext is refused by pg_hba.conf", async () => {
+    const dir = ownedDir("keel-pg-tls-", USER);
+    const key = path.join(dir, "tls.key");
+    const crt = path.join(dir, "tls.crt");
+    const cert = await exec("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=db-rw.data.svc.cluster.local", "-days", "1", "-keyout", key, "-out", crt], { user: USER });
+    expect(cert.code).toBe(0);
+    fs.chmodSync(key, 0o600);
+    const server = await start(await initdb("tls"), BASE + 4, undefined, [], {}, { certFile: crt, keyFile: key });
+    const refused = await psql(server.port, "postgres", SUPER, "postgres", "SELECT 1", "disable");
+    expect(refused.output).toMatch(/no pg_hba\.conf entry for host "127\.0\.0\.1", user "postgres", database "postgres", no encryption/);
+    const over = await psql(server.port, "postgres", SUPER, "postgres", "SELECT ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()", "require");
+    expect(over.output.trim()).toMatch(/^t\|TLSv1\.[23]$/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

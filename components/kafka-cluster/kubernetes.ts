@@ -9,6 +9,7 @@ import { resolveResources } from "../core/resources";
 import { resolveSecurity } from "../core/security";
 import { ClientAccess, generatedPassword, memberLabels, namedSecret, spreadMembers, statefulOptions } from "../workload/data-store";
 import { createJob } from "../workload/job";
+import { serverCertificate } from "../workload/tls";
 import { connect, mirrorRules } from "../workload/network-access";
 import { ContainerSpec, createWorkload } from "../workload/workload";
 import { KAFKA_LOG4J, KAFKA_PORTS, kafkaStartScript, renderProperties, serverProperties, topicsScript } from "./config";
@@ -21,27 +22,6 @@ export interface KafkaDeployment {
   readonly clients: ClientAccess;
   readonly bootstrap: pulumi.Output<string>;
   readonly statefulSet?: k8s.apps.v1.StatefulSet;
-}
-
-/** A namespace-local CA (self-signed root) and a PKCS12 keystore for the brokers' TLS listener. */
-function tlsCertificate(parent: pulumi.Resource, r: ResolvedKafka, labels: Record<string, string>, dnsNames: pulumi.Input<string>[], passwordSecret: pulumi.Input<string>): pulumi.Output<string> {
-  const opts = { parent, provider: r.target.provider };
-  const cr = (role: string, kind: string, spec: Record<string, unknown>) =>
-    new k8s.apiextensions.CustomResource(childName(r.name, role), { apiVersion: "cert-manager.io/v1", kind, metadata: { name: childName(r.name, role), namespace: r.namespace, labels }, spec }, opts);
-  cr("selfsigned", "Issuer", { selfSigned: {} });
-  cr("ca", "Certificate", { isCA: true, commonName: `${r.name} CA`, secretName: childName(r.name, "ca"), duration: "87600h", privateKey: { algorithm: "ECDSA", size: 256 }, issuerRef: { name: childName(r.name, "selfsigned"), kind: "Issuer" } });
-  cr("ca-issuer", "Issuer", { ca: { secretName: childName(r.name, "ca") } });
-  cr("tls", "Certificate", {
-    secretName: childName(r.name, "tls"),
-    dnsNames,
-    duration: "2160h",
-    renewBefore: "360h",
-    privateKey: { algorithm: "RSA", size: 2048, rotationPolicy: "Always" },
-    usages: ["server auth", "client auth"],
-    keystores: { pkcs12: { create: true, passwordSecretRef: { name: passwordSecret, key: "keystore-password" } } },
-    issuerRef: { name: childName(r.name, "ca-issuer"), kind: "Issuer" },
-  });
-  return pulumi.output(childName(r.name, "tls"));
 }
 
 export function deployKafka(parent: pulumi.ComponentResource, r: ResolvedKafka): KafkaDeployment {
@@ -68,7 +48,15 @@ export function deployKafka(parent: pulumi.ComponentResource, r: ResolvedKafka):
     ),
   );
   const config = new k8s.core.v1.ConfigMap(childName(r.name, "config"), { metadata: { namespace: r.namespace, labels }, data: { "server.properties": properties, "start.sh": kafkaStartScript(), "log4j.properties": KAFKA_LOG4J } }, opts);
-  const tlsSecret = r.tls === false ? undefined : r.tls.secretName ? pulumi.output(r.tls.secretName) : tlsCertificate(parent, r, labels, [pulumi.interpolate`*.${domain}`, pulumi.interpolate`${r.name}.${r.namespace}.svc.cluster.local`, pulumi.interpolate`${r.name}.${r.namespace}.svc`], credentials.metadata.name);
+  const tlsSecret = r.tls === false ? undefined : r.tls.secretName
+        ? pulumi.output(r.tls.secretName)
+        : serverCertificate(parent, r.target, {
+            name: r.name,
+            namespace: r.namespace,
+            labels,
+            dnsNames: [pulumi.interpolate`*.${domain}`, pulumi.interpolate`${r.name}.${r.namespace}.svc.cluster.local`, pulumi.interpolate`${r.name}.${r.namespace}.svc`],
+            pkcs12PasswordSecret: credentials.metadata.name,
+          });
 
   const v = new Validator("KafkaCluster", r.name);
   const security = resolveSecurity(v, "security", { runAsUser: KAFKA_DEFAULTS.uid, runAsGroup: KAFKA_DEFAULTS.uid, fsGroup: KAFKA_DEFAULTS.uid });

@@ -69,6 +69,12 @@ export interface PostgresClusterArgs {
   readonly clientCidrs?: readonly string[];
   /** Scheduled encrypted backups to S3-compatible storage. @default none */
   readonly backup?: PostgresBackupArgs;
+  /**
+   * Accept TCP connections only over TLS (`hostssl`, TLS 1.2+); URLs get `sslmode=require`.
+   * `true`: a certificate from a namespace-local cert-manager CA; or `{ secretName }` of a `kubernetes.io/tls` Secret.
+   * @default false
+   */
+  readonly tls?: boolean | { readonly secretName: string };
   /** postgres_exporter sidecar. @default true */
   readonly metrics?: boolean;
   /** Who may connect (besides `connections` of ApiServices, which open the path themselves). */
@@ -110,9 +116,10 @@ export class PostgresCluster extends DataStoreComponent {
     };
     const host = clusterHost(d.primary.service.metadata.name, r.namespace);
     const readOnlyHost = d.replica ? clusterHost(d.replica.service.metadata.name, r.namespace) : undefined;
-    const url = urlWithPassword("postgresql", r.username, d.passwords.app, host, 5432, `/${r.database}`);
+    const path = `/${r.database}${r.tls ? "?sslmode=require" : ""}`;
+    const url = urlWithPassword("postgresql", r.username, d.passwords.app, host, 5432, path);
     const env: Record<string, pulumi.Input<string>> = { DATABASE_URL: url };
-    if (readOnlyHost) env.DATABASE_READ_URL = urlWithPassword("postgresql", r.username, d.passwords.app, readOnlyHost, 5432, `/${r.database}`);
+    if (readOnlyHost) env.DATABASE_READ_URL = urlWithPassword("postgresql", r.username, d.passwords.app, readOnlyHost, 5432, path);
     this.connection = {
       kind: "postgres",
       host,

@@ -9,6 +9,7 @@ import { resolveResources } from "../core/resources";
 import { resolveSecurity } from "../core/security";
 import { ClientAccess, generatedPassword, memberLabels, namedSecret, spreadMembers, statefulOptions } from "../workload/data-store";
 import { createJob } from "../workload/job";
+import { serverCertificate } from "../workload/tls";
 import { connect, mirrorRules } from "../workload/network-access";
 import { CreatedWorkload, ContainerSpec, createWorkload } from "../workload/workload";
 import { pgHbaConf, postgresqlConf } from "./config";
@@ -22,6 +23,7 @@ const EXPORTER_PORT = 9187;
 const DATA_DIR = "/var/lib/postgresql/data";
 const PGDATA = `${DATA_DIR}/pgdata`;
 const ARCHIVE_DIR = `${DATA_DIR}/wal-archive`;
+const TLS_DIR = "/etc/postgresql/tls";
 const SIDECAR_RESOURCES = { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "250m", memory: "128Mi" } };
 
 export interface PostgresDeployment {
@@ -58,6 +60,16 @@ export function deployPostgres(parent: pulumi.ComponentResource, r: ResolvedPost
     "app-password": passwords.app,
   });
   const creds = credentials.metadata.name;
+  const tlsSecret = !r.tls
+    ? undefined
+    : r.tls.secretName
+      ? pulumi.output(r.tls.secretName)
+      : serverCertificate(parent, r.target, {
+          name: r.name,
+          namespace: r.namespace,
+          labels: common.labels,
+          dnsNames: ["rw", "ro"].flatMap((svc) => [pulumi.interpolate`${r.name}-${svc}.${r.namespace}.svc.cluster.local`, pulumi.interpolate`${r.name}-${svc}.${r.namespace}.svc`]),
+        });
   const configMap = new k8s.core.v1.ConfigMap(
     childName(r.name, "config"),
     {
@@ -69,9 +81,10 @@ export function deployPostgres(parent: pulumi.ComponentResource, r: ResolvedPost
           replicas: r.replicas,
           walKeepSize: r.walKeepSize,
           archiveDir: r.backup?.walArchiving ? ARCHIVE_DIR : undefined,
+          tls: tlsSecret ? { certFile: `${TLS_DIR}/tls.crt`, keyFile: `${TLS_DIR}/tls.key` } : undefined,
           extra: r.parameters,
         }),
-        "pg_hba.conf": pgHbaConf({ clientCidrs: r.clientCidrs, replicationUser: POSTGRES_DEFAULTS.replicationUser }),
+        "pg_hba.conf": pgHbaConf({ clientCidrs: r.clientCidrs, replicationUser: POSTGRES_DEFAULTS.replicationUser, requireTls: tlsSecret !== undefined }),
       },
     },
     opts,
@@ -151,6 +164,7 @@ export function deployPostgres(parent: pulumi.ComponentResource, r: ResolvedPost
       { name: "data", mountPath: DATA_DIR },
       { name: "config", mountPath: "/etc/postgresql", readOnly: true },
       { name: "run", mountPath: "/var/run/postgresql" },
+      ...(tlsSecret ? [{ name: "tls", mountPath: TLS_DIR, readOnly: true }] : []),
       ...(role === "primary" ? [{ name: "initdb", mountPath: "/docker-entrypoint-initdb.d", readOnly: true }] : []),
     ],
   });
@@ -159,7 +173,7 @@ export function deployPostgres(parent: pulumi.ComponentResource, r: ResolvedPost
     image: r.exporterImage,
     ports: [{ name: "metrics", containerPort: EXPORTER_PORT }],
     env: [
-      { name: "DATA_SOURCE_URI", value: `127.0.0.1:${PORT}/postgres?sslmode=disable` },
+      { name: "DATA_SOURCE_URI", value: `127.0.0.1:${PORT}/postgres?sslmode=${tlsSecret ? "require" : "disable"}` },
       { name: "DATA_SOURCE_USER", value: POSTGRES_DEFAULTS.metricsUser },
       { name: "DATA_SOURCE_PASS", ...secretRef(creds, "metrics-password") },
     ],
@@ -188,6 +202,8 @@ export function deployPostgres(parent: pulumi.ComponentResource, r: ResolvedPost
     { name: "scripts", configMap: { name: scripts.metadata.name, defaultMode: 0o555 } },
     { name: "initdb", configMap: { name: scripts.metadata.name, defaultMode: 0o555, items: [{ key: "10-keel-roles.sh", path: "10-keel-roles.sh" }] } },
     { name: "run", emptyDir: {} },
+    // The key must not be world-readable: 0440, group = fsGroup (postgres).
+    ...(tlsSecret ? [{ name: "tls", secret: { secretName: tlsSecret, defaultMode: 0o440 } }] : []),
     ...(r.storage ? [] : [{ name: "data", emptyDir: {} }]),
   ];
   const storeRule = r.backup ? objectStoreRule(r.backup.storage) : undefined;

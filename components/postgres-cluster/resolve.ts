@@ -60,6 +60,8 @@ export interface ResolvedPostgres extends DataStoreBase {
   readonly metrics: boolean;
   readonly allowFrom: readonly NetworkRule[];
   readonly protect: boolean;
+  /** TCP only over TLS: a certificate from a namespace-local cert-manager CA, or an existing `kubernetes.io/tls` Secret. */
+  readonly tls: false | { readonly secretName?: string };
 }
 
 /** A 5-field cron expression (minute hour day month weekday), numbers, ranges, lists and steps. */
@@ -129,6 +131,10 @@ export function resolvePostgresArgs(name: string, args: PostgresClusterArgs): Re
     };
   }
   v.require(typeof (args.protect ?? false) === "boolean", "protect", args.protect, "expected true or false");
+  const tls: ResolvedPostgres["tls"] = !args.tls ? false : args.tls === true ? {} : { secretName: args.tls.secretName };
+  if (tls && !tls.secretName && !base.target.operators.certManager) {
+    v.require(false, "tls", args.tls, "expected { secretName } of a kubernetes.io/tls Secret, or cert-manager on the platform (operators.certManager) to issue the certificate");
+  }
   v.throwIfInvalid();
   return {
     ...base,
@@ -147,5 +153,6 @@ export function resolvePostgresArgs(name: string, args: PostgresClusterArgs): Re
     metrics: args.metrics ?? true,
     allowFrom: args.allowFrom ?? [],
     protect: args.protect ?? false,
+    tls,
   };
 }

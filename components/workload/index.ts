@@ -5,3 +5,4 @@ export * from "./workload";
 export * from "./ingress";
 export * from "./job";
 export * from "./data-store";
+export * from "./tls";

@@ -95,6 +95,31 @@ describe("PostgresCluster on Kubernetes", () => {
   });
 });
 
+describe("TLS", () => {
+  it("serves TLS only, with a certificate from a namespace CA, and asks clients for sslmode=require", async () => {
+    const s = await cluster({ tls: true });
+    expect(s.objects.map(schemaProblems).filter(Boolean)).toEqual([]);
+    expect(integrityProblems(s.objects)).toEqual([]);
+    expect(at(s.object("Certificate", "db-tls"), "spec.dnsNames")).toEqual(["db-rw.data.svc.cluster.local", "db-rw.data.svc", "db-ro.data.svc.cluster.local", "db-ro.data.svc"]);
+    const data = s.all("ConfigMap").find((c) => (c.data as Obj)?.["postgresql.conf"])?.data as Obj;
+    expect(String(data["postgresql.conf"])).toMatch(/^ssl = on\nssl_cert_file = '\/etc\/postgresql\/tls\/tls\.crt'\nssl_key_file = '\/etc\/postgresql\/tls\/tls\.key'\nssl_min_protocol_version = 'TLSv1\.2'$/m);
+    expect(String(data["pg_hba.conf"]).split("\n").filter((l) => /^host/.test(l)).every((l) => l.startsWith("hostssl"))).toBe(true);
+    const primary = s.object("StatefulSet", "db-primary");
+    expect(at(primary, "spec.template.spec.volumes")).toContainEqual({ name: "tls", secret: { secretName: "db-tls", defaultMode: 0o440 } });
+    expect(at(primary, "spec.template.spec.containers.1.env.0.value")).toBe("127.0.0.1:5432/postgres?sslmode=require");
+    const env = unwrap((s.resources.find((r) => r.type === "kubernetes:core/v1:Secret" && r.name === "api-env")?.inputs as Obj).stringData) as Obj;
+    expect(env.DATABASE_URL).toMatch(/@db-rw\.data\.svc\.cluster\.local:5432\/db\?sslmode=require$/);
+  });
+
+  it("needs cert-manager or a Secret", async () => {
+    await synthesize(() => {
+      expect(() => new PostgresCluster("db", { platform: testPlatform({ operators: { certManager: false } }), tls: true })).toThrow(
+        'PostgresCluster "db": tls is true; expected { secretName } of a kubernetes.io/tls Secret, or cert-manager on the platform (operators.certManager) to issue the certificate',
+      );
+    });
+  });
+});
+
 describe("the backup passphrase", () => {
   it("is exported as a secret (no restore without it) and can come from the user's vault", async () => {
     let generated: PostgresCluster | undefined;
