@@ -27,8 +27,8 @@ export interface KafkaDeployment {
 export function deployKafka(parent: pulumi.ComponentResource, r: ResolvedKafka): KafkaDeployment {
   const opts = { parent, provider: r.target.provider };
   const { labels, selector } = memberLabels(r, "broker", "kafka", r.image);
-  const keystorePassword = generatedPassword(parent, r.name, "keystore");
-  const credentials = namedSecret(parent, r.target, childName(r.name, "credentials"), r.namespace, labels, { "keystore-password": keystorePassword });
+  const keystorePassword = generatedPassword(parent, r, "keystore");
+  const credentials = namedSecret(parent, r.target, childName(r.name, "credentials"), r.namespace, labels, { "keystore-password": keystorePassword }, r.protect);
   const clusterId = new random.RandomId(childName(r.name, "cluster-id"), { byteLength: 16 }, { parent }).b64Url;
   const headless = `${r.name}-headless`;
   const domain = pulumi.interpolate`${headless}.${r.namespace}.svc.cluster.local`;

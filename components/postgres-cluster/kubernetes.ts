@@ -47,10 +47,10 @@ export function deployPostgres(parent: pulumi.ComponentResource, r: ResolvedPost
   const opts = { parent, provider: r.target.provider };
   const common = memberLabels(r, "cluster", "database", r.image);
   const passwords = {
-    superuser: generatedPassword(parent, r.name, "superuser"),
-    replication: generatedPassword(parent, r.name, "replication"),
-    metrics: generatedPassword(parent, r.name, "metrics"),
-    app: generatedPassword(parent, r.name, "app"),
+    superuser: generatedPassword(parent, r, "superuser"),
+    replication: generatedPassword(parent, r, "replication"),
+    metrics: generatedPassword(parent, r, "metrics"),
+    app: generatedPassword(parent, r, "app"),
   };
   const credentialsName = childName(r.name, "credentials");
   const credentials = namedSecret(parent, r.target, credentialsName, r.namespace, common.labels, {
@@ -58,7 +58,7 @@ export function deployPostgres(parent: pulumi.ComponentResource, r: ResolvedPost
     "replication-password": passwords.replication,
     "metrics-password": passwords.metrics,
     "app-password": passwords.app,
-  });
+  }, r.protect);
   const creds = credentials.metadata.name;
   const tlsSecret = !r.tls
     ? undefined
@@ -107,12 +107,12 @@ export function deployPostgres(parent: pulumi.ComponentResource, r: ResolvedPost
   let backupSecret: pulumi.Output<string> | undefined;
   let passphrase: pulumi.Output<string> | undefined;
   if (r.backup) {
-    passphrase = r.backup.passphrase !== undefined ? pulumi.secret(r.backup.passphrase) : generatedPassword(parent, r.name, "backup-passphrase", 48);
+    passphrase = r.backup.passphrase !== undefined ? pulumi.secret(r.backup.passphrase) : generatedPassword(parent, r, "backup-passphrase", 48);
     backupSecret = namedSecret(parent, r.target, childName(r.name, "backup"), r.namespace, common.labels, {
       "access-key-id": r.backup.storage.accessKeyId,
       "secret-access-key": pulumi.secret(r.backup.storage.secretAccessKey),
       passphrase,
-    }).metadata.name;
+    }, r.protect).metadata.name;
   }
   const s3Env = (b: NonNullable<ResolvedPostgres["backup"]>, secret: pulumi.Input<string>): EnvVar[] => [
     { name: "S3_ENDPOINT", value: b.storage.endpoint },

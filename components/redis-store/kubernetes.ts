@@ -34,8 +34,8 @@ export interface RedisDeployment {
 export function deployRedis(parent: pulumi.ComponentResource, r: ResolvedRedis): RedisDeployment {
   const opts = { parent, provider: r.target.provider };
   const { labels, selector } = memberLabels(r, "node", "cache", r.image);
-  const password = generatedPassword(parent, r.name, "redis");
-  const credentials = namedSecret(parent, r.target, childName(r.name, "credentials"), r.namespace, labels, { password });
+  const password = generatedPassword(parent, r, "redis");
+  const credentials = namedSecret(parent, r.target, childName(r.name, "credentials"), r.namespace, labels, { password }, r.protect);
   const creds = credentials.metadata.name;
   const passwordEnv: EnvVar = { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: creds, key: "password" } } };
   const config = new k8s.core.v1.ConfigMap(

@@ -42,14 +42,14 @@ export function deploySeaweed(parent: pulumi.ComponentResource, r: ResolvedSeawe
 
   const identities = (name: string, actions: string[]) => ({
     name,
-    accessKey: generatedPassword(parent, r.name, `${name}-access-key`, 20).apply((k) => k.toUpperCase()),
-    secretKey: generatedPassword(parent, r.name, `${name}-secret-key`, 40),
+    accessKey: generatedPassword(parent, r, `${name}-access-key`, 20).apply((k) => k.toUpperCase()),
+    secretKey: generatedPassword(parent, r, `${name}-secret-key`, 40),
     actions,
   });
   const all = [identities("admin", ["Admin", "Read", "Write", "List", "Tagging"]), identities("readonly", ["Read", "List"]), ...r.buckets.map((b) => identities(`${b}-writer`, [`Read:${b}`, `Write:${b}`, `List:${b}`, `Tagging:${b}`]))];
   const s3Json = pulumi.secret(pulumi.all(all.map((i) => pulumi.all([i.accessKey, i.secretKey]))).apply((keys) => s3Config(all.map((i, n): S3Identity => ({ name: i.name, accessKey: keys[n][0], secretKey: keys[n][1], actions: i.actions })))));
   const credentialsOf = (i: (typeof all)[number]): SeaweedCredentials => {
-    const secret = namedSecret(parent, r.target, childName(r.name, `s3-${i.name}`), r.namespace, common.labels, { "access-key-id": i.accessKey, "secret-access-key": i.secretKey });
+    const secret = namedSecret(parent, r.target, childName(r.name, `s3-${i.name}`), r.namespace, common.labels, { "access-key-id": i.accessKey, "secret-access-key": i.secretKey }, r.protect);
     return { accessKeyId: pulumi.secret(i.accessKey), secretAccessKey: i.secretKey, secretName: secret.metadata.name };
   };
   const config = new k8s.core.v1.ConfigMap(

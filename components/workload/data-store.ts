@@ -100,9 +100,12 @@ export function checkRules(v: Validator, field: string, rules: readonly NetworkR
   validateRules(v, field, rules);
 }
 
-/** A generated password (letters and digits: safe in URLs, configs and shells). Secret. */
-export function generatedPassword(parent: pulumi.Resource, name: string, role: string, length = 32): pulumi.Output<string> {
-  return pulumi.secret(new random.RandomPassword(childName(name, `${role}-password`), { length, special: false }, { parent }).result);
+/**
+ * A generated password (letters and digits: safe in URLs, configs and shells). Secret; protected
+ * with a protected store (a lost passphrase makes every backup unreadable).
+ */
+export function generatedPassword(parent: pulumi.Resource, store: { readonly name: string; readonly protect?: boolean }, role: string, length = 32): pulumi.Output<string> {
+  return pulumi.secret(new random.RandomPassword(childName(store.name, `${role}-password`), { length, special: false }, { parent, protect: store.protect || undefined }).result);
 }
 
 /** Prefer spreading members of the same store over nodes (and zones). */
@@ -112,8 +115,8 @@ export function spreadMembers(selector: Labels): k8s.types.input.core.v1.Affinit
 }
 
 /** A Secret with a fixed name (others reference it) and the given keys. */
-export function namedSecret(parent: pulumi.Resource, target: KubernetesTarget, name: string, namespace: pulumi.Input<string>, labels: Labels, stringData: Record<string, pulumi.Input<string>>): k8s.core.v1.Secret {
-  return new k8s.core.v1.Secret(name, { metadata: { name, namespace, labels }, type: "Opaque", stringData }, { parent, provider: target.provider });
+export function namedSecret(parent: pulumi.Resource, target: KubernetesTarget, name: string, namespace: pulumi.Input<string>, labels: Labels, stringData: Record<string, pulumi.Input<string>>, protect = false): k8s.core.v1.Secret {
+  return new k8s.core.v1.Secret(name, { metadata: { name, namespace, labels }, type: "Opaque", stringData }, { parent, provider: target.provider, protect: protect || undefined });
 }
 
 /**

@@ -193,3 +193,21 @@ describe("generated configuration", () => {
     expect(s.archive_command).toBeUndefined();
   });
 });
+
+describe("protection", () => {
+  it("protects the StatefulSets, the credentials and the backup passphrase of a protected cluster", async () => {
+    const s = await synthesize(() => {
+      const platform = testPlatform();
+      new PostgresCluster("db", { platform, protect: true, backup: { storage: store(), image: "ghcr.io/acme/pg-backup:16.4" } });
+      new PostgresCluster("dev-db", { platform });
+    });
+    const opts = (name: string) => {
+      const r = s.resource(name);
+      return { protect: r.protect, retainOnDelete: r.retainOnDelete };
+    };
+    expect(opts("db-primary-statefulset")).toEqual({ protect: true, retainOnDelete: true });
+    expect(opts("db-credentials").protect).toBe(true);
+    expect(opts("db-backup-passphrase-password").protect).toBe(true);
+    expect([opts("dev-db-primary-statefulset"), opts("dev-db-credentials")]).toEqual([{ protect: false, retainOnDelete: false }, { protect: false, retainOnDelete: false }]);
+  });
+});
