@@ -67,10 +67,12 @@ describe("a Redis node from the generated configuration", () => {
 });
 
 describe("sentinel mode", () => {
+  // Nodes and sentinels are addressed by hostname ("localhost" here, pod DNS names in a cluster):
+  // the sentinels resolve and announce hostnames, so the answers below are names, not IPs.
   test("the sentinels promote the replica when the primary stops", async () => {
     const [p, r] = [BASE + 5, BASE + 6];
     const sentinelPorts = [BASE + 7, BASE + 8, BASE + 9].map((x) => x + 100);
-    const common = { MODE: "sentinel", ANNOUNCE_HOST: "127.0.0.1", PRIMARY_HOST: "127.0.0.1", PRIMARY_PORT: String(p), MASTER_NAME: "keel", SENTINELS: sentinelPorts.map((s) => `127.0.0.1:${s}`).join(" ") };
+    const common = { MODE: "sentinel", ANNOUNCE_HOST: "localhost", PRIMARY_HOST: "localhost", PRIMARY_PORT: String(p), MASTER_NAME: "keel", SENTINELS: sentinelPorts.map((s) => `localhost:${s}`).join(" ") };
     const primary = await node("primary", p, "aof", { ...common, ANNOUNCE_PORT: String(p) });
     await node("replica", r, "aof", { ...common, ANNOUNCE_PORT: String(r) });
     await waitFor("replication", async () => /master_link_status:up/.test((await cli(r, ["INFO", "replication"], PASSWORD)).output));
@@ -84,9 +86,9 @@ describe("sentinel mode", () => {
     }
     const askedPrimary = async () => (await cli(sentinelPorts[0], ["SENTINEL", "get-master-addr-by-name", "keel"], PASSWORD)).output.trim().split("\n").join(":");
     await waitFor("the sentinels to see each other", async () => /num-other-sentinels\s+2/.test((await cli(sentinelPorts[0], ["SENTINEL", "master", "keel"], PASSWORD)).output.replace(/\n/g, " ")));
-    expect(await askedPrimary()).toBe(`127.0.0.1:${p}`);
+    expect(await askedPrimary()).toBe(`localhost:${p}`);
     await primary.stop("SIGKILL");
-    await waitFor("the failover", async () => (await askedPrimary()) === `127.0.0.1:${r}`, 30_000);
+    await waitFor("the failover", async () => (await askedPrimary()) === `localhost:${r}`, 30_000);
     await waitFor("the replica to become primary", async () => /role:master/.test((await cli(r, ["INFO", "replication"], PASSWORD)).output));
     expect((await cli(r, ["GET", "k"], PASSWORD)).output.trim()).toBe("v");
     expect((await cli(r, ["SET", "k2", "v2"], PASSWORD)).output.trim()).toBe("OK");
