@@ -7,7 +7,7 @@ import type { NetworkPort, NetworkRule, WorkloadPeer } from "../core/network";
 import { createConfigObjects } from "../workload/config-objects";
 import { ingressAnnotations, ingressSpec } from "../workload/ingress";
 import { NetworkAccess, mirrorRules } from "../workload/network-access";
-import { createWorkload } from "../workload/workload";
+import { createWorkload, scrapedBy } from "../workload/workload";
 import { hpaSpec } from "./autoscaling";
 import type { ApiServiceKubernetesResources } from "./index";
 import type { ResolvedApiService } from "./resolve";
@@ -38,7 +38,7 @@ export function deployOnKubernetes(parent: pulumi.ComponentResource, r: Resolved
 
   const allowFrom: NetworkRule[] = [];
   if (r.ingress) allowFrom.push({ peer: { kind: "namespace", namespace: r.target.ingress.namespace, podLabels: r.target.ingress.podLabels }, ports: networkPorts });
-  if (r.metrics) allowFrom.push({ peer: { kind: "namespace", namespace: r.target.monitoring.namespace, podLabels: r.target.monitoring.podLabels }, ports: [{ port: r.metrics.port }] });
+  if (r.metrics) allowFrom.push(scrapedBy(r.target, r.metrics.port));
   allowFrom.push(...r.allowFrom.map((rule) => ({ peer: rule.peer, ports: rule.ports ?? networkPorts })));
 
   const w = createWorkload(parent, r.target, {

@@ -11,7 +11,7 @@ import { ClientAccess, generatedPassword, memberLabels, namedSecret, spreadMembe
 import { createJob } from "../workload/job";
 import { serverCertificate } from "../workload/tls";
 import { connect, mirrorRules } from "../workload/network-access";
-import { ContainerSpec, createWorkload } from "../workload/workload";
+import { ContainerSpec, createWorkload, scrapedBy } from "../workload/workload";
 import { KAFKA_LOG4J, KAFKA_PORTS, kafkaStartScript, renderProperties, serverProperties, topicsScript } from "./config";
 import { KAFKA_DEFAULTS, ResolvedKafka } from "./resolve";
 
@@ -63,7 +63,7 @@ export function deployKafka(parent: pulumi.ComponentResource, r: ResolvedKafka):
   const heapMb = Math.max(256, Math.floor(r.resources.limitMemoryBytes / 2 / 1024 / 1024));
   const clientPorts = [{ port: KAFKA_PORTS.plain }, ...(r.tls === false ? [] : [{ port: KAFKA_PORTS.tls }])];
   const members: NetworkRule = { peer: { kind: "workload", name: r.name, namespace: r.namespace, podLabels: selector }, ports: [{ port: KAFKA_PORTS.plain }, { port: KAFKA_PORTS.controller }] };
-  const monitoring: NetworkRule = { peer: { kind: "namespace", namespace: r.target.monitoring.namespace, podLabels: r.target.monitoring.podLabels }, ports: [{ port: EXPORTER_PORT }] };
+  const monitoring = scrapedBy(r.target, EXPORTER_PORT);
   const broker: ContainerSpec = {
     name: "kafka",
     image: r.image,
@@ -148,8 +148,7 @@ export function deployKafka(parent: pulumi.ComponentResource, r: ResolvedKafka):
       volumes: [{ name: "scripts", configMap: { name: scripts.metadata.name, defaultMode: 0o555 } }],
       allowTo: [],
     });
-    const jobEndpoint = { networkPeer: { kind: "workload" as const, name: childName(r.name, "topics"), namespace: r.namespace, podLabels: jobLabels.selector }, networkPorts: [], networkAccess: job.networkAccess };
-    connect(jobEndpoint, clients, [{ port: KAFKA_PORTS.plain }]);
+    connect(job.endpoint, clients, [{ port: KAFKA_PORTS.plain }]);
   }
   return { clients, bootstrap, statefulSet: w.workload as k8s.apps.v1.StatefulSet };
 }

@@ -11,7 +11,7 @@ import { ClientAccess, generatedPassword, memberLabels, namedSecret, spreadMembe
 import { createJob } from "../workload/job";
 import { serverCertificate } from "../workload/tls";
 import { connect, mirrorRules } from "../workload/network-access";
-import { CreatedWorkload, ContainerSpec, createWorkload } from "../workload/workload";
+import { CreatedWorkload, ContainerSpec, createWorkload, scrapedBy } from "../workload/workload";
 import { pgHbaConf, postgresqlConf } from "./config";
 import { POSTGRES_DEFAULTS, ResolvedPostgres } from "./resolve";
 import { backupScript, initRolesScript, replicaBootstrapScript, restoreScript, walFetchScript, walShipScript } from "./scripts";
@@ -128,7 +128,7 @@ export function deployPostgres(parent: pulumi.ComponentResource, r: ResolvedPost
   const security = resolveSecurity(v, "security", { runAsUser: POSTGRES_DEFAULTS.uid, runAsGroup: POSTGRES_DEFAULTS.uid, fsGroup: POSTGRES_DEFAULTS.uid });
   const exporterSecurity = resolveSecurity(v, "security", { runAsUser: 65534, runAsGroup: 65534, fsGroup: POSTGRES_DEFAULTS.uid });
   const sidecarResources = resolveResources(v, "sidecar", SIDECAR_RESOURCES);
-  const monitoring: NetworkRule = { peer: { kind: "namespace", namespace: r.target.monitoring.namespace, podLabels: r.target.monitoring.podLabels }, ports: [{ port: EXPORTER_PORT }] };
+  const monitoring = scrapedBy(r.target, EXPORTER_PORT);
   // Replicas stream from the primary (and bootstrap from it) on 5432.
   const replicaPods: NetworkRule = { peer: { kind: "workload", name: childName(r.name, "replica"), namespace: r.namespace, podLabels: memberLabels(r, "replica", "database").selector }, ports: [{ port: PORT }] };
 
@@ -316,10 +316,9 @@ export function deployPostgres(parent: pulumi.ComponentResource, r: ResolvedPost
       ],
       allowTo: [],
     });
-    const jobEndpoint = { networkPeer: { kind: "workload" as const, name: childName(r.name, "backup"), namespace: r.namespace, podLabels: labels.selector }, networkPorts: [], networkAccess: job.networkAccess };
-    connect(jobEndpoint, clients, [{ port: PORT }]);
-    if (storeRule) connect(jobEndpoint, storeRule.peer, storeRule.ports);
-    if (b.metrics) connect(jobEndpoint, b.metrics.endpoint);
+    connect(job.endpoint, clients, [{ port: PORT }]);
+    if (storeRule) connect(job.endpoint, storeRule.peer, storeRule.ports);
+    if (b.metrics) connect(job.endpoint, b.metrics.endpoint);
     backupJob = job.job as k8s.batch.v1.CronJob;
   }
   return { primary, replica, clients, credentials, passwords: { app: passwords.app, superuser: passwords.superuser, backup: passphrase }, backupJob };

@@ -8,7 +8,7 @@ import { resolveResources } from "../core/resources";
 import { resolveSecurity } from "../core/security";
 import { ClientAccess, generatedPassword, memberLabels, namedSecret, spreadMembers, statefulOptions } from "../workload/data-store";
 import { mirrorRules } from "../workload/network-access";
-import { ContainerSpec, CreatedWorkload, createWorkload } from "../workload/workload";
+import { ContainerSpec, CreatedWorkload, createWorkload, scrapedBy } from "../workload/workload";
 import { redisConf, redisNodeScript, redisSentinelScript } from "./config";
 import { REDIS_DEFAULTS, ResolvedRedis } from "./resolve";
 
@@ -118,7 +118,7 @@ export function deployRedis(parent: pulumi.ComponentResource, r: ResolvedRedis):
   };
   const memberPorts: NetworkPort[] = [{ port: REDIS_PORT }, ...(r.mode === "sentinel" ? [{ port: SENTINEL_PORT }] : [])];
   const members: NetworkRule = { peer: { kind: "workload", name: r.name, namespace: r.namespace, podLabels: selector }, ports: memberPorts };
-  const monitoring: NetworkRule = { peer: { kind: "namespace", namespace: r.target.monitoring.namespace, podLabels: r.target.monitoring.podLabels }, ports: [{ port: EXPORTER_PORT }] };
+  const monitoring = scrapedBy(r.target, EXPORTER_PORT);
   const single = r.nodes < 2;
   const nodes = createWorkload(parent, r.target, {
     kind: "StatefulSet",

@@ -8,7 +8,7 @@ import { resolveSecurity } from "../core/security";
 import { ClientAccess, generatedPassword, memberLabels, namedSecret, spreadMembers, statefulOptions } from "../workload/data-store";
 import { createJob } from "../workload/job";
 import { mirrorRules } from "../workload/network-access";
-import { ContainerSpec, CreatedWorkload, createWorkload } from "../workload/workload";
+import { ContainerSpec, CreatedWorkload, createWorkload, scrapedBy } from "../workload/workload";
 import { GRPC_OFFSET, S3Identity, SEAWEED_PORTS, bucketScript, filerFlags, filerToml, masterFlags, masterToml, s3Config, s3Flags, toArgs, volumeFlags } from "./config";
 import { ResolvedSeaweed, SEAWEED_DEFAULTS, SeaweedRole } from "./resolve";
 
@@ -60,7 +60,7 @@ export function deploySeaweed(parent: pulumi.ComponentResource, r: ResolvedSeawe
   const s3Secret = new k8s.core.v1.Secret(childName(r.name, "s3-config"), { metadata: { namespace: r.namespace, labels: common.labels }, type: "Opaque", stringData: { "s3.json": s3Json } }, { parent, provider: r.target.provider });
 
   const internal: NetworkRule = { peer: { kind: "workload", name: r.name, namespace: r.namespace, podLabels: r.clusterSelector }, ports: INTERNAL_PORTS };
-  const monitoring: NetworkRule = { peer: { kind: "namespace", namespace: r.target.monitoring.namespace, podLabels: r.target.monitoring.podLabels }, ports: [{ port: SEAWEED_PORTS.metrics }] };
+  const monitoring = scrapedBy(r.target, SEAWEED_PORTS.metrics);
   const podName = { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } };
 
   const part = (role: SeaweedRole, spec: { replicas: number; args: ContainerSpec["args"]; command?: string[]; port: number; probePath?: string; mounts: k8s.types.input.core.v1.VolumeMount[]; stateful: boolean; reason?: string }) => {

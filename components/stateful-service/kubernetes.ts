@@ -4,14 +4,14 @@ import type { NetworkRule } from "../core/network";
 import { ClientAccess, memberLabels, spreadMembers, statefulOptions } from "../workload/data-store";
 import { createConfigObjects } from "../workload/config-objects";
 import { mirrorRules } from "../workload/network-access";
-import { CreatedWorkload, createWorkload } from "../workload/workload";
+import { CreatedWorkload, createWorkload, scrapedBy } from "../workload/workload";
 import type { ResolvedStatefulService } from "./resolve";
 
 export function deployStatefulService(parent: pulumi.ComponentResource, r: ResolvedStatefulService): { workload: CreatedWorkload; clients: ClientAccess } {
   const { labels, selector } = memberLabels(r, "server", r.component, r.image);
   const opts = { parent, provider: r.target.provider };
   const config = createConfigObjects({ name: r.name, namespace: r.namespace, labels, opts }, r.env);
-  const monitoring: NetworkRule[] = r.metrics ? [{ peer: { kind: "namespace", namespace: r.target.monitoring.namespace, podLabels: r.target.monitoring.podLabels }, ports: [{ port: r.metrics.port }] }] : [];
+  const monitoring: NetworkRule[] = r.metrics ? [scrapedBy(r.target, r.metrics.port)] : [];
   const members: NetworkRule[] = r.replicas > 1 ? [{ peer: { kind: "workload", name: r.name, namespace: r.namespace, podLabels: selector } }] : [];
   const workload = createWorkload(parent, r.target, {
     kind: "StatefulSet",

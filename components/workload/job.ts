@@ -11,7 +11,7 @@ import type { NetworkRule } from "../core/network";
 import { egressRule } from "../core/network";
 import { ResolvedSecurity, podSecurityContext } from "../core/security";
 import type { KubernetesTarget } from "../platform/types";
-import { NetworkAccess } from "./network-access";
+import { NetworkAccess, NetworkPolicyHolder } from "./network-access";
 import { InitContainerSpec, baseVolumes, initContainer } from "./workload";
 
 import Input = k8s.types.input.core.v1;
@@ -40,6 +40,8 @@ export interface JobSpec {
 export interface CreatedJob {
   readonly job: k8s.batch.v1.Job | k8s.batch.v1.CronJob;
   readonly networkAccess: NetworkAccess;
+  /** The Job's pods as a network endpoint: `connect(created.endpoint, store)` opens both sides. */
+  readonly endpoint: NetworkPolicyHolder;
 }
 
 function jobSpec(s: JobSpec, serviceAccount: pulumi.Input<string>): k8s.types.input.batch.v1.JobSpec {
@@ -82,5 +84,6 @@ export function createJob(parent: pulumi.Resource, target: KubernetesTarget, s: 
     { name: s.name, namespace: s.namespace, podSelector: s.selector, labels: s.labels, dns: target.dns, ports: [], opts },
     { ingress: [], egress: s.allowTo.map(egressRule) },
   );
-  return { job, networkAccess };
+  const endpoint: NetworkPolicyHolder = { networkPeer: { kind: "workload", name: s.name, namespace: s.namespace, podLabels: s.selector }, networkPorts: [], networkAccess };
+  return { job, networkAccess, endpoint };
 }

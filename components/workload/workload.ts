@@ -121,6 +121,11 @@ export interface CreatedWorkload {
   readonly ports: readonly NetworkPort[];
 }
 
+/** The rule admitting the platform's Prometheus to a metrics port. */
+export function scrapedBy(target: KubernetesTarget, port: number): NetworkRule {
+  return { peer: { kind: "namespace", namespace: target.monitoring.namespace, podLabels: target.monitoring.podLabels }, ports: [{ port }] };
+}
+
 const nonEmpty = (record: Record<string, string>) => (Object.keys(record).length > 0 ? record : undefined);
 
 function argList(args: ContainerSpec["args"]): pulumi.Input<pulumi.Input<string>[]> | undefined {
