@@ -12,11 +12,16 @@ import { KeelValidationError } from "../components/core/errors";
 const USAGE = `usage:
   keel synth --stack <name> [--dir <pulumi project dir>] [--out <dir>]
       Evaluates the project's program with Pulumi.<name>.yaml under Pulumi's mock runtime and
-      writes <out>/<name>/: manifests/, plan.json, topology.mmd, capacity.md (secrets redacted).
+      writes <out>/<name>/: manifests/, plan.json, topology.mmd, capacity.md (secrets redacted) and
+      policy-pack-config.json (the stack's environment policies with its cluster facts, for
+      pulumi preview --policy-pack-config).
   keel check (--stack <name> [--dir <dir>] | --manifests <file or dir>)
              [--environment dev|prod | --config <pack config file>] [--format text|json] [--pack <dir>]
       Runs the policy pack over the synthesized stack (or plain Kubernetes YAML) through its gRPC
-      analyzer interface, as pulumi preview --policy-pack does. Exit 1 on a mandatory violation.`;
+      analyzer interface, as pulumi preview --policy-pack does, with the stack's cluster facts.
+      The environment defaults to the stack's keel:environment (else prod). Lists violations,
+      exemptions, the prerequisites of the target and what it could not decide. Exit 1 on a
+      mandatory violation.`;
 
 export class UsageError extends Error {}
 
@@ -48,7 +53,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       const format = flags.format ?? "text";
       if (format !== "text" && format !== "json") throw new UsageError(`--format is ${JSON.stringify(format)}; expected text or json`);
       const report = await check({ stack: flags.stack, dir: flags.dir, manifests: flags.manifests, environment: flags.environment, config: flags.config, pack: flags.pack });
-      console.log(format === "json" ? JSON.stringify({ violations: report.violations, exemptions: report.exemptions }, null, 2) : reportText(report));
+      console.log(format === "json" ? JSON.stringify({ violations: report.violations, exemptions: report.exemptions, prerequisites: report.prerequisites, undecided: report.undecided }, null, 2) : reportText(report));
       return mandatoryCount(report) > 0 ? 1 : 0;
     }
     if (command === "bench" || command === "bench-case") {

@@ -46,6 +46,8 @@ export interface RunResult {
   readonly resources: readonly RecordedResource[];
   /** Stack outputs on the wire (secrets still marked). */
   readonly outputs: Record<string, unknown>;
+  /** The outputs components registered (`registerOutputs`), by URN, on the wire. */
+  readonly componentOutputs: ReadonlyMap<string, Record<string, unknown>>;
 }
 
 /** A program failed: its own error, a provider call with no offline answer, or logged errors. */
@@ -140,7 +142,7 @@ function passStructsByReference(sdk: Sdk): () => void {
   };
 }
 
-function createMonitor(sdk: Sdk, records: RecordedResource[], failures: string[], outputs: { value: Record<string, unknown> }) {
+function createMonitor(sdk: Sdk, records: RecordedResource[], failures: string[], outputs: { value: Record<string, unknown>; components: Map<string, Record<string, unknown>> }) {
   const Base = sdk.mocks.MockMonitor;
   const monitor = new Base({ newResource: () => ({ id: "", state: {} }), call: () => ({}) });
   monitor.registerResource = async (req: any, callback: (err: unknown, resp?: unknown) => void) => {
@@ -207,7 +209,9 @@ function createMonitor(sdk: Sdk, records: RecordedResource[], failures: string[]
   };
   const baseOutputs = monitor.registerResourceOutputs.bind(monitor);
   monitor.registerResourceOutputs = (req: any, callback: (err: unknown, resp?: unknown) => void) => {
-    if (req.getUrn().includes("::pulumi:pulumi:Stack::")) outputs.value = req.getOutputs()?.toJavaScript() ?? {};
+    const urn: string = req.getUrn();
+    if (urn.includes("::pulumi:pulumi:Stack::")) outputs.value = req.getOutputs()?.toJavaScript() ?? {};
+    else outputs.components.set(urn, req.getOutputs()?.toJavaScript() ?? {});
     baseOutputs(req, callback);
   };
   return monitor;
@@ -241,7 +245,7 @@ export async function runInMockRuntime(options: RunOptions, program: () => unkno
   const restoreAliases = options.exactSdk ? () => undefined : skipAliasResolution(sdk);
   const records: RecordedResource[] = [];
   const failures: string[] = [];
-  const outputs = { value: {} as Record<string, unknown> };
+  const outputs = { value: {} as Record<string, unknown>, components: new Map<string, Record<string, unknown>>() };
   const rejections: unknown[] = [];
   const onRejection = (reason: unknown) => rejections.push(reason);
   process.on("unhandledRejection", onRejection);
@@ -285,7 +289,7 @@ export async function runInMockRuntime(options: RunOptions, program: () => unkno
     const distinct = unique.filter((p) => !unique.some((q) => q !== p && p.includes(q)));
     if (distinct.length > 0) throw new SynthError(distinct.join("\n"));
     if (problems.length > 0) throw new SynthError("the program failed without a message");
-    return { resources: records, outputs: outputs.value };
+    return { resources: records, outputs: outputs.value, componentOutputs: outputs.components };
   } finally {
     process.off("unhandledRejection", onRejection);
     restoreStructs();

@@ -6,6 +6,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { capacityMarkdown, capacityTotals } from "./capacity";
+import { readConfigFile } from "./check/config";
+import { environmentConfigFile } from "./check/find-pack";
+import { clusterFactsOf, withFacts } from "./facts";
 import { Manifest, manifestYaml, manifestsOf } from "./manifests";
 import { forgetProjectModules, installTypeScriptLoader, readProject, readStackFile } from "./project";
 import { RecordedResource, RunResult, runInMockRuntime } from "./runtime";
@@ -48,6 +51,10 @@ export interface SynthResult {
   readonly manifests: readonly Manifest[];
   readonly topology: string;
   readonly capacity: string;
+  /** The pack config the stack is judged with: its environment's file plus the cluster facts and image manifest. */
+  readonly policyPackConfig: Record<string, unknown>;
+  /** The environment whose pack config was used (`keel:environment` of the stack, else prod). */
+  readonly environment: string;
 }
 
 /** Inputs as they may be written: secrets, a Secret's data and additional secret outputs redacted. */
@@ -65,7 +72,7 @@ export function planOf(project: string, stack: string, run: RunResult): Plan {
 }
 
 /** Evaluates the project's program for `stack` and returns what it registered (nothing written). */
-export async function evaluate(options: SynthOptions): Promise<{ project: string; run: RunResult }> {
+export async function evaluate(options: SynthOptions): Promise<{ project: string; run: RunResult; environment?: string }> {
   const dir = path.resolve(options.dir ?? ".");
   const project = readProject(dir);
   const stackFile = readStackFile(project, options.stack);
@@ -85,7 +92,14 @@ export async function evaluate(options: SynthOptions): Promise<{ project: string
       return exported && typeof exported.default === "function" ? exported.default : exported;
     },
   );
-  return { project: project.name, run };
+  const environment = stackFile.config[`${project.name}:environment`];
+  return { project: project.name, run, environment: typeof environment === "string" && /^[a-z0-9-]+$/.test(environment) ? environment : undefined };
+}
+
+/** The pack config for a stack: `<pack>/config/<environment>.json` (prod when the stack names none) with the run's facts. */
+export function stackPolicyConfig(dir: string, run: RunResult, environment = "prod"): Record<string, unknown> {
+  const file = environmentConfigFile(dir, environment);
+  return withFacts(file ? readConfigFile(file) : {}, clusterFactsOf(run));
 }
 
 /** Renders the outputs of a run (pure: used by synth and by tests). */
@@ -98,8 +112,9 @@ export function render(project: string, stack: string, run: RunResult) {
 
 export async function synth(options: SynthOptions): Promise<SynthResult> {
   const dir = path.resolve(options.dir ?? ".");
-  const { project, run } = await evaluate(options);
+  const { project, run, environment = "prod" } = await evaluate(options);
   const rendered = render(project, options.stack, run);
+  const policyPackConfig = stackPolicyConfig(dir, run, environment);
   const outDir = path.join(path.resolve(options.out ?? path.join(dir, "out")), options.stack);
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(path.join(outDir, "manifests"), { recursive: true });
@@ -107,7 +122,8 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
   fs.writeFileSync(path.join(outDir, "plan.json"), JSON.stringify(rendered.plan, null, 2) + "\n");
   fs.writeFileSync(path.join(outDir, "topology.mmd"), rendered.topology);
   fs.writeFileSync(path.join(outDir, "capacity.md"), rendered.capacity);
-  return { project, stack: options.stack, outDir, run, ...rendered };
+  fs.writeFileSync(path.join(outDir, "policy-pack-config.json"), JSON.stringify(policyPackConfig, null, 2) + "\n");
+  return { project, stack: options.stack, outDir, run, ...rendered, policyPackConfig, environment };
 }
 
 /** The short summary `keel synth` prints. */
@@ -123,7 +139,7 @@ export function summary(result: SynthResult, cwd = process.cwd()): string {
     `keel synth: project ${result.project}, stack ${result.stack}: ${result.plan.resources.length} resources, ${objects.length} Kubernetes objects in ${namespaces.size} namespaces`,
     `  ${[...kinds.entries()].sort().map(([k, n]) => `${n} ${k}`).join(", ")}`,
     `  requests: ${totals.cpuRequests} CPU, ${totals.memoryRequests} memory; storage: ${totals.storage}`,
-    `  wrote ${rel}/: manifests/ (${result.manifests.length} files), plan.json, topology.mmd, capacity.md`,
+    `  wrote ${rel}/: manifests/ (${result.manifests.length} files), plan.json, topology.mmd, capacity.md, policy-pack-config.json (${result.environment} policies with the cluster facts)`,
     "outputs:",
     ...outputs,
   ].join("\n");

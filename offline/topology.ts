@@ -5,6 +5,9 @@
  * (the ingress controller, Prometheus, CIDRs) are drawn from the one side that names them.
  * Cluster DNS (port 53) is left out: every workload may reach it.
  */
+import { LabelSelector, selects } from "../policies/lib/kubernetes";
+import { NetworkModel, PodGroup, PolicyPeer as Peer, Protocol, parsePolicy } from "../policies/lib/network-model";
+import { StackObjects } from "../policies/lib/stack-objects";
 import type { KubernetesObject } from "./manifests";
 import { Labels, Workload, labelsOf, workloadsOf } from "./workloads";
 
@@ -12,99 +15,28 @@ type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : {});
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
-interface Selector {
-  readonly matchLabels: Labels;
-  readonly matchExpressions: readonly { key: string; operator: string; values: string[] }[];
-}
-
-interface Peer {
-  readonly namespaces?: Selector;
-  readonly pods?: Selector;
-  readonly cidr?: string;
-  readonly except?: readonly string[];
-}
-
-interface Rule {
-  /** Empty: every source/destination. */
-  readonly peers: readonly Peer[];
-  /** Empty: every port. */
-  readonly ports: readonly string[];
-}
-
-interface Policy {
-  readonly namespace: string;
-  readonly selector: Selector;
-  readonly ingress?: readonly Rule[];
-  readonly egress?: readonly Rule[];
-}
-
-function selectorOf(v: unknown): Selector {
-  const s = obj(v);
-  const expressions = arr(s.matchExpressions).map((e) => ({ key: String(obj(e).key), operator: String(obj(e).operator), values: arr(obj(e).values).map(String) }));
-  return { matchLabels: labelsOf(s.matchLabels), matchExpressions: expressions };
-}
-
-export function matches(selector: Selector, labels: Labels): boolean {
-  const byLabels = Object.entries(selector.matchLabels).every(([k, v]) => labels[k] === v);
-  return byLabels && selector.matchExpressions.every((e) => {
-    const has = e.key in labels;
-    switch (e.operator) {
-      case "In": return has && e.values.includes(labels[e.key]);
-      case "NotIn": return !has || !e.values.includes(labels[e.key]);
-      case "Exists": return has;
-      case "DoesNotExist": return !has;
-      default: return false;
-    }
-  });
-}
-
-function rulesOf(v: unknown, key: "from" | "to"): Rule[] {
-  return arr(v).map((r) => ({
-    peers: arr(obj(r)[key]).map((p) => {
-      const peer = obj(p);
-      const block = obj(peer.ipBlock);
-      return {
-        namespaces: peer.namespaceSelector !== undefined ? selectorOf(peer.namespaceSelector) : undefined,
-        pods: peer.podSelector !== undefined ? selectorOf(peer.podSelector) : undefined,
-        cidr: typeof block.cidr === "string" ? block.cidr : undefined,
-        except: arr(block.except).map(String),
-      };
-    }),
-    ports: arr(obj(r).ports).map((p) => `${obj(p).protocol ?? "TCP"} ${obj(p).port ?? "all"}`),
-  }));
-}
-
-function policiesOf(objects: readonly KubernetesObject[]): Policy[] {
-  return objects
-    .filter((o) => o.kind === "NetworkPolicy")
-    .map((o) => {
-      const spec = obj(o.spec);
-      const types = arr(spec.policyTypes).map(String);
-      const hasIngress = types.length === 0 || types.includes("Ingress");
-      const hasEgress = types.includes("Egress") || (types.length === 0 && spec.egress !== undefined);
-      return {
-        namespace: o.metadata.namespace ?? "default",
-        selector: selectorOf(spec.podSelector),
-        ingress: hasIngress ? rulesOf(spec.ingress, "from") : undefined,
-        egress: hasEgress ? rulesOf(spec.egress, "to") : undefined,
-      };
-    });
-}
+type Selector = LabelSelector;
+const matches = selects;
+const portText = (p: { protocol: string; port?: number | string; endPort?: number }) => `${p.protocol} ${p.port === undefined ? "all" : p.endPort ? `${p.port}-${p.endPort}` : p.port}`;
 
 interface Endpoint {
   readonly id: string;
   readonly namespace?: string;
   readonly labels: Labels;
+  readonly group?: PodGroup;
 }
 
 export function topologyMermaid(stack: string, objects: readonly KubernetesObject[]): string {
   // One-off Jobs (bucket or topic creation) are left out; scheduled ones (backups) are real flows.
   const workloads = workloadsOf(objects).filter((w) => w.kind !== "Job");
-  const policies = policiesOf(objects);
+  const policies = objects.filter((o) => o.kind === "NetworkPolicy").map((o) => parsePolicy(o as unknown as Obj));
+  // The one evaluator (policies/lib/network-model) decides every flow drawn between two workloads.
+  const model = NetworkModel.fromObjects(objects as unknown as Record<string, unknown>[]);
+  const groups = new Map(new StackObjects(objects.map((o) => ({ type: `kubernetes:x:${o.kind}`, urn: `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`, name: o.metadata.name, props: o as unknown as Record<string, unknown> }))).workloads.map((w) => [w.object.urn, w.group]));
   const nsLabels = new Map<string, Labels>();
   for (const ns of objects.filter((o) => o.kind === "Namespace")) nsLabels.set(ns.metadata.name, labelsOf(ns.metadata.labels));
   const id = (...parts: string[]) => parts.join("_").replace(/[^A-Za-z0-9_]/g, "_");
-  const endpoints: Endpoint[] = workloads.map((w) => ({ id: id("w", w.namespace, w.name), namespace: w.namespace, labels: w.podLabels }));
+  const endpoints: Endpoint[] = workloads.map((w) => ({ id: id("w", w.namespace, w.name), namespace: w.namespace, labels: w.podLabels, group: groups.get(`${w.kind}/${w.namespace}/${w.name}`) }));
   const byNamespace = new Map<string, Endpoint[]>();
   const byLabel = new Map<string, Endpoint[]>();
   for (const e of endpoints) {
@@ -139,40 +71,29 @@ export function topologyMermaid(stack: string, objects: readonly KubernetesObjec
     const namespaces = peer.namespaces ? [...byNamespace.keys()].filter((ns) => matches(peer.namespaces as Selector, nsLabels.get(ns) ?? {})) : [policyNs];
     return namespaces.flatMap((ns) => selectIn(ns, peer.pods));
   };
-  const policiesByNamespace = new Map<string, Policy[]>();
-  for (const p of policies) {
-    if (!policiesByNamespace.has(p.namespace)) policiesByNamespace.set(p.namespace, []);
-    policiesByNamespace.get(p.namespace)?.push(p);
-  }
-  const selectingCache = new Map<string, Policy[]>();
-  const selecting = (e: Endpoint, direction: "ingress" | "egress") => {
-    const key = `${direction} ${e.id}`;
-    let found = selectingCache.get(key);
-    if (!found) {
-      found = (policiesByNamespace.get(e.namespace as string) ?? []).filter((p) => p[direction] !== undefined && matches(p.selector, e.labels));
-      selectingCache.set(key, found);
+  /** The ports of `to` the evaluator lets `from` reach (its container ports, else the rule's). */
+  const decided = new Map<string, string[]>();
+  const allowedPorts = (from: Endpoint, to: Endpoint, rulePorts: readonly string[]): string[] => {
+    const key = `${from.id} ${to.id}`;
+    const cached = decided.get(key);
+    if (cached) return cached;
+    const candidates = (to.group?.ports ?? []).map((p) => ({ port: p.port, protocol: p.protocol }));
+    for (const text of rulePorts) {
+      const [protocol, port] = text.split(" ");
+      if (/^\d+$/.test(port)) candidates.push({ port: Number(port), protocol: protocol as Protocol });
     }
-    return found;
-  };
-  /** The ports `e`'s policies let it use towards (egress) or from (ingress) `other`: "all", or a list. */
-  const allowedPorts = (e: Endpoint, direction: "ingress" | "egress", other: Endpoint): "all" | string[] => {
-    const ps = selecting(e, direction);
-    if (ps.length === 0) return "all";
-    const ports = new Set<string>();
-    for (const p of ps) {
-      for (const r of p[direction] ?? []) {
-        if (r.peers.length > 0 && !r.peers.some((peer) => peerEndpoints(peer, p.namespace).includes(other))) continue;
-        if (r.ports.length === 0) return "all";
-        for (const port of r.ports) ports.add(port);
-      }
+    const allowed = new Set<string>();
+    if (from.group && to.group) {
+      for (const c of candidates) if (model.evaluate({ from: { pods: from.group }, to: { pods: to.group }, ...c }).allowed) allowed.add(`${c.protocol} ${c.port}`);
     }
-    return [...ports];
+    const list = [...allowed];
+    decided.set(key, list);
+    return list;
   };
-  const intersect = (a: "all" | string[], b: "all" | string[]): "all" | string[] => (a === "all" ? b : b === "all" ? a : a.filter((x) => b.includes(x)));
   const externalId = (peer: Peer): string | undefined => {
     if (peer.cidr) {
       const key = id("cidr", peer.cidr);
-      external.set(key, { label: peer.except?.length ? `${peer.cidr} except private ranges` : peer.cidr });
+      external.set(key, { label: peer.except.length ? `${peer.cidr} except private ranges` : peer.cidr });
       return key;
     }
     const ns = peer.namespaces?.matchLabels["kubernetes.io/metadata.name"];
@@ -186,8 +107,9 @@ export function topologyMermaid(stack: string, objects: readonly KubernetesObjec
   for (const policy of policies) {
     const owners = selectIn(policy.namespace, policy.selector);
     for (const direction of ["ingress", "egress"] as const) {
-      for (const rule of policy[direction] ?? []) {
-        for (const peer of rule.peers) {
+      for (const parsed of policy[direction] ?? []) {
+        const rule = { ports: (parsed.ports ?? []).map(portText) };
+        for (const peer of parsed.peers ?? []) {
           const matched = peerEndpoints(peer, policy.namespace);
           for (const owner of owners) {
             const others = matched.filter((e) => e !== owner);
@@ -201,10 +123,8 @@ export function topologyMermaid(stack: string, objects: readonly KubernetesObjec
             }
             for (const other of others) {
               const [from, to] = direction === "ingress" ? [other, owner] : [owner, other];
-              // The other side must allow it too: the source's egress, or the target's ingress.
-              const theirs = direction === "ingress" ? allowedPorts(from, "egress", to) : allowedPorts(to, "ingress", from);
-              const ports = intersect(rule.ports.length ? [...rule.ports] : "all", theirs);
-              if (ports === "all" || ports.length > 0) addEdge(from.id, to.id, ports === "all" ? [] : ports);
+              const ports = allowedPorts(from, to, rule.ports);
+              if (ports.length > 0) addEdge(from.id, to.id, ports);
             }
           }
         }

@@ -1,2 +1,3 @@
 export * from "./types";
 export * from "./kubernetes";
+export * from "./cluster-facts";

@@ -11,6 +11,7 @@ import { Validator } from "../core/errors";
 import { LABEL_MANAGED_BY, LABEL_PART_OF, Labels } from "../core/labels";
 import { childName, componentNameProblem, isDnsLabel } from "../core/naming";
 import type { DnsTarget } from "../core/network";
+import { ClusterDescription, ClusterFacts, DISTRIBUTIONS, DISTRIBUTION_DEFAULTS, ExternalObject, UserImage } from "./cluster-facts";
 import { IngressControllerTarget, KubernetesPlatformContext, KubernetesTarget, Operators, TIERS, Tier } from "./types";
 
 export interface KubernetesPlatformArgs {
@@ -43,8 +44,57 @@ export interface KubernetesPlatformArgs {
   readonly dns?: Readonly<Partial<DnsTarget>>;
   /** cert-manager ClusterIssuer for Ingress TLS. @default "letsencrypt-prod" */
   readonly clusterIssuer?: string;
-  /** StorageClass for volumes. @default the cluster's default class */
+  /** StorageClass for volumes. @default the distribution's (kind: standard, k3s: local-path); required on eks; else the cluster's default class */
   readonly storageClass?: string;
+  /** What keel cannot see about the cluster (distribution, API server, CNI, storage classes, issuers); the whole-stack checks use it. */
+  readonly cluster?: ClusterDescription;
+  /** Objects the stack reads but does not create (a Secret synced from a vault, ...), each with a reason: listed as prerequisites. */
+  readonly externalObjects?: readonly ExternalObject[];
+  /** Images the user provides (built in CI, mirrored), each with a reason: listed as prerequisites. */
+  readonly userImages?: readonly UserImage[];
+}
+
+const REASON = "expected a reason of 10 characters or more (who provides it, and how)";
+
+/** The cluster facts the platform hands the whole-stack checks. */
+function clusterFacts(name: string, args: KubernetesPlatformArgs, v: Validator, r: { ingress: IngressControllerTarget; dns: DnsTarget; operators: Operators; clusterIssuer: string; monitoringNamespace: string; monitoringPodLabels: Labels }) {
+  const c = args.cluster ?? {};
+  const distribution = c.distribution ?? "generic";
+  v.require(DISTRIBUTIONS.includes(distribution), "cluster.distribution", distribution, `expected one of ${DISTRIBUTIONS.join(", ")}`);
+  const preset = DISTRIBUTION_DEFAULTS[distribution] ?? DISTRIBUTION_DEFAULTS.generic;
+  const storageClass = args.storageClass ?? preset.storageClass;
+  if (distribution === "eks") v.require(storageClass !== undefined, "storageClass", storageClass, "expected a StorageClass name: EKS clusters have no default class (the aws platform creates an encrypted gp3 class)");
+  for (const [i, cidr] of (c.apiServer?.cidrs ?? []).entries()) v.require(/^[0-9a-fA-F.:]+\/\d{1,3}$/.test(String(cidr)), `cluster.apiServer.cidrs[${i}]`, cidr, "expected a CIDR such as \"172.18.0.0/16\"");
+  if (c.apiServer) v.require(Number.isInteger(c.apiServer.port) && c.apiServer.port > 0 && c.apiServer.port < 65536, "cluster.apiServer.port", c.apiServer.port, "expected a port number such as 6443");
+  for (const [i, e] of (args.externalObjects ?? []).entries()) {
+    v.require(typeof e.kind === "string" && /^[A-Z][A-Za-z]+$/.test(e.kind), `externalObjects[${i}].kind`, e.kind, "expected a Kubernetes kind such as \"Secret\"");
+    v.require(typeof e.name === "string" && e.name.length > 0, `externalObjects[${i}].name`, e.name, "expected the object's name");
+    v.require(typeof e.reason === "string" && e.reason.trim().length >= 10, `externalObjects[${i}].reason`, e.reason, REASON);
+  }
+  for (const [i, u] of (args.userImages ?? []).entries()) {
+    v.require(typeof u.reference === "string" && u.reference.length > 0, `userImages[${i}].reference`, u.reference, "expected an image reference");
+    v.require(typeof u.reason === "string" && u.reason.trim().length >= 10, `userImages[${i}].reason`, u.reason, REASON);
+  }
+  const issuers = [...(c.issuers ?? [])];
+  // keel's default issuer name says what it is: Let's Encrypt, solving HTTP-01 through the ingress class.
+  if (!issuers.some((i) => i.kind === "ClusterIssuer" && i.name === r.clusterIssuer) && r.clusterIssuer === defaults.ingress.clusterIssuer) issuers.push({ kind: "ClusterIssuer", name: r.clusterIssuer, solver: "http01" });
+  const enforced = c.networkPolicyEnforced ?? preset.networkPolicyEnforced;
+  const apiServer = c.apiServer ?? preset.apiServer;
+  const classes = c.storageClasses ?? preset.storageClasses;
+  const facts: ClusterFacts = {
+    platform: distribution === "generic" ? `kubernetes (${name})` : distribution,
+    ingressController: { className: r.ingress.className, namespace: r.ingress.namespace, podLabels: r.ingress.podLabels },
+    prometheus: { namespace: r.monitoringNamespace, podLabels: r.monitoringPodLabels },
+    dns: { namespace: r.dns.namespace, podLabels: r.dns.podLabels, port: r.dns.port },
+    ...(apiServer ? { apiServer } : {}),
+    ...(enforced !== undefined ? { networkPolicy: { enforced, ipBlocks: enforced } } : {}),
+    ...(distribution !== "generic" || c.storageClasses ? { storageClasses: { names: [...new Set([...classes, ...(args.storageClass ? [args.storageClass] : [])])], default: preset.storageClass } } : {}),
+    operators: r.operators,
+    issuers,
+    external: args.externalObjects ?? [],
+    userImages: args.userImages ?? [],
+  };
+  return { facts, storageClass };
 }
 
 /** Checks {@link KubernetesPlatformArgs} and applies defaults: pure, no resources. */
@@ -86,8 +136,13 @@ export function resolveKubernetesPlatformArgs(name: string, args: KubernetesPlat
   for (const [key, value] of Object.entries(operators)) {
     v.require(typeof value === "boolean", `operators.${key}`, value, "expected true or false (a plain boolean: it decides which resources exist)");
   }
+  const monitoringPodLabels = args.monitoring?.podLabels ?? { "app.kubernetes.io/name": "prometheus" };
+  const clusterIssuer = args.clusterIssuer ?? defaults.ingress.clusterIssuer;
+  const { facts, storageClass } = clusterFacts(name, args, v, { ingress, dns, operators, clusterIssuer, monitoringNamespace: namespaces.monitoring, monitoringPodLabels });
   v.throwIfInvalid();
   return {
+    facts,
+    storageClass,
     namespaces,
     pss,
     ingress,
@@ -95,8 +150,8 @@ export function resolveKubernetesPlatformArgs(name: string, args: KubernetesPlat
     operators,
     createNamespaces: args.createNamespaces ?? true,
     defaultDeny: args.defaultDeny ?? true,
-    clusterIssuer: args.clusterIssuer ?? defaults.ingress.clusterIssuer,
-    monitoringPodLabels: args.monitoring?.podLabels ?? { "app.kubernetes.io/name": "prometheus" },
+    clusterIssuer,
+    monitoringPodLabels,
     serviceMonitorLabels: args.monitoring?.serviceMonitorLabels ?? defaults.serviceMonitorLabels,
   };
 }
@@ -107,6 +162,8 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Kube
   public readonly kubernetes: KubernetesTarget;
   /** The provider bound to the cluster, when a kubeconfig or context was given. */
   public readonly provider?: k8s.Provider;
+  /** What the whole-stack checks need to know about the cluster (written into the pack config by keel synth). */
+  public readonly facts: ClusterFacts;
   /** The Namespace resources keel created, by namespace name. */
   public readonly namespaceResources: Readonly<Record<string, k8s.core.v1.Namespace>>;
 
@@ -164,9 +221,10 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Kube
       monitoring: { namespace: namespaceOutputs.monitoring, podLabels: r.monitoringPodLabels, serviceMonitorLabels: r.serviceMonitorLabels },
       dns: r.dns,
       clusterIssuer: r.clusterIssuer,
-      storageClass: args.storageClass,
+      storageClass: r.storageClass,
       system: args.system,
     };
-    this.registerOutputs({ namespaces: namespaceOutputs });
+    this.facts = r.facts;
+    this.registerOutputs({ namespaces: namespaceOutputs, clusterFacts: r.facts });
   }
 }

@@ -4,6 +4,7 @@
  */
 import * as path from "path";
 import { SynthError } from "../runtime";
+import { clusterFactsOf, withFacts } from "../facts";
 import { evaluate } from "../synth";
 import { CheckResource, runPack } from "./analyze";
 import { readConfigFile } from "./config";
@@ -30,28 +31,34 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
   if (options.environment !== undefined && options.config !== undefined) throw new SynthError("give at most one of --environment and --config");
   const dir = path.resolve(options.dir ?? ".");
   const packDir = findPack(options.pack, dir);
-  const configFile = options.config ? path.resolve(options.config) : path.join(packDir, "config", `${options.environment ?? "prod"}.json`);
   if (options.environment !== undefined && !/^[a-z0-9-]+$/.test(options.environment)) throw new SynthError(`--environment is ${JSON.stringify(options.environment)}; expected a name such as dev or prod`);
-  const file = readConfigFile(configFile);
 
   let resources: CheckResource[];
   let secrets: string[] = [];
   let target: string;
+  let facts: Record<string, unknown> | undefined;
+  let stackEnvironment: string | undefined;
   if (options.stack !== undefined) {
-    const { run } = await evaluate({ stack: options.stack, dir });
+    const { run, environment } = await evaluate({ stack: options.stack, dir });
     resources = resourcesFromRun(run.resources);
     secrets = secretValues(run.resources);
+    facts = clusterFactsOf(run);
+    stackEnvironment = environment;
     target = `stack ${options.stack}`;
   } else {
     resources = resourcesFromManifests(path.resolve(options.manifests as string));
     target = `manifests ${options.manifests}`;
   }
-  const environment = options.config ? path.basename(configFile) : (options.environment ?? "prod");
+  // The environment: as given, else the stack's own (keel:environment), else prod.
+  const environment = options.environment ?? stackEnvironment ?? "prod";
+  const configFile = options.config ? path.resolve(options.config) : path.join(packDir, "config", `${environment}.json`);
+  // Facts the config file already carries (a policy-pack-config.json written by synth) are kept.
+  const file = withFacts(readConfigFile(configFile), facts);
 
   const pack = await startPack(packDir);
   try {
     const { info, diagnostics } = await runPack(pack, resources, file, configFile);
-    return buildReport(`${target} (${environment})`, info, resources.length, info.policies.length, diagnostics, secrets);
+    return buildReport(`${target} (${options.config ? path.basename(configFile) : environment})`, info, resources.length, info.policies.length, diagnostics, secrets);
   } finally {
     pack.stop();
   }

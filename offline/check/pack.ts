@@ -3,25 +3,17 @@
  * the port of its gRPC analyzer. keel talks to it with the analyzer client of @pulumi/pulumi.
  */
 import { ChildProcess, spawn } from "child_process";
-import * as fs from "fs";
 import * as path from "path";
 import * as grpc from "@grpc/grpc-js";
 import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import { SynthError } from "../runtime";
 
+export { findPack } from "./find-pack";
+
 export interface RunningPack {
   readonly client: AnalyzerClient;
   readonly port: number;
   stop(): void;
-}
-
-/** Finds the pack: `--pack`, else `<project>/policies`, else keel's own `policies/`. */
-export function findPack(explicit: string | undefined, projectDir: string): string {
-  const keelRoot = [path.resolve(__dirname, "..", ".."), path.resolve(__dirname, "..", "..", "..")].find((d) => fs.existsSync(path.join(d, "bin", "register-ts.js")));
-  const candidates = explicit ? [path.resolve(explicit)] : [path.join(projectDir, "policies"), ...(keelRoot ? [path.join(keelRoot, "policies")] : [])];
-  const found = candidates.find((c) => fs.existsSync(path.join(c, "PulumiPolicy.yaml")));
-  if (!found) throw new SynthError(`no policy pack (a directory with PulumiPolicy.yaml) at ${candidates.join(" or ")}; pass --pack <dir>`);
-  return found;
 }
 
 /**

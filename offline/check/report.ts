@@ -18,15 +18,20 @@ export interface CheckReport {
   readonly policies: number;
   readonly violations: readonly Diagnostic[];
   readonly exemptions: readonly ExemptionUse[];
+  /** What the target must already have (policy stack-prerequisites). */
+  readonly prerequisites: readonly string[];
+  /** What the checks could not decide, and the fact or value they lacked. */
+  readonly undecided: readonly string[];
 }
 
 export const AUDIT_POLICY = "exemption-audit";
+export const PREREQUISITES_POLICY = "stack-prerequisites";
 const AUDIT = /^exemption (used|unused): (\S+) on (.+?)(?:: (.*) \(suppresses \d+ violations?\)| suppresses nothing; .*)$/;
 
 export function buildReport(target: string, pack: { name: string; version: string }, resources: number, policies: number, diagnostics: readonly Diagnostic[], secrets: readonly string[]): CheckReport {
   const scrub = (text: string) => secrets.reduce((t, s) => t.split(s).join(REDACTED), text);
   const violations = diagnostics
-    .filter((d) => d.policy !== AUDIT_POLICY && d.level !== "disabled")
+    .filter((d) => d.policy !== AUDIT_POLICY && d.policy !== PREREQUISITES_POLICY && d.level !== "disabled")
     .map((d) => ({ ...d, message: scrub(d.message) }))
     .sort((a, b) => (a.level === b.level ? 0 : a.level === "mandatory" ? -1 : b.level === "mandatory" ? 1 : 0) || a.policy.localeCompare(b.policy) || a.resource.localeCompare(b.resource) || a.message.localeCompare(b.message));
   const exemptions = diagnostics
@@ -36,7 +41,9 @@ export function buildReport(target: string, pack: { name: string; version: strin
       return { policy: m?.[2] ?? "?", resource: d.resource, reason: m?.[4] !== undefined ? scrub(m[4]) : undefined, used: m?.[1] === "used", message: scrub(d.message) };
     })
     .sort((a, b) => a.policy.localeCompare(b.policy) || a.resource.localeCompare(b.resource));
-  return { target, pack, resources, policies, violations, exemptions };
+  const listed = (prefix: string) =>
+    [...new Set(diagnostics.filter((d) => d.policy === PREREQUISITES_POLICY && d.level !== "disabled" && d.message.startsWith(prefix)).map((d) => scrub(d.message.slice(prefix.length))))].sort();
+  return { target, pack, resources, policies, violations, exemptions, prerequisites: listed("prerequisite: "), undecided: listed("cannot decide: ") };
 }
 
 export function mandatoryCount(report: CheckReport): number {
@@ -58,6 +65,14 @@ export function reportText(report: CheckReport): string {
   if (report.exemptions.length > 0) {
     lines.push("", "Exemptions:");
     for (const e of report.exemptions) lines.push(`  ${e.message}`);
+  }
+  if (report.prerequisites.length > 0) {
+    lines.push("", "Prerequisites (the target must have these before pulumi up):");
+    for (const p of report.prerequisites) lines.push(`  - ${p}`);
+  }
+  if (report.undecided.length > 0) {
+    lines.push("", "Cannot decide (give the missing facts to the platform):");
+    for (const u of report.undecided) lines.push(`  - ${u}`);
   }
   return lines.join("\n");
 }

@@ -1,7 +1,12 @@
 import type { Policy } from "@pulumi/policy";
 import { hpaMinimum, hpaOwnsReplicas, podDisruptionBudget, replicasMinimum, statefulSetHeadlessService, topologySpread } from "./availability";
 import { exemptionAudit, exemptionReason } from "./exemptions";
+import { stackFlows } from "./flows";
+import { imageContents } from "./images";
 import { networkPolicyCoverage } from "./network";
+import { stackPrerequisites } from "./prerequisites";
+import { helperReadiness } from "./readiness";
+import { stackReferences } from "./references";
 
 export const stackPolicies: readonly Policy[] = [
   networkPolicyCoverage,
@@ -11,6 +16,11 @@ export const stackPolicies: readonly Policy[] = [
   hpaMinimum,
   hpaOwnsReplicas,
   statefulSetHeadlessService,
+  stackReferences,
+  stackFlows,
+  helperReadiness,
+  imageContents,
+  stackPrerequisites,
   exemptionReason,
   exemptionAudit,
 ];

@@ -1,0 +1,91 @@
+/**
+ * Cluster facts: what keel's whole-stack checks cannot see in a stack (where the ingress
+ * controller, Prometheus and cluster DNS run, the API server's addresses, whether the CNI
+ * enforces NetworkPolicies, storage classes, operators, issuers, objects and images the user
+ * provides). The platform fills one object; `keel synth` writes it into the policy pack config,
+ * so `keel check` and `pulumi preview --policy-pack` judge with the same facts.
+ */
+import type { Labels } from "../core/labels";
+
+/** Known Kubernetes distributions, for their defaults. `generic`: nothing is assumed. */
+export type Distribution = "kind" | "k3s" | "eks" | "generic";
+export const DISTRIBUTIONS: readonly Distribution[] = ["kind", "k3s", "eks", "generic"];
+
+export type IssuerSolver = "http01" | "dns01" | "ca" | "selfSigned" | "vault" | "other";
+
+export interface IssuerFact {
+  readonly kind: "ClusterIssuer" | "Issuer";
+  readonly name: string;
+  /** For an Issuer. */
+  readonly namespace?: string;
+  /** How it issues: an ACME issuer with an HTTP-01 solver needs the ingress controller to reach solver pods. */
+  readonly solver: IssuerSolver;
+  /** Created by this stack. */
+  readonly managed?: boolean;
+}
+
+/** Something the stack uses but does not create: listed as a prerequisite, never silently trusted. */
+export interface ExternalObject {
+  /** `Secret`, `ConfigMap`, `PersistentVolumeClaim`, `ServiceAccount`, ... */
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+  /** The keys the stack reads (Secrets, ConfigMaps). */
+  readonly keys?: readonly string[];
+  /** Who provides it and how, e.g. "synced from Vault by external-secrets". */
+  readonly reason: string;
+}
+
+/** An image keel does not vouch for (the user builds or chooses it). */
+export interface UserImage {
+  readonly reference: string;
+  readonly reason: string;
+}
+
+export interface ClusterFacts {
+  readonly platform: string;
+  readonly ingressController: { readonly className: string; readonly namespace: string; readonly podLabels: Labels };
+  readonly prometheus: { readonly namespace: string; readonly podLabels: Labels };
+  readonly dns: { readonly namespace: string; readonly podLabels: Labels; readonly port: number };
+  readonly apiServer?: { readonly cidrs: readonly string[]; readonly port: number };
+  readonly networkPolicy?: { readonly enforced: boolean; readonly ipBlocks: boolean };
+  readonly storageClasses?: { readonly names: readonly string[]; readonly default?: string };
+  readonly operators: { readonly certManager: boolean; readonly prometheusOperator: boolean; readonly strimzi: boolean };
+  readonly issuers: readonly IssuerFact[];
+  readonly external: readonly ExternalObject[];
+  readonly userImages: readonly UserImage[];
+}
+
+/** What a cluster's owner states about it (all optional: a distribution's defaults fill what they can). */
+export interface ClusterDescription {
+  /**
+   * The distribution, for its defaults: kind (≥ 0.24: `standard` storage, kindnetd enforces
+   * NetworkPolicies, API server on the node network 172.18.0.0/16 port 6443), k3s (`local-path`,
+   * kube-router enforces policies, API server port 6443), eks (no StorageClass by default, the VPC
+   * CNI enforces policies only when its network-policy agent is on, API server port 443).
+   * @default "generic" (nothing assumed: the checks report what they cannot decide)
+   */
+  readonly distribution?: Distribution;
+  /** The API server's address ranges and the port pods reach it on (after Service translation). */
+  readonly apiServer?: { readonly cidrs: readonly string[]; readonly port: number };
+  /** Whether the CNI enforces NetworkPolicies. @default the distribution's */
+  readonly networkPolicyEnforced?: boolean;
+  /** StorageClasses the cluster has. @default the distribution's */
+  readonly storageClasses?: readonly string[];
+  /** Issuers installed outside the stack, with their solver type. */
+  readonly issuers?: readonly IssuerFact[];
+}
+
+export interface DistributionDefaults {
+  readonly storageClass?: string;
+  readonly storageClasses: readonly string[];
+  readonly networkPolicyEnforced?: boolean;
+  readonly apiServer?: { readonly cidrs: readonly string[]; readonly port: number };
+}
+
+export const DISTRIBUTION_DEFAULTS: Readonly<Record<Distribution, DistributionDefaults>> = {
+  kind: { storageClass: "standard", storageClasses: ["standard"], networkPolicyEnforced: true, apiServer: { cidrs: ["172.18.0.0/16"], port: 6443 } },
+  k3s: { storageClass: "local-path", storageClasses: ["local-path"], networkPolicyEnforced: true },
+  eks: { storageClasses: [], networkPolicyEnforced: false },
+  generic: { storageClasses: [] },
+};

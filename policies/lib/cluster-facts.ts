@@ -1,0 +1,113 @@
+/**
+ * Cluster facts: what the whole-stack checks cannot see in the stack itself. The platform
+ * fills one typed object; `keel synth` writes it into a pack config file (the
+ * `--policy-pack-config` format) as the `cluster` setting of each whole-stack policy, so
+ * `keel check` and `pulumi preview --policy-pack` judge with the same facts. A fact left out
+ * means "cannot decide": the checks say so as a prerequisite, they never pass silently.
+ */
+import type { Labels } from "./network-model";
+import { Obj, arr, num, obj, str } from "./props";
+
+export type IssuerSolver = "http01" | "dns01" | "ca" | "selfSigned" | "vault" | "other";
+
+export interface IssuerFact {
+  readonly kind: "ClusterIssuer" | "Issuer";
+  readonly name: string;
+  /** For an Issuer. */
+  readonly namespace?: string;
+  readonly solver: IssuerSolver;
+  /** Created by this stack (then it is no prerequisite). */
+  readonly managed?: boolean;
+}
+
+/** An object the stack uses but does not create (a Secret from a vault, an existing issuer). */
+export interface ExternalObjectFact {
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+  /** Keys the stack reads from it (Secrets, ConfigMaps). */
+  readonly keys?: readonly string[];
+  /** Why it is outside the stack, and who provides it. */
+  readonly reason: string;
+}
+
+/** An image the stack runs that keel does not vouch for: the user builds or chooses it. */
+export interface UserImageFact {
+  readonly reference: string;
+  readonly reason: string;
+}
+
+export interface ClusterFacts {
+  /** What the target is, for messages: "kind", "k3s", "eks", "kubernetes". */
+  readonly platform?: string;
+  readonly ingressController?: { readonly className: string; readonly namespace: string; readonly podLabels: Labels };
+  /** Where Prometheus runs (in the stack, or installed separately). */
+  readonly prometheus?: { readonly namespace: string; readonly podLabels: Labels };
+  readonly dns?: { readonly namespace: string; readonly podLabels: Labels; readonly port: number };
+  /** The API server's addresses (CIDRs) and the port pods reach it on after Service translation. */
+  readonly apiServer?: { readonly cidrs: readonly string[]; readonly port: number };
+  /** Whether the CNI enforces NetworkPolicies, and ipBlock rules. */
+  readonly networkPolicy?: { readonly enforced: boolean; readonly ipBlocks: boolean };
+  /** StorageClasses the target has (or the platform creates); `default` is the cluster default's name. */
+  readonly storageClasses?: { readonly names: readonly string[]; readonly default?: string };
+  /** Operators installed (their CRDs exist). */
+  readonly operators?: { readonly certManager: boolean; readonly prometheusOperator: boolean; readonly strimzi: boolean };
+  readonly issuers?: readonly IssuerFact[];
+  readonly external?: readonly ExternalObjectFact[];
+  readonly userImages?: readonly UserImageFact[];
+  /** Labels of namespaces outside the stack (beyond kubernetes.io/metadata.name). */
+  readonly namespaceLabels?: Readonly<Record<string, Labels>>;
+}
+
+const labels = (v: unknown): Labels => Object.fromEntries(Object.entries(obj(v)).filter(([, x]) => typeof x === "string")) as Labels;
+const present = (v: unknown): boolean => typeof v === "object" && v !== null;
+
+/** Reads facts from a policy's config value (plain JSON; anything malformed counts as absent). */
+export function readFacts(value: unknown): ClusterFacts {
+  const v = obj(value);
+  const ingress = obj(v.ingressController);
+  const prometheus = obj(v.prometheus);
+  const dns = obj(v.dns);
+  const api = obj(v.apiServer);
+  const np = obj(v.networkPolicy);
+  const sc = obj(v.storageClasses);
+  const ops = obj(v.operators);
+  return {
+    platform: str(v.platform),
+    ingressController: str(ingress.namespace) ? { className: str(ingress.className) ?? "", namespace: str(ingress.namespace) as string, podLabels: labels(ingress.podLabels) } : undefined,
+    prometheus: str(prometheus.namespace) ? { namespace: str(prometheus.namespace) as string, podLabels: labels(prometheus.podLabels) } : undefined,
+    dns: str(dns.namespace) ? { namespace: str(dns.namespace) as string, podLabels: labels(dns.podLabels), port: num(dns.port) ?? 53 } : undefined,
+    apiServer: arr(api.cidrs).length > 0 ? { cidrs: arr(api.cidrs).map(String), port: num(api.port) ?? 443 } : undefined,
+    networkPolicy: typeof np.enforced === "boolean" ? { enforced: np.enforced, ipBlocks: np.ipBlocks !== false } : undefined,
+    storageClasses: present(v.storageClasses) ? { names: arr(sc.names).map(String), default: str(sc.default) } : undefined,
+    operators: present(v.operators) ? { certManager: ops.certManager === true, prometheusOperator: ops.prometheusOperator === true, strimzi: ops.strimzi === true } : undefined,
+    issuers: present(v.issuers) || Array.isArray(v.issuers) ? arr(v.issuers).map((i) => issuerOf(obj(i))) : undefined,
+    external: arr(v.external).map((e) => {
+      const x = obj(e);
+      return { kind: str(x.kind) ?? "", namespace: str(x.namespace), name: str(x.name) ?? "", keys: Array.isArray(x.keys) ? x.keys.map(String) : undefined, reason: str(x.reason) ?? "" };
+    }),
+    userImages: arr(v.userImages).map((e) => ({ reference: str(obj(e).reference) ?? "", reason: str(obj(e).reason) ?? "" })),
+    namespaceLabels: Object.fromEntries(Object.entries(obj(v.namespaceLabels)).map(([k, x]) => [k, labels(x)])),
+  };
+}
+
+function issuerOf(i: Obj): IssuerFact {
+  const solver = str(i.solver);
+  const solvers: readonly string[] = ["http01", "dns01", "ca", "selfSigned", "vault", "other"];
+  return {
+    kind: i.kind === "Issuer" ? "Issuer" : "ClusterIssuer",
+    name: str(i.name) ?? "",
+    namespace: str(i.namespace),
+    solver: solver && solvers.includes(solver) ? (solver as IssuerSolver) : "other",
+    managed: i.managed === true,
+  };
+}
+
+/** The JSON-schema of the `cluster` setting (an object; its fields are documented on ClusterFacts). */
+export const CLUSTER_FACTS_SETTING = {
+  cluster: {
+    type: "object" as const,
+    default: {},
+    description: "Cluster facts the stack cannot show (ingress controller, Prometheus, DNS, API server, CNI, storage classes, operators, issuers, external objects, user images); keel synth writes them. Missing facts are reported as undecidable.",
+  },
+};
