@@ -114,6 +114,7 @@ export function topologyMermaid(stack: string, objects: readonly KubernetesObjec
           for (const owner of owners) {
             const others = matched.filter((e) => e !== owner);
             if (others.length === 0) {
+              if (matched.length > 0) continue; // the workload itself: its pods reaching each other
               const ext = externalId(peer);
               if (ext && !rule.ports.every((p) => p.endsWith(" 53"))) {
                 if (direction === "ingress") addEdge(ext, owner.id, rule.ports);

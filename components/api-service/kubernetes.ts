@@ -5,7 +5,7 @@ import { defaults } from "../core/defaults";
 import { childName } from "../core/naming";
 import type { NetworkPort, NetworkRule, WorkloadPeer } from "../core/network";
 import { createConfigObjects } from "../workload/config-objects";
-import { ingressAnnotations, ingressSpec } from "../workload/ingress";
+import { createIngress } from "../workload/ingress";
 import { NetworkAccess, mirrorRules } from "../workload/network-access";
 import { createWorkload, scrapedBy } from "../workload/workload";
 import { hpaSpec } from "./autoscaling";
@@ -85,11 +85,7 @@ export function deployOnKubernetes(parent: pulumi.ComponentResource, r: Resolved
 
   let ingress: k8s.networking.v1.Ingress | undefined;
   if (r.ingress) {
-    ingress = new k8s.networking.v1.Ingress(
-      childName(name, "ingress"),
-      { metadata: { ...metadata, annotations: ingressAnnotations(r.ingress, r.target) }, spec: ingressSpec(name, r.ingress, r.target, name, r.servicePort) },
-      { ...opts, dependsOn: [w.service] },
-    );
+    ingress = createIngress({ name, namespace: metadata.namespace, labels: metadata.labels, args: r.ingress, serviceName: name, servicePort: r.servicePort }, r.target, { ...opts, dependsOn: [w.service] });
   }
   let autoscaler: k8s.autoscaling.v2.HorizontalPodAutoscaler | undefined;
   if (r.autoscaling) autoscaler = new k8s.autoscaling.v2.HorizontalPodAutoscaler(childName(name, "hpa"), { metadata, spec: hpaSpec(name, r.autoscaling) }, opts);

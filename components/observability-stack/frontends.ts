@@ -1,12 +1,11 @@
 /** Prometheus, Alertmanager and Grafana. */
 import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import { stringify } from "yaml";
 import { childName } from "../core/naming";
 import { NetworkRule, peers } from "../core/network";
-import { ingressAnnotations, ingressSpec } from "../workload/ingress";
-import { CreatedWorkload, createWorkload } from "../workload/workload";
+import { createIngress } from "../workload/ingress";
+import { CreatedWorkload, createWorkload, scrapedBy } from "../workload/workload";
 import { defaultAlertRules, ruleGroups } from "./alert-rules";
 import { alertmanagerConfig } from "./alertmanager-config";
 import { PORTS } from "./backend-configs";
@@ -103,8 +102,9 @@ function prometheus(p: Parts, am: CreatedWorkload | undefined): CreatedWorkload 
     volumeClaims: [{ name: "data", size: part.storage }],
     servicePorts: [{ name: "http", port }],
     metrics: { port, path: "/metrics" },
-    // Grafana is admitted when it is created; Prometheus scrapes itself on localhost.
-    allowFrom: [],
+    // Grafana is admitted when it is created. Each replica scrapes every replica (its own pod IP
+    // included) through the annotations, so the Prometheus pods admit Prometheus.
+    allowFrom: [scrapedBy(p.r.target, port)],
     // Scrape every pod of the platform's namespaces, the kubelets and the API server (discovery).
     allowTo: [...p.platformNamespaces.map((n) => ({ peer: peers.namespace(n) })), p.apiServer, ...(am ? [{ peer: endpoint(am), ports: [{ port: PORTS.alertmanager }] }] : [])],
   }));
@@ -144,18 +144,21 @@ function grafana(p: Parts, prom: CreatedWorkload | undefined, b: Backends, opera
           { name: "GF_SECURITY_ADMIN_PASSWORD", valueFrom: { secretKeyRef: { name: secretName, key: "admin-password" } } },
           { name: "GF_PATHS_PROVISIONING", value: "/etc/grafana/provisioning" },
           { name: "GF_ANALYTICS_REPORTING_ENABLED", value: "false" },
+          // Logs go to stdout (collected with every container's); the image's log directory stays writable.
+          { name: "GF_LOG_MODE", value: "console" },
         ],
         liveness: httpProbe("/api/health", port, 10),
         readiness: httpProbe("/api/health", port, 5),
         volumeMounts: [
           { name: "data", mountPath: "/var/lib/grafana" },
+          { name: "logs", mountPath: "/var/log/grafana" },
           { name: "provisioning", mountPath: "/etc/grafana/provisioning/datasources/datasources.yaml", subPath: "datasources.yaml", readOnly: true },
           { name: "provisioning", mountPath: "/etc/grafana/provisioning/dashboards/dashboards.yaml", subPath: "dashboards.yaml", readOnly: true },
           { name: "dashboards", mountPath: "/etc/grafana/dashboards", readOnly: true },
         ],
       }),
     ],
-    volumes: [{ name: "data", emptyDir: { sizeLimit: "1Gi" } }, { name: "provisioning", configMap: { name: provisioning } }, { name: "dashboards", configMap: { name: boards } }],
+    volumes: [{ name: "data", emptyDir: { sizeLimit: "1Gi" } }, { name: "logs", emptyDir: { sizeLimit: "64Mi" } }, { name: "provisioning", configMap: { name: provisioning } }, { name: "dashboards", configMap: { name: boards } }],
     servicePorts: [{ name: "http", port }],
     metrics: { port, path: "/metrics" },
     allowFrom: [
@@ -165,12 +168,8 @@ function grafana(p: Parts, prom: CreatedWorkload | undefined, b: Backends, opera
     allowTo: reach,
   }));
   if (part.ingress) {
-    const annotations = ingressAnnotations(part.ingress, p.r.target);
-    new k8s.networking.v1.Ingress(
-      childName(childName(p.r.name, "grafana"), "ingress"),
-      { metadata: { name: childName(p.r.name, "grafana"), namespace: p.r.namespace, labels: { "app.kubernetes.io/part-of": p.r.target.system }, annotations }, spec: ingressSpec(childName(p.r.name, "grafana"), part.ingress, p.r.target, childName(p.r.name, "grafana"), port) },
-      { ...p.opts, dependsOn: [w.service] },
-    );
+    const name = childName(p.r.name, "grafana");
+    createIngress({ name, namespace: p.r.namespace, labels: { "app.kubernetes.io/part-of": p.r.target.system }, args: part.ingress, serviceName: name, servicePort: port }, p.r.target, { ...p.opts, dependsOn: [w.service] });
   }
   // The datasources admit Grafana.
   if (prom) prom.networkAccess.admit(w.peer, [{ port: PORTS.prometheus }]);

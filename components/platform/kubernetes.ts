@@ -54,6 +54,9 @@ export interface KubernetesPlatformArgs {
   readonly userImages?: readonly UserImage[];
 }
 
+/** cert-manager labels its HTTP-01 solver pods so, and they serve the challenge on this port. */
+const ACME_SOLVER = { label: "acme.cert-manager.io/http01-solver", port: 8089 };
+
 const REASON = "expected a reason of 10 characters or more (who provides it, and how)";
 
 /** The cluster facts the platform hands the whole-stack checks. */
@@ -208,6 +211,22 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Kube
             },
             childOpts,
           );
+          // cert-manager's HTTP-01 solver pods serve the challenge to the ingress controller; the
+          // default deny would block them, and no certificate would ever be issued.
+          if (r.operators.certManager && r.facts.issuers.some((i) => i.solver === "http01")) {
+            new k8s.networking.v1.NetworkPolicy(
+              childName(name, `acme-http01-${nsName}`),
+              {
+                metadata: { name: "acme-http01-solver", namespace: created[nsName].metadata.name, labels: { [LABEL_MANAGED_BY]: "keel" } },
+                spec: {
+                  podSelector: { matchLabels: { [ACME_SOLVER.label]: "true" } },
+                  policyTypes: ["Ingress"],
+                  ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": r.ingress.namespace } }, podSelector: { matchLabels: { ...r.ingress.podLabels } } }], ports: [{ port: ACME_SOLVER.port, protocol: "TCP" }] }],
+                },
+              },
+              childOpts,
+            );
+          }
         }
       }
       namespaceOutputs[tier] = created[nsName].metadata.name;

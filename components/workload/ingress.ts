@@ -1,5 +1,7 @@
 /** Ingress intent: host, paths, TLS through cert-manager, nginx rate limiting and body size. */
-import type * as k8s from "@pulumi/kubernetes";
+import * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+import { childName } from "../core/naming";
 import { defaults } from "../core/defaults";
 import { Validator } from "../core/errors";
 import type { KubernetesTarget } from "../platform/types";
@@ -96,4 +98,26 @@ export function ingressSpec(name: string, a: IngressArgs, target: KubernetesTarg
     tls: a.tls === false ? undefined : [{ hosts, secretName: a.tls?.secretName ?? `${name}-tls` }],
     rules: hosts.map((host) => ({ host, http: { paths } })),
   };
+}
+
+export interface IngressResourceArgs {
+  readonly name: string;
+  readonly namespace: pulumi.Input<string>;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly args: IngressArgs;
+  readonly serviceName: string;
+  readonly servicePort: number;
+}
+
+/**
+ * The Ingress routing `args` to the Service. (cert-manager's HTTP-01 solver pods are admitted by
+ * the platform, in every namespace it denies by default.)
+ */
+export function createIngress(i: IngressResourceArgs, target: KubernetesTarget, opts: pulumi.CustomResourceOptions): k8s.networking.v1.Ingress {
+  const metadata = { name: i.name, namespace: i.namespace, labels: { ...i.labels } };
+  return new k8s.networking.v1.Ingress(
+    childName(i.name, "ingress"),
+    { metadata: { ...metadata, annotations: ingressAnnotations(i.args, target) }, spec: ingressSpec(i.name, i.args, target, i.serviceName, i.servicePort) },
+    opts,
+  );
 }

@@ -50,10 +50,15 @@ function externalGroup(id: string, namespace: string, labels: Record<string, str
   return { id, namespace, labels, ports };
 }
 
-/** The pods of `facts`' component: those of the stack when it runs them, else one outside group. */
+/**
+ * The pods of a component the facts name (ingress controller, Prometheus, DNS): the stack's when it
+ * runs them; none when the facts place them in a namespace the stack creates but the stack does
+ * not run them (nothing else runs there); else one group outside the stack.
+ */
 function groupsFor(stack: StackObjects, namespace: string, labels: Record<string, string>, outsideId: string): PodGroup[] {
   const inStack = stack.workloadsSelectedBy(namespace, labels).map((w) => w.group);
-  return inStack.length ? inStack : [externalGroup(outsideId, namespace, labels)];
+  if (inStack.length) return inStack;
+  return stack.get("Namespace", "", namespace) ? [] : [externalGroup(outsideId, namespace, labels)];
 }
 
 /** A Service port (by number or name) to each selected workload's container port. */
@@ -182,6 +187,10 @@ function scrapeFlows(stack: StackObjects, facts: ClusterFacts, out: { flows: Nee
     return;
   }
   const scrapers = groupsFor(stack, p.namespace, p.podLabels, `Prometheus (namespace ${p.namespace})`);
+  if (scrapers.length === 0) {
+    out.undecided.push(`scraping of ${annotated.length + services.length + monitors.length} target(s): no Prometheus runs in namespace ${p.namespace}, which the stack creates (add an ObservabilityStack, or point the platform's monitoring facts at the Prometheus that scrapes them)`);
+    return;
+  }
   const add = (w: WorkloadEntry, ports: PortChoice[], why: string) => {
     if (ports.length === 0) return;
     for (const from of scrapers) if (from !== w.group || w.replicated) out.flows.push({ from: { pods: from }, to: { pods: w.group }, ports, why, urn: w.object.urn });

@@ -4,8 +4,9 @@
  *
  * - A pod is isolated for a direction when a policy in its namespace selects it and that
  *   direction is in the policy's effective policyTypes (absent: Ingress, plus Egress when the
- *   policy has egress rules). A flow is allowed when the source's egress (if isolated) and the
- *   destination's ingress (if isolated) each have a rule that admits it; policies are additive.
+ *   policy has at least one egress rule). A flow is allowed when the source's egress (if
+ *   isolated) and the destination's ingress (if isolated) each have a rule that admits it;
+ *   policies are additive.
  * - A rule without peers admits every peer, without ports every port. A peer with podSelector
  *   alone means pods of the policy's namespace; namespaceSelector alone, every pod of the
  *   selected namespaces; both, the selected pods of the selected namespaces. Every namespace has
@@ -118,7 +119,8 @@ export function parsePolicy(o: Obj): ParsedPolicy {
   const spec = obj(o.spec);
   const types = arr(spec.policyTypes).map(String);
   const hasIngress = types.length === 0 || types.includes("Ingress");
-  const hasEgress = types.length === 0 ? spec.egress !== undefined : types.includes("Egress");
+  // Kubernetes defaults on len(spec.egress) != 0: `egress: []` without policyTypes isolates ingress only.
+  const hasEgress = types.length === 0 ? arr(spec.egress).length > 0 : types.includes("Egress");
   return {
     name: `${str(at(o, "metadata.namespace")) ?? "default"}/${str(at(o, "metadata.name")) ?? "?"}`,
     namespace: str(at(o, "metadata.namespace")) ?? "default",
@@ -210,7 +212,8 @@ export class NetworkModel {
   private peerMatches(peer: PolicyPeer, policyNs: string, other: Endpoint): boolean {
     if (peer.cidr !== undefined) {
       if (!("address" in other)) return false;
-      return inCidr(other.address, peer.cidr) && !peer.except.some((e) => inCidr(other.address, e));
+      // An address given as a CIDR is matched only if no `except` block overlaps any part of it.
+      return inCidr(other.address, peer.cidr) && !peer.except.some((e) => inCidr(other.address, e) || inCidr(e, other.address));
     }
     if (!("pods" in other)) return false;
     const pods = other.pods;

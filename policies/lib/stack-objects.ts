@@ -3,7 +3,7 @@
  * Services and their ports, ConfigMap/Secret contents, and host names resolved to Services.
  */
 import type { Target } from "./define";
-import { WORKLOAD_KINDS, kindOf, labelsOf, podMetadataOf, podSpecOf, selects } from "./kubernetes";
+import { LabelSelector, WORKLOAD_KINDS, kindOf, labelsOf, podMetadataOf, podSpecOf, selects } from "./kubernetes";
 import type { PodGroup, Protocol } from "./network-model";
 import { Obj, arr, at, num, obj, str } from "./props";
 
@@ -118,9 +118,27 @@ export class StackObjects {
   /** The workloads whose pods a selector (plain labels) selects in a namespace. */
   workloadsSelectedBy(namespace: string, selector: Record<string, string>): WorkloadEntry[] {
     if (Object.keys(selector).length === 0) return [];
-    const s = { matchLabels: selector, matchExpressions: [] };
-    return this.workloads.filter((w) => w.object.namespace === namespace && selects(s, w.group.labels));
+    return this.workloadsMatching(namespace, { matchLabels: selector, matchExpressions: [] });
   }
+
+  /** The workloads of a namespace a label selector selects (an empty selector: all of them), narrowed through a label index. */
+  workloadsMatching(namespace: string, selector: LabelSelector): WorkloadEntry[] {
+    if (!this.byLabel) {
+      this.byLabel = new Map();
+      for (const w of this.workloads) {
+        for (const key of [`${w.object.namespace}\n`, ...Object.entries(w.group.labels).map(([k, v]) => `${w.object.namespace}\n${k}=${v}`)]) {
+          const list = this.byLabel.get(key) ?? [];
+          list.push(w);
+          this.byLabel.set(key, list);
+        }
+      }
+    }
+    const first = Object.entries(selector.matchLabels)[0];
+    const candidates = this.byLabel.get(first ? `${namespace}\n${first[0]}=${first[1]}` : `${namespace}\n`) ?? [];
+    return candidates.filter((w) => selects(selector, w.group.labels));
+  }
+
+  private byLabel?: Map<string, WorkloadEntry[]>;
 
   /** The keys and values of a ConfigMap or Secret (a Secret's data decoded), or undefined when it is not in the stack. */
   dataOf(kind: "ConfigMap" | "Secret", namespace: string, name: string): Map<string, string> | undefined {

@@ -1,8 +1,8 @@
 /**
  * A data store's pod is Ready only when every container is: a helper (backup, WAL shipping,
  * exporter) must not take the database out of its Service because something outside the pod
- * fails. Helpers carry no readiness probe, and run images that can be pulled (keel's, or
- * declared by the user with a reason).
+ * fails. A helper's readiness probe checks only its own port (never a command, which can fail on
+ * anything), and helpers run images that can be pulled (keel's, or declared by the user with a reason).
  */
 import { CLUSTER_FACTS_SETTING } from "../lib/cluster-facts";
 import { stackPolicy } from "../lib/define";
@@ -35,6 +35,12 @@ function mainContainers(stack: StackObjects, w: WorkloadEntry, containers: reado
   return served;
 }
 
+/** Whether an HTTP/TCP/gRPC probe targets one of the container's own ports (a local health check). */
+function ownPort(c: Obj, probe: Obj): boolean {
+  const port = obj(probe.httpGet).port ?? obj(probe.tcpSocket).port ?? obj(probe.grpc).port;
+  return arr(c.ports).map(obj).some((p) => p.containerPort === port || (typeof port === "string" && p.name === port));
+}
+
 export const helperReadiness = stackPolicy({
   name: "helper-readiness",
   description: "Helper containers of a data store's pod (backup, WAL shipping, exporters) cannot take it out of its Service.",
@@ -49,8 +55,11 @@ export const helperReadiness = stackPolicy({
       const mainText = [...main].map((m) => `"${m}"`).join(", ");
       for (const c of containers.filter((x) => !main.has(str(x.name) ?? ""))) {
         const name = `${w.group.id}, helper container "${str(c.name)}"`;
-        if (c.readinessProbe !== undefined) {
-          report(w.object.urn, `${name}: has a readinessProbe, so whenever it fails the pod leaves its Services although ${mainText} still serves; remove it (watch the helper through metrics and alerts).`);
+        const probe = obj(c.readinessProbe);
+        if (probe.exec !== undefined) {
+          report(w.object.urn, `${name}: its readinessProbe runs a command, which can fail on anything outside the pod (an upload, a remote store), and then the pod leaves its Services although ${mainText} still serves; probe only the helper's own port, or drop the probe and watch it through metrics and alerts.`);
+        } else if (c.readinessProbe !== undefined && !ownPort(c, probe)) {
+          report(w.object.urn, `${name}: its readinessProbe checks a port the helper does not serve, so another container's trouble takes the pod out of its Services; probe the helper's own port.`);
         }
         const image = str(c.image) ?? "";
         if (manifest.size > 0 && !manifest.has(image) && !facts.userImages?.some((u) => u.reference === image)) {

@@ -122,9 +122,10 @@ function operatorPods(stack: StackObjects): { namespace?: string; labels: Record
 
 function selectorProblems(stack: StackObjects, report: (urn: string, m: string) => void): void {
   const made = operatorPods(stack);
-  const selectsPods = (ns: string, selector: Obj) =>
-    stack.workloads.some((w) => w.object.namespace === ns && selects(selectorOf(selector), w.group.labels)) ||
-    made.some((p) => (p.namespace ?? ns) === ns && selects(selectorOf(selector), p.labels));
+  const selectsPods = (ns: string, selector: Obj) => {
+    const parsed = selectorOf(selector);
+    return stack.workloadsMatching(ns, parsed).length > 0 || made.some((p) => (p.namespace ?? ns) === ns && selects(parsed, p.labels));
+  };
   for (const [key, svc] of stack.services) {
     if (!svc.selector || Object.keys(svc.selector).length === 0) continue;
     if (stack.workloadsSelectedBy(svc.object.namespace, svc.selector).length === 0) report(svc.object.urn, `Service ${key}: its selector ${JSON.stringify(svc.selector)} selects no pods in the stack; traffic to it goes nowhere. Match the workload's pod labels.`);

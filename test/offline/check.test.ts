@@ -10,6 +10,7 @@ import { runPack } from "../../offline/check/analyze";
 import { readConfigFile } from "../../offline/check/config";
 import { resourcesFromManifests, resourcesFromRun } from "../../offline/check/inputs";
 import { RunningPack, startPack } from "../../offline/check/pack";
+import { FACT_SETTINGS, clusterFactsOf, withFacts } from "../../offline/facts";
 import { ROOT, keel } from "../helpers/cli";
 import { testPlatform } from "../helpers/platform";
 import { synthesize } from "../helpers/synth";
@@ -30,10 +31,12 @@ describe("keel check", () => {
       new ApiService("api", { platform, image: "ghcr.io/shop/api:1.0.0", ingress: { host: "api.example.com" } });
       new ApiService("worker", { platform, image: "ghcr.io/shop/worker:1.0.0", autoscaling: { minReplicas: 2, maxReplicas: 4 } });
     });
-    const { diagnostics, info } = await runPack(pack, resourcesFromRun(s.resources), readConfigFile(path.join(PACK, "config", "prod.json")), "prod.json");
+    // Judged with the platform's cluster facts, as keel check --stack does.
+    const config = withFacts(readConfigFile(path.join(PACK, "config", "prod.json")), clusterFactsOf(s.run));
+    const { diagnostics, info } = await runPack(pack, resourcesFromRun(s.resources), config, "prod.json");
     expect(info.name).toBe("keel");
     expect(diagnostics.filter((d) => d.level === "mandatory")).toEqual([]);
-    expect(diagnostics.filter((d) => d.policy !== "exemption-audit")).toEqual([]);
+    expect(diagnostics.filter((d) => d.policy !== "exemption-audit" && d.policy !== "stack-prerequisites")).toEqual([]);
   });
 
   it("exits 1 on a misconfigured Deployment and names policy, resource, container and fix", () => {
@@ -118,7 +121,8 @@ describe("keel check", () => {
 
   it("passes the dev and prod stacks with no mandatory violation, and only exemptions in use with real reasons", () => {
     for (const env of ["dev", "prod"]) {
-      const r = keel(["check", "--stack", env, "--environment", env, "--format", "json"]);
+      // The environment comes from the stack's own keel:environment.
+      const r = keel(["check", "--stack", env, "--format", "json"]);
       expect(r.stderr).toBe("");
       expect(r.code).toBe(0);
       const report = JSON.parse(r.stdout);
@@ -142,12 +146,18 @@ describe("pack config files", () => {
     expect(Object.keys(prod).sort()).toEqual(names);
   });
 
+  it("give the facts (cluster, images) to exactly the policies whose schema takes them", async () => {
+    const { info } = await runPack(pack, [], {}, "none");
+    const takes = Object.fromEntries(info.policies.map((p) => [p.name, ["cluster", "images"].filter((k) => k in p.schema)]).filter(([, keys]) => keys.length > 0));
+    expect(takes).toEqual(FACT_SETTINGS);
+  });
+
   it("make availability advisory in dev and mandatory in prod, and security mandatory in both", () => {
     for (const name of availability) {
       expect([name, dev[name]]).toEqual([name, "advisory"]);
       expect([name, prod[name]]).toEqual([name, "mandatory"]);
     }
-    for (const name of Object.keys(prod).filter((n) => !availability.includes(n) && n !== "recommended-labels" && n !== "exemption-audit")) {
+    for (const name of Object.keys(prod).filter((n) => !availability.includes(n) && !["recommended-labels", "exemption-audit", "stack-prerequisites"].includes(n))) {
       expect([name, dev[name], prod[name]]).toEqual([name, "mandatory", "mandatory"]);
     }
   });

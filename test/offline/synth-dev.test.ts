@@ -20,9 +20,14 @@ function readAll(dir: string): string {
 }
 
 describe("keel synth --stack dev", () => {
-  it("writes manifests, plan, topology and capacity", () => {
+  it("writes manifests, plan, topology, capacity and the pack config with the cluster facts", () => {
     const dir = path.join(out, "dev");
-    expect(fs.readdirSync(dir).sort()).toEqual(["capacity.md", "manifests", "plan.json", "topology.mmd"]);
+    expect(fs.readdirSync(dir).sort()).toEqual(["capacity.md", "manifests", "plan.json", "policy-pack-config.json", "topology.mmd"]);
+    const config = JSON.parse(fs.readFileSync(path.join(dir, "policy-pack-config.json"), "utf8"));
+    expect(config["stack-flows"].enforcementLevel).toBe("mandatory");
+    expect(config["stack-flows"].cluster.ingressController).toEqual({ className: "nginx", namespace: "ingress-nginx", podLabels: { "app.kubernetes.io/name": "ingress-nginx" } });
+    expect(config["image-contents"].images.map((i: { reference: string }) => i.reference)).toContain("postgres:16.4-alpine");
+    expect(config["container-probes"]).toBe("mandatory");
     expect(fs.readdirSync(path.join(dir, "manifests"))).toEqual(expect.arrayContaining(["40-deployment-req1-req1-api.yaml", "30-service-req1-req1-api.yaml", "60-ingress-req1-req1-api.yaml"]));
     const plan = JSON.parse(fs.readFileSync(path.join(dir, "plan.json"), "utf8"));
     expect(plan.stack).toBe("dev");

@@ -21,6 +21,25 @@ describe("topology diagram", () => {
     expect(diagram).not.toContain("w_shop_lonely -->");
   });
 
+  it("decides flows with the pack's evaluator: named ports resolve to the pod's container port", () => {
+    const pod = (name: string, ns: string, ports: { name: string; containerPort: number }[]) => ({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name, namespace: ns },
+      spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image, ports }] } } },
+    });
+    const policy = (name: string, ns: string, spec: Record<string, unknown>) => ({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name, namespace: ns }, spec });
+    const objects = [
+      pod("client", "a", []),
+      pod("db", "b", [{ name: "pg", containerPort: 5432 }]),
+      policy("client", "a", { podSelector: { matchLabels: { app: "client" } }, policyTypes: ["Egress"], egress: [{ to: [{ namespaceSelector: {}, podSelector: { matchLabels: { app: "db" } } }], ports: [{ port: "pg" }] }] }),
+      policy("db", "b", { podSelector: { matchLabels: { app: "db" } }, policyTypes: ["Ingress"], ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "a" } } }], ports: [{ port: 5432 }] }] }),
+    ];
+    expect(topologyMermaid("test", objects as never)).toContain('w_a_client -->|"TCP 5432"| w_b_db');
+    (objects[3].spec as { ingress: { ports: unknown[] }[] }).ingress[0].ports = [{ port: 5433 }];
+    expect(topologyMermaid("test", objects as never)).not.toContain("w_a_client -->");
+  });
+
   it("shows replicas and HPA bounds, and stateful workloads as data stores", async () => {
     const s = await synthesize(() => {
       new ApiService("api", { platform: testPlatform(), image, autoscaling: { minReplicas: 2, maxReplicas: 6 } });

@@ -132,6 +132,17 @@ describe("stack-flows", () => {
     expect(stackViolations(stackPrerequisites, f.all, { cluster: facts }).map((v) => v.message)).toContain("prerequisite: a CNI that enforces NetworkPolicies: kind does not, so every pod can reach every other");
   });
 
+  it("needs no scraping when the facts place Prometheus in a namespace the stack creates but leaves empty", () => {
+    const f = fixture();
+    rules(f, "shop-api-NetworkPolicy", "ingress")[0].from = [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "ingress-nginx" } } }];
+    expect(run(f)).toHaveLength(1);
+    f.all.push(k8s("kubernetes:core/v1:Namespace", { apiVersion: "v1", kind: "Namespace", metadata: { name: "monitoring" } }));
+    expect(run(f)).toEqual([]);
+    expect(stackViolations(stackPrerequisites, f.all, { cluster: FACTS }).map((v) => v.message)).toContain(
+      "cannot decide: scraping of 1 target(s): no Prometheus runs in namespace monitoring, which the stack creates (add an ObservabilityStack, or point the platform's monitoring facts at the Prometheus that scrapes them)",
+    );
+  });
+
   it("finds hosts in URLs, host:port pairs, *.svc names and host variables, and ignores other words", () => {
     const f = fixture();
     const container = (get(f.byName("shop-api-Deployment"), "spec.template.spec").containers as Props[])[0];

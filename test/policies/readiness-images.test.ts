@@ -25,16 +25,25 @@ const readiness = (f: ReturnType<typeof fixture>, facts: Props = FACTS) => stack
 const images = (f: ReturnType<typeof fixture>) => stackViolations(imageContents, f.all, { images: IMAGES }).map((v) => v.message);
 
 describe("helper-readiness", () => {
-  it("passes a data store whose helpers have no readiness probe and run keel's images", () => {
+  it("passes a data store whose helpers probe only their own port and run keel's images", () => {
     const f = fixture();
-    withHelper(f, { livenessProbe: { httpGet: { path: "/", port: 9187 } } });
+    withHelper(f, { readinessProbe: { httpGet: { path: "/", port: 9187 } } });
+    expect(readiness(f)).toEqual([]);
+    withHelper(f, { name: "helper2", ports: [{ name: "metrics", containerPort: 9188 }], readinessProbe: { tcpSocket: { port: "metrics" } } });
     expect(readiness(f)).toEqual([]);
   });
 
-  it("reports a helper whose readiness probe would take the database out of its Service", () => {
+  it("reports a helper whose readiness probe can fail on something outside the pod", () => {
     const f = fixture();
-    withHelper(f, { readinessProbe: { httpGet: { path: "/", port: 9187 } } });
-    expect(readiness(f)).toEqual(['StatefulSet data/db, helper container "helper": has a readinessProbe, so whenever it fails the pod leaves its Services although "postgres" still serves; remove it (watch the helper through metrics and alerts).']);
+    withHelper(f, { readinessProbe: { exec: { command: ["sh", "-c", "test $(cat /spool/last-upload) -gt 0"] } } });
+    expect(readiness(f)).toEqual([
+      'StatefulSet data/db, helper container "helper": its readinessProbe runs a command, which can fail on anything outside the pod (an upload, a remote store), and then the pod leaves its Services although "postgres" still serves; probe only the helper\'s own port, or drop the probe and watch it through metrics and alerts.',
+    ]);
+    const pod = dbPod(f);
+    (pod.containers as Props[])[1].readinessProbe = { httpGet: { path: "/", port: 5432 } };
+    expect(readiness(f)).toEqual([
+      'StatefulSet data/db, helper container "helper": its readinessProbe checks a port the helper does not serve, so another container\'s trouble takes the pod out of its Services; probe the helper\'s own port.',
+    ]);
   });
 
   it("reports a helper on an image nobody vouches for, unless the user declares it", () => {
@@ -48,7 +57,7 @@ describe("helper-readiness", () => {
 
   it("does not count a Service's metrics port as serving, nor judge stateless pods", () => {
     const f = fixture();
-    withHelper(f, { readinessProbe: { tcpSocket: { port: 9187 } } });
+    withHelper(f, { readinessProbe: { exec: { command: ["true"] } } });
     (get(f.byName("data-db-Service"), "spec").ports as Props[]).push({ name: "metrics", port: 9187, targetPort: "metrics" });
     expect(readiness(f)).toHaveLength(1);
     const api = get(f.byName("shop-api-Deployment"), "spec.template.spec");

@@ -10,6 +10,7 @@ describe("ApiService defaults", () => {
     const kinds = s.objects.filter((o) => o.metadata.namespace === "shop").map((o) => `${o.kind}/${o.metadata.name}`).sort();
     expect(kinds).toEqual([
       "Deployment/api",
+      "NetworkPolicy/acme-http01-solver",
       "NetworkPolicy/api-netpol",
       "NetworkPolicy/default-deny",
       "PodDisruptionBudget/api",

@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ROOT } from "./helpers/cli";
+import { ROOT } from "../test/helpers/cli";
 
 jest.setTimeout(600_000);
 
@@ -48,7 +48,8 @@ describe("the packed library", () => {
   it("ships the components, their types and the keel command, not the sources or tests", () => {
     const listing = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" }).split("\n").filter(Boolean);
     expect(listing).toEqual(expect.arrayContaining(["package/dist/components/index.d.ts", "package/dist/components/index.js", "package/dist/offline/cli.js", "package/bin/keel.js", "package/docs/postgres.md", "package/docs/data-stores.md"]));
-    expect(listing.filter((f) => /\/(test|stacks|bench|policies)\//.test(f) || (f.endsWith(".ts") && !f.endsWith(".d.ts")))).toEqual([]);
+    // dist/policies/lib is the NetworkPolicy evaluator the topology shares with the pack; the pack itself is not shipped yet.
+    expect(listing.filter((f) => (/\/(test|stacks|bench|policies)\//.test(f) && !f.startsWith("package/dist/policies/lib/")) || (f.endsWith(".ts") && !f.endsWith(".d.ts")))).toEqual([]);
   });
 
   it("installs into a fresh project, compiles under strict and synthesizes with keel synth --dir", () => {

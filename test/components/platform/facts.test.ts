@@ -1,0 +1,70 @@
+/** KubernetesPlatform's cluster facts: what the whole-stack checks judge with, filled from the distribution and the args. */
+import { KubernetesPlatform, resolveKubernetesPlatformArgs } from "../../../components";
+import { synthesize } from "../../helpers/synth";
+
+describe("KubernetesPlatform cluster facts", () => {
+  it("fill a kind cluster's defaults: storage class, enforcing CNI, API server", () => {
+    const r = resolveKubernetesPlatformArgs("shop", { system: "shop", cluster: { distribution: "kind" } });
+    expect(r.storageClass).toBe("standard");
+    expect(r.facts).toMatchObject({
+      platform: "kind",
+      apiServer: { cidrs: ["172.18.0.0/16"], port: 6443 },
+      networkPolicy: { enforced: true, ipBlocks: true },
+      storageClasses: { names: ["standard"], default: "standard" },
+      ingressController: { className: "nginx", namespace: "ingress-nginx", podLabels: { "app.kubernetes.io/name": "ingress-nginx" } },
+      prometheus: { namespace: "monitoring", podLabels: { "app.kubernetes.io/name": "prometheus" } },
+      dns: { namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" }, port: 53 },
+      issuers: [{ kind: "ClusterIssuer", name: "letsencrypt-prod", solver: "http01" }],
+    });
+  });
+
+  it("assume nothing on a generic cluster: no API server, CNI or storage facts", () => {
+    const r = resolveKubernetesPlatformArgs("shop", { system: "shop" });
+    expect(r.storageClass).toBeUndefined();
+    expect(r.facts.apiServer).toBeUndefined();
+    expect(r.facts.networkPolicy).toBeUndefined();
+    expect(r.facts.storageClasses).toBeUndefined();
+    expect(r.facts.platform).toBe("kubernetes (shop)");
+  });
+
+  it("know no solver for an issuer they were not told about", () => {
+    expect(resolveKubernetesPlatformArgs("shop", { system: "shop", clusterIssuer: "corp-ca" }).facts.issuers).toEqual([]);
+    expect(resolveKubernetesPlatformArgs("shop", { system: "shop", clusterIssuer: "corp-ca", cluster: { issuers: [{ kind: "ClusterIssuer", name: "corp-ca", solver: "ca" }] } }).facts.issuers).toEqual([{ kind: "ClusterIssuer", name: "corp-ca", solver: "ca" }]);
+  });
+
+  it("require a storage class on EKS, and reasons for external objects and user images", () => {
+    expect(() =>
+      resolveKubernetesPlatformArgs("shop", {
+        system: "shop",
+        cluster: { distribution: "eks", apiServer: { cidrs: ["10.0.0.0/16x"], port: 0 } },
+        externalObjects: [{ kind: "secret", name: "", reason: "vault" }],
+        userImages: [{ reference: "ghcr.io/acme/x:1", reason: "" }],
+      }),
+    ).toThrow(
+      [
+        'KubernetesPlatform "shop": storageClass is undefined; expected a StorageClass name: EKS clusters have no default class (the aws platform creates an encrypted gp3 class)',
+        'KubernetesPlatform "shop": cluster.apiServer.cidrs[0] is "10.0.0.0/16x"; expected a CIDR such as "172.18.0.0/16"',
+        'KubernetesPlatform "shop": cluster.apiServer.port is 0; expected a port number such as 6443',
+        'KubernetesPlatform "shop": externalObjects[0].kind is "secret"; expected a Kubernetes kind such as "Secret"',
+        'KubernetesPlatform "shop": externalObjects[0].name is ""; expected the object\'s name',
+        'KubernetesPlatform "shop": externalObjects[0].reason is "vault"; expected a reason of 10 characters or more (who provides it, and how)',
+        'KubernetesPlatform "shop": userImages[0].reason is ""; expected a reason of 10 characters or more (who provides it, and how)',
+      ].join("\n"),
+    );
+  });
+
+  it("are registered as the platform's output, and admit cert-manager's HTTP-01 solver where it denies by default", async () => {
+    const s = await synthesize(() => new KubernetesPlatform("shop", { system: "shop", cluster: { distribution: "k3s" } }));
+    const platform = s.resources.find((r) => r.type === "keel:components:KubernetesPlatform");
+    expect(s.run.componentOutputs.get(platform?.urn ?? "")?.clusterFacts).toMatchObject({ platform: "k3s", storageClasses: { names: ["local-path"], default: "local-path" } });
+    const solver = s.objects.filter((o) => o.kind === "NetworkPolicy" && o.metadata.name === "acme-http01-solver");
+    expect(solver.map((o) => o.metadata.namespace).sort()).toEqual(["data", "monitoring", "shop", "storage"]);
+    expect(solver[0].spec).toEqual({
+      podSelector: { matchLabels: { "acme.cert-manager.io/http01-solver": "true" } },
+      policyTypes: ["Ingress"],
+      ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "ingress-nginx" } } }], ports: [{ port: 8089, protocol: "TCP" }] }],
+    });
+    const noHttp01 = await synthesize(() => new KubernetesPlatform("shop", { system: "shop", clusterIssuer: "corp-ca", cluster: { issuers: [{ kind: "ClusterIssuer", name: "corp-ca", solver: "ca" }] } }));
+    expect(noHttp01.objects.filter((o) => o.metadata.name === "acme-http01-solver")).toEqual([]);
+  });
+});
