@@ -57,6 +57,8 @@ export interface KubernetesTarget {
   readonly dns: DnsTarget;
   /** cert-manager ClusterIssuer used for Ingress TLS. */
   readonly clusterIssuer: string;
+  /** The ClusterIssuer resource when the platform created it: Ingresses are created after it. */
+  readonly issuer?: pulumi.Resource;
   /** StorageClass for PersistentVolumeClaims; undefined uses the cluster default. */
   readonly storageClass?: string;
   /** The system these components belong to (`app.kubernetes.io/part-of`). */

@@ -100,6 +100,10 @@ export function ingressSpec(name: string, a: IngressArgs, target: KubernetesTarg
   };
 }
 
+function dependencies(d: pulumi.CustomResourceOptions["dependsOn"]): pulumi.Input<pulumi.Resource>[] {
+  return d === undefined ? [] : Array.isArray(d) ? [...d] : [d as pulumi.Input<pulumi.Resource>];
+}
+
 export interface IngressResourceArgs {
   readonly name: string;
   readonly namespace: pulumi.Input<string>;
@@ -118,6 +122,6 @@ export function createIngress(i: IngressResourceArgs, target: KubernetesTarget, 
   return new k8s.networking.v1.Ingress(
     childName(i.name, "ingress"),
     { metadata: { ...metadata, annotations: ingressAnnotations(i.args, target) }, spec: ingressSpec(i.name, i.args, target, i.serviceName, i.servicePort) },
-    opts,
+    { ...opts, dependsOn: [...dependencies(opts.dependsOn), ...(target.issuer ? [target.issuer] : [])] },
   );
 }

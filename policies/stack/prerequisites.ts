@@ -18,6 +18,10 @@ const OPERATORS: Record<string, string> = { "cert-manager.io": "cert-manager", "
 
 function storageClasses(stack: StackObjects, facts: ClusterFacts, out: string[]): void {
   const made = new Set(stack.ofKind("StorageClass").map((s) => s.name));
+  for (const sc of stack.ofKind("StorageClass")) {
+    const provisioner = str(sc.props.provisioner);
+    if (provisioner && !provisioner.startsWith("kubernetes.io/")) out.push(`prerequisite: the storage provisioner ${provisioner} (StorageClass ${sc.name})`);
+  }
   const claims = [...stack.ofKind("PersistentVolumeClaim").map((c) => c.props), ...stack.workloads.flatMap((w) => arr(at(w.object.props, "spec.volumeClaimTemplates")).map(obj))];
   const named = new Set<string>();
   let usesDefault = false;

@@ -42,7 +42,7 @@ describe("KubernetesPlatform cluster facts", () => {
       }),
     ).toThrow(
       [
-        'KubernetesPlatform "shop": storageClass is undefined; expected a StorageClass name: EKS clusters have no default class (the aws platform creates an encrypted gp3 class)',
+        'KubernetesPlatform "shop": storageClass is undefined; expected a StorageClass name: EKS clusters have no default class (keel creates the one named, encrypted gp3, unless cluster.storageClasses lists it)',
         'KubernetesPlatform "shop": cluster.apiServer.cidrs[0] is "10.0.0.0/16x"; expected a CIDR such as "172.18.0.0/16"',
         'KubernetesPlatform "shop": cluster.apiServer.port is 0; expected a port number such as 6443',
         'KubernetesPlatform "shop": externalObjects[0].kind is "secret"; expected a Kubernetes kind such as "Secret"',
@@ -66,5 +66,45 @@ describe("KubernetesPlatform cluster facts", () => {
     });
     const noHttp01 = await synthesize(() => new KubernetesPlatform("shop", { system: "shop", clusterIssuer: "corp-ca", cluster: { issuers: [{ kind: "ClusterIssuer", name: "corp-ca", solver: "ca" }] } }));
     expect(noHttp01.objects.filter((o) => o.metadata.name === "acme-http01-solver")).toEqual([]);
+  });
+});
+
+describe("KubernetesPlatform issuers and storage", () => {
+  it("create a self-signed CA issuer after its CA certificate, and Ingresses after the issuer", async () => {
+    const { ApiService } = await import("../../../components");
+    const s = await synthesize(() => {
+      const platform = new KubernetesPlatform("shop", { system: "shop", createIssuer: { type: "self-signed-ca" } });
+      new ApiService("api", { platform, image: "ghcr.io/shop/api:1.0.0", ingress: { host: "shop.example.com" } });
+    });
+    const byName = (type: string, name: string) => s.resources.find((r) => r.type === type && r.name === name);
+    const issuer = byName("kubernetes:cert-manager.io/v1:ClusterIssuer", "shop-issuer");
+    const ca = byName("kubernetes:cert-manager.io/v1:Certificate", "shop-ca-certificate");
+    expect(issuer?.inputs).toMatchObject({ metadata: { name: "shop-ca" }, spec: { ca: { secretName: "shop-ca" } } });
+    expect(ca?.inputs).toMatchObject({ metadata: { name: "shop-ca", namespace: "cert-manager" }, spec: { isCA: true, secretName: "shop-ca", issuerRef: { kind: "ClusterIssuer", name: "shop-selfsigned" } } });
+    expect(issuer?.dependencies).toContain(ca?.urn);
+    expect(byName("kubernetes:networking.k8s.io/v1:Ingress", "api-ingress")?.dependencies).toContain(issuer?.urn);
+    expect(s.object("Ingress", "api").metadata.annotations?.["cert-manager.io/cluster-issuer"]).toBe("shop-ca");
+    // A CA issuer solves nothing over HTTP: no solver policy.
+    expect(s.objects.filter((o) => o.metadata.name === "acme-http01-solver")).toEqual([]);
+  });
+
+  it("create a Let's Encrypt issuer solving HTTP-01 through the ingress class", () => {
+    const r = resolveKubernetesPlatformArgs("shop", { system: "shop", createIssuer: { type: "acme", email: "ops@shop.example" } });
+    expect(r.clusterIssuer).toBe("shop-letsencrypt");
+    expect(r.facts.issuers).toEqual([{ kind: "ClusterIssuer", name: "shop-letsencrypt", solver: "http01", managed: true }]);
+    expect(() => resolveKubernetesPlatformArgs("shop", { system: "shop", clusterIssuer: "x", createIssuer: { type: "acme", email: "ops" }, operators: { certManager: false } })).toThrow(
+      [
+        'KubernetesPlatform "shop": createIssuer is {"type":"acme","email":"ops"}; expected operators.certManager to be true: the issuer is a cert-manager resource',
+        'KubernetesPlatform "shop": createIssuer.email is "ops"; expected an e-mail address such as "ops@example.com"',
+        'KubernetesPlatform "shop": clusterIssuer and createIssuer are both set; give one (createIssuer names its issuer "shop-...")',
+      ].join("\n"),
+    );
+  });
+
+  it("create the encrypted gp3 class it names on EKS, unless the cluster has it", async () => {
+    const s = await synthesize(() => new KubernetesPlatform("shop", { system: "shop", storageClass: "gp3", cluster: { distribution: "eks" } }));
+    expect(s.object("StorageClass", "gp3")).toMatchObject({ provisioner: "ebs.csi.aws.com", parameters: { type: "gp3", encrypted: "true" }, volumeBindingMode: "WaitForFirstConsumer" });
+    const has = await synthesize(() => new KubernetesPlatform("shop", { system: "shop", storageClass: "gp3", cluster: { distribution: "eks", storageClasses: ["gp3"] } }));
+    expect(has.objects.filter((o) => o.kind === "StorageClass")).toEqual([]);
   });
 });
