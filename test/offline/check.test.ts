@@ -130,8 +130,25 @@ describe("keel check", () => {
       for (const e of report.exemptions as { used: boolean; reason: string; message: string }[]) {
         expect([e.message, e.used, e.reason.length >= 20]).toEqual([e.message, true, true]);
       }
+      // The platform's facts decide everything; what the cluster must have is listed.
+      expect(report.undecided).toEqual([]);
+      expect(report.prerequisites).toEqual(
+        expect.arrayContaining([
+          "Secret req1/req1-oidc with keys client-secret (external: the OIDC client secret issued by the identity provider: kubectl -n req1 create secret generic req1-oidc --from-literal=client-secret=..., or set req1OidcClientSecret in the stack config)",
+          "IngressClass nginx served by an ingress controller (namespace ingress-nginx, pods app.kubernetes.io/name=ingress-nginx)",
+          "the CRDs of cert-manager (" + (env === "dev" ? "Certificate, ClusterIssuer" : "ClusterIssuer") + ")",
+        ]),
+      );
+      if (env === "dev") {
+        // The synthesized pack config judges as pulumi preview --policy-pack-config would.
+        const out = fs.mkdtempSync(path.join(os.tmpdir(), "keel-config-"));
+        expect(keel(["synth", "--stack", "dev", "--out", out]).code).toBe(0);
+        const viaFile = JSON.parse(keel(["check", "--stack", "dev", "--config", path.join(out, "dev", "policy-pack-config.json"), "--format", "json"]).stdout);
+        expect([viaFile.violations, viaFile.prerequisites, viaFile.undecided]).toEqual([report.violations, report.prerequisites, report.undecided]);
+      }
     }
   });
+
 });
 
 describe("pack config files", () => {
