@@ -5,42 +5,20 @@
  * provides). The platform fills one object; `keel synth` writes it into the policy pack config,
  * so `keel check` and `pulumi preview --policy-pack` judge with the same facts.
  */
+import type { ExternalObjectFact, IssuerFact, IssuerSolver, UserImageFact } from "../../policies/lib/cluster-facts";
 import type { Labels } from "../core/labels";
 
 /** Known Kubernetes distributions, for their defaults. `generic`: nothing is assumed. */
 export type Distribution = "kind" | "k3s" | "eks" | "generic";
 export const DISTRIBUTIONS: readonly Distribution[] = ["kind", "k3s", "eks", "generic"];
 
-export type IssuerSolver = "http01" | "dns01" | "ca" | "selfSigned" | "vault" | "other";
+// The facts' shapes are the policy pack's (it reads them from its config); the platform fills them.
 
-export interface IssuerFact {
-  readonly kind: "ClusterIssuer" | "Issuer";
-  readonly name: string;
-  /** For an Issuer. */
-  readonly namespace?: string;
-  /** How it issues: an ACME issuer with an HTTP-01 solver needs the ingress controller to reach solver pods. */
-  readonly solver: IssuerSolver;
-  /** Created by this stack. */
-  readonly managed?: boolean;
-}
-
-/** Something the stack uses but does not create: listed as a prerequisite, never silently trusted. */
-export interface ExternalObject {
-  /** `Secret`, `ConfigMap`, `PersistentVolumeClaim`, `ServiceAccount`, ... */
-  readonly kind: string;
-  readonly namespace?: string;
-  readonly name: string;
-  /** The keys the stack reads (Secrets, ConfigMaps). */
-  readonly keys?: readonly string[];
-  /** Who provides it and how, e.g. "synced from Vault by external-secrets". */
-  readonly reason: string;
-}
-
-/** An image keel does not vouch for (the user builds or chooses it). */
-export interface UserImage {
-  readonly reference: string;
-  readonly reason: string;
-}
+export type { IssuerFact, IssuerSolver };
+/** Something the stack uses but does not create (kind, namespace, name, keys, reason): listed as a prerequisite, never silently trusted. */
+export type ExternalObject = ExternalObjectFact;
+/** An image keel does not vouch for (reference, reason): the user builds or chooses it. */
+export type UserImage = UserImageFact;
 
 export interface ClusterFacts {
   readonly platform: string;
