@@ -84,6 +84,13 @@ export interface ApiServiceArgs extends EnvArgs {
   readonly telemetry?: TelemetryTarget;
   /** Seconds between SIGTERM and SIGKILL. @default 30 */
   readonly terminationGracePeriodSeconds?: number;
+  /**
+   * Seconds a stopping pod keeps serving before it gets SIGTERM (a `preStop` sleep), so the
+   * ingress controller and kube-proxy stop sending it requests first and rolling updates drop
+   * none. Uses the kubelet's sleep action (Kubernetes 1.30 and later); 0 turns it off.
+   * @default 5
+   */
+  readonly preStopSeconds?: number;
 }
 
 /** The Kubernetes objects an ApiService created (when on a Kubernetes-backed platform). */

@@ -69,6 +69,7 @@ export function deployOnKubernetes(parent: pulumi.ComponentResource, r: Resolved
         startup: r.probes.startup,
         liveness: r.probes.liveness,
         readiness: r.probes.readiness,
+        preStop: r.preStopSeconds > 0 ? { sleep: { seconds: r.preStopSeconds } } : undefined,
         volumeMounts: config.volumeMounts,
       },
     ],

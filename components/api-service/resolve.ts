@@ -52,6 +52,7 @@ export interface ResolvedApiService {
   readonly env: ResolvedEnv;
   readonly podAnnotations: Readonly<Record<string, string>>;
   readonly terminationGracePeriodSeconds: number;
+  readonly preStopSeconds: number;
 }
 
 const PORT_RULE = "expected a port from 1 to 65535";
@@ -147,6 +148,10 @@ export function resolveApiServiceArgs(name: string, args: ApiServiceArgs): Resol
 
   const grace = args.terminationGracePeriodSeconds ?? defaults.apiService.terminationGracePeriodSeconds;
   v.require(Number.isInteger(grace) && grace >= 0 && grace <= 3600, "terminationGracePeriodSeconds", grace, "expected an integer from 0 to 3600");
+  const preStop = args.preStopSeconds ?? defaults.apiService.preStopSeconds;
+  if (v.require(Number.isInteger(preStop) && preStop >= 0 && preStop <= 120, "preStopSeconds", preStop, "expected an integer from 0 to 120")) {
+    v.require(preStop < grace || preStop === 0, "preStopSeconds", preStop, `expected less than terminationGracePeriodSeconds (${grace}), so the process still gets time to shut down`);
+  }
   if (args.serviceAccount?.automountToken) {
     const reason = args.serviceAccount.tokenReason ?? "";
     v.require(reason.trim().length >= 10, "serviceAccount.tokenReason", args.serviceAccount.tokenReason, "expected why the pod calls the Kubernetes API (10 characters at least), since serviceAccount.automountToken is true; it becomes the policy exemption");
@@ -197,5 +202,6 @@ export function resolveApiServiceArgs(name: string, args: ApiServiceArgs): Resol
     env,
     podAnnotations: args.podAnnotations ?? {},
     terminationGracePeriodSeconds: grace,
+    preStopSeconds: preStop,
   };
 }

@@ -36,6 +36,8 @@ export const defaults = {
     /** Zero-downtime rollouts: add a pod before removing one. */
     rollingUpdate: { maxSurge: "25%", maxUnavailable: 0 },
     terminationGracePeriodSeconds: 30,
+    /** A stopping pod keeps serving this long, until the endpoints no longer list it. */
+    preStopSeconds: 5,
     revisionHistoryLimit: 5,
   },
   /** PodDisruptionBudget when replicas > 1. Never `maxUnavailable: 0`: it blocks node drains. */

@@ -59,6 +59,8 @@ export function podSecurityContext(s: ResolvedSecurity): k8s.types.input.core.v1
     runAsUser: s.runAsUser,
     runAsGroup: s.runAsGroup,
     fsGroup: s.fsGroup,
+    // Re-own a volume only when its root is not the pod's group yet: large volumes start fast.
+    fsGroupChangePolicy: "OnRootMismatch",
     seccompProfile: { type: "RuntimeDefault" },
   };
 }

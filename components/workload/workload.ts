@@ -31,6 +31,8 @@ export interface ContainerSpec {
   readonly liveness: Input.Probe;
   readonly readiness: Input.Probe;
   readonly startup?: Input.Probe;
+  /** Runs before SIGTERM when the pod stops. */
+  readonly preStop?: Input.LifecycleHandler;
   readonly volumeMounts?: readonly Input.VolumeMount[];
   /** Runs with this security context instead of the workload's (e.g. a sidecar image with its own user). */
   readonly security?: ResolvedSecurity;
@@ -186,6 +188,7 @@ function podSpec(s: WorkloadSpec, serviceAccount: k8s.core.v1.ServiceAccount, mi
       startupProbe: c.startup,
       livenessProbe: c.liveness,
       readinessProbe: c.readiness,
+      lifecycle: c.preStop ? { preStop: c.preStop } : undefined,
       securityContext: containerSecurityContext(c.security ?? s.security),
       volumeMounts: [...tmpMounts(c.security ?? s.security), ...(c.volumeMounts ?? [])],
     })),

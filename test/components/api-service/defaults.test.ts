@@ -33,7 +33,7 @@ describe("ApiService defaults", () => {
   it("runs hardened: non-root, read-only root with a writable /tmp, no capabilities, seccomp", async () => {
     const s = await synthesize(() => new ApiService("api", { platform: testPlatform(), image }));
     const pod = at(s.object("Deployment", "api"), "spec.template.spec") as Record<string, unknown>;
-    expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: "RuntimeDefault" } });
+    expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, fsGroupChangePolicy: "OnRootMismatch", seccompProfile: { type: "RuntimeDefault" } });
     expect(pod.automountServiceAccountToken).toBe(false);
     expect(pod.serviceAccountName).toBe("api");
     const container = at(pod, "containers.0") as Record<string, unknown>;
@@ -117,5 +117,34 @@ describe("ApiService defaults", () => {
   it("has no PDB with one replica, even when the args ask for one (dev and prod share args)", async () => {
     const s = await synthesize(() => new ApiService("api", { platform: testPlatform(), image, replicas: 1, disruptionBudget: { maxUnavailable: 1 } }));
     expect(s.all("PodDisruptionBudget")).toHaveLength(0);
+  });
+});
+
+describe("ApiService shutdown and volumes", () => {
+  it("keeps serving 5 s after it is told to stop, and re-owns volumes only on a mismatch", async () => {
+    const s = await synthesize(() => new ApiService("api", { platform: testPlatform(), image }));
+    const pod = at(s.object("Deployment", "api"), "spec.template.spec") as { containers: { lifecycle?: unknown }[]; securityContext: { fsGroupChangePolicy?: string } };
+    expect(pod.containers[0].lifecycle).toEqual({ preStop: { sleep: { seconds: 5 } } });
+    expect(pod.securityContext.fsGroupChangePolicy).toBe("OnRootMismatch");
+    const off = await synthesize(() => new ApiService("api", { platform: testPlatform(), image, preStopSeconds: 0 }));
+    expect((at(off.object("Deployment", "api"), "spec.template.spec") as { containers: { lifecycle?: unknown }[] }).containers[0].lifecycle).toBeUndefined();
+  });
+
+  it("refuses a pause the grace period cannot hold", async () => {
+    const messages: string[] = [];
+    await synthesize(() => {
+      const platform = testPlatform();
+      for (const [i, preStopSeconds] of [30, 1.5].entries()) {
+        try {
+          new ApiService(`api${i}`, { platform, image, preStopSeconds });
+        } catch (err) {
+          messages.push((err as Error).message);
+        }
+      }
+    });
+    expect(messages).toEqual([
+      'ApiService "api0": preStopSeconds is 30; expected less than terminationGracePeriodSeconds (30), so the process still gets time to shut down',
+      'ApiService "api1": preStopSeconds is 1.5; expected an integer from 0 to 120',
+    ]);
   });
 });
