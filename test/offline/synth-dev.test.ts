@@ -66,6 +66,11 @@ describe("keel synth --stack dev", () => {
     expect(result.topology).toContain('x_ingress_nginx_name_ingress_nginx -->|"TCP 8080"| w_req1_req1_api');
   });
 
+  it("lets Redis evict expiring keys at maxmemory rather than fail every write (sessions, cache, rate limits)", () => {
+    const config = result.manifests.map((m) => m.object).find((o) => o.kind === "ConfigMap" && o.metadata.name.startsWith("req1-redis-config"));
+    expect(String((config as unknown as { data: Record<string, string> }).data["redis.conf"])).toContain("maxmemory-policy volatile-lru");
+  });
+
   it("draws req1's data stores and the API's flows to them (seed 000)", () => {
     expect(result.topology).toContain('w_data_req1_db_primary[("req1-db-primary<br/>StatefulSet x1")]');
     expect(result.topology).toContain('w_data_req1_redis[("req1-redis<br/>StatefulSet x1")]');
