@@ -25,13 +25,20 @@ export function req1(stack: StackConfig): Req1Outputs {
   const host = requireString(settings, "req1", "host");
   const oidcIssuer = requireString(settings, "req1", "oidcIssuer");
   const oidcClientSecret = stack.config.getSecret("req1OidcClientSecret");
-  const backupImage = requireString(settings, "req1", "backupImage");
   const env = stack.environment;
 
   const platform = new KubernetesPlatform("req1", {
     system: "req1",
     protect: stack.environment.protect,
     ...stack.kubernetes,
+    // Without req1OidcClientSecret in the stack config, the API reads the client secret from a
+    // Secret someone else creates: a prerequisite, listed by keel check.
+    externalObjects: [
+      ...(stack.kubernetes.externalObjects ?? []),
+      ...(oidcClientSecret === undefined
+        ? [{ kind: "Secret", namespace: "req1", name: "req1-oidc", keys: ["client-secret"], reason: "the OIDC client secret issued by the identity provider: kubectl -n req1 create secret generic req1-oidc --from-literal=client-secret=..., or set req1OidcClientSecret in the stack config" }]
+        : []),
+    ],
   });
 
   // Seed 000: Prometheus + Grafana + OpenTelemetry Collector + Tempo + Loki, alerts to Slack/PagerDuty.
@@ -63,13 +70,16 @@ export function req1(stack: StackConfig): Req1Outputs {
     resources: env.postgres.resources,
     storage: env.postgres.storage,
     maxConnections: env.postgres.maxConnections,
-    backup: { storage: files.bucketTarget("req1-backups"), image: backupImage, retentionDays: env.postgres.backupRetentionDays, metrics: observability.metricsPush },
+    backup: { storage: files.bucketTarget("req1-backups"), retentionDays: env.postgres.backupRetentionDays, metrics: observability.metricsPush },
     protect: env.protect,
   });
   // Redis: sessions, cache and rate limiting; AOF so sessions survive a restart.
   const redis = new RedisStore("req1-redis", {
     platform,
     persistence: "aof",
+    // Sessions, cache and rate-limit counters all carry a TTL: at maxmemory the least recently
+    // used of them go, instead of every write failing (noeviction, the AOF default).
+    evictionPolicy: "volatile-lru",
     ...env.redis,
     singleNodeReason: "seed 000 runs one Redis: sessions persist in its AOF on a retained volume; a restart costs seconds",
     protect: env.protect,

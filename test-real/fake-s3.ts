@@ -16,7 +16,8 @@ export interface FakeS3 {
 
 const PAGE = 2;
 
-export async function startFakeS3(bucket: string, accessKeyId: string): Promise<FakeS3> {
+/** `port`: listen on this port (e.g. to bring a stopped store back at the same address). @default any free port */
+export async function startFakeS3(bucket: string, accessKeyId: string, port = 0): Promise<FakeS3> {
   const objects = new Map<string, Buffer>();
   const pushed: string[] = [];
   const unauthorized: string[] = [];
@@ -63,10 +64,9 @@ export async function startFakeS3(bucket: string, accessKeyId: string): Promise<
       }
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     objects,
     pushed,
     unauthorized,

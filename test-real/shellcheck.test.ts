@@ -1,27 +1,35 @@
 /** Every shell script keel generates passes shellcheck as POSIX sh (what the images' /bin/sh runs). */
 import * as path from "path";
 import {
-  backupScript,
+  backupDumpScript,
+  backupUploadScript,
   bucketScript,
   initRolesScript,
   kafkaStartScript,
+  pitrPrepareScript,
   redisNodeScript,
   redisSentinelScript,
   replicaBootstrapScript,
+  restoreFetchScript,
   restoreScript,
   topicsScript,
-  walFetchScript,
-  walShipScript,
+  walArchiveScript,
+  walEncryptScript,
+  walUploadScript,
 } from "../components";
 import { run, workdir } from "./tools";
 
 const scripts: Record<string, string> = {
   "pg-init-roles.sh": initRolesScript(),
   "pg-replica-bootstrap.sh": replicaBootstrapScript(),
-  "pg-wal-ship.sh": walShipScript(),
-  "pg-backup.sh": backupScript(),
+  "pg-wal-archive.sh": walArchiveScript(),
+  "pg-wal-encrypt.sh": walEncryptScript(),
+  "pg-wal-upload.sh": walUploadScript(),
+  "pg-backup-dump.sh": backupDumpScript(),
+  "pg-backup-upload.sh": backupUploadScript(),
+  "pg-restore-fetch.sh": restoreFetchScript(),
   "pg-restore.sh": restoreScript(),
-  "pg-wal-fetch.sh": walFetchScript(),
+  "pg-pitr-prepare.sh": pitrPrepareScript(),
   "redis-node.sh": redisNodeScript(),
   "redis-sentinel.sh": redisSentinelScript(),
   "kafka-start.sh": kafkaStartScript(),

@@ -63,7 +63,7 @@ const DEBIAN_BOOKWORM_UIDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 13, 33, 34, 38, 39,
 /** The POSIX utilities keel's scripts use, present as busybox applets or GNU coreutils/findutils/sed/grep/awk. */
 const POSIX_TOOLS = [
   "cat", "cp", "mv", "rm", "mkdir", "ls", "find", "date", "sleep", "sed", "grep", "awk", "wc", "head", "tail", "sort", "tr", "cut", "xargs",
-  "gzip", "gunzip", "tar", "stat", "test", "env", "hostname", "touch", "du", "df", "expr", "basename", "dirname", "mktemp", "chmod", "printf",
+  "gzip", "gunzip", "tar", "stat", "test", "env", "hostname", "touch", "du", "df", "expr", "basename", "dirname", "mktemp", "chmod", "printf", "cmp",
 ] as const;
 /** Busybox (Alpine's, and the official busybox image's defconfig): ash as sh, the utilities above, wget and nc. */
 const BUSYBOX_TOOLS = ["sh", ...POSIX_TOOLS, "wget", "nc"] as const;

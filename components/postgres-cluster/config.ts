@@ -12,8 +12,12 @@ export interface PostgresSettings {
   readonly replicas: number;
   /** WAL kept for replicas that fall behind, e.g. "1GB". */
   readonly walKeepSize: string;
-  /** Directory the archive_command copies finished WAL segments to (shipped to object storage by a sidecar); undefined: no archiving. */
-  readonly archiveDir?: string;
+  /**
+   * WAL archiving: archive_command runs `script` (walArchiveScript()), which copies each finished
+   * segment into `spoolDir` (shipped to object storage by the helpers) and refuses while the spool
+   * holds more than `limitBytes`. Undefined: no archiving.
+   */
+  readonly archive?: { readonly script: string; readonly spoolDir: string; readonly limitBytes: number };
   /** Serve TLS with this certificate and key (PEM files). */
   readonly tls?: { readonly certFile: string; readonly keyFile: string };
   /** Extra settings, written last (they win). */
@@ -62,7 +66,7 @@ export function postgresqlSettings(s: PostgresSettings): Record<string, string |
     checkpoint_completion_target: 0.9,
     min_wal_size: "80MB",
     max_wal_size: "1GB",
-    archive_mode: s.archiveDir !== undefined,
+    archive_mode: s.archive !== undefined,
     // Logs go to stderr (the container log), with enough context to be useful.
     logging_collector: false,
     log_destination: "stderr",
@@ -78,10 +82,10 @@ export function postgresqlSettings(s: PostgresSettings): Record<string, string |
   if (s.tls) {
     Object.assign(settings, { ssl: true, ssl_cert_file: s.tls.certFile, ssl_key_file: s.tls.keyFile, ssl_min_protocol_version: "TLSv1.2" });
   }
-  if (s.archiveDir !== undefined) {
-    const dir = s.archiveDir;
-    // Copy under a temporary name, then rename: the shipper never uploads a half-written segment.
-    settings.archive_command = `mkdir -p ${dir} && test ! -f ${dir}/%f && cp %p ${dir}/%f.tmp && mv ${dir}/%f.tmp ${dir}/%f`;
+  if (s.archive !== undefined) {
+    const a = s.archive;
+    // Bounded: the script fails (PostgreSQL keeps the segment in pg_wal and retries) while the spool is full.
+    settings.archive_command = `/bin/sh ${a.script} %p %f ${a.spoolDir} ${Math.floor(a.limitBytes)}`;
     settings.archive_timeout = 300;
   }
   return { ...settings, ...(s.extra ?? {}) };

@@ -4,7 +4,7 @@
  * encrypted backups (pg_dump daily + WAL archiving) to S3-compatible storage.
  *
  * ```ts
- * const db = new PostgresCluster("req1-db", { platform, replicas: 1, backup: { storage: files.bucketTarget("backups"), image } });
+ * const db = new PostgresCluster("req1-db", { platform, replicas: 1, backup: { storage: files.bucketTarget("backups") } });
  * new ApiService("api", { platform, image, connections: [db.connection] });
  * ```
  */
@@ -23,10 +23,25 @@ export interface PostgresBackupArgs {
   /** Where backups and archived WAL go (e.g. `storage.bucketTarget("backups")`). */
   readonly storage: ObjectStoreTarget;
   /**
-   * Image of the backup job and WAL shipper: pg_dump/pg_basebackup of the server's major version,
-   * gzip, openssl and curl >= 7.75 (docs/postgres.md: `FROM postgres:16.4-alpine` + `apk add curl openssl`).
+   * Image of the steps that run PostgreSQL's tools (the dump and base backup, WAL encryption):
+   * pg_dump/pg_basebackup of the server's major version (or newer), gzip, openssl, a POSIX sh.
+   * Required when `image` is not an official postgres image. A custom image is a prerequisite you build.
+   * @default the official Debian image of the server's version, e.g. "postgres:16.4" for "postgres:16.4-alpine"
    */
-  readonly image: pulumi.Input<string>;
+  readonly image?: pulumi.Input<string>;
+  /**
+   * Image of the steps that talk to the object store and the Pushgateway (uploads, retention,
+   * metrics): curl >= 7.75 (`--aws-sigv4`) and a POSIX sh with busybox-level tools.
+   * @default "curlimages/curl:8.10.1"
+   */
+  readonly uploadImage?: pulumi.Input<string>;
+  /**
+   * Most WAL that may wait on the primary's volume to be shipped (segments and their encrypted
+   * copies). When full, archive_command refuses: PostgreSQL keeps new segments in pg_wal and
+   * retries; the `WalSpoolAlmostFull` rule of `walSpoolAlertRules()` warns before that.
+   * @default "1Gi", or a quarter of `storage.size` when smaller
+   */
+  readonly walSpoolLimit?: string;
   /** Cron schedule, UTC. @default "0 3 * * *" (daily 03:00, seed 003) */
   readonly schedule?: string;
   /** Dumps, base backups and WAL older than this are deleted. @default 30 */
@@ -35,11 +50,11 @@ export interface PostgresBackupArgs {
   readonly walArchiving?: boolean;
   /** Key prefix in the bucket. @default the cluster's name */
   readonly prefix?: string;
-  /** Push the success time and size to a Pushgateway (an ObservabilityStack's `metricsPush`): the BackupTooOld alert watches it. */
+  /** Push the success time and size, and the WAL spool's state, to a Pushgateway (an ObservabilityStack's `metricsPush`): the BackupTooOld alert watches it. */
   readonly metrics?: MetricsPushTarget;
   /** @default requests 100m/256Mi, limits 1/1Gi */
   readonly resources?: ResourcesArgs;
-  /** Scratch space for the dump while it is compressed and encrypted. @default "10Gi" */
+  /** Scratch space (an emptyDir, requested as ephemeral storage) for the encrypted dump and base backup until they are uploaded. @default "10Gi" */
   readonly scratchSize?: string;
   /** The encryption passphrase (a secret, e.g. from your vault). @default generated; read it from `backupPassphrase` and keep a copy outside the cluster */
   readonly passphrase?: pulumi.Input<string>;
@@ -140,5 +155,9 @@ export class PostgresCluster extends DataStoreComponent {
 
 export { postgresqlConf, postgresqlSettings, pgHbaConf, memorySizing } from "./config";
 export type { PostgresSettings, HbaSettings } from "./config";
-export { backupScript, initRolesScript, replicaBootstrapScript, restoreScript, walFetchScript, walShipScript } from "./scripts";
-export { resolvePostgresArgs, isCronSchedule } from "./resolve";
+export { initRolesScript, replicaBootstrapScript, walArchiveScript } from "./scripts";
+export { backupDumpScript, backupUploadScript, walEncryptScript, walUploadScript } from "./backup-scripts";
+export { pitrPrepareScript, restoreFetchScript, restoreScript, walRestoreCommand } from "./restore-scripts";
+export { WAL_SPOOL_BYTES_METRIC, WAL_SPOOL_LIMIT_METRIC, WAL_SPOOL_OLDEST_AGE_METRIC, WAL_SPOOL_SEGMENTS_METRIC, walSpoolAlertRules } from "./metrics";
+export type { WalSpoolAlertOptions, WalSpoolAlertRule } from "./metrics";
+export { resolvePostgresArgs, isCronSchedule, toolsImageFor } from "./resolve";

@@ -1,30 +1,32 @@
 /** PostgresCluster on Kubernetes: primary + replica StatefulSets, rw/ro Services, backups. */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ObjectStoreTarget } from "../core/connection";
 import { Validator } from "../core/errors";
 import { childName } from "../core/naming";
 import type { NetworkRule } from "../core/network";
 import { resolveResources } from "../core/resources";
 import { resolveSecurity } from "../core/security";
 import { ClientAccess, generatedPassword, memberLabels, namedSecret, spreadMembers, statefulOptions } from "../workload/data-store";
-import { createJob } from "../workload/job";
 import { serverCertificate } from "../workload/tls";
-import { connect, mirrorRules } from "../workload/network-access";
+import { mirrorRules } from "../workload/network-access";
 import { CreatedWorkload, ContainerSpec, createWorkload, scrapedBy } from "../workload/workload";
 import { pgHbaConf, postgresqlConf } from "./config";
 import { POSTGRES_DEFAULTS, ResolvedPostgres } from "./resolve";
-import { backupScript, initRolesScript, replicaBootstrapScript, restoreScript, walFetchScript, walShipScript } from "./scripts";
+import { BackupContext, DATA_DIR, SPOOL_DIR, createBackupJob, walHelpers, walShippingRules } from "./backup-kubernetes";
+import { backupDumpScript, backupUploadScript, walEncryptScript, walUploadScript } from "./backup-scripts";
+import { createRestoreManifests } from "./restore-kubernetes";
+import { pitrPrepareScript, restoreFetchScript, restoreScript } from "./restore-scripts";
+import { initRolesScript, replicaBootstrapScript, walArchiveScript } from "./scripts";
 
 import EnvVar = k8s.types.input.core.v1.EnvVar;
 
 const PORT = 5432;
 const EXPORTER_PORT = 9187;
-const DATA_DIR = "/var/lib/postgresql/data";
 const PGDATA = `${DATA_DIR}/pgdata`;
-const ARCHIVE_DIR = `${DATA_DIR}/wal-archive`;
 const TLS_DIR = "/etc/postgresql/tls";
 const SIDECAR_RESOURCES = { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "250m", memory: "128Mi" } };
+/** Each WAL helper (gzip + openssl, or curl, on 16 MiB segments): the two together cost what one sidecar does. */
+const HELPER_RESOURCES = { requests: { cpu: "25m", memory: "32Mi" }, limits: { cpu: "125m", memory: "64Mi" } };
 
 export interface PostgresDeployment {
   readonly primary: CreatedWorkload;
@@ -33,12 +35,6 @@ export interface PostgresDeployment {
   readonly credentials: k8s.core.v1.Secret;
   readonly passwords: { readonly app: pulumi.Output<string>; readonly superuser: pulumi.Output<string>; readonly backup?: pulumi.Output<string> };
   readonly backupJob?: k8s.batch.v1.CronJob;
-}
-
-/** Egress rule to an object store: its endpoint's ports, else HTTPS. */
-export function objectStoreRule(store: ObjectStoreTarget): NetworkRule {
-  const isEndpoint = "networkPeer" in store.network;
-  return { peer: store.network, ports: store.ports ?? (isEndpoint ? undefined : [{ port: 443 }]) };
 }
 
 const secretRef = (name: pulumi.Input<string>, key: string) => ({ valueFrom: { secretKeyRef: { name, key } } });
@@ -80,7 +76,7 @@ export function deployPostgres(parent: pulumi.ComponentResource, r: ResolvedPost
           maxConnections: r.maxConnections,
           replicas: r.replicas,
           walKeepSize: r.walKeepSize,
-          archiveDir: r.backup?.walArchiving ? ARCHIVE_DIR : undefined,
+          archive: r.backup?.walArchiving ? { script: "/scripts/wal-archive.sh", spoolDir: SPOOL_DIR, limitBytes: r.backup.walSpoolLimitBytes } : undefined,
           tls: tlsSecret ? { certFile: `${TLS_DIR}/tls.crt`, keyFile: `${TLS_DIR}/tls.key` } : undefined,
           extra: r.parameters,
         }),
@@ -96,10 +92,14 @@ export function deployPostgres(parent: pulumi.ComponentResource, r: ResolvedPost
       data: {
         "10-keel-roles.sh": initRolesScript(),
         "replica-bootstrap.sh": replicaBootstrapScript(),
-        "wal-ship.sh": walShipScript(),
-        "backup.sh": backupScript(),
+        "wal-archive.sh": walArchiveScript(),
+        "wal-encrypt.sh": walEncryptScript(),
+        "wal-upload.sh": walUploadScript(),
+        "backup-dump.sh": backupDumpScript(),
+        "backup-upload.sh": backupUploadScript(),
+        "restore-fetch.sh": restoreFetchScript(),
         "restore.sh": restoreScript(),
-        "wal-fetch.sh": walFetchScript(),
+        "pitr-prepare.sh": pitrPrepareScript(),
       },
     },
     opts,
@@ -114,15 +114,6 @@ export function deployPostgres(parent: pulumi.ComponentResource, r: ResolvedPost
       passphrase,
     }, r.protect).metadata.name;
   }
-  const s3Env = (b: NonNullable<ResolvedPostgres["backup"]>, secret: pulumi.Input<string>): EnvVar[] => [
-    { name: "S3_ENDPOINT", value: b.storage.endpoint },
-    { name: "S3_BUCKET", value: b.storage.bucket },
-    { name: "S3_REGION", value: b.storage.region ?? "us-east-1" },
-    { name: "S3_PREFIX", value: b.prefix },
-    { name: "AWS_ACCESS_KEY_ID", ...secretRef(secret, "access-key-id") },
-    { name: "AWS_SECRET_ACCESS_KEY", ...secretRef(secret, "secret-access-key") },
-    { name: "BACKUP_PASSPHRASE", ...secretRef(secret, "passphrase") },
-  ];
 
   const v = new Validator("PostgresCluster", r.name);
   const security = resolveSecurity(v, "security", { runAsUser: POSTGRES_DEFAULTS.uid, runAsGroup: POSTGRES_DEFAULTS.uid, fsGroup: POSTGRES_DEFAULTS.uid });
@@ -164,6 +155,8 @@ export function deployPostgres(parent: pulumi.ComponentResource, r: ResolvedPost
       { name: "data", mountPath: DATA_DIR },
       { name: "config", mountPath: "/etc/postgresql", readOnly: true },
       { name: "run", mountPath: "/var/run/postgresql" },
+      // wal-archive.sh, the archive_command.
+      { name: "scripts", mountPath: "/scripts", readOnly: true },
       ...(tlsSecret ? [{ name: "tls", mountPath: TLS_DIR, readOnly: true }] : []),
       ...(role === "primary" ? [{ name: "initdb", mountPath: "/docker-entrypoint-initdb.d", readOnly: true }] : []),
     ],
@@ -182,21 +175,10 @@ export function deployPostgres(parent: pulumi.ComponentResource, r: ResolvedPost
     readiness: { httpGet: { path: "/", port: EXPORTER_PORT }, periodSeconds: 10 },
     security: exporterSecurity,
   };
-  const heartbeat = "/tmp/wal-ship.heartbeat";
-  const walShipper: ContainerSpec | undefined =
-    r.backup?.walArchiving && backupSecret
-      ? {
-          name: "wal-shipper",
-          image: r.backup.image,
-          command: ["/bin/sh", "/scripts/wal-ship.sh"],
-          ports: [],
-          env: [{ name: "ARCHIVE_DIR", value: ARCHIVE_DIR }, ...s3Env(r.backup, backupSecret)],
-          resources: sidecarResources,
-          liveness: { exec: { command: ["/bin/sh", "-c", `test $(( $(date +%s) - $(cat ${heartbeat}) )) -lt 300`] }, initialDelaySeconds: 30, periodSeconds: 30 },
-          readiness: { exec: { command: ["test", "-f", heartbeat] }, periodSeconds: 10 },
-          volumeMounts: [{ name: "data", mountPath: DATA_DIR }, { name: "scripts", mountPath: "/scripts", readOnly: true }],
-        }
-      : undefined;
+  const backupContext: BackupContext | undefined = backupSecret
+    ? { scripts: scripts.metadata.name, backupSecret, credentials: creds, security, helperResources: resolveResources(v, "helpers", HELPER_RESOURCES), port: PORT }
+    : undefined;
+  const shipping = r.backup?.walArchiving && backupContext ? { ...walHelpers(r, r.backup, backupContext), allowTo: walShippingRules(r.backup) } : undefined;
   const volumes = [
     { name: "config", configMap: { name: configMap.metadata.name } },
     { name: "scripts", configMap: { name: scripts.metadata.name, defaultMode: 0o555 } },
@@ -206,8 +188,21 @@ export function deployPostgres(parent: pulumi.ComponentResource, r: ResolvedPost
     ...(tlsSecret ? [{ name: "tls", secret: { secretName: tlsSecret, defaultMode: 0o440 } }] : []),
     ...(r.storage ? [] : [{ name: "data", emptyDir: {} }]),
   ];
-  const storeRule = r.backup ? objectStoreRule(r.backup.storage) : undefined;
 
+  const annotations = (role: "primary" | "replica", replicas: number): Record<string, string> | undefined => {
+    const a: Record<string, string> = {};
+    if (replicas < 2) {
+      a["exempt.keel.dev/replicas-minimum"] =
+        role === "primary"
+          ? "PostgreSQL has exactly one writer; reads fail over to the -ro replicas and the primary restarts on its own volume"
+          : "read replicas add read capacity; with one, the primary still serves every query";
+    }
+    if (role === "primary" && shipping) {
+      a["exempt.keel.dev/container-probes"] =
+        "the wal-encrypt and wal-upload helpers expose no port and must not make the database unready when the object store fails (a pod is Ready only when every container is): they retry with backoff and report the WAL spool's metrics; the server keeps its probes";
+    }
+    return Object.keys(a).length > 0 ? a : undefined;
+  };
   const member = (role: "primary" | "replica", replicas: number, extra: { allowFrom: NetworkRule[]; allowTo: NetworkRule[]; initContainers?: Parameters<typeof createWorkload>[2]["initContainers"] }) => {
     const labels = memberLabels(r, role, "database", r.image);
     return createWorkload(parent, r.target, {
@@ -221,19 +216,11 @@ export function deployPostgres(parent: pulumi.ComponentResource, r: ResolvedPost
       security,
       podManagementPolicy: "OrderedReady",
       affinity: spreadMembers(r.clusterSelector),
-      annotations:
-        replicas < 2
-          ? {
-              "exempt.keel.dev/replicas-minimum":
-                role === "primary"
-                  ? "PostgreSQL has exactly one writer; reads fail over to the -ro replicas and the primary restarts on its own volume"
-                  : "read replicas add read capacity; with one, the primary still serves every query",
-            }
-          : undefined,
+      annotations: annotations(role, replicas),
       terminationGracePeriodSeconds: 60,
       initContainers: extra.initContainers,
-      containers: [server(role), ...(r.metrics ? [exporter] : []), ...(role === "primary" && walShipper ? [walShipper] : [])],
-      volumes,
+      containers: [server(role), ...(r.metrics ? [exporter] : []), ...(role === "primary" && shipping ? shipping.containers : [])],
+      volumes: role === "primary" && shipping ? [...volumes, ...shipping.volumes] : volumes,
       volumeClaims: r.storage ? [{ name: "data", size: r.storage.size, storageClass: r.storage.storageClass }] : [],
       workloadOptions: statefulOptions(r.protect),
       servicePorts: [{ name: "postgres", port: PORT }],
@@ -243,8 +230,8 @@ export function deployPostgres(parent: pulumi.ComponentResource, r: ResolvedPost
     });
   };
 
-  const primary = member("primary", 1, { allowFrom: r.replicas > 0 ? [replicaPods] : [], allowTo: storeRule && r.backup?.walArchiving ? [storeRule] : [] });
-  if (storeRule && r.backup?.walArchiving) mirrorRules({ networkPeer: primary.peer, networkPorts: primary.ports }, [], [storeRule]);
+  const primary = member("primary", 1, { allowFrom: r.replicas > 0 ? [replicaPods] : [], allowTo: shipping?.allowTo ?? [] });
+  if (shipping) mirrorRules({ networkPeer: primary.peer, networkPorts: primary.ports }, [], shipping.allowTo);
   const rwHost = pulumi.interpolate`${primary.service.metadata.name}.${r.namespace}.svc.cluster.local`;
   let replica: CreatedWorkload | undefined;
   if (r.replicas > 0) {
@@ -264,7 +251,7 @@ export function deployPostgres(parent: pulumi.ComponentResource, r: ResolvedPost
             { name: "REPLICATION_PASSWORD", ...secretRef(creds, "replication-password") },
           ],
           resources: sidecarResources,
-          volumeMounts: [{ name: "data", mountPath: DATA_DIR }, { name: "scripts", mountPath: "/scripts", readOnly: true }],
+          volumeMounts: [{ name: "data", mountPath: DATA_DIR }, { name: "run", mountPath: "/var/run/postgresql" }, { name: "scripts", mountPath: "/scripts", readOnly: true }],
         },
       ],
     });
@@ -273,53 +260,7 @@ export function deployPostgres(parent: pulumi.ComponentResource, r: ResolvedPost
   const clients = new ClientAccess(parent, r, [{ port: PORT }], r.allowFrom, common.labels, { ...r.clusterSelector, "app.kubernetes.io/component": "database" });
   mirrorRules(clients, r.allowFrom, []);
 
-  let backupJob: k8s.batch.v1.CronJob | undefined;
-  if (r.backup && backupSecret) {
-    const b = r.backup;
-    const labels = memberLabels(r, "backup", "backup", b.image);
-    const job = createJob(parent, r.target, {
-      name: childName(r.name, "backup"),
-      namespace: r.namespace,
-      labels: labels.labels,
-      selector: labels.selector,
-      security,
-      schedule: b.schedule,
-      activeDeadlineSeconds: 6 * 3600,
-      containers: [
-        {
-          name: "backup",
-          image: b.image,
-          command: ["/bin/sh", "/scripts/backup.sh"],
-          env: [
-            { name: "PGHOST", value: rwHost },
-            { name: "PGPORT", value: String(PORT) },
-            { name: "PGUSER", value: "postgres" },
-            { name: "PGPASSWORD", ...secretRef(creds, "superuser-password") },
-            { name: "PGDATABASE", value: r.database },
-            { name: "REPLICATION_USER", value: POSTGRES_DEFAULTS.replicationUser },
-            { name: "REPLICATION_PASSWORD", ...secretRef(creds, "replication-password") },
-            { name: "BASE_BACKUP", value: b.walArchiving ? "1" : "0" },
-            { name: "RETENTION_DAYS", value: String(b.retentionDays) },
-            { name: "BACKUP_WORK_DIR", value: "/scratch" },
-            { name: "BACKUP_NAME", value: childName(r.name, "backup") },
-            { name: "BACKUP_NAMESPACE", value: r.namespace },
-            ...(b.metrics ? [{ name: "PUSHGATEWAY_URL", value: b.metrics.url }] : []),
-            ...s3Env(b, backupSecret),
-          ],
-          resources: b.resources,
-          volumeMounts: [{ name: "scripts", mountPath: "/scripts", readOnly: true }, { name: "scratch", mountPath: "/scratch" }],
-        },
-      ],
-      volumes: [
-        { name: "scripts", configMap: { name: scripts.metadata.name, defaultMode: 0o555 } },
-        { name: "scratch", emptyDir: { sizeLimit: b.scratchSize } },
-      ],
-      allowTo: [],
-    });
-    connect(job.endpoint, clients, [{ port: PORT }]);
-    if (storeRule) connect(job.endpoint, storeRule.peer, storeRule.ports);
-    if (b.metrics) connect(job.endpoint, b.metrics.endpoint);
-    backupJob = job.job as k8s.batch.v1.CronJob;
-  }
+  const backupJob = r.backup && backupContext ? createBackupJob(parent, r, r.backup, backupContext, clients, rwHost) : undefined;
+  if (r.backup && backupContext) createRestoreManifests(parent, r, r.backup, backupContext, rwHost);
   return { primary, replica, clients, credentials, passwords: { app: passwords.app, superuser: passwords.superuser, backup: passphrase }, backupJob };
 }

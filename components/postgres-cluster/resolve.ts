@@ -2,6 +2,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ObjectStoreTarget } from "../core/connection";
 import { Validator } from "../core/errors";
+import { parseMemory } from "../core/quantities";
 import { isIpv4Cidr } from "../core/network";
 import type { NetworkRule } from "../core/network";
 import { ResolvedResources, resolveResources } from "../core/resources";
@@ -20,7 +21,19 @@ export const POSTGRES_DEFAULTS = {
   walKeepSize: "1GB",
   /** Pod networks (RFC 1918); NetworkPolicies decide which pods actually get through. */
   clientCidrs: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
-  backup: { schedule: "0 3 * * *", retentionDays: 30, scratchSize: "10Gi", resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } } },
+  backup: {
+    /** The upload steps' image: curl >= 7.75 (--aws-sigv4) on busybox. Public; the dump steps use the official Debian postgres image of the server's version. */
+    uploadImage: "curlimages/curl:8.10.1",
+    /** The users the default images were built with: postgres in the Debian postgres image, curl_user in curlimages/curl. */
+    toolsUser: { uid: 999, gid: 999 },
+    uploadUser: { uid: 100, gid: 101 },
+    schedule: "0 3 * * *",
+    retentionDays: 30,
+    scratchSize: "10Gi",
+    /** The WAL spool's bound: at most this, or a quarter of the volume when that is smaller. */
+    walSpoolLimit: "1Gi",
+    resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+  },
   replicationUser: "replicator",
   metricsUser: "metrics",
 } as const;
@@ -33,7 +46,15 @@ const CRON_FIELD = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
 
 export interface ResolvedBackup {
   readonly storage: ObjectStoreTarget;
+  /** Dump, base backup and WAL encryption: PostgreSQL's tools, gzip, openssl. */
   readonly image: pulumi.Input<string>;
+  /** Uploads, retention, metrics: curl. */
+  readonly uploadImage: pulumi.Input<string>;
+  /** The user each image runs as: the default images' own users; undefined (the pod's postgres user, 70) for a custom image. */
+  readonly imageUser?: { readonly uid: number; readonly gid: number };
+  readonly uploadUser?: { readonly uid: number; readonly gid: number };
+  readonly walSpoolLimit: string;
+  readonly walSpoolLimitBytes: number;
   readonly schedule: string;
   readonly retentionDays: number;
   readonly walArchiving: boolean;
@@ -62,6 +83,18 @@ export interface ResolvedPostgres extends DataStoreBase {
   readonly protect: boolean;
   /** TCP only over TLS: a certificate from a namespace-local cert-manager CA, or an existing `kubernetes.io/tls` Secret. */
   readonly tls: false | { readonly secretName?: string };
+}
+
+const OFFICIAL_IMAGE = /^(?:docker\.io\/)?(?:library\/)?postgres:(\d+(?:\.\d+)?)(?:-[a-z0-9.]+)?$/;
+
+/**
+ * The official Debian image of an official postgres server image's version (`postgres:16.4-alpine` ->
+ * `postgres:16.4`): the same pg_dump/pg_basebackup, plus gzip and openssl (ssl-cert depends on it),
+ * which the alpine variant lacks. Undefined for any other image.
+ */
+export function toolsImageFor(serverImage: pulumi.Input<string>): string | undefined {
+  const m = typeof serverImage === "string" ? OFFICIAL_IMAGE.exec(serverImage) : null;
+  return m ? `postgres:${m[1]}` : undefined;
 }
 
 /** A 5-field cron expression (minute hour day month weekday), numbers, ranges, lists and steps. */
@@ -104,8 +137,12 @@ export function resolvePostgresArgs(name: string, args: PostgresClusterArgs): Re
   let backup: ResolvedBackup | undefined;
   if (args.backup) {
     const b = args.backup;
-    v.require(b.image !== undefined, "backup.image", b.image, "expected an image with pg_dump/pg_basebackup of the server's major version, gzip, openssl and curl >= 7.75 (docs/postgres.md has a two-line Dockerfile)");
-    if (b.image !== undefined) checkImage(v, "backup.image", b.image);
+    const toolsImage = b.image ?? toolsImageFor(image);
+    if (toolsImage === undefined) {
+      v.require(false, "backup.image", b.image, "expected an image with pg_dump/pg_basebackup of the server's major version, gzip and openssl: keel picks the public one (\"postgres:<version>\") only for an official postgres image (docs/postgres.md, \"Images\")");
+    } else checkImage(v, "backup.image", toolsImage);
+    const uploadImage = b.uploadImage ?? POSTGRES_DEFAULTS.backup.uploadImage;
+    checkImage(v, "backup.uploadImage", uploadImage);
     const schedule = b.schedule ?? POSTGRES_DEFAULTS.backup.schedule;
     v.require(isCronSchedule(schedule), "backup.schedule", schedule, "expected a 5-field cron expression in UTC, such as \"0 3 * * *\"");
     const retentionDays = b.retentionDays ?? POSTGRES_DEFAULTS.backup.retentionDays;
@@ -117,9 +154,15 @@ export function resolvePostgresArgs(name: string, args: PostgresClusterArgs): Re
     v.require(typeof b.storage?.bucket === "string" && /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(b.storage.bucket), "backup.storage.bucket", b.storage?.bucket, "expected an S3 bucket name (3-63 lowercase letters, digits, '.', '-')");
     const scratchSize = b.scratchSize ?? POSTGRES_DEFAULTS.backup.scratchSize;
     resolveStorage(v, "backup.scratch", { size: scratchSize }, scratchSize);
+    const spool = resolveWalSpoolLimit(v, b.walSpoolLimit, storage?.bytes);
     backup = {
       storage: b.storage,
-      image: b.image,
+      image: toolsImage ?? "",
+      uploadImage,
+      imageUser: b.image === undefined ? POSTGRES_DEFAULTS.backup.toolsUser : undefined,
+      uploadUser: b.uploadImage === undefined ? POSTGRES_DEFAULTS.backup.uploadUser : undefined,
+      walSpoolLimit: spool.size,
+      walSpoolLimitBytes: spool.bytes,
       schedule,
       retentionDays,
       walArchiving,
@@ -155,4 +198,21 @@ export function resolvePostgresArgs(name: string, args: PostgresClusterArgs): Re
     protect: args.protect ?? false,
     tls,
   };
+}
+
+const MI = 1024 * 1024;
+
+/** The spool's bound: at least 4 segments (64Mi), at most half the data volume. */
+function resolveWalSpoolLimit(v: Validator, given: string | undefined, volumeBytes: number | undefined): { size: string; bytes: number } {
+  const fallback = POSTGRES_DEFAULTS.backup.walSpoolLimit;
+  const quarter = volumeBytes ? Math.max(64, Math.floor(volumeBytes / 4 / MI)) : Infinity;
+  const size = given ?? (quarter * MI < (parseMemory(fallback) as { value: number }).value ? `${quarter}Mi` : fallback);
+  const parsed = parseMemory(size);
+  if (!parsed.ok) {
+    v.require(false, "backup.walSpoolLimit", size, parsed.reason);
+    return { size, bytes: 0 };
+  }
+  v.require(parsed.value >= 64 * MI, "backup.walSpoolLimit", size, "expected at least \"64Mi\" (four WAL segments)");
+  if (volumeBytes) v.require(parsed.value <= volumeBytes / 2, "backup.walSpoolLimit", size, "expected at most half of storage.size (the spool shares the data volume with the database)");
+  return { size, bytes: parsed.value };
 }

@@ -28,8 +28,9 @@ export interface ContainerSpec {
   readonly ports: readonly { readonly name: string; readonly containerPort: number }[];
   readonly env?: readonly Input.EnvVar[];
   readonly resources: ResolvedResources;
-  readonly liveness: Input.Probe;
-  readonly readiness: Input.Probe;
+  /** Left out only for helpers that serve nothing (no port): the pack's container-probes policy wants both otherwise. */
+  readonly liveness?: Input.Probe;
+  readonly readiness?: Input.Probe;
   readonly startup?: Input.Probe;
   /** Runs before SIGTERM when the pod stops. */
   readonly preStop?: Input.LifecycleHandler;

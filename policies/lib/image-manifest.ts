@@ -58,12 +58,59 @@ const BUILTINS = new Set([
 const PREFIXES = new Set(["if", "then", "else", "elif", "do", "while", "until", "!", "time", "exec", "command", "{", "}"]);
 const SKIP_SEGMENT = new Set(["for", "case", "esac", "fi", "done", "in", "function"]);
 
+/**
+ * A script with quoted text blanked out, as the shell reads it: the contents of '...' and "..."
+ * are not commands, but a command substitution inside double quotes is.
+ */
+function unquoted(script: string): string {
+  let out = "";
+  let quote: "'" | '"' | undefined;
+  for (let i = 0; i < script.length; i++) {
+    const ch = script[i];
+    if (quote === "'") {
+      if (ch === "'") quote = undefined;
+      continue;
+    }
+    if (ch === "\\") {
+      i++; // an escaped character is never syntax
+      if (!quote) out += "x";
+      continue;
+    }
+    if (quote === '"') {
+      if (ch === '"') quote = undefined;
+      else if (ch === "$" && script[i + 1] === "(" && script[i + 2] !== "(") {
+        // A command substitution inside double quotes: keep it up to its closing parenthesis.
+        let depth = 0;
+        let j = i + 1;
+        for (; j < script.length; j++) {
+          if (script[j] === "(") depth++;
+          else if (script[j] === ")" && --depth === 0) break;
+        }
+        out += `;${unquoted(script.slice(i + 2, j))};`;
+        i = j;
+      } else if (ch === "`") {
+        const j = script.indexOf("`", i + 1);
+        out += `;${unquoted(script.slice(i + 1, j < 0 ? script.length : j))};`;
+        i = j < 0 ? script.length : j;
+      }
+      continue;
+    }
+    if (ch === "'" || ch === '"') {
+      quote = ch;
+      out += "''";
+      continue;
+    }
+    out += ch;
+  }
+  return out;
+}
+
 /** The external commands a POSIX shell script calls (builtins, keywords and its own functions left out). */
 export function scriptCommands(script: string): string[] {
-  let text = script.replace(/<<-?\s*['"]?(\w+)['"]?[^\n]*\n[\s\S]*?\n\s*\1\s*(\n|$)/g, "\n"); // heredoc bodies
+  let text = script.replace(/\\\n/g, " "); // line continuations
+  text = text.replace(/<<-?\s*['"]?(\w+)['"]?[^\n]*\n[\s\S]*?\n\s*\1\s*(\n|$)/g, "\n"); // heredoc bodies
   text = text.replace(/\$\(\((?:[^()]|\([^()]*\))*\)\)/g, "0"); // arithmetic expansion
-  text = text.replace(/'[^']*'/g, "''");
-  text = text.replace(/"(?:[^"\\]|\\.)*"/g, (s) => (s.match(/\$\([^()]*\)|`[^`]*`/g) ?? []).map((x) => `;${x};`).join("") || '""');
+  text = unquoted(text);
   text = text.replace(/(^|\s)#[^\n]*/g, "$1");
   text = text.replace(/^\s*\(?[^\s()]+(\|[^\s()]+)*\)/gm, ""); // case patterns
   const functions = new Set([...text.matchAll(/(?:^|[\s;])(?:function\s+)?([A-Za-z_][\w-]*)\s*\(\)/g)].map((m) => m[1]));

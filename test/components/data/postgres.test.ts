@@ -1,11 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ApiService, PostgresCluster, PostgresClusterArgs, ObjectStoreTarget, peers, postgresqlSettings, pgHbaConf } from "../../../components";
+import { parse } from "yaml";
+import { ApiService, MetricsPushTarget, PostgresCluster, PostgresClusterArgs, ObjectStoreTarget, peers, postgresqlSettings, pgHbaConf } from "../../../components";
 import { integrityProblems } from "../../helpers/integrity";
 import { testPlatform } from "../../helpers/platform";
 import { schemaProblems } from "../../helpers/schema";
 import { at, synthesize, unwrap } from "../../helpers/synth";
 
 type Obj = Record<string, unknown>;
+
+const pushgateway: MetricsPushTarget = {
+  url: "http://obs-pushgateway.monitoring.svc.cluster.local:9091",
+  endpoint: { networkPeer: peers.workload("obs-pushgateway", "monitoring", { "app.kubernetes.io/name": "pushgateway" }), networkPorts: [{ port: 9091 }] },
+};
+const envOf = (container: unknown) => Object.fromEntries((at(container, "env") as Obj[]).map((e) => [e.name, e.value ?? e.valueFrom]));
 
 const store = (): ObjectStoreTarget => ({
   endpoint: "https://s3.eu-west-1.amazonaws.com",
@@ -19,7 +26,7 @@ const store = (): ObjectStoreTarget => ({
 function cluster(args: Partial<PostgresClusterArgs> = {}) {
   return synthesize(() => {
     const platform = testPlatform({ storageClass: "standard" });
-    const db = new PostgresCluster("db", { platform, replicas: 1, backup: { storage: store(), image: "ghcr.io/acme/pg-backup:16.4" }, ...args });
+    const db = new PostgresCluster("db", { platform, replicas: 1, backup: { storage: store(), metrics: pushgateway }, ...args });
     new ApiService("api", { platform, image: "ghcr.io/acme/api:1.0.0", connections: [db.connection] });
   });
 }
@@ -41,7 +48,7 @@ describe("PostgresCluster on Kubernetes", () => {
     expect(at(primary, "spec.persistentVolumeClaimRetentionPolicy")).toEqual({ whenDeleted: "Retain", whenScaled: "Retain" });
     expect(at(primary, "spec.template.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution.0.podAffinityTerm.labelSelector.matchLabels")).toEqual({ "app.kubernetes.io/name": "db", "app.kubernetes.io/part-of": "shop" });
     const containers = (at(primary, "spec.template.spec.containers") as Obj[]).map((c) => c.name);
-    expect(containers).toEqual(["postgres", "exporter", "wal-shipper"]);
+    expect(containers).toEqual(["postgres", "exporter", "wal-encrypt", "wal-upload"]);
   });
 
   it("generates its configuration from the args: sizing from the memory limit, replication, archiving", async () => {
@@ -53,23 +60,27 @@ describe("PostgresCluster on Kubernetes", () => {
     expect(conf).toMatch(/^hot_standby = on$/m);
     expect(conf).toMatch(/^wal_level = 'replica'$/m);
     expect(conf).toMatch(/^archive_mode = on$/m);
-    expect(conf).toMatch(/^archive_command = 'mkdir -p \/var\/lib\/postgresql\/data\/wal-archive && /m);
+    expect(conf).toMatch(/^archive_command = '\/bin\/sh \/scripts\/wal-archive\.sh %p %f \/var\/lib\/postgresql\/data\/wal-spool 1073741824'$/m);
   });
 
   it("schedules the encrypted backup daily at 03:00 UTC with 30 days' retention (seed 003)", async () => {
     const s = await cluster();
     const cron = s.object("CronJob", "db-backup");
     expect(at(cron, "spec")).toMatchObject({ schedule: "0 3 * * *", timeZone: "Etc/UTC", concurrencyPolicy: "Forbid" });
-    const env = Object.fromEntries((at(cron, "spec.jobTemplate.spec.template.spec.containers.0.env") as Obj[]).map((e) => [e.name, e.value ?? e.valueFrom]));
-    expect(env).toMatchObject({ RETENTION_DAYS: "30", PGDATABASE: "db", S3_BUCKET: "shop-backups", PGHOST: "db-rw.data.svc.cluster.local", BASE_BACKUP: "1" });
-    expect(env.AWS_SECRET_ACCESS_KEY).toEqual({ secretKeyRef: { name: "db-backup", key: "secret-access-key" } });
-    expect(env.BACKUP_PASSPHRASE).toEqual({ secretKeyRef: { name: "db-backup", key: "passphrase" } });
+    const dump = envOf(at(cron, "spec.jobTemplate.spec.template.spec.initContainers.0"));
+    const upload = envOf(at(cron, "spec.jobTemplate.spec.template.spec.containers.0"));
+    expect(dump).toMatchObject({ PGDATABASE: "db", PGHOST: "db-rw.data.svc.cluster.local", BASE_BACKUP: "1", BACKUP_WORK_DIR: "/var/lib/postgresql/data" });
+    expect(upload).toMatchObject({ RETENTION_DAYS: "30", S3_BUCKET: "shop-backups", BACKUP_WORK_DIR: "/scratch", PUSHGATEWAY_URL: pushgateway.url, BACKUP_NAME: "db-backup" });
+    expect(upload.AWS_SECRET_ACCESS_KEY).toEqual({ secretKeyRef: { name: "db-backup", key: "secret-access-key" } });
+    expect(dump.BACKUP_PASSPHRASE).toEqual({ secretKeyRef: { name: "db-backup", key: "passphrase" } });
+    // Each step gets only what it needs: the uploader no database password and no passphrase, the dump no S3 key.
+    expect([upload.PGPASSWORD, upload.BACKUP_PASSPHRASE, dump.AWS_SECRET_ACCESS_KEY]).toEqual([undefined, undefined, undefined]);
     const pod = at(cron, "spec.jobTemplate.spec.template.spec") as Obj;
     expect(pod).toMatchObject({ restartPolicy: "Never", automountServiceAccountToken: false, serviceAccountName: "db-backup", securityContext: { runAsNonRoot: true, runAsUser: 70 } });
-    expect(at(pod, "containers.0.securityContext")).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
+    for (const c of ["initContainers.0", "containers.0"]) expect(at(pod, `${c}.securityContext`)).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
     expect(at(pod, "volumes")).toContainEqual({ name: "scratch", emptyDir: { sizeLimit: "10Gi" } });
     // The job reaches the primary, the object store and nothing else (besides DNS).
-    expect(s.all("NetworkPolicy").filter((p) => p.metadata.name.startsWith("db-backup")).map((p) => p.metadata.name).sort()).toEqual(["db-backup-netpol", "db-backup-to-cidr-0-0-0-0-0", "db-backup-to-db"]);
+    expect(s.all("NetworkPolicy").filter((p) => p.metadata.name.startsWith("db-backup")).map((p) => p.metadata.name).sort()).toEqual(["db-backup-netpol", "db-backup-to-cidr-0-0-0-0-0", "db-backup-to-db", "db-backup-to-obs-pushgateway"]);
   });
 
   it("gives the API a secret DATABASE_URL and DATABASE_READ_URL, and opens 5432 on both sides", async () => {
@@ -125,8 +136,8 @@ describe("the backup passphrase", () => {
     let generated: PostgresCluster | undefined;
     const s = await synthesize(() => {
       const platform = testPlatform();
-      generated = new PostgresCluster("db", { platform, backup: { storage: store(), image: "ghcr.io/acme/pg-backup:16.4" } });
-      new PostgresCluster("db2", { platform, backup: { storage: store(), image: "ghcr.io/acme/pg-backup:16.4", passphrase: "from-the-vault-0123456789" } });
+      generated = new PostgresCluster("db", { platform, backup: { storage: store() } });
+      new PostgresCluster("db2", { platform, backup: { storage: store(), passphrase: "from-the-vault-0123456789" } });
     });
     const out = generated?.backupPassphrase as pulumi.Output<string>;
     expect(await pulumi.isSecret(out)).toBe(true);
@@ -198,7 +209,7 @@ describe("protection", () => {
   it("protects the StatefulSets, the credentials and the backup passphrase of a protected cluster", async () => {
     const s = await synthesize(() => {
       const platform = testPlatform();
-      new PostgresCluster("db", { platform, protect: true, backup: { storage: store(), image: "ghcr.io/acme/pg-backup:16.4" } });
+      new PostgresCluster("db", { platform, protect: true, backup: { storage: store() } });
       new PostgresCluster("dev-db", { platform });
     });
     const opts = (name: string) => {
@@ -209,5 +220,114 @@ describe("protection", () => {
     expect(opts("db-credentials").protect).toBe(true);
     expect(opts("db-backup-passphrase-password").protect).toBe(true);
     expect([opts("dev-db-primary-statefulset"), opts("dev-db-credentials")]).toEqual([{ protect: false, retainOnDelete: false }, { protect: false, retainOnDelete: false }]);
+  });
+});
+
+describe("backups on public images, and helpers that never make the database unready", () => {
+  const containerOf = (pod: unknown, name: string) => [...((at(pod, "initContainers") as Obj[]) ?? []), ...(at(pod, "containers") as Obj[])].find((c) => c.name === name) as Obj;
+  const runsAs = (c: Obj) => [at(c, "securityContext.runAsUser"), at(c, "securityContext.runAsGroup")];
+
+  it("runs each step on the public image that has its tools, as that image's user", async () => {
+    const s = await cluster();
+    const primary = at(s.object("StatefulSet", "db-primary"), "spec.template.spec");
+    const job = at(s.object("CronJob", "db-backup"), "spec.jobTemplate.spec.template.spec");
+    const step = (pod: unknown, name: string) => {
+      const c = containerOf(pod, name);
+      return [name, c.image, at(c, "command.1"), ...runsAs(c)];
+    };
+    const steps = [step(primary, "wal-encrypt"), step(primary, "wal-upload"), step(job, "dump"), step(job, "upload")];
+    expect(steps).toEqual([
+      ["wal-encrypt", "postgres:16.4", "/scripts/wal-encrypt.sh", 999, 999],
+      ["wal-upload", "curlimages/curl:8.10.1", "/scripts/wal-upload.sh", 100, 101],
+      ["dump", "postgres:16.4", "/scripts/backup-dump.sh", 999, 999],
+      ["upload", "curlimages/curl:8.10.1", "/scripts/backup-upload.sh", 100, 101],
+    ]);
+    // The volumes are the pod group's (fsGroup 70), which the images' users belong to.
+    expect([at(primary, "securityContext.fsGroup"), at(job, "securityContext.fsGroup")]).toEqual([70, 70]);
+    // The scratch volume is reserved as ephemeral storage, and bounded.
+    expect(at(containerOf(job, "dump"), "resources.requests")).toEqual({ cpu: "100m", memory: "256Mi", "ephemeral-storage": "10Gi" });
+    expect(at(job, "volumes")).toContainEqual({ name: "scratch", emptyDir: { sizeLimit: "10Gi" } });
+    const scripts = s.all("ConfigMap").find((c) => (c.data as Obj)?.["wal-archive.sh"])?.data as Obj;
+    expect(Object.keys(scripts).sort()).toEqual(["10-keel-roles.sh", "backup-dump.sh", "backup-upload.sh", "pitr-prepare.sh", "replica-bootstrap.sh", "restore-fetch.sh", "restore.sh", "wal-archive.sh", "wal-encrypt.sh", "wal-upload.sh"]);
+  });
+
+  it("gives the helpers no probes (only the server's readiness decides), and says why", async () => {
+    const s = await cluster();
+    const sts = s.object("StatefulSet", "db-primary");
+    const probes = (at(sts, "spec.template.spec.containers") as Obj[]).map((c) => [c.name, c.readinessProbe !== undefined, c.livenessProbe !== undefined]);
+    expect(probes).toEqual([["postgres", true, true], ["exporter", true, true], ["wal-encrypt", false, false], ["wal-upload", false, false]]);
+    expect(String(at(sts, "metadata.annotations")?.["exempt.keel.dev/container-probes" as never])).toMatch(/^the wal-encrypt and wal-upload helpers expose no port and must not make the database unready/);
+  });
+
+  it("bounds the WAL spool on the data volume and lets the shipper reach the store and the Pushgateway", async () => {
+    const s = await cluster({ storage: { size: "2Gi" } });
+    const conf = String((s.all("ConfigMap").find((c) => (c.data as Obj)?.["postgresql.conf"])?.data as Obj)["postgresql.conf"]);
+    expect(conf).toMatch(/^archive_command = '\/bin\/sh \/scripts\/wal-archive\.sh %p %f \/var\/lib\/postgresql\/data\/wal-spool 536870912'$/m); // a quarter of 2Gi
+    const upload = envOf(containerOf(at(s.object("StatefulSet", "db-primary"), "spec.template.spec"), "wal-upload"));
+    expect(upload).toMatchObject({ WAL_SPOOL_DIR: "/var/lib/postgresql/data/wal-spool", WAL_SPOOL_LIMIT_BYTES: "536870912", PUSHGATEWAY_URL: pushgateway.url, BACKUP_NAME: "db-backup", BACKUP_NAMESPACE: "data", CLUSTER_NAME: "db" });
+    const egress = at(s.object("NetworkPolicy", "db-primary-netpol"), "spec.egress") as Obj[];
+    expect(egress).toContainEqual({ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] } }], ports: [{ port: 443, protocol: "TCP" }] });
+    expect(egress).toContainEqual({ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "pushgateway" } } }], ports: [{ port: 9091, protocol: "TCP" }] });
+  });
+
+  it("follows the server's version, and takes custom images (run as the pod's user)", async () => {
+    const s = await cluster({ image: "postgres:15.8-alpine" });
+    expect(at(s.object("CronJob", "db-backup"), "spec.jobTemplate.spec.template.spec.initContainers.0.image")).toBe("postgres:15.8");
+    const custom = await cluster({ backup: { storage: store(), image: "ghcr.io/acme/pg-tools:16.4", uploadImage: "ghcr.io/acme/s3-curl:8.10" } });
+    const job = at(custom.object("CronJob", "db-backup"), "spec.jobTemplate.spec.template.spec");
+    expect([containerOf(job, "dump"), containerOf(job, "upload")].map((c) => [c.image, ...runsAs(c)])).toEqual([["ghcr.io/acme/pg-tools:16.4", 70, 70], ["ghcr.io/acme/s3-curl:8.10", 70, 70]]);
+  });
+
+  it("renders restore and point-in-time Jobs whose every reference resolves", async () => {
+    const s = await cluster();
+    const data = s.all("ConfigMap").find((c) => c.metadata.name.startsWith("db-restore"))?.data as Record<string, string>;
+    const scriptsMap = s.all("ConfigMap").find((c) => (c.data as Obj)?.["wal-archive.sh"]);
+    const scripts = { name: scriptsMap?.metadata.name, data: scriptsMap?.data as Obj };
+    const backupPolicy = s.object("NetworkPolicy", "db-backup-netpol");
+    const [restore, pitr] = ["restore-job.yaml", "pitr-job.yaml"].map((k) => parse(data[k]));
+    expect(schemaProblems({ ...restore, metadata: { ...restore.metadata, name: "restore" } })).toBe("");
+    expect(schemaProblems({ ...pitr, metadata: { ...pitr.metadata, name: "pitr" } })).toBe("");
+    for (const job of [restore, pitr]) {
+      const pod = at(job, "spec.template.spec") as Obj;
+      // The backup Job's pods: its NetworkPolicies and ServiceAccount apply.
+      expect(at(job, "spec.template.metadata.labels")).toMatchObject(at(backupPolicy, "spec.podSelector.matchLabels") as Obj);
+      expect(s.all("ServiceAccount").map((a) => a.metadata.name)).toContain(pod.serviceAccountName);
+      for (const c of [...(pod.initContainers as Obj[]), ...(pod.containers as Obj[])]) {
+        expect(Object.keys(scripts.data)).toContain(String(at(c, "command.1")).replace("/scripts/", ""));
+        for (const e of c.env as Obj[]) {
+          const ref = at(e, "valueFrom.secretKeyRef") as { name: string; key: string } | undefined;
+          if (ref) expect(Object.keys((s.object("Secret", ref.name).stringData ?? {}) as Obj)).toContain(ref.key);
+        }
+      }
+      expect(at(pod, "volumes")).toContainEqual({ name: "scripts", configMap: { name: scripts.name, defaultMode: 0o555 } });
+    }
+    expect([restore, pitr].map((j) => [at(j, "spec.template.spec.initContainers.0.image"), at(j, "spec.template.spec.containers.0.image")])).toEqual([
+      ["curlimages/curl:8.10.1", "postgres:16.4"],
+      ["curlimages/curl:8.10.1", "postgres:16.4"],
+    ]);
+    // PITR unpacks onto the stopped primary's own volume, as the server's user.
+    expect(at(pitr, "spec.template.spec.volumes")).toContainEqual({ name: "data", persistentVolumeClaim: { claimName: `${at(s.object("StatefulSet", "db-primary"), "spec.volumeClaimTemplates.0.metadata.name")}-db-primary-0` } });
+    expect(at(pitr, "spec.template.spec.containers.0.securityContext.runAsUser")).toBe(70);
+  });
+
+  it("rejects a spool bound it cannot keep, and a custom server image without tools image", async () => {
+    await synthesize(() => {
+      const platform = testPlatform();
+      const problems = (args: Partial<PostgresClusterArgs>) => {
+        try {
+          new PostgresCluster("db", { platform, ...args });
+          return [];
+        } catch (e) {
+          return (e as Error).message.split("\n");
+        }
+      };
+      expect(problems({ image: "ghcr.io/acme/postgres:16.4", backup: { storage: store(), walSpoolLimit: "16Mi" } })).toEqual([
+        'PostgresCluster "db": backup.image is undefined; expected an image with pg_dump/pg_basebackup of the server\'s major version, gzip and openssl: keel picks the public one ("postgres:<version>") only for an official postgres image (docs/postgres.md, "Images")',
+        'PostgresCluster "db": backup.walSpoolLimit is "16Mi"; expected at least "64Mi" (four WAL segments)',
+      ]);
+      expect(problems({ storage: { size: "4Gi" }, backup: { storage: store(), walSpoolLimit: "3Gi" } })).toEqual([
+        'PostgresCluster "db": backup.walSpoolLimit is "3Gi"; expected at most half of storage.size (the spool shares the data volume with the database)',
+      ]);
+    });
   });
 });
