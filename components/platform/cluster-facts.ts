@@ -52,9 +52,20 @@ export interface ClusterDescription {
   readonly storageClasses?: readonly string[];
   /** Issuers installed outside the stack, with their solver type. */
   readonly issuers?: readonly IssuerFact[];
+  /**
+   * The ranges pod addresses come from (server configs that admit clients by address use them,
+   * e.g. pg_hba.conf, Alertmanager's cluster). @default the distribution's (kind 10.244.0.0/16,
+   * k3s 10.42.0.0/16), else every private range: RFC 1918, 100.64.0.0/10 (EKS custom networking,
+   * CGNAT) and fc00::/7 (IPv6 unique local)
+   */
+  readonly podCidrs?: readonly string[];
 }
 
+/** Where pod addresses may come from when the platform is not told: every private range. */
+export const PRIVATE_POD_CIDRS: readonly string[] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7"];
+
 export interface DistributionDefaults {
+  readonly podCidrs?: readonly string[];
   readonly storageClass?: string;
   readonly storageClasses: readonly string[];
   readonly networkPolicyEnforced?: boolean;
@@ -62,8 +73,8 @@ export interface DistributionDefaults {
 }
 
 export const DISTRIBUTION_DEFAULTS: Readonly<Record<Distribution, DistributionDefaults>> = {
-  kind: { storageClass: "standard", storageClasses: ["standard"], networkPolicyEnforced: true, apiServer: { cidrs: ["172.18.0.0/16"], port: 6443 } },
-  k3s: { storageClass: "local-path", storageClasses: ["local-path"], networkPolicyEnforced: true },
+  kind: { podCidrs: ["10.244.0.0/16"], storageClass: "standard", storageClasses: ["standard"], networkPolicyEnforced: true, apiServer: { cidrs: ["172.18.0.0/16"], port: 6443 } },
+  k3s: { podCidrs: ["10.42.0.0/16"], storageClass: "local-path", storageClasses: ["local-path"], networkPolicyEnforced: true },
   eks: { storageClasses: [], networkPolicyEnforced: false },
   generic: { storageClasses: [] },
 };

@@ -158,6 +158,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Kube
       clusterIssuer: r.clusterIssuer,
       issuer,
       storageClass: r.storageClass,
+      podCidrs: r.podCidrs,
       system: args.system,
     };
     this.facts = r.facts;

@@ -4,7 +4,7 @@ import { Validator } from "../core/errors";
 import type { Labels } from "../core/labels";
 import { componentNameProblem, isDnsLabel } from "../core/naming";
 import type { DnsTarget } from "../core/network";
-import { ClusterFacts, DISTRIBUTIONS, DISTRIBUTION_DEFAULTS } from "./cluster-facts";
+import { ClusterFacts, DISTRIBUTIONS, DISTRIBUTION_DEFAULTS, PRIVATE_POD_CIDRS } from "./cluster-facts";
 import { createdIssuerFact, validateIssuer } from "./issuers";
 import type { KubernetesPlatformArgs } from "./kubernetes";
 import { IngressControllerTarget, Operators, TIERS, Tier } from "./types";
@@ -22,6 +22,7 @@ function clusterFacts(name: string, args: KubernetesPlatformArgs, v: Validator, 
   // On EKS the platform creates the class it names, unless the cluster already has it.
   const createStorageClass = distribution === "eks" && storageClass !== undefined && !(c.storageClasses ?? []).includes(storageClass);
   for (const [i, cidr] of (c.apiServer?.cidrs ?? []).entries()) v.require(/^[0-9a-fA-F.:]+\/\d{1,3}$/.test(String(cidr)), `cluster.apiServer.cidrs[${i}]`, cidr, "expected a CIDR such as \"172.18.0.0/16\"");
+  for (const [i, cidr] of (c.podCidrs ?? []).entries()) v.require(/^[0-9a-fA-F.:]+\/\d{1,3}$/.test(String(cidr)), `cluster.podCidrs[${i}]`, cidr, "expected a CIDR such as \"10.244.0.0/16\"");
   if (c.apiServer) v.require(Number.isInteger(c.apiServer.port) && c.apiServer.port > 0 && c.apiServer.port < 65536, "cluster.apiServer.port", c.apiServer.port, "expected a port number such as 6443");
   for (const [i, e] of (args.externalObjects ?? []).entries()) {
     v.require(typeof e.kind === "string" && /^[A-Z][A-Za-z]+$/.test(e.kind), `externalObjects[${i}].kind`, e.kind, "expected a Kubernetes kind such as \"Secret\"");
@@ -51,7 +52,7 @@ function clusterFacts(name: string, args: KubernetesPlatformArgs, v: Validator, 
     external: args.externalObjects ?? [],
     userImages: args.userImages ?? [],
   };
-  return { facts, storageClass, createStorageClass };
+  return { facts, storageClass, createStorageClass, podCidrs: c.podCidrs ?? preset.podCidrs ?? PRIVATE_POD_CIDRS };
 }
 
 /** Checks {@link KubernetesPlatformArgs} and applies defaults: pure, no resources. */
@@ -100,13 +101,14 @@ export function resolveKubernetesPlatformArgs(name: string, args: KubernetesPlat
   const clusterIssuer = created?.name ?? args.clusterIssuer ?? defaults.ingress.clusterIssuer;
   const certManagerNamespace = args.certManagerNamespace ?? "cert-manager";
   v.require(isDnsLabel(certManagerNamespace), "certManagerNamespace", certManagerNamespace, "expected a DNS-1123 label");
-  const { facts, storageClass, createStorageClass } = clusterFacts(name, args, v, { ingress, dns, operators, clusterIssuer, monitoringNamespace: namespaces.monitoring, monitoringPodLabels });
+  const { facts, storageClass, createStorageClass, podCidrs } = clusterFacts(name, args, v, { ingress, dns, operators, clusterIssuer, monitoringNamespace: namespaces.monitoring, monitoringPodLabels });
   v.throwIfInvalid();
   return {
     facts,
     storageClass,
     createStorageClass,
     certManagerNamespace,
+    podCidrs,
     namespaces,
     pss,
     ingress,

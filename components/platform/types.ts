@@ -59,6 +59,8 @@ export interface KubernetesTarget {
   readonly clusterIssuer: string;
   /** The ClusterIssuer resource when the platform created it: Ingresses are created after it. */
   readonly issuer?: pulumi.Resource;
+  /** The ranges pod addresses come from: for configs that admit clients by address. */
+  readonly podCidrs: readonly string[];
   /** StorageClass for PersistentVolumeClaims; undefined uses the cluster default. */
   readonly storageClass?: string;
   /** The system these components belong to (`app.kubernetes.io/part-of`). */

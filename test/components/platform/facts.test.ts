@@ -6,6 +6,7 @@ describe("KubernetesPlatform cluster facts", () => {
   it("fill a kind cluster's defaults: storage class, enforcing CNI, API server", () => {
     const r = resolveKubernetesPlatformArgs("shop", { system: "shop", cluster: { distribution: "kind" } });
     expect(r.storageClass).toBe("standard");
+    expect(r.podCidrs).toEqual(["10.244.0.0/16"]);
     expect(r.facts).toMatchObject({
       platform: "kind",
       apiServer: { cidrs: ["172.18.0.0/16"], port: 6443 },
@@ -21,6 +22,7 @@ describe("KubernetesPlatform cluster facts", () => {
   it("assume nothing on a generic cluster: no API server, CNI or storage facts", () => {
     const r = resolveKubernetesPlatformArgs("shop", { system: "shop" });
     expect(r.storageClass).toBeUndefined();
+    expect(r.podCidrs).toEqual(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7"]);
     expect(r.facts.apiServer).toBeUndefined();
     expect(r.facts.networkPolicy).toBeUndefined();
     expect(r.facts.storageClasses).toBeUndefined();
