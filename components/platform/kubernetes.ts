@@ -79,7 +79,9 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Kube
     super("keel:components:KubernetesPlatform", name, {}, opts);
     this.name = name;
     if (args.kubeconfig !== undefined || args.context !== undefined) {
-      this.provider = new k8s.Provider(childName(name, "provider"), { kubeconfig: args.kubeconfig, context: args.context }, { parent: this });
+      // Never adopt: creating a namespace (or anything) that already exists fails instead of
+      // taking it over (a shared cluster's `data` or `monitoring` stays its owner's).
+      this.provider = new k8s.Provider(childName(name, "provider"), { kubeconfig: args.kubeconfig, context: args.context, upsertExistingObjects: false }, { parent: this });
     }
     const childOpts: pulumi.CustomResourceOptions = { parent: this, provider: this.provider };
     const created: Record<string, k8s.core.v1.Namespace> = {};

@@ -110,3 +110,10 @@ describe("KubernetesPlatform issuers and storage", () => {
     expect(has.objects.filter((o) => o.kind === "StorageClass")).toEqual([]);
   });
 });
+
+describe("KubernetesPlatform on a shared cluster", () => {
+  it("never adopts existing objects: its provider fails on a namespace that exists", async () => {
+    const s = await synthesize(() => new KubernetesPlatform("shop", { system: "shop", context: "prod" }));
+    expect(s.resources.find((r) => r.type === "pulumi:providers:kubernetes")?.inputs).toMatchObject({ context: "prod", upsertExistingObjects: "false" });
+  });
+});
