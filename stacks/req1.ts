@@ -95,8 +95,11 @@ export function req1(stack: StackConfig): Req1Outputs {
       liveness: { path: "/health/live" },
       readiness: { path: "/health/ready" },
     },
+    // /metrics on its own port, which the Ingress does not route: the public sees the API only.
+    metrics: { port: 9100 },
     env: {
       RUST_LOG: stack.environment.name === "prod" ? "info" : "debug",
+      METRICS_ADDR: "0.0.0.0:9100",
       OIDC_ISSUER: oidcIssuer,
       OIDC_CLIENT_ID: "req1",
       // Without a configured secret, the client secret comes from a Secret managed outside Pulumi.

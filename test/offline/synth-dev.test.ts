@@ -57,13 +57,16 @@ describe("keel synth --stack dev", () => {
     expect(result.topology).toContain('subgraph ns_monitoring["namespace monitoring"]');
     expect(result.topology).toContain('w_monitoring_req1_obs_prometheus[("req1-obs-prometheus<br/>StatefulSet x1")]');
     expect(result.topology).toContain('w_req1_req1_api -->|"TCP 4317, TCP 4318"| w_monitoring_req1_obs_otel_collector');
-    expect(result.topology).toContain('w_monitoring_req1_obs_prometheus -->|"TCP 8080"| w_req1_req1_api');
+    // Metrics on their own port: Prometheus reaches 9100, the ingress controller only the API's 8080.
+    expect(result.topology).toContain('w_monitoring_req1_obs_prometheus -->|"TCP 9100"| w_req1_req1_api');
   });
 
   it("draws the API behind its ingress and its allowed flows", () => {
     expect(result.topology).toContain('internet -->|"HTTPS req1.dev.example.com"| ing_req1_req1_api');
     expect(result.topology).toContain('w_req1_req1_api -->|"TCP 443"| cidr_0_0_0_0_0');
     expect(result.topology).toContain('x_ingress_nginx_name_ingress_nginx -->|"TCP 8080"| w_req1_req1_api');
+    const ingress = result.manifests.map((m) => m.object).find((o) => o.kind === "Ingress" && o.metadata.name === "req1-api");
+    expect(JSON.stringify(ingress?.spec)).toContain('"port":{"number":80}');
   });
 
   it("lets Redis evict expiring keys at maxmemory rather than fail every write (sessions, cache, rate limits)", () => {
