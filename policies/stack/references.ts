@@ -128,7 +128,13 @@ function selectorProblems(stack: StackObjects, report: (urn: string, m: string) 
   };
   for (const [key, svc] of stack.services) {
     if (!svc.selector || Object.keys(svc.selector).length === 0) continue;
-    if (stack.workloadsSelectedBy(svc.object.namespace, svc.selector).length === 0) report(svc.object.urn, `Service ${key}: its selector ${JSON.stringify(svc.selector)} selects no pods in the stack; traffic to it goes nowhere. Match the workload's pod labels.`);
+    const selected = stack.workloadsSelectedBy(svc.object.namespace, svc.selector);
+    if (selected.length === 0) report(svc.object.urn, `Service ${key}: its selector ${JSON.stringify(svc.selector)} selects no pods in the stack; traffic to it goes nowhere. Match the workload's pod labels.`);
+    for (const p of svc.ports.filter((x) => typeof x.targetPort === "string" && !/^\d+$/.test(x.targetPort))) {
+      for (const w of selected.filter((x) => !x.group.ports.some((c) => c.name === p.targetPort && c.protocol === p.protocol))) {
+        report(svc.object.urn, `Service ${key}: port ${p.name ?? p.port} targets the container port named "${p.targetPort}", which ${w.group.id} does not declare (${w.group.ports.map((c) => c.name ?? c.port).join(", ") || "no ports"}); traffic to it is refused. Name the container port, or target its number.`);
+      }
+    }
   }
   for (const pdb of stack.ofKind("PodDisruptionBudget")) {
     if (!selectsPods(pdb.namespace, obj(at(pdb.props, "spec.selector")))) report(pdb.urn, `${describeObject(pdb)}: its selector selects no pods in the stack, so it protects nothing. Match the workload's pod labels.`);

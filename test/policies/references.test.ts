@@ -94,6 +94,12 @@ describe("stack-references", () => {
     expect(run(f.all)).toEqual([]);
   });
 
+  it("reports a Service whose named target port no selected pod declares", () => {
+    const f = fixture();
+    (get(f.byName("shop-api-Service"), "spec").ports as Props[])[0].targetPort = "web";
+    expect(run(f.all)).toEqual(['Service shop/api: port http targets the container port named "web", which Deployment shop/api does not declare (http); traffic to it is refused. Name the container port, or target its number.']);
+  });
+
   it("reports an HPA whose target is missing", () => {
     const f = fixture();
     f.all.push(k8s("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", { apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", metadata: { name: "api", namespace: "shop" }, spec: { minReplicas: 2, maxReplicas: 4, scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "apii" } } }));
