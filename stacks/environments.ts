@@ -44,7 +44,7 @@ export const environments: Readonly<Record<EnvironmentName, Environment>> = {
       replicas: 0,
       resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
       storage: { size: "5Gi" },
-      maxConnections: 100,
+      // max_connections: derived from the API's pools (stacks/req1.ts): 2 pods x 10 + 6 reserved, at least 100.
       backupRetentionDays: 7,
     },
     redis: { resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "250m", memory: "256Mi" } }, storage: { size: "1Gi" } },
@@ -60,7 +60,9 @@ export const environments: Readonly<Record<EnvironmentName, Environment>> = {
     observability: {
       prometheus: { replicas: 2, retention: "15d", storage: "50Gi" },
       alertmanagerReplicas: 2,
-      grafanaReplicas: 2,
+      // One Grafana: its users and sessions live in a SQLite file per replica (ObservabilityStack
+      // refuses more than one); the Deployment carries the replicas-minimum exemption saying so.
+      grafanaReplicas: 1,
       logRetention: "720h",
       traceRetention: "168h",
     },
@@ -68,7 +70,8 @@ export const environments: Readonly<Record<EnvironmentName, Environment>> = {
       replicas: 1,
       resources: { requests: { cpu: "1", memory: "2Gi" }, limits: { cpu: "2", memory: "4Gi" } },
       storage: { size: "50Gi" },
-      maxConnections: 200,
+      // max_connections: derived from the API's pools (stacks/req1.ts): 13 pods x 10 + 7 reserved = 137.
+      // Past ~300, put PgBouncer in front rather than raise it (docs/postgres.md, "Connections").
       backupRetentionDays: 30,
     },
     redis: { resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "500m", memory: "1Gi" } }, storage: { size: "10Gi" } },

@@ -48,7 +48,8 @@ export function req1(stack: StackConfig): Req1Outputs {
   const slackChannel = typeof settings.slackChannel === "string" ? settings.slackChannel : "#req1-alerts";
   const observability = new ObservabilityStack("req1-obs", {
     platform,
-    prometheus: o.prometheus,
+    // PostgreSQL's own rules (WAL spool, replication slots) load with the defaults.
+    prometheus: { ...o.prometheus, extraAlertRules: PostgresCluster.alertRules() },
     alertmanager: {
       replicas: o.alertmanagerReplicas,
       slack: slackWebhookUrl ? { webhookUrl: slackWebhookUrl, channel: slackChannel } : undefined,
@@ -70,6 +71,11 @@ export function req1(stack: StackConfig): Req1Outputs {
     resources: env.postgres.resources,
     storage: env.postgres.storage,
     maxConnections: env.postgres.maxConnections,
+    // max_connections holds the API's pools (derived when the environment gives none, checked when it
+    // does): each pod keeps sqlx's default pool of 10 per URL (DATABASE_URL to the primary,
+    // DATABASE_READ_URL to the replicas), and at most the HPA's maxReplicas plus the rollout's 25 %
+    // surge (ApiService's default maxSurge, rounded up) run at once: prod 10 + 3 = 13 pods x 10.
+    expectedClients: [{ name: "req1-api", maxPods: Math.ceil((env.api.autoscaling?.maxReplicas ?? env.api.replicas ?? 1) * 1.25), poolSize: 10 }],
     backup: { storage: files.bucketTarget("req1-backups"), retentionDays: env.postgres.backupRetentionDays, metrics: observability.metricsPush },
     protect: env.protect,
   });
@@ -113,7 +119,8 @@ export function req1(stack: StackConfig): Req1Outputs {
     },
     telemetry: observability.telemetry,
     // DATABASE_URL (+ DATABASE_READ_URL), REDIS_URL, SEAWEEDFS_URL and S3 keys; NetworkPolicies both ways.
-    connections: [db.connection, redis.connection, files.connection],
+    // The API's S3 identity reaches req1-files only: not the backups, not bucket creation or deletion.
+    connections: [db.connection, redis.connection, files.clientConnection({ name: "req1-api", buckets: ["req1-files"], actions: ["Read", "Write", "List", "Tagging"] })],
     // The identity provider is outside the cluster: HTTPS only.
     allowTo: [{ peer: peers.internet(), ports: [{ port: 443 }] }],
   });

@@ -3,11 +3,14 @@
  * started from the generated postgresql.conf / pg_hba.conf, roles from the generated init
  * script, the replica from the generated bootstrap script; then the generated backup steps
  * (dump+encrypt, then upload, to a loopback S3), the restore steps into a fresh server, WAL
- * shipping through the bounded spool, point-in-time recovery, and a shipper facing a dead store.
+ * shipping through the bounded spool, point-in-time recovery, and a shipper facing a dead store;
+ * replicas that fall behind on their replication slots, pg_hba.conf from a platform's pod network.
  */
 import * as fs from "fs";
 import * as path from "path";
 import {
+  PostgresCluster,
+  SLOT_QUERY,
   backupDumpScript,
   backupUploadScript,
   initRolesScript,
@@ -17,16 +20,17 @@ import {
   restoreScript,
   walEncryptScript,
   walRestoreCommand,
-  walSpoolAlertRules,
   walUploadScript,
 } from "../components/postgres-cluster";
+import { synthesize } from "../test/helpers/synth";
+import { testPlatform } from "../test/helpers/platform";
 import { FakeS3, startFakeS3 } from "./fake-s3";
 import { exec, ownedDir, waitFor } from "./processes";
-import { Harness, SUPER, USER, dirBytes, postgresHarness } from "./postgres-server";
+import { Harness, PATH, SUPER, Server, USER, alertRuleScenarios, dirBytes, postgresHarness } from "./postgres-server";
 import { run, workdir } from "./tools";
 
 const roles = { REPLICATION_USER: "replicator", REPLICATION_PASSWORD: "repl-Secret-2", METRICS_USER: "metrics", METRICS_PASSWORD: "metrics-Secret-3", APP_USER: "req1", APP_PASSWORD: "app-Secret-4", APP_DATABASE: "req1" };
-const BASE = 15432 + Math.floor(Math.random() * 500) * 8;
+const BASE = 15432 + Math.floor(Math.random() * 500) * 12;
 const SEGMENT = /^[0-9A-F]{24}$/;
 
 let pg: Harness;
@@ -40,7 +44,7 @@ beforeAll(async () => {
   await pg.start(await pg.initdb("primary"), BASE, { spool: { dir: spool, limitBytes: 1024 ** 3 } });
   const init = await pg.script("10-keel-roles.sh", initRolesScript(), { PGHOST: pg.work, PGPORT: String(BASE), PGPASSWORD: SUPER, POSTGRES_USER: "postgres", ...roles });
   if (init.code !== 0) throw new Error(init.output);
-  const boot = await pg.script("replica-bootstrap.sh", replicaBootstrapScript(), { PGDATA: path.join(pg.work, "replica"), PRIMARY_HOST: "127.0.0.1", PRIMARY_PORT: String(BASE), ...roles });
+  const boot = await pg.script("replica-bootstrap.sh", replicaBootstrapScript(), { PGDATA: path.join(pg.work, "replica"), PRIMARY_HOST: "127.0.0.1", PRIMARY_PORT: String(BASE), POD_NAME: "req1-db-replica-0", ...roles });
   if (boot.code !== 0) throw new Error(boot.output);
   await pg.start(path.join(pg.work, "replica"), BASE + 1);
 }, 120_000);
@@ -293,40 +297,107 @@ describe("TLS from the generated configuration", () => {
   });
 });
 
-describe("the WAL spool's alert rules", () => {
-  test("pass promtool and fire on a stuck shipper, a filling spool and a silent one (promtool test rules)", () => {
-    const rules = walSpoolAlertRules();
-    const byName = Object.fromEntries(rules.map((r) => [r.alert, r]));
-    const labels = { backup: "req1-db-backup", backup_namespace: "data", cluster: "req1-db" };
-    const render = (t: string) => t.replace(/\{\{ \$labels\.(\w+) \}\}/g, (_m, k: string) => labels[k as keyof typeof labels]);
-    const alert = (name: string, extra: Record<string, string> = {}) => ({
-      exp_labels: { ...labels, ...extra, severity: byName[name].labels.severity },
-      exp_annotations: { summary: render(byName[name].annotations.summary), runbook: render(byName[name].annotations.runbook) },
-    });
-    const series = (metric: string, values: string) => ({ series: `${metric}{job="keel-wal-spool",backup="req1-db-backup",backup_namespace="data",cluster="req1-db"}`, values });
-    const tests = [
-      {
-        // Nothing ships after t=0: the oldest segment ages a minute a minute, 40 MB more waits each minute, no push after t=0.
-        interval: "1m",
-        input_series: [
-          series("keel_wal_spool_oldest_age_seconds", "0+60x40"),
-          series("keel_wal_spool_bytes", "0+40000000x40"),
-          series("keel_wal_spool_limit_bytes", "1073741824x40"),
-          series("push_time_seconds", "0x40"),
-        ],
-        alert_rule_test: [
-          { eval_time: "30m", alertname: "WalShippingBehind", exp_alerts: [alert("WalShippingBehind", { job: "keel-wal-spool" })] },
-          { eval_time: "30m", alertname: "WalSpoolAlmostFull", exp_alerts: [alert("WalSpoolAlmostFull", { job: "keel-wal-spool" })] },
-          { eval_time: "30m", alertname: "WalShipperSilent", exp_alerts: [alert("WalShipperSilent")] },
-          { eval_time: "12m", alertname: "WalShippingBehind", exp_alerts: [] },
-          { eval_time: "12m", alertname: "WalSpoolAlmostFull", exp_alerts: [] },
-          { eval_time: "12m", alertname: "WalShipperSilent", exp_alerts: [] },
-        ],
-      },
-    ];
-    const dir = workdir({ "rules.yml": { groups: [{ name: "keel-wal-spool", rules }] }, "tests.yml": { rule_files: ["rules.yml"], evaluation_interval: "1m", tests } });
+describe("replication slots: a replica away for more than wal_keep_size catches up, within max_slot_wal_keep_size", () => {
+  // wal_keep_size 32MB keeps two segments for a standby without a slot; a slot keeps up to 128MB.
+  const settings = { walKeepSize: "32MB", maxSlotWalKeepSize: "128MB" };
+  const [P, R, C] = [BASE + 6, BASE + 7, BASE + 8];
+  const MB = 1024 * 1024;
+  let primary: Server;
+  let replica: Server;
+  const replicaDir = () => path.join(pg.work, "slot-replica");
+  const bootstrap = () => pg.script("replica-bootstrap.sh", replicaBootstrapScript(), { PGDATA: replicaDir(), PRIMARY_HOST: "127.0.0.1", PRIMARY_PORT: String(P), POD_NAME: "req1-db-replica-0", ...roles });
+  const count = async (port: number) => (await app(port, "SELECT count(*) FROM events")).output.trim();
+  // The exporter's query, as the exporter's role: slot_name|active|lost|retained_bytes|limit_bytes.
+  const slots = async () => (await pg.psql(P, "metrics", roles.METRICS_PASSWORD, "postgres", SLOT_QUERY)).output.trim().split("\n").map((l) => l.split("|"));
+  /** Deletes a tenth of the rows and vacuums: the dead rows VACUUM may not remove yet. */
+  const deleteAndVacuum = async () => {
+    expect((await app(P, "DELETE FROM events WHERE id % 10 = 0")).code).toBe(0);
+    return Number(/(\d+) are dead but not yet removable/.exec((await app(P, "VACUUM (VERBOSE) events")).output)?.[1]);
+  };
+  /** Writes `n` WAL segments (16 MB each) on the primary, then checkpoints: WAL nobody keeps is removed. */
+  async function writeSegments(n: number): Promise<void> {
+    for (let i = 0; i < n; i++) expect((await app(P, "INSERT INTO events (body) SELECT md5(g::text) FROM generate_series(1, 2000) g")).code + (await superuser(P, "SELECT pg_switch_wal()")).code).toBe(0);
+    expect((await superuser(P, "CHECKPOINT")).code).toBe(0);
+  }
+
+  beforeAll(async () => {
+    primary = await pg.start(await pg.initdb("slots"), P, { settings });
+    expect((await pg.script("10-keel-roles.sh", initRolesScript(), { PGHOST: pg.work, PGPORT: String(P), PGPASSWORD: SUPER, POSTGRES_USER: "postgres", ...roles })).code).toBe(0);
+    expect((await app(P, "CREATE TABLE events (id bigserial PRIMARY KEY, body text); INSERT INTO events (body) VALUES ('first')")).code).toBe(0);
+    const boot = await bootstrap();
+    expect(boot.output).toMatch(/^replica: created replication slot req1_db_replica_0 on 127\.0\.0\.1\n(.|\n)*replica: base backup from 127\.0\.0\.1 done; starting as a hot standby on slot req1_db_replica_0\n$/);
+    replica = await pg.start(replicaDir(), R, { settings });
+  }, 120_000);
+
+  test("the stopped replica's slot keeps its WAL; restarted, it catches up, while a standby without a slot (keel before) is stuck", async () => {
+    // The control: a standby as keel made them before (pg_basebackup -R, no slot).
+    const controlDir = path.join(pg.work, "no-slot-standby");
+    const base = await exec("pg_basebackup", ["-h", "127.0.0.1", "-p", String(P), "-U", "replicator", "-D", controlDir, "-R", "-X", "stream", "-c", "fast"], { user: USER, env: { PATH, PGPASSWORD: roles.REPLICATION_PASSWORD } });
+    expect(base.code).toBe(0);
+    let control = await pg.start(controlDir, C, { settings });
+    await waitFor("both standbys to stream", async () => (await count(R)) === "1" && (await count(C)) === "1");
+    expect(await slots()).toEqual([["req1_db_replica_0", "1", "0", expect.stringMatching(/^\d+$/), String(128 * MB)]]);
+
+    await replica.stop();
+    await control.stop();
+    const unreachable = await pg.script("replica-bootstrap.sh", replicaBootstrapScript(), { PGDATA: replicaDir(), PRIMARY_HOST: "127.0.0.1", PRIMARY_PORT: String(BASE + 11), POD_NAME: "req1-db-replica-0", ...roles });
+    expect(unreachable.output).toMatch(/^replica: primary 127\.0\.0\.1:\d+ unreachable \((.|\n)*\); starting on the existing copy, it streams on slot req1_db_replica_0 once the primary is back\n$/);
+    await writeSegments(5); // 80 MB: more than wal_keep_size, less than max_slot_wal_keep_size
+    const [away] = await slots();
+    expect(away.slice(0, 3)).toEqual(["req1_db_replica_0", "0", "0"]);
+    expect(Number(away[3])).toBeGreaterThan(64 * MB);
+    // The cost: hot_standby_feedback's xmin stays in the slot, so VACUUM keeps what the replica might read.
+    expect(await deleteAndVacuum()).toBeGreaterThan(0);
+    const expected = await count(P);
+
+    expect((await bootstrap()).output).toBe(`replica: ${replicaDir()} already holds a cluster; it resumes streaming from 127.0.0.1 on slot req1_db_replica_0\n`);
+    replica = await pg.start(replicaDir(), R, { settings });
+    await waitFor("the replica to catch up", async () => (await count(R)) === expected, 60_000);
+    // The slot kept the old WAL for every standby until its replica caught up; now nothing keeps it.
+    expect((await superuser(P, "CHECKPOINT")).code).toBe(0);
+    control = await pg.start(controlDir, C, { settings });
+    await waitFor("the standby without a slot to give up", () => /requested WAL segment [0-9A-F]{24} has already been removed/.test(control.log()));
+    expect(await count(C)).toBe("1"); // stale reads
+    await control.stop();
+  }, 120_000);
+
+  test("past max_slot_wal_keep_size the slot is invalidated (the primary stops keeping WAL); the replica's bootstrap copies the primary again", async () => {
+    await replica.stop();
+    await writeSegments(12); // 192 MB > 128 MB
+    expect(await slots()).toEqual([["req1_db_replica_0", "0", "1", "0", String(128 * MB)]]);
+    expect(await deleteAndVacuum()).toBe(0); // the invalidated slot no longer holds VACUUM back
+    expect(primary.log()).toMatch(/invalidating slot "req1_db_replica_0" because its restart_lsn [0-9A-F]+\/[0-9A-F]+ exceeds max_slot_wal_keep_size/);
+    const boot = await bootstrap();
+    expect(boot.output).toMatch(/^replica: slot req1_db_replica_0 was invalidated \(this replica was away longer than max_slot_wal_keep_size allows; the WAL it needs is gone\): copying the primary again\nreplica: created replication slot req1_db_replica_0 on 127\.0\.0\.1\n/);
+    expect(boot.code).toBe(0);
+    const expected = await count(P);
+    replica = await pg.start(replicaDir(), R, { settings });
+    await waitFor("the copied replica to stream", async () => (await count(R)) === expected && (await slots())[0][1] === "1", 60_000);
+  }, 120_000);
+});
+
+describe("pg_hba.conf from the platform's pod network", () => {
+  test("on EKS (every private range: RFC 1918, 100.64.0.0/10, fc00::/7) the generated file loads, every line parsed", async () => {
+    const s = await synthesize(() => new PostgresCluster("req1-db", { platform: testPlatform({ cluster: { distribution: "eks" }, storageClass: "gp3" }) }));
+    const hba = String((s.all("ConfigMap").find((c) => (c.data as Record<string, string>)?.["pg_hba.conf"])?.data as Record<string, string>)["pg_hba.conf"]);
+    const server = await pg.start(await pg.initdb("hba"), BASE + 9, { hba });
+    const rules = await superuser(server.port, "SELECT type, database[1], user_name[1], address, netmask, coalesce(error, '-') FROM pg_hba_file_rules WHERE address IS NOT NULL ORDER BY line_number");
+    const ranges = ["10.0.0.0|255.0.0.0", "172.16.0.0|255.240.0.0", "192.168.0.0|255.255.0.0", "100.64.0.0|255.192.0.0", "fc00::|fe00::"];
+    expect(rules.output.trim().split("\n")).toEqual([
+      "host|all|all|127.0.0.1|255.255.255.255|-",
+      "host|all|all|::1|ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff|-",
+      ...ranges.map((r) => `host|replication|replicator|${r}|-`),
+      ...ranges.map((r) => `host|all|all|${r}|-`),
+    ]);
+  });
+});
+
+describe("PostgresCluster's alert rules", () => {
+  test("pass promtool and fire on a stuck WAL shipper, a filling spool, a silent one, and a replica's slot away, filling and lost", () => {
+    const rules = PostgresCluster.alertRules();
+    const dir = workdir({ "rules.yml": { groups: [{ name: "keel-postgres", rules }] }, "tests.yml": { rule_files: ["rules.yml"], evaluation_interval: "1m", tests: alertRuleScenarios(rules) } });
     const check = run("promtool", ["check", "rules", "rules.yml"], dir);
-    expect(check.output).toContain("SUCCESS: 3 rules found");
+    expect(check.output).toContain("SUCCESS: 6 rules found");
     const r = run("promtool", ["test", "rules", "tests.yml"], dir);
     expect(r.output).toContain("SUCCESS");
     expect(r.code).toBe(0);

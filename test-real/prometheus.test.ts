@@ -1,10 +1,13 @@
 /**
  * Prometheus and Alertmanager configuration as ObservabilityStack generates it, checked by the
- * tools themselves: promtool check config / check rules / test rules, amtool check-config.
+ * tools themselves: promtool check config / check rules / test rules, amtool check-config; and
+ * the generated scrape jobs run by a real Prometheus against a stand-in kube-state-metrics.
  */
 import * as fs from "fs";
+import * as http from "http";
 import * as path from "path";
 import { AlertRule, alertmanagerConfig, defaultAlertRules, prometheusConfig, ruleGroups, withStaticDiscovery } from "../components/observability-stack";
+import { daemon, waitFor } from "./processes";
 import { run, workdir } from "./tools";
 
 const SA = "/var/run/secrets/kubernetes.io/serviceaccount";
@@ -144,5 +147,129 @@ describe("alertmanager.yml", () => {
   it("passes amtool check-config with no receivers configured", () => {
     const dir = workdir({ "alertmanager.yml": alertmanagerConfig({}) });
     expect(run("amtool", ["check-config", "alertmanager.yml"], dir).code).toBe(0);
+  });
+});
+
+/** A pod as Kubernetes discovery (role pod) would describe it: the meta labels the generated relabel rules read. */
+interface DiscoveredPod {
+  readonly namespace: string;
+  readonly name: string;
+  readonly labels: Record<string, string>;
+  readonly port: number;
+}
+
+function metaLabels(pod: DiscoveredPod): Record<string, string> {
+  const meta: Record<string, string> = {
+    __meta_kubernetes_namespace: pod.namespace,
+    __meta_kubernetes_pod_name: pod.name,
+    __meta_kubernetes_pod_phase: "Running",
+    __meta_kubernetes_pod_annotation_prometheus_io_scrape: "true",
+    __meta_kubernetes_pod_annotation_prometheus_io_port: String(pod.port),
+    __meta_kubernetes_pod_annotation_prometheus_io_path: "/metrics",
+  };
+  for (const [k, v] of Object.entries(pod.labels)) meta[`__meta_kubernetes_pod_label_${k.replace(/[^a-zA-Z0-9_]/g, "_")}`] = v;
+  return meta;
+}
+
+/**
+ * The generated config with discovery replaced by what it would find: every pod-role job gets
+ * the pods of its namespaces as static targets carrying the same meta labels, so Prometheus
+ * applies the generated relabel rules itself; node-role jobs and Alertmanager get none.
+ */
+function withDiscoveredPods(config: Record<string, unknown>, pods: readonly DiscoveredPod[]): Record<string, unknown> {
+  type Sd = { role: string; namespaces?: { names: string[] } };
+  const jobs = (config.scrape_configs as Record<string, unknown>[]).map((job) => {
+    const sd = job.kubernetes_sd_configs as Sd[] | undefined;
+    if (!sd) return job;
+    const { kubernetes_sd_configs: _sd, ...rest } = job;
+    const found = sd.flatMap((d) => (d.role === "pod" ? pods.filter((p) => !d.namespaces || d.namespaces.names.includes(p.namespace)) : []));
+    return { ...rest, static_configs: found.map((p) => ({ targets: [`127.0.0.1:${p.port}`], labels: metaLabels(p) })) };
+  });
+  const { alerting: _alerting, ...rest } = config;
+  return { ...rest, scrape_configs: jobs };
+}
+
+/** An exporter on loopback serving `body(scrape number)` at /metrics. */
+async function exporter(body: (n: number) => string): Promise<{ port: number; close: () => Promise<void> }> {
+  let n = 0;
+  const server = http.createServer((_req, res) => {
+    res.writeHead(200, { "Content-Type": "text/plain; version=0.0.4" });
+    res.end(body(n++));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { port: (server.address() as { port: number }).port, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+async function freePort(): Promise<number> {
+  const { port, close } = await exporter(() => "");
+  await close();
+  return port;
+}
+
+async function getJson(url: string): Promise<{ data: unknown }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, (res) => {
+        let text = "";
+        res.on("data", (d) => (text += d));
+        res.on("end", () => resolve(JSON.parse(text) as { data: unknown }));
+      })
+      .on("error", reject);
+  });
+}
+
+describe("kube-state-metrics, scraped by Prometheus with the generated jobs", () => {
+  const ksmLabels = { "app.kubernetes.io/name": "kube-state-metrics", "app.kubernetes.io/instance": "obs-kube-state-metrics" };
+  let series: Record<string, string>[] = [];
+  let appSeries: Record<string, string>[] = [];
+
+  beforeAll(async () => {
+    // The crash-looping pod's restart counter grows by one at every scrape; the exporter's pod is another.
+    const ksm = await exporter((n) => `# TYPE kube_pod_container_status_restarts_total counter\nkube_pod_container_status_restarts_total{namespace="shop",pod="api-1",container="api",uid="7f1c"} ${n}\n`);
+    // An ordinary workload that exports a "pod" label of its own: its job must not honour it.
+    const app = await exporter(() => `# TYPE app_info gauge\napp_info{pod="not-me"} 1\n`);
+    const pods: DiscoveredPod[] = [
+      { namespace: "monitoring", name: "obs-kube-state-metrics-5c9d7-x2k4q", labels: ksmLabels, port: ksm.port },
+      { namespace: "shop", name: "api-1", labels: { "app.kubernetes.io/name": "api", "app.kubernetes.io/instance": "api" }, port: app.port },
+    ];
+    const config = prometheusConfig({
+      namespaces: ["shop", "monitoring"],
+      scrapeInterval: "1s",
+      ruleFiles: [],
+      kubeStateMetrics: { namespace: "monitoring", podLabels: ksmLabels },
+      alertmanager: { namespace: "monitoring", podLabels: { "app.kubernetes.io/name": "alertmanager" } },
+    });
+    const dir = workdir({ "prometheus.yml": withDiscoveredPods(config, pods) });
+    const port = await freePort();
+    const prometheus = daemon("prometheus", [`--config.file=${path.join(dir, "prometheus.yml")}`, `--storage.tsdb.path=${path.join(dir, "data")}`, `--web.listen-address=127.0.0.1:${port}`]);
+    const api = `http://127.0.0.1:${port}/api/v1`;
+    try {
+      const query = async (q: string) => ((await getJson(`${api}/query?query=${encodeURIComponent(q)}`).catch(() => ({ data: { result: [] } }))).data as { result: { metric: Record<string, string> }[] }).result;
+      await waitFor("four scrapes of kube-state-metrics", async () => (await query("kube_pod_container_status_restarts_total >= 4")).length > 0, 60_000);
+      series = (await query("kube_pod_container_status_restarts_total")).map((r) => r.metric);
+      appSeries = (await query("app_info")).map((r) => r.metric);
+    } finally {
+      await prometheus.stop("SIGTERM");
+      await ksm.close();
+      await app.close();
+    }
+  });
+
+  it("keeps the labels of the pod the series is about (honor_labels on the kube-state-metrics job only)", () => {
+    expect(series).toEqual([{ __name__: "kube_pod_container_status_restarts_total", namespace: "shop", pod: "api-1", container: "api", uid: "7f1c", instance: expect.stringMatching(/^127\.0\.0\.1:\d+$/), job: "kube-state-metrics" }]);
+    expect(appSeries).toEqual([expect.objectContaining({ job: "kubernetes-pods", namespace: "shop", pod: "api-1", exported_pod: "not-me" })]);
+  });
+
+  it("makes PodCrashLooping name the crashing pod (promtool test rules on the stored series)", () => {
+    const rules = defaultAlertRules();
+    const rule = rules.find((r) => r.alert === "PodCrashLooping") as AlertRule;
+    const { __name__: name, ...labels } = series[0];
+    const selector = `${name}{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(",")}}`;
+    const tests = [{ interval: "1m", input_series: [{ series: selector, values: "0+1x30" }], alert_rule_test: [{ eval_time: "20m", alertname: "PodCrashLooping", exp_alerts: [expected(rule, labels)] }] }];
+    const dir = workdir({ "rules.yml": ruleGroups(rules), "tests.yml": { rule_files: ["rules.yml"], evaluation_interval: "1m", tests } });
+    const r = run("promtool", ["test", "rules", "tests.yml"], dir);
+    expect(render(rule.annotations.summary, labels)).toBe("shop/api-1 container api restarted more than 3 times in 15 minutes");
+    expect(r.output).toContain("SUCCESS");
+    expect(r.code).toBe(0);
   });
 });

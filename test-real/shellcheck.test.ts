@@ -4,6 +4,8 @@ import {
   backupDumpScript,
   backupUploadScript,
   bucketScript,
+  filerMetaBackupScript,
+  filerMetaRestoreScript,
   initRolesScript,
   kafkaStartScript,
   pitrPrepareScript,
@@ -35,6 +37,8 @@ const scripts: Record<string, string> = {
   "kafka-start.sh": kafkaStartScript(),
   "kafka-topics.sh": topicsScript([{ name: "orders", partitions: 3, replicationFactor: 3, config: { "retention.ms": "604800000" } }]),
   "seaweed-buckets.sh": bucketScript("m-0.m.storage.svc.cluster.local:9333", "f.storage.svc.cluster.local:8888", ["files", "backups"]),
+  "seaweed-filer-meta-backup.sh": filerMetaBackupScript(),
+  "seaweed-filer-meta-restore.sh": filerMetaRestoreScript(),
 };
 
 describe("generated shell scripts", () => {

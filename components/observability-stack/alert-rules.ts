@@ -4,18 +4,12 @@
  * redis_exporter, kafka_exporter) and keel's backup metric.
  */
 
+import type { AlertRule } from "../core/alert-rule";
 import { BACKUP_SUCCESS_METRIC } from "../core/telemetry";
 
 export { BACKUP_SUCCESS_METRIC };
 
-export interface AlertRule {
-  readonly alert: string;
-  readonly expr: string;
-  /** Prometheus duration the condition must hold, e.g. "5m". */
-  readonly for: string;
-  readonly labels: { readonly severity: "critical" | "warning" };
-  readonly annotations: { readonly summary: string; readonly runbook: string };
-}
+export type { AlertRule };
 
 export interface AlertRuleOptions {
   /** Ratio of 5xx responses that pages. @default 0.05 */
@@ -93,4 +87,10 @@ export interface RuleGroup {
 /** The rule file Prometheus loads (and promtool checks). */
 export function ruleGroups(rules: readonly AlertRule[]): { groups: RuleGroup[] } {
   return { groups: [{ name: "keel", rules: [...rules] }] };
+}
+
+/** The rules a Prometheus part loads: the defaults with its thresholds, then those other components bring. */
+export function alertRulesOf(part: { readonly alertRules?: AlertRuleOptions; readonly extraAlertRules?: readonly AlertRule[] }): AlertRule[] {
+  const rules = [...defaultAlertRules(part.alertRules), ...(part.extraAlertRules ?? [])];
+  return rules.filter((r, i) => rules.findIndex((x) => x.alert === r.alert) === i);
 }

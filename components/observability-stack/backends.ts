@@ -1,9 +1,12 @@
-/** Loki, Tempo, the OpenTelemetry Collector, the Pushgateway and kube-state-metrics. */
+/** Loki, Tempo, the OpenTelemetry Collector, the Pushgateway, kube-state-metrics and the node-log collector. */
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
+import { childName } from "../core/naming";
 import { NetworkRule, peers } from "../core/network";
 import { CreatedWorkload, createWorkload } from "../workload/workload";
 import { PORTS, collectorConfig, lokiConfig, tempoConfig } from "./backend-configs";
+import { deployNodeLogs } from "./node-logs";
 import { IMAGES, API_READER_REASON, Parts, endpoint, httpProbe, singleReplica } from "./parts";
 
 const MONOLITHIC = "runs as a single monolithic replica on its own volume; scale out with object storage instead";
@@ -106,7 +109,8 @@ function kubeStateMetrics(p: Parts): void {
   const part = p.r.kubeStateMetrics;
   if (!part) return;
   const port = PORTS.kubeStateMetrics;
-  const w = createWorkload(p.parent, p.r.target, p.spec("kube-state-metrics", 65534, {
+  const operator = p.r.target.operators.prometheusOperator;
+  const spec = p.spec("kube-state-metrics", 65534, {
     kind: "Deployment",
     replicas: 1,
     automountToken: `kube-state-metrics ${API_READER_REASON}`,
@@ -121,10 +125,25 @@ function kubeStateMetrics(p: Parts): void {
       }),
     ],
     servicePorts: [{ name: "http", port }],
-    metrics: { port, path: "/metrics" },
+    // Without the operator, prometheus.yml's kube-state-metrics job (honor_labels) finds the pod.
+    metrics: operator ? undefined : { port, path: "/metrics" },
     allowFrom: [{ peer: p.prometheusPeer, ports: [{ port }] }],
     allowTo: [p.apiServer],
-  }));
+  });
+  const w = createWorkload(p.parent, p.r.target, spec);
+  if (operator) {
+    // Its series name the pods they describe: honorLabels keeps their namespace/pod/container.
+    new k8s.apiextensions.CustomResource(
+      childName(spec.name, "monitor"),
+      {
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "ServiceMonitor",
+        metadata: { name: spec.name, namespace: spec.namespace, labels: { ...spec.labels, ...p.r.target.monitoring.serviceMonitorLabels } },
+        spec: { selector: { matchLabels: spec.selector }, endpoints: [{ port: "http", path: "/metrics", interval: "30s", honorLabels: true }] },
+      },
+      { ...p.opts, dependsOn: [w.service] },
+    );
+  }
   p.clusterReader("kube-state-metrics", w, [
     { apiGroups: [""], resources: ["pods", "nodes", "namespaces", "services", "persistentvolumeclaims", "persistentvolumes"], verbs: ["list", "watch"] },
     { apiGroups: ["apps"], resources: ["deployments", "statefulsets", "daemonsets", "replicasets"], verbs: ["list", "watch"] },
@@ -140,5 +159,6 @@ export function deployBackends(p: Parts): Backends {
   const otel = collector(p, loki, tempo);
   const push = pushgateway(p);
   kubeStateMetrics(p);
+  deployNodeLogs(p, loki);
   return { loki, tempo, collector: otel, pushgateway: push };
 }

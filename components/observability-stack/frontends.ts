@@ -2,11 +2,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { stringify } from "yaml";
+import { selectorLabels } from "../core/labels";
 import { childName } from "../core/naming";
 import { NetworkRule, peers } from "../core/network";
 import { createIngress } from "../workload/ingress";
 import { CreatedWorkload, createWorkload, scrapedBy } from "../workload/workload";
-import { defaultAlertRules, ruleGroups } from "./alert-rules";
+import { alertRulesOf, ruleGroups } from "./alert-rules";
 import { alertmanagerConfig } from "./alertmanager-config";
 import { PORTS } from "./backend-configs";
 import type { Backends } from "./backends";
@@ -14,6 +15,10 @@ import { dashboardProvider, dashboards, grafanaDatasources } from "./grafana-con
 import { API_READER_REASON, IMAGES, Parts, endpoint, httpProbe, singleReplica } from "./parts";
 import { operatorPrometheus } from "./operator";
 import { prometheusConfig } from "./prometheus-config";
+
+/** Why Grafana runs one replica (the resolver refuses more). */
+export const GRAFANA_SINGLE_REPLICA =
+  "Grafana keeps users, sessions and preferences in a SQLite file of its own, so a second replica behind the Service would log users out at random; dashboards and datasources are provisioned from ConfigMaps and come back with the pod";
 
 export interface Frontends {
   readonly prometheus?: CreatedWorkload;
@@ -62,7 +67,8 @@ function alertmanager(p: Parts): CreatedWorkload | undefined {
 function prometheus(p: Parts, am: CreatedWorkload | undefined): CreatedWorkload | undefined {
   const part = p.r.prometheus;
   if (!part) return undefined;
-  const namespaces = pulumi.all(p.platformNamespaces.map((n) => pulumi.output(n)));
+  const namespaces = pulumi.all(p.scrapeNamespaces.map((n) => pulumi.output(n)));
+  const ksm = p.r.kubeStateMetrics ? selectorLabels({ name: "kube-state-metrics", instance: childName(p.r.name, "kube-state-metrics") }) : undefined;
   const config = pulumi.all([namespaces, p.r.namespace]).apply(([names, ns]) =>
     stringify(
       prometheusConfig({
@@ -70,11 +76,12 @@ function prometheus(p: Parts, am: CreatedWorkload | undefined): CreatedWorkload 
         scrapeInterval: part.scrapeInterval,
         ruleFiles: ["/etc/prometheus/rules.yml"],
         alertmanager: am ? { namespace: ns, podLabels: { "app.kubernetes.io/name": "alertmanager" } } : undefined,
+        kubeStateMetrics: ksm ? { namespace: ns, podLabels: ksm } : undefined,
         externalLabels: { system: p.r.target.system },
       }),
     ),
   );
-  const cm = p.config("prometheus", { "prometheus.yml": config, "rules.yml": stringify(ruleGroups(defaultAlertRules(part.alertRules))) });
+  const cm = p.config("prometheus", { "prometheus.yml": config, "rules.yml": stringify(ruleGroups(alertRulesOf(part))) });
   const port = PORTS.prometheus;
   const w = createWorkload(p.parent, p.r.target, p.spec("prometheus", 65534, {
     kind: "StatefulSet",
@@ -105,8 +112,9 @@ function prometheus(p: Parts, am: CreatedWorkload | undefined): CreatedWorkload 
     // Grafana is admitted when it is created. Each replica scrapes every replica (its own pod IP
     // included) through the annotations, so the Prometheus pods admit Prometheus.
     allowFrom: [scrapedBy(p.r.target, port)],
-    // Scrape every pod of the platform's namespaces, the kubelets and the API server (discovery).
-    allowTo: [...p.platformNamespaces.map((n) => ({ peer: peers.namespace(n) })), p.apiServer, ...(am ? [{ peer: endpoint(am), ports: [{ port: PORTS.alertmanager }] }] : [])],
+    // Scrape every pod of the platform's (and the node-log collector's) namespaces; the kubelets
+    // and their cAdvisor through the API server, which also serves discovery.
+    allowTo: [...p.scrapeNamespaces.map((n) => ({ peer: peers.namespace(n) })), p.apiServer, ...(am ? [{ peer: endpoint(am), ports: [{ port: PORTS.alertmanager }] }] : [])],
   }));
   p.clusterReader("prometheus", w, [
     { apiGroups: [""], resources: ["pods", "services", "endpoints", "nodes", "nodes/metrics", "nodes/proxy"], verbs: ["get", "list", "watch"] },
@@ -134,7 +142,7 @@ function grafana(p: Parts, prom: CreatedWorkload | undefined, b: Backends, opera
   const w = createWorkload(p.parent, p.r.target, p.spec("grafana", 472, {
     kind: "Deployment",
     replicas: part.replicas,
-    annotations: singleReplica(part.replicas, "a single Grafana is enough in dev; production runs two replicas"),
+    annotations: singleReplica(part.replicas, GRAFANA_SINGLE_REPLICA),
     containers: [
       p.container("grafana", part, {
         image: IMAGES.grafana,

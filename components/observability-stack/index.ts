@@ -1,15 +1,15 @@
 /**
  * ObservabilityStack: Prometheus (alert rules, Kubernetes discovery), Alertmanager (Slack,
  * PagerDuty), Grafana (datasources and dashboards provisioned), OpenTelemetry Collector
- * (DaemonSet), Loki and Tempo with retention, a Pushgateway for batch jobs (backups) and
- * kube-state-metrics. Each part can be switched off.
+ * (DaemonSet), Loki and Tempo with retention, a Pushgateway for batch jobs (backups),
+ * kube-state-metrics, and node-log collection into Loki. Each part can be switched off.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { MetricsPushTarget, TelemetryTarget } from "../core/telemetry";
 import type { IngressArgs } from "../workload/ingress";
 import type { ResourcesArgs } from "../core/resources";
 import type { Platform } from "../platform/types";
-import type { AlertRuleOptions } from "./alert-rules";
+import type { AlertRule, AlertRuleOptions } from "./alert-rules";
 import { deployObservability } from "./kubernetes";
 import { resolveObservabilityArgs } from "./resolve";
 
@@ -35,6 +35,8 @@ export interface ObservabilityStackArgs {
         readonly scrapeInterval?: string;
         /** Thresholds of the default alert rules. */
         readonly alertRules?: AlertRuleOptions;
+        /** Rules other components bring, e.g. `PostgresCluster.alertRules()`; loaded with the defaults. */
+        readonly extraAlertRules?: readonly AlertRule[];
       })
     | false;
   /** Alertmanager; `false` for none. Receivers' URLs and keys are secrets. */
@@ -49,6 +51,10 @@ export interface ObservabilityStackArgs {
   /** Grafana; `false` for none. The admin password is generated. */
   readonly grafana?:
     | (PartArgs & {
+        /**
+         * Only 1: Grafana keeps users and sessions in a SQLite file per replica, so two replicas
+         * would log users out at random (keel gives Grafana no shared database). @default 1
+         */
         readonly replicas?: number;
         readonly adminUser?: string;
         /** Publish Grafana through the ingress controller (cert-manager TLS). @default not published */
@@ -65,6 +71,21 @@ export interface ObservabilityStackArgs {
   readonly pushgateway?: boolean;
   /** kube-state-metrics, for restarts and replica metrics. @default true */
   readonly kubeStateMetrics?: boolean;
+  /**
+   * Node logs: every container's stdout and stderr in the platform's namespaces (the files the
+   * kubelet keeps under /var/log/pods), parsed (CRI or docker format, JSON bodies) and shipped
+   * to Loki by an OpenTelemetry Collector DaemonSet in a namespace of its own, whose Pod
+   * Security level is `privileged` (it mounts a host path read-only and reads as root); `false`
+   * for none. @default on when Loki is
+   */
+  readonly nodeLogs?:
+    | (PartArgs & {
+        /** The namespace created for the collector. @default "<system>-node-logs" */
+        readonly namespace?: string;
+        /** The nodes run Docker Engine (cri-dockerd): /var/log/pods links into /var/lib/docker/containers, mounted read-only too. @default false */
+        readonly dockerEngine?: boolean;
+      })
+    | false;
 }
 
 export class ObservabilityStack extends pulumi.ComponentResource {
@@ -98,4 +119,5 @@ export type { AlertRule, AlertRuleOptions } from "./alert-rules";
 export { prometheusConfig, withStaticDiscovery } from "./prometheus-config";
 export { alertmanagerConfig } from "./alertmanager-config";
 export { collectorConfig, lokiConfig, tempoConfig } from "./backend-configs";
+export { NODE_LOGS, nodeLogOperators, nodeLogsConfig } from "./node-logs-config";
 export { dashboards, grafanaDatasources } from "./grafana-config";

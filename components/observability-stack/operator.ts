@@ -11,7 +11,7 @@ import { Validator } from "../core/errors";
 import { toK8sResources } from "../core/resources";
 import { NetworkAccess } from "../workload/network-access";
 import type { CreatedWorkload } from "../workload/workload";
-import { defaultAlertRules, ruleGroups } from "./alert-rules";
+import { alertRulesOf, ruleGroups } from "./alert-rules";
 import { PORTS } from "./backend-configs";
 import { Parts } from "./parts";
 
@@ -26,7 +26,7 @@ export function operatorPrometheus(p: Parts, am: CreatedWorkload | undefined): N
   const security = resolveSecurity(new Validator("ObservabilityStack", p.r.name), "prometheus", { runAsUser: 65534, runAsGroup: 65534, fsGroup: 65534 });
   new k8s.apiextensions.CustomResource(
     childName(name, "rules"),
-    { apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule", metadata: { name, namespace, labels }, spec: ruleGroups(defaultAlertRules(part.alertRules)) },
+    { apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule", metadata: { name, namespace, labels }, spec: ruleGroups(alertRulesOf(part)) },
     p.opts,
   );
   new k8s.apiextensions.CustomResource(
@@ -57,7 +57,7 @@ export function operatorPrometheus(p: Parts, am: CreatedWorkload | undefined): N
   const podSelector = { ...target.monitoring.podLabels, "operator.prometheus.io/name": name };
   const access = new NetworkAccess(
     { name, namespace, podSelector, labels, dns: target.dns, ports: [{ port: PORTS.prometheus }], opts: p.opts },
-    { ingress: [], egress: [...p.platformNamespaces.map((n) => ({ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": n } } }] })), { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ port: 443, protocol: "TCP" }, { port: 6443, protocol: "TCP" }] }] },
+    { ingress: [], egress: [...p.scrapeNamespaces.map((n) => ({ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": n } } }] })), { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ port: 443, protocol: "TCP" }, { port: 6443, protocol: "TCP" }] }] },
   );
   if (am) am.networkAccess.admit(peers.workload(name, namespace, podSelector), [{ port: PORTS.alertmanager }]);
   p.clusterReaderFor(name, sa.metadata.name, [

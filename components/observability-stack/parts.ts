@@ -36,6 +36,8 @@ export class Parts {
   readonly prometheusPeer: NetworkRule["peer"];
   /** The platform's namespaces (where workloads send telemetry from). */
   readonly platformNamespaces: readonly pulumi.Input<string>[];
+  /** The namespaces Prometheus discovers and scrapes pods in: the platform's, and the node-log collector's. */
+  readonly scrapeNamespaces: readonly pulumi.Input<string>[];
   /** Egress to the Kubernetes API server. */
   readonly apiServer: NetworkRule = { peer: peers.cidr("0.0.0.0/0"), ports: [{ port: 443 }, { port: 6443 }] };
 
@@ -46,6 +48,7 @@ export class Parts {
     this.opts = { parent, provider: r.target.provider };
     this.prometheusPeer = { kind: "namespace", namespace: r.namespace, podLabels: r.target.monitoring.podLabels };
     this.platformNamespaces = [...new Set(TIERS.map((t) => r.target.namespaces[t]))];
+    this.scrapeNamespaces = r.nodeLogs ? [...this.platformNamespaces, r.nodeLogs.namespace] : this.platformNamespaces;
   }
 
   /** A workload spec for `app` (labels: name = app, instance = `<stack>-<app>`), running as `uid`. */

@@ -1,6 +1,7 @@
 /** Validation and defaults for ObservabilityStack: every problem at once, before any resource. */
+import type { AlertRule } from "../core/alert-rule";
 import { Validator } from "../core/errors";
-import { componentNameProblem } from "../core/naming";
+import { componentNameProblem, isDnsLabel } from "../core/naming";
 import { parseMemory } from "../core/quantities";
 import { ResolvedResources, resolveResources } from "../core/resources";
 import type { KubernetesTarget } from "../platform/types";
@@ -21,7 +22,7 @@ export interface ResolvedObservability {
   readonly name: string;
   readonly target: KubernetesTarget;
   readonly namespace: pulumi.Input<string>;
-  readonly prometheus?: Part & { retention: string; retentionSize: string; storage: string; scrapeInterval: string; alertRules: NonNullable<Exclude<ObservabilityStackArgs["prometheus"], false>>["alertRules"] };
+  readonly prometheus?: Part & { retention: string; retentionSize: string; storage: string; scrapeInterval: string; alertRules: NonNullable<Exclude<ObservabilityStackArgs["prometheus"], false>>["alertRules"]; extraAlertRules: readonly AlertRule[] };
   readonly alertmanager?: Part & Pick<NonNullable<Exclude<ObservabilityStackArgs["alertmanager"], false>>, "slack" | "pagerduty">;
   readonly grafana?: Part & { adminUser: string; ingress?: IngressArgs };
   readonly collector?: Part;
@@ -29,6 +30,7 @@ export interface ResolvedObservability {
   readonly tempo?: Part & { retention: string; storage: string };
   readonly pushgateway?: Part;
   readonly kubeStateMetrics?: Part;
+  readonly nodeLogs?: Part & { namespace: string; dockerEngine: boolean };
 }
 
 const SIZES: Record<string, { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } }> = {
@@ -40,6 +42,7 @@ const SIZES: Record<string, { requests: { cpu: string; memory: string }; limits:
   tempo: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
   pushgateway: { requests: { cpu: "50m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
   kubeStateMetrics: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } },
+  nodeLogs: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
 };
 
 export function resolveObservabilityArgs(name: string, args: ObservabilityStackArgs): ResolvedObservability {
@@ -70,7 +73,7 @@ export function resolveObservabilityArgs(name: string, args: ObservabilityStackA
     const size = p.storage ?? "20Gi";
     const bytes = storage("prometheus.storage", size);
     const retentionSize = p.retentionSize ?? `${Math.max(1, Math.floor((bytes * 0.9) / 1e9))}GB`;
-    prometheus = { ...part("prometheus", p), retention: p.retention ?? "15d", retentionSize, storage: size, scrapeInterval: p.scrapeInterval ?? "30s", alertRules: p.alertRules };
+    prometheus = { ...part("prometheus", p), retention: p.retention ?? "15d", retentionSize, storage: size, scrapeInterval: p.scrapeInterval ?? "30s", alertRules: p.alertRules, extraAlertRules: p.extraAlertRules ?? [] };
     v.require(PROM_DURATION.test(prometheus.retention), "prometheus.retention", prometheus.retention, 'expected a Prometheus duration such as "15d" or "720h"');
     v.require(PROM_SIZE.test(retentionSize), "prometheus.retentionSize", retentionSize, 'expected a Prometheus size such as "45GB"');
     v.require(PROM_DURATION.test(prometheus.scrapeInterval), "prometheus.scrapeInterval", prometheus.scrapeInterval, 'expected a Prometheus duration such as "30s"');
@@ -88,7 +91,8 @@ export function resolveObservabilityArgs(name: string, args: ObservabilityStackA
   }
   let grafana: ResolvedObservability["grafana"];
   if (on(args.grafana)) {
-    grafana = { ...part("grafana", args.grafana), adminUser: args.grafana?.adminUser ?? "admin", ingress: args.grafana?.ingress };
+    grafana = { ...part("grafana", args.grafana, false), adminUser: args.grafana?.adminUser ?? "admin", ingress: args.grafana?.ingress };
+    v.require(grafana.replicas === 1, "grafana.replicas", grafana.replicas, "expected 1: Grafana keeps users, sessions and preferences in a SQLite file per replica, so with more than one users are logged out at random (ObservabilityStack gives Grafana no shared database)");
     if (grafana.ingress) validateIngress(v, grafana.ingress, target, "grafana.ingress");
   }
   const backend = (key: "loki" | "tempo", given: { retention?: string; storage?: string; resources?: Parameters<typeof resolveResources>[2] } | undefined) => {
@@ -103,6 +107,13 @@ export function resolveObservabilityArgs(name: string, args: ObservabilityStackA
   const collector = on(args.collector) ? part("collector", args.collector, false) : undefined;
   const pushgateway = args.pushgateway === false ? undefined : part("pushgateway", undefined, false);
   const kubeStateMetrics = args.kubeStateMetrics === false ? undefined : part("kubeStateMetrics", undefined, false);
+  let nodeLogs: ResolvedObservability["nodeLogs"];
+  if (args.nodeLogs !== false && (loki || args.nodeLogs !== undefined)) {
+    const n = args.nodeLogs ?? {};
+    nodeLogs = { ...part("nodeLogs", n, false), namespace: n.namespace ?? `${target.system}-node-logs`, dockerEngine: n.dockerEngine ?? false };
+    v.require(isDnsLabel(nodeLogs.namespace), "nodeLogs.namespace", nodeLogs.namespace, "expected a namespace name: lowercase letters, digits and '-', at most 63 characters");
+    if (!loki) v.fail("nodeLogs is on but loki is off; expected loki to ship the logs to (or nodeLogs: false)");
+  }
   v.throwIfInvalid();
-  return { name, target, namespace: target.namespaces.monitoring, prometheus, alertmanager, grafana, collector, loki, tempo, pushgateway, kubeStateMetrics };
+  return { name, target, namespace: target.namespaces.monitoring, prometheus, alertmanager, grafana, collector, loki, tempo, pushgateway, kubeStateMetrics, nodeLogs };
 }

@@ -13,6 +13,14 @@ export interface PostgresSettings {
   /** WAL kept for replicas that fall behind, e.g. "1GB". */
   readonly walKeepSize: string;
   /**
+   * Most WAL the primary keeps for a replica's replication slot (`max_slot_wal_keep_size`, e.g.
+   * "2560MB"): past it the slot is invalidated (the replica is copied again on its next start), so
+   * a dead replica cannot fill the primary's volume.
+   */
+  readonly maxSlotWalKeepSize: string;
+  /** Size of /dev/shm in bytes (sharedMemorySize()): counted against the memory limit when work_mem is derived. @default sharedMemorySize(memoryBytes) */
+  readonly sharedMemoryBytes?: number;
+  /**
    * WAL archiving: archive_command runs `script` (walArchiveScript()), which copies each finished
    * segment into `spoolDir` (shipped to object storage by the helpers) and refuses while the spool
    * holds more than `limitBytes`. Undefined: no archiving.
@@ -36,14 +44,30 @@ function quote(value: string | number | boolean): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
-/** Memory-derived sizing (the usual pgtune rules for a dedicated server). */
-export function memorySizing(memoryBytes: number, maxConnections: number): Record<string, string> {
+/**
+ * The size of the memory-backed /dev/shm: PostgreSQL's dynamic shared memory
+ * (`dynamic_shared_memory_type = posix`: parallel hash joins, parallel sorts and bitmap scans share
+ * their state there; shared_buffers itself is anonymous mmap). Half of shared_buffers (an eighth of
+ * the memory limit), at least 128 MiB (twice the container runtime's 64 MiB default), at most a
+ * quarter of the limit; whole MiB. Pages written there count against the container's memory limit.
+ */
+export function sharedMemorySize(memoryBytes: number): number {
+  if (memoryBytes <= 0) return 128 * MB;
+  return Math.floor(Math.min(memoryBytes / 4, Math.max(memoryBytes / 8, 128 * MB)) / MB) * MB;
+}
+
+/**
+ * Memory-derived sizing (the usual pgtune rules for a dedicated server): shared_buffers 25 %,
+ * effective_cache_size 75 %; work_mem shares what shared_buffers and /dev/shm leave over
+ * 4 x maxConnections (at least 4MB).
+ */
+export function memorySizing(memoryBytes: number, maxConnections: number, sharedMemoryBytes = sharedMemorySize(memoryBytes)): Record<string, string> {
   const sharedBuffers = memoryBytes / 4;
   return {
     shared_buffers: mb(sharedBuffers),
     effective_cache_size: mb((memoryBytes * 3) / 4),
     maintenance_work_mem: mb(Math.min(memoryBytes / 16, 2048 * MB)),
-    work_mem: mb(Math.max(4 * MB, (memoryBytes - sharedBuffers) / (maxConnections * 4))),
+    work_mem: mb(Math.max(4 * MB, (memoryBytes - sharedBuffers - sharedMemoryBytes) / (maxConnections * 4))),
   };
 }
 
@@ -54,12 +78,14 @@ export function postgresqlSettings(s: PostgresSettings): Record<string, string |
     port: 5432,
     max_connections: s.maxConnections,
     password_encryption: "scram-sha-256",
-    ...memorySizing(s.memoryBytes, s.maxConnections),
+    ...memorySizing(s.memoryBytes, s.maxConnections, s.sharedMemoryBytes),
     // WAL and replication
     wal_level: "replica",
     max_wal_senders: s.replicas + 5,
     max_replication_slots: s.replicas + 5,
     wal_keep_size: s.walKeepSize,
+    // Each replica streams on its own physical slot (replica-bootstrap.sh); a dead one holds at most this much WAL.
+    max_slot_wal_keep_size: s.maxSlotWalKeepSize,
     hot_standby: true,
     hot_standby_feedback: true,
     wal_log_hints: true,
@@ -98,7 +124,7 @@ export function postgresqlConf(s: PostgresSettings): string {
 }
 
 export interface HbaSettings {
-  /** Networks clients and replicas connect from (pod CIDRs); NetworkPolicies narrow it further. */
+  /** Networks clients and replicas connect from (the platform's pod CIDRs, IPv4 or IPv6); NetworkPolicies narrow it further. */
   readonly clientCidrs: readonly string[];
   /** The role replicas stream as. */
   readonly replicationUser: string;
@@ -117,6 +143,7 @@ export function pgHbaConf(h: HbaSettings): string {
     `${host} all          all                 ::1/128          scram-sha-256`,
   ];
   for (const cidr of h.clientCidrs) lines.push(`${host} replication  ${h.replicationUser.padEnd(18)}  ${cidr.padEnd(15)}  scram-sha-256`);
+  // The replication role also connects to "postgres" (replica-bootstrap.sh manages its slot): the "all" lines admit it.
   for (const cidr of h.clientCidrs) lines.push(`${host} all          all                 ${cidr.padEnd(15)}  scram-sha-256`);
   return `${lines.join("\n")}\n`;
 }

@@ -16,7 +16,9 @@ import type { ResourcesArgs } from "../core/resources";
 import type { MetricsPushTarget } from "../core/telemetry";
 import type { Platform, Tier } from "../platform/types";
 import { DataStoreComponent, StorageArgs } from "../workload/data-store";
+import type { PostgresClient } from "./capacity";
 import { deployPostgres } from "./kubernetes";
+import { PostgresAlertRule, ReplicationSlotAlertOptions, WalSpoolAlertOptions, replicationSlotAlertRules, walSpoolAlertRules } from "./metrics";
 import { resolvePostgresArgs } from "./resolve";
 
 export interface PostgresBackupArgs {
@@ -74,13 +76,38 @@ export interface PostgresClusterArgs {
   readonly resources?: ResourcesArgs;
   /** A volume per member; `false` for an emptyDir (dev only: data is lost with the pod). @default { size: "10Gi" } */
   readonly storage?: StorageArgs | false;
-  /** @default 100 */
+  /**
+   * max_connections of each server. Must hold every expected client's pool at its largest plus
+   * what keel reserves (superuser_reserved_connections 3, postgres_exporter 2, backup 1, 1 per
+   * replica): `sum(maxPods x poolSize) + reserved`; a smaller value is refused.
+   * @default that sum when `expectedClients` is given (at least 100), else 100
+   */
   readonly maxConnections?: number;
-  /** WAL kept for lagging replicas. @default "1GB" */
+  /**
+   * The workloads that open connection pools: each pod of each may hold `poolSize` connections
+   * to the primary (and as many to a replica with DATABASE_READ_URL). Past what max_connections
+   * can take, put a pooler such as PgBouncer in front (docs/postgres.md, "Connections").
+   * @default none (only maxConnections' own bounds are checked)
+   */
+  readonly expectedClients?: readonly PostgresClient[];
+  /** WAL kept for lagging replicas without a slot (and for pg_basebackup). @default "1GB" */
   readonly walKeepSize?: string;
+  /**
+   * Most WAL the primary keeps for one replica's replication slot while that replica is away
+   * (`max_slot_wal_keep_size`). Past it the slot is invalidated, so a dead replica cannot fill the
+   * primary's volume; that replica is copied again at its next start.
+   * @default a quarter of storage.size (at least walKeepSize)
+   */
+  readonly maxSlotWalKeepSize?: string;
+  /**
+   * Size of the memory-backed /dev/shm (PostgreSQL's dynamic shared memory: parallel query). What
+   * PostgreSQL writes there counts against the memory limit; work_mem is derived net of it.
+   * @default half of shared_buffers (an eighth of the memory limit), at least 128Mi, at most a quarter of the limit
+   */
+  readonly sharedMemory?: string;
   /** Extra postgresql.conf settings (settings keel manages are rejected). */
   readonly parameters?: Readonly<Record<string, string | number | boolean>>;
-  /** Networks pg_hba.conf admits (pod CIDRs). @default the RFC 1918 ranges */
+  /** Networks pg_hba.conf admits (IPv4 or IPv6 CIDRs). @default the platform's pod network (`kubernetes.podCidrs`) */
   readonly clientCidrs?: readonly string[];
   /** Scheduled encrypted backups to S3-compatible storage. @default none */
   readonly backup?: PostgresBackupArgs;
@@ -108,6 +135,17 @@ export interface PostgresKubernetesResources {
 }
 
 export class PostgresCluster extends DataStoreComponent {
+  /**
+   * The alert rules for keel's PostgreSQL metrics (Prometheus rule-file shape, the same as
+   * ObservabilityStack's `AlertRule`): the WAL spool (WalShippingBehind, WalSpoolAlmostFull,
+   * WalShipperSilent) and the replicas' slots (PostgresReplicaSlotInactive,
+   * PostgresReplicaSlotRetainingWal, PostgresReplicaSlotLost). Label-generic: load them once per
+   * Prometheus, whatever the number of clusters.
+   */
+  public static alertRules(o: WalSpoolAlertOptions & ReplicationSlotAlertOptions = {}): PostgresAlertRule[] {
+    return [...walSpoolAlertRules(o), ...replicationSlotAlertRules(o)];
+  }
+
   /** DATABASE_URL (and DATABASE_READ_URL with replicas) for the application role. */
   public readonly connection: Connection;
   public readonly kubernetes: PostgresKubernetesResources;
@@ -153,11 +191,14 @@ export class PostgresCluster extends DataStoreComponent {
 
 }
 
-export { postgresqlConf, postgresqlSettings, pgHbaConf, memorySizing } from "./config";
+export { postgresqlConf, postgresqlSettings, pgHbaConf, memorySizing, sharedMemorySize } from "./config";
 export type { PostgresSettings, HbaSettings } from "./config";
 export { initRolesScript, replicaBootstrapScript, walArchiveScript } from "./scripts";
 export { backupDumpScript, backupUploadScript, walEncryptScript, walUploadScript } from "./backup-scripts";
 export { pitrPrepareScript, restoreFetchScript, restoreScript, walRestoreCommand } from "./restore-scripts";
 export { WAL_SPOOL_BYTES_METRIC, WAL_SPOOL_LIMIT_METRIC, WAL_SPOOL_OLDEST_AGE_METRIC, WAL_SPOOL_SEGMENTS_METRIC, walSpoolAlertRules } from "./metrics";
-export type { WalSpoolAlertOptions, WalSpoolAlertRule } from "./metrics";
+export { SLOT_ACTIVE_METRIC, SLOT_LIMIT_METRIC, SLOT_LOST_METRIC, SLOT_QUERY, SLOT_RETAINED_METRIC, exporterQueries, replicationSlotAlertRules } from "./metrics";
+export type { PostgresAlertRule, ReplicationSlotAlertOptions, WalSpoolAlertOptions } from "./metrics";
+export { connectionBudget, isClientCidr } from "./capacity";
+export type { ConnectionBudget, PostgresClient, ReservedConnections } from "./capacity";
 export { resolvePostgresArgs, isCronSchedule, toolsImageFor } from "./resolve";

@@ -16,6 +16,7 @@ import { BackupContext, DATA_DIR, SPOOL_DIR, createBackupJob, walHelpers, walShi
 import { backupDumpScript, backupUploadScript, walEncryptScript, walUploadScript } from "./backup-scripts";
 import { createRestoreManifests } from "./restore-kubernetes";
 import { pitrPrepareScript, restoreFetchScript, restoreScript } from "./restore-scripts";
+import { exporterQueries } from "./metrics";
 import { initRolesScript, replicaBootstrapScript, walArchiveScript } from "./scripts";
 
 import EnvVar = k8s.types.input.core.v1.EnvVar;
@@ -24,6 +25,8 @@ const PORT = 5432;
 const EXPORTER_PORT = 9187;
 const PGDATA = `${DATA_DIR}/pgdata`;
 const TLS_DIR = "/etc/postgresql/tls";
+/** The exporter's extra queries (replication slots), a key of the config ConfigMap. */
+const EXPORTER_QUERIES = "exporter-queries.yaml";
 const SIDECAR_RESOURCES = { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "250m", memory: "128Mi" } };
 /** Each WAL helper (gzip + openssl, or curl, on 16 MiB segments): the two together cost what one sidecar does. */
 const HELPER_RESOURCES = { requests: { cpu: "25m", memory: "32Mi" }, limits: { cpu: "125m", memory: "64Mi" } };
@@ -76,11 +79,14 @@ export function deployPostgres(parent: pulumi.ComponentResource, r: ResolvedPost
           maxConnections: r.maxConnections,
           replicas: r.replicas,
           walKeepSize: r.walKeepSize,
+          maxSlotWalKeepSize: r.maxSlotWalKeepSize,
+          sharedMemoryBytes: r.sharedMemory.bytes,
           archive: r.backup?.walArchiving ? { script: "/scripts/wal-archive.sh", spoolDir: SPOOL_DIR, limitBytes: r.backup.walSpoolLimitBytes } : undefined,
           tls: tlsSecret ? { certFile: `${TLS_DIR}/tls.crt`, keyFile: `${TLS_DIR}/tls.key` } : undefined,
           extra: r.parameters,
         }),
         "pg_hba.conf": pgHbaConf({ clientCidrs: r.clientCidrs, replicationUser: POSTGRES_DEFAULTS.replicationUser, requireTls: tlsSecret !== undefined }),
+        [EXPORTER_QUERIES]: exporterQueries(),
       },
     },
     opts,
@@ -155,6 +161,8 @@ export function deployPostgres(parent: pulumi.ComponentResource, r: ResolvedPost
       { name: "data", mountPath: DATA_DIR },
       { name: "config", mountPath: "/etc/postgresql", readOnly: true },
       { name: "run", mountPath: "/var/run/postgresql" },
+      // Dynamic shared memory (parallel query): memory-backed, sized, instead of the runtime's 64 MiB.
+      { name: "shm", mountPath: "/dev/shm" },
       // wal-archive.sh, the archive_command.
       { name: "scripts", mountPath: "/scripts", readOnly: true },
       ...(tlsSecret ? [{ name: "tls", mountPath: TLS_DIR, readOnly: true }] : []),
@@ -169,7 +177,9 @@ export function deployPostgres(parent: pulumi.ComponentResource, r: ResolvedPost
       { name: "DATA_SOURCE_URI", value: `127.0.0.1:${PORT}/postgres?sslmode=${tlsSecret ? "require" : "disable"}` },
       { name: "DATA_SOURCE_USER", value: POSTGRES_DEFAULTS.metricsUser },
       { name: "DATA_SOURCE_PASS", ...secretRef(creds, "metrics-password") },
+      { name: "PG_EXPORTER_EXTEND_QUERY_PATH", value: `/etc/postgres-exporter/${EXPORTER_QUERIES}` },
     ],
+    volumeMounts: [{ name: "exporter-queries", mountPath: "/etc/postgres-exporter", readOnly: true }],
     resources: sidecarResources,
     liveness: { tcpSocket: { port: EXPORTER_PORT }, periodSeconds: 20 },
     readiness: { httpGet: { path: "/", port: EXPORTER_PORT }, periodSeconds: 10 },
@@ -184,6 +194,9 @@ export function deployPostgres(parent: pulumi.ComponentResource, r: ResolvedPost
     { name: "scripts", configMap: { name: scripts.metadata.name, defaultMode: 0o555 } },
     { name: "initdb", configMap: { name: scripts.metadata.name, defaultMode: 0o555, items: [{ key: "10-keel-roles.sh", path: "10-keel-roles.sh" }] } },
     { name: "run", emptyDir: {} },
+    // tmpfs: what PostgreSQL writes there counts against the memory limit (work_mem is derived net of it).
+    { name: "shm", emptyDir: { medium: "Memory", sizeLimit: r.sharedMemory.size } },
+    ...(r.metrics ? [{ name: "exporter-queries", configMap: { name: configMap.metadata.name, items: [{ key: EXPORTER_QUERIES, path: EXPORTER_QUERIES }] } }] : []),
     // The key must not be world-readable: 0440, group = fsGroup (postgres).
     ...(tlsSecret ? [{ name: "tls", secret: { secretName: tlsSecret, defaultMode: 0o440 } }] : []),
     ...(r.storage ? [] : [{ name: "data", emptyDir: {} }]),
@@ -249,6 +262,8 @@ export function deployPostgres(parent: pulumi.ComponentResource, r: ResolvedPost
             { name: "PRIMARY_PORT", value: String(PORT) },
             { name: "REPLICATION_USER", value: POSTGRES_DEFAULTS.replicationUser },
             { name: "REPLICATION_PASSWORD", ...secretRef(creds, "replication-password") },
+            // Its replication slot on the primary is named after the pod.
+            { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
           ],
           resources: sidecarResources,
           volumeMounts: [{ name: "data", mountPath: DATA_DIR }, { name: "run", mountPath: "/var/run/postgresql" }, { name: "scripts", mountPath: "/scripts", readOnly: true }],

@@ -3,11 +3,11 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { ObjectStoreTarget } from "../core/connection";
 import { Validator } from "../core/errors";
 import { parseMemory } from "../core/quantities";
-import { isIpv4Cidr } from "../core/network";
 import type { NetworkRule } from "../core/network";
 import { ResolvedResources, resolveResources } from "../core/resources";
 import type { MetricsPushTarget } from "../core/telemetry";
 import { DataStoreBase, ResolvedStorage, checkCount, checkImage, checkRules, resolveDataStoreBase, resolveStorage } from "../workload/data-store";
+import { ConnectionBudget, connectionBudget, isClientCidr, reservedConnections, resolveSharedMemory, resolveSlotWalLimit } from "./capacity";
 import type { PostgresClusterArgs } from "./index";
 
 export const POSTGRES_DEFAULTS = {
@@ -19,8 +19,6 @@ export const POSTGRES_DEFAULTS = {
   storage: "10Gi",
   maxConnections: 100,
   walKeepSize: "1GB",
-  /** Pod networks (RFC 1918); NetworkPolicies decide which pods actually get through. */
-  clientCidrs: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
   backup: {
     /** The upload steps' image: curl >= 7.75 (--aws-sigv4) on busybox. Public; the dump steps use the official Debian postgres image of the server's version. */
     uploadImage: "curlimages/curl:8.10.1",
@@ -39,7 +37,13 @@ export const POSTGRES_DEFAULTS = {
 } as const;
 
 /** Settings keel derives or depends on; `parameters` may not change them. */
-const MANAGED_PARAMETERS = ["listen_addresses", "port", "hba_file", "config_file", "data_directory", "wal_level", "archive_mode", "archive_command", "hot_standby", "password_encryption"];
+const MANAGED_PARAMETERS = [
+  ...["listen_addresses", "port", "hba_file", "config_file", "data_directory", "wal_level", "archive_mode", "archive_command", "hot_standby", "password_encryption"],
+  // Set per replica by its bootstrap.
+  ...["primary_slot_name", "primary_conninfo"],
+];
+/** Settings with an arg of their own, which keel checks. */
+const ARG_PARAMETERS: Readonly<Record<string, string>> = { max_connections: "maxConnections", wal_keep_size: "walKeepSize", max_slot_wal_keep_size: "maxSlotWalKeepSize" };
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 const RESERVED_ROLES = ["postgres", "replicator", "metrics", "public"];
 const CRON_FIELD = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
@@ -74,7 +78,12 @@ export interface ResolvedPostgres extends DataStoreBase {
   readonly resources: ResolvedResources;
   readonly storage?: ResolvedStorage;
   readonly maxConnections: number;
+  /** max_connections against the clients' pools and keel's own connections. */
+  readonly connections: ConnectionBudget;
   readonly walKeepSize: string;
+  readonly maxSlotWalKeepSize: string;
+  /** The memory-backed /dev/shm (counted against the memory limit). */
+  readonly sharedMemory: { readonly size: string; readonly bytes: number };
   readonly parameters: Readonly<Record<string, string | number | boolean>>;
   readonly clientCidrs: readonly string[];
   readonly backup?: ResolvedBackup;
@@ -120,18 +129,24 @@ export function resolvePostgresArgs(name: string, args: PostgresClusterArgs): Re
   if (!storage && replicas > 0) {
     v.require(false, "replicas", replicas, "expected 0 when storage is false (a replica without a volume would copy the whole primary again at every restart); give the cluster storage");
   }
-  const maxConnections = args.maxConnections ?? POSTGRES_DEFAULTS.maxConnections;
-  checkCount(v, "maxConnections", maxConnections, 10, 5000);
+  if (args.maxConnections !== undefined) checkCount(v, "maxConnections", args.maxConnections, 10, 5000);
   const walKeepSize = args.walKeepSize ?? POSTGRES_DEFAULTS.walKeepSize;
   v.require(/^\d+(MB|GB)$/.test(walKeepSize), "walKeepSize", walKeepSize, "expected a size in MB or GB such as \"1GB\"");
+  const maxSlotWalKeepSize = resolveSlotWalLimit(v, args.maxSlotWalKeepSize, walKeepSize, storage ? storage.bytes : undefined);
+  const sharedMemory = resolveSharedMemory(v, args.sharedMemory, resources.limitMemoryBytes);
   const parameters = args.parameters ?? {};
   for (const [key, value] of Object.entries(parameters)) {
     v.require(/^[a-z_][a-z0-9_.]*$/.test(key), "parameters", key, "expected a PostgreSQL setting name such as \"random_page_cost\"");
     v.require(!MANAGED_PARAMETERS.includes(key), `parameters.${key}`, value, `expected no value: keel manages ${key} (it is what makes replication, backups and access work)`);
+    if (Object.hasOwn(ARG_PARAMETERS, key)) v.require(false, `parameters.${key}`, value, `expected no value: set it with the ${ARG_PARAMETERS[key]} arg (keel checks it against the rest)`);
     v.require(["string", "number", "boolean"].includes(typeof value), `parameters.${key}`, value, "expected a string, number or boolean");
   }
-  const clientCidrs = args.clientCidrs ?? POSTGRES_DEFAULTS.clientCidrs;
-  for (const cidr of clientCidrs) v.require(isIpv4Cidr(cidr) && cidr !== "0.0.0.0/0", "clientCidrs", cidr, "expected an IPv4 CIDR narrower than 0.0.0.0/0, such as \"10.0.0.0/8\"");
+  // pg_hba.conf admits the platform's pod network (its distribution's, else every private range); NetworkPolicies narrow it.
+  const clientCidrs = args.clientCidrs ?? base.target.podCidrs;
+  v.require(Array.isArray(clientCidrs) && clientCidrs.length > 0, "clientCidrs", clientCidrs, "expected at least one CIDR (the pod network), e.g. the platform's podCidrs");
+  for (const [i, cidr] of (Array.isArray(clientCidrs) ? clientCidrs : []).entries()) {
+    v.require(isClientCidr(cidr), `clientCidrs[${i}]`, cidr, "expected an IPv4 or IPv6 CIDR with a prefix of at least 1, such as \"10.0.0.0/8\", \"100.64.0.0/10\" or \"fc00::/7\"");
+  }
   checkRules(v, "allowFrom", args.allowFrom);
 
   let backup: ResolvedBackup | undefined;
@@ -173,6 +188,9 @@ export function resolvePostgresArgs(name: string, args: PostgresClusterArgs): Re
       passphrase: b.passphrase,
     };
   }
+  const metrics = args.metrics ?? true;
+  const reserved = reservedConnections({ parameters, metrics, backup: backup !== undefined, replicas });
+  const connections = connectionBudget(v, args.maxConnections, POSTGRES_DEFAULTS.maxConnections, args.expectedClients, reserved);
   v.require(typeof (args.protect ?? false) === "boolean", "protect", args.protect, "expected true or false");
   const tls: ResolvedPostgres["tls"] = !args.tls ? false : args.tls === true ? {} : { secretName: args.tls.secretName };
   if (tls && !tls.secretName && !base.target.operators.certManager) {
@@ -188,12 +206,15 @@ export function resolvePostgresArgs(name: string, args: PostgresClusterArgs): Re
     replicas,
     resources,
     storage,
-    maxConnections,
+    maxConnections: connections.maxConnections,
+    connections,
     walKeepSize,
+    maxSlotWalKeepSize,
+    sharedMemory,
     parameters,
     clientCidrs,
     backup,
-    metrics: args.metrics ?? true,
+    metrics,
     allowFrom: args.allowFrom ?? [],
     protect: args.protect ?? false,
     tls,

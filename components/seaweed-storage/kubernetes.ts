@@ -1,23 +1,19 @@
-/** SeaweedStorage on Kubernetes: master, volume and filer StatefulSets, the S3 gateway, buckets. */
+/** SeaweedStorage on Kubernetes: master, volume and filer StatefulSets, the S3 gateway, buckets, the filer's metadata backup. */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Validator } from "../core/errors";
 import { childName } from "../core/naming";
 import type { NetworkRule } from "../core/network";
 import { resolveSecurity } from "../core/security";
-import { ClientAccess, generatedPassword, memberLabels, namedSecret, spreadMembers, statefulOptions } from "../workload/data-store";
+import { ClientAccess, memberLabels, spreadMembers, statefulOptions } from "../workload/data-store";
 import { createJob } from "../workload/job";
 import { mirrorRules } from "../workload/network-access";
 import { ContainerSpec, CreatedWorkload, createWorkload, scrapedBy } from "../workload/workload";
-import { GRPC_OFFSET, S3Identity, SEAWEED_PORTS, bucketScript, filerFlags, filerToml, masterFlags, masterToml, s3Config, s3Flags, toArgs, volumeFlags } from "./config";
+import { GRPC_OFFSET, SEAWEED_PORTS, filerFlags, filerToml, masterFlags, masterToml, s3Flags, toArgs, volumeFlags } from "./config";
+import { FilerBackup, createFilerBackup } from "./filer-backup";
+import { SeaweedCredentials, SeaweedIdentities } from "./identities";
 import { ResolvedSeaweed, SEAWEED_DEFAULTS, SeaweedRole } from "./resolve";
-
-export interface SeaweedCredentials {
-  readonly accessKeyId: pulumi.Output<string>;
-  readonly secretAccessKey: pulumi.Output<string>;
-  /** The Secret (keys `access-key-id`, `secret-access-key`) in the store's namespace. */
-  readonly secretName: pulumi.Output<string>;
-}
+import { bucketScript } from "./scripts";
 
 export interface SeaweedDeployment {
   readonly parts: Readonly<Record<SeaweedRole, CreatedWorkload>>;
@@ -25,7 +21,9 @@ export interface SeaweedDeployment {
   readonly s3Url: pulumi.Output<string>;
   readonly admin: SeaweedCredentials;
   readonly readOnly: SeaweedCredentials;
-  readonly bucketWriters: Readonly<Record<string, SeaweedCredentials>>;
+  /** Adds writer and client identities until the constructing block has run. */
+  readonly identities: SeaweedIdentities;
+  readonly filerBackup?: FilerBackup;
 }
 
 const INTERNAL_PORTS = [SEAWEED_PORTS.master, SEAWEED_PORTS.volume, SEAWEED_PORTS.filer].flatMap((p) => [{ port: p }, { port: p + GRPC_OFFSET }]);
@@ -40,30 +38,22 @@ export function deploySeaweed(parent: pulumi.ComponentResource, r: ResolvedSeawe
   const ipOf = (role: string) => pulumi.interpolate`$(POD_NAME).${r.name}-${role}-headless.${r.namespace}.svc.cluster.local`;
   const filerAddress = pulumi.interpolate`${r.name}-filer.${r.namespace}.svc.cluster.local:${SEAWEED_PORTS.filer}`;
 
-  const identities = (name: string, actions: string[]) => ({
-    name,
-    accessKey: generatedPassword(parent, r, `${name}-access-key`, 20).apply((k) => k.toUpperCase()),
-    secretKey: generatedPassword(parent, r, `${name}-secret-key`, 40),
-    actions,
-  });
-  const all = [identities("admin", ["Admin", "Read", "Write", "List", "Tagging"]), identities("readonly", ["Read", "List"]), ...r.buckets.map((b) => identities(`${b}-writer`, [`Read:${b}`, `Write:${b}`, `List:${b}`, `Tagging:${b}`]))];
-  const s3Json = pulumi.secret(pulumi.all(all.map((i) => pulumi.all([i.accessKey, i.secretKey]))).apply((keys) => s3Config(all.map((i, n): S3Identity => ({ name: i.name, accessKey: keys[n][0], secretKey: keys[n][1], actions: i.actions })))));
-  const credentialsOf = (i: (typeof all)[number]): SeaweedCredentials => {
-    const secret = namedSecret(parent, r.target, childName(r.name, `s3-${i.name}`), r.namespace, common.labels, { "access-key-id": i.accessKey, "secret-access-key": i.secretKey }, r.protect);
-    return { accessKeyId: pulumi.secret(i.accessKey), secretAccessKey: i.secretKey, secretName: secret.metadata.name };
-  };
+  // admin and read-only (every bucket); writers (bucketTarget) and clients are added on use.
+  const identities = new SeaweedIdentities(parent, r, common.labels);
+  const admin = identities.add("admin", ["Admin", "Read", "Write", "List", "Tagging"]);
+  const readOnly = identities.add("readonly", ["Read", "List"]);
   const config = new k8s.core.v1.ConfigMap(
     childName(r.name, "config"),
-    { metadata: { namespace: r.namespace, labels: common.labels }, data: { "master.toml": masterToml(r.erasureCoding), "filer.toml": filerToml() } },
+    { metadata: { namespace: r.namespace, labels: common.labels }, data: { "master.toml": masterToml(r.erasureCoding, r.volumeGrowth), "filer.toml": filerToml() } },
     { parent, provider: r.target.provider },
   );
-  const s3Secret = new k8s.core.v1.Secret(childName(r.name, "s3-config"), { metadata: { namespace: r.namespace, labels: common.labels }, type: "Opaque", stringData: { "s3.json": s3Json } }, { parent, provider: r.target.provider });
+  const s3Secret = new k8s.core.v1.Secret(childName(r.name, "s3-config"), { metadata: { namespace: r.namespace, labels: common.labels }, type: "Opaque", stringData: { "s3.json": identities.config } }, { parent, provider: r.target.provider });
 
   const internal: NetworkRule = { peer: { kind: "workload", name: r.name, namespace: r.namespace, podLabels: r.clusterSelector }, ports: INTERNAL_PORTS };
   const monitoring = scrapedBy(r.target, SEAWEED_PORTS.metrics);
   const podName = { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } };
 
-  const part = (role: SeaweedRole, spec: { replicas: number; args: ContainerSpec["args"]; command?: string[]; port: number; probePath?: string; mounts: k8s.types.input.core.v1.VolumeMount[]; stateful: boolean; reason?: string }) => {
+  const part = (role: SeaweedRole, spec: { replicas: number; args: ContainerSpec["args"]; command?: string[]; port: number; probePath?: string; mounts: k8s.types.input.core.v1.VolumeMount[]; stateful: boolean; reason?: string; podAnnotations?: Record<string, pulumi.Input<string>> }) => {
     const labels = memberLabels(r, role, role === "s3" ? "object-storage-gateway" : `seaweedfs-${role}`, r.image);
     const container: ContainerSpec = {
       name: role,
@@ -90,6 +80,7 @@ export function deploySeaweed(parent: pulumi.ComponentResource, r: ResolvedSeawe
       security,
       affinity: spec.replicas > 1 ? spreadMembers(labels.selector) : undefined,
       annotations: spec.replicas < 2 && spec.reason ? { "exempt.keel.dev/replicas-minimum": spec.reason } : undefined,
+      podAnnotations: spec.podAnnotations,
       containers: [container],
       volumes: [
         { name: "config", configMap: { name: config.metadata.name } },
@@ -131,7 +122,9 @@ export function deploySeaweed(parent: pulumi.ComponentResource, r: ResolvedSeawe
     port: SEAWEED_PORTS.filer,
     mounts: [dataMount, { name: "config", mountPath: "/etc/seaweedfs/filer.toml", subPath: "filer.toml", readOnly: true }],
     stateful: true,
-    reason: "the filer keeps its metadata in LevelDB on its own volume; it restarts on that volume, and S3 traffic waits meanwhile",
+    reason: r.metadataBackup
+      ? "the filer keeps its metadata in LevelDB on its own volume, saved on a schedule by the filer-backup CronJob; it restarts on that volume, and S3 traffic waits meanwhile"
+      : "the filer keeps its metadata in LevelDB on its own volume; it restarts on that volume, and S3 traffic waits meanwhile",
   });
   const gateway = part("s3", {
     replicas: r.gateways,
@@ -139,6 +132,9 @@ export function deploySeaweed(parent: pulumi.ComponentResource, r: ResolvedSeawe
     port: SEAWEED_PORTS.s3,
     mounts: [{ name: "s3-config", mountPath: "/etc/seaweedfs/s3.json", subPath: "s3.json", readOnly: true }],
     stateful: false,
+    // The gateway reads s3.json at start: a new, removed or rescoped identity rolls it (also where
+    // the provider updates Secrets in place rather than replacing them).
+    podAnnotations: { "keel.dev/s3-identities": identities.digest },
   });
   const clients = new ClientAccess(parent, r, [{ port: SEAWEED_PORTS.s3 }], r.allowFrom, common.labels, memberLabels(r, "s3", "").selector);
   mirrorRules(clients, r.allowFrom, []);
@@ -160,13 +156,14 @@ export function deploySeaweed(parent: pulumi.ComponentResource, r: ResolvedSeawe
       allowTo: [internal],
     });
   }
-  const byName = Object.fromEntries(all.map((i) => [i.name, i]));
+  const filerBackup = createFilerBackup(parent, r, { security, masters: masters.apply((m) => m.join(",")), filer: filerAddress, internal });
   return {
     parts: { master, volume, filer, s3: gateway },
     clients,
     s3Url: pulumi.interpolate`http://${gateway.service.metadata.name}.${r.namespace}.svc.cluster.local:${SEAWEED_PORTS.s3}`,
-    admin: credentialsOf(byName.admin),
-    readOnly: credentialsOf(byName.readonly),
-    bucketWriters: Object.fromEntries(r.buckets.map((b) => [b, credentialsOf(byName[`${b}-writer`])])),
+    admin,
+    readOnly,
+    identities,
+    filerBackup,
   };
 }

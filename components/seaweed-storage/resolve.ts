@@ -4,8 +4,8 @@ import { Validator } from "../core/errors";
 import type { NetworkRule } from "../core/network";
 import { ResolvedResources, ResourcesArgs, resolveResources } from "../core/resources";
 import { DataStoreBase, ResolvedStorage, checkCount, checkImage, checkRules, resolveDataStoreBase, resolveStorage } from "../workload/data-store";
-import { placementProblem } from "./config";
-import type { SeaweedStorageArgs } from "./index";
+import { copiesOf, placementProblem, volumeSlots } from "./config";
+import type { SeaweedMetadataBackupArgs, SeaweedStorageArgs } from "./index";
 
 export const SEAWEED_DEFAULTS = {
   image: "chrislusf/seaweedfs:3.80",
@@ -18,6 +18,8 @@ export const SEAWEED_DEFAULTS = {
   },
   storage: { master: "1Gi", volume: "20Gi", filer: "5Gi" },
   volumeSizeLimitMB: 1024,
+  volumeGrowth: 2,
+  metadataBackup: { schedule: "40 * * * *", keep: 48 },
   erasureCoding: { quietFor: "1h", fullPercent: 95, sleepMinutes: 17 },
 } as const;
 
@@ -36,6 +38,9 @@ export interface ResolvedSeaweed extends DataStoreBase {
   readonly storage: Readonly<Record<"master" | "volume" | "filer", ResolvedStorage>>;
   readonly resources: Readonly<Record<SeaweedRole, ResolvedResources>>;
   readonly volumeSizeLimitMB: number;
+  readonly volumeGrowth: number;
+  /** The filer's metadata saved on a schedule to a volume of its own; undefined: off. */
+  readonly metadataBackup?: { readonly schedule: string; readonly keep: number; readonly storage: ResolvedStorage };
   readonly erasureCoding?: { readonly quietFor: string; readonly fullPercent: number; readonly sleepMinutes: number };
   readonly metrics: boolean;
   readonly allowFrom: readonly NetworkRule[];
@@ -59,7 +64,7 @@ export function resolveSeaweedArgs(name: string, args: SeaweedStorageArgs): Reso
   const problem = placementProblem(replication, volumeServers, racks);
   if (problem) v.require(false, "replication", replication, problem);
   const filers = args.filer?.replicas ?? 1;
-  checkCount(v, "filer.replicas", filers, 1, 1, " (the filer keeps its metadata in LevelDB on its own volume; a second filer would need a shared store)");
+  checkCount(v, "filer.replicas", filers, 1, 1, " (the filer keeps its metadata in LevelDB on its own volume, saved by filer.metadataBackup; a second filer would need a shared store)");
   const gateways = args.s3?.replicas ?? 1;
   checkCount(v, "s3.replicas", gateways, 1, 20);
   const buckets = [...(args.buckets ?? [])];
@@ -82,7 +87,11 @@ export function resolveSeaweedArgs(name: string, args: SeaweedStorageArgs): Reso
     s3: resourcesOf("s3", args.resources?.s3),
   };
   const volumeSizeLimitMB = args.volumeSizeLimitMB ?? SEAWEED_DEFAULTS.volumeSizeLimitMB;
-  checkCount(v, "volumeSizeLimitMB", volumeSizeLimitMB, 64, 30000);
+  const limitOk = checkCount(v, "volumeSizeLimitMB", volumeSizeLimitMB, 64, 30000);
+  const volumeGrowth = args.volumeGrowth ?? SEAWEED_DEFAULTS.volumeGrowth;
+  const growthOk = checkCount(v, "volumeGrowth", volumeGrowth, 1, 100);
+  if (limitOk && growthOk && !problem && (storage.volume?.bytes ?? 0) > 0 && Number.isInteger(volumeServers) && volumeServers >= 1) checkCapacity(v, { volumeServers, replication, buckets: buckets.length, volume: storage.volume, volumeSizeLimitMB, volumeGrowth });
+  const metadataBackup = resolveMetadataBackup(v, args.filer?.metadataBackup, storage.filer);
   let erasureCoding: ResolvedSeaweed["erasureCoding"];
   if (args.erasureCoding) {
     const ec = { ...SEAWEED_DEFAULTS.erasureCoding, ...(args.erasureCoding === true ? {} : args.erasureCoding) };
@@ -95,5 +104,39 @@ export function resolveSeaweedArgs(name: string, args: SeaweedStorageArgs): Reso
   }
   checkRules(v, "allowFrom", args.allowFrom);
   v.throwIfInvalid();
-  return { ...base, image, masters, volumeServers, racks, replication, filers, gateways, buckets, storage, resources, volumeSizeLimitMB, erasureCoding, metrics: args.metrics ?? true, allowFrom: args.allowFrom ?? [], protect: args.protect ?? false };
+  return { ...base, image, masters, volumeServers, racks, replication, filers, gateways, buckets, storage, resources, volumeSizeLimitMB, volumeGrowth, metadataBackup, erasureCoding, metrics: args.metrics ?? true, allowFrom: args.allowFrom ?? [], protect: args.protect ?? false };
+}
+
+const CRON_FIELD = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
+
+function resolveMetadataBackup(v: Validator, args: SeaweedMetadataBackupArgs | false | undefined, filer: ResolvedStorage | undefined): ResolvedSeaweed["metadataBackup"] {
+  if (args === false) return undefined;
+  const schedule = args?.schedule ?? SEAWEED_DEFAULTS.metadataBackup.schedule;
+  const fields = schedule.trim().split(/\s+/);
+  v.require(fields.length === 5 && fields.every((f) => CRON_FIELD.test(f)), "filer.metadataBackup.schedule", schedule, "expected a 5-field cron expression in UTC, such as \"40 * * * *\"");
+  const keep = args?.keep ?? SEAWEED_DEFAULTS.metadataBackup.keep;
+  checkCount(v, "filer.metadataBackup.keep", keep, 1, 1000);
+  const storage = resolveStorage(v, "filer.metadataBackup.storage", args?.storage, filer?.size ?? SEAWEED_DEFAULTS.storage.filer) as ResolvedStorage;
+  return { schedule, keep, storage };
+}
+
+/**
+ * Every collection (one per bucket, and the filer's own for its logs) gets `volumeGrowth` volumes
+ * with their copies at its first write: the volume servers must have that many slots, or uploads
+ * fail with "no free volumes" (SeaweedFS' default of 7 volumes of 30 GB per collection fills a
+ * small disk at once).
+ */
+function checkCapacity(v: Validator, c: { volumeServers: number; replication: string; buckets: number; volume: ResolvedStorage; volumeSizeLimitMB: number; volumeGrowth: number }): void {
+  const limitBytes = c.volumeSizeLimitMB * 2 ** 20;
+  if (!v.require(limitBytes < c.volume.bytes, "volumeSizeLimitMB", c.volumeSizeLimitMB, `expected less than storage.volume.size (${c.volume.size} = ${Math.floor(c.volume.bytes / 2 ** 20)} MB): a volume lives whole on one volume server`)) return;
+  const slots = volumeSlots(c.volume.bytes, c.volumeSizeLimitMB) * c.volumeServers;
+  const copies = copiesOf(c.replication);
+  const needed = (c.buckets + 1) * c.volumeGrowth * copies;
+  const servers = `${c.volumeServers} volume server${c.volumeServers === 1 ? "" : "s"}`;
+  v.require(
+    needed <= slots,
+    "storage.volume.size",
+    c.volume.size,
+    `expected room for ${needed} volumes of ${c.volumeSizeLimitMB} MB (${c.buckets + 1} collections: ${c.buckets} bucket${c.buckets === 1 ? "" : "s"} and the filer's own, x volumeGrowth ${c.volumeGrowth} x ${copies} cop${copies === 1 ? "y" : "ies"}); ${servers} of ${c.volume.size} hold${c.volumeServers === 1 ? "s" : ""} ${slots} (90% of the size / volumeSizeLimitMB, less one per server); raise storage.volume.size or volumeServers, or lower volumeSizeLimitMB or volumeGrowth`,
+  );
 }

@@ -99,7 +99,7 @@ export interface WorkloadSpec {
   readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
   /** Object annotations, e.g. exemptions with reasons. */
   readonly annotations?: Readonly<Record<string, string>>;
-  readonly podAnnotations?: Readonly<Record<string, string>>;
+  readonly podAnnotations?: Readonly<Record<string, pulumi.Input<string>>>;
   /** Prometheus scrapes this port and path. */
   readonly metrics?: { readonly port: number; readonly path: string };
   /** Deployment rollout pace. @default maxSurge "25%", maxUnavailable 0 */

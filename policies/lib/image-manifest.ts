@@ -100,6 +100,12 @@ function unquoted(script: string): string {
       out += "''";
       continue;
     }
+    if (ch === "#" && (i === 0 || /\s/.test(script[i - 1]))) {
+      // A comment runs to the end of the line; quotes in it are text.
+      const end = script.indexOf("\n", i);
+      i = end < 0 ? script.length : end - 1;
+      continue;
+    }
     out += ch;
   }
   return out;
@@ -111,7 +117,6 @@ export function scriptCommands(script: string): string[] {
   text = text.replace(/<<-?\s*['"]?(\w+)['"]?[^\n]*\n[\s\S]*?\n\s*\1\s*(\n|$)/g, "\n"); // heredoc bodies
   text = text.replace(/\$\(\((?:[^()]|\([^()]*\))*\)\)/g, "0"); // arithmetic expansion
   text = unquoted(text);
-  text = text.replace(/(^|\s)#[^\n]*/g, "$1");
   text = text.replace(/^\s*\(?[^\s()]+(\|[^\s()]+)*\)/gm, ""); // case patterns
   const functions = new Set([...text.matchAll(/(?:^|[\s;])(?:function\s+)?([A-Za-z_][\w-]*)\s*\(\)/g)].map((m) => m[1]));
   const found = new Set<string>();

@@ -34,7 +34,7 @@ describe("keel synth (command)", () => {
     const second = keel(["synth", "--stack", "prod", "--out", b]);
     expect(first.code).toBe(0);
     expect(second.code).toBe(0);
-    expect(first.stdout).toMatch(/^keel synth: project keel, stack prod: \d+ resources, \d+ Kubernetes objects in 4 namespaces/);
+    expect(first.stdout).toMatch(/^keel synth: project keel, stack prod: \d+ resources, \d+ Kubernetes objects in 5 namespaces/);
     const fa = files(a);
     expect(Object.keys(fa).length).toBeGreaterThan(10);
     expect(files(b)).toEqual(fa);

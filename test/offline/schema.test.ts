@@ -63,6 +63,7 @@ describe("manifests against the Kubernetes OpenAPI and CRD schemas", () => {
       "Job",
       "Namespace",
       "NetworkPolicy",
+      "PersistentVolumeClaim",
       "PodDisruptionBudget",
       "Secret",
       "Service",

@@ -69,6 +69,12 @@ describe("keel synth --stack dev", () => {
     expect(JSON.stringify(ingress?.spec)).toContain('"port":{"number":80}');
   });
 
+  it("loads PostgreSQL's own alert rules into Prometheus with the defaults", () => {
+    const config = result.manifests.map((m) => m.object).find((o) => o.kind === "ConfigMap" && o.metadata.name.startsWith("req1-obs-prometheus-config"));
+    const rules = String((config as unknown as { data: Record<string, string> }).data["rules.yml"]);
+    for (const alert of ["TargetDown", "WalSpoolAlmostFull", "PostgresReplicaSlotLost"]) expect(rules).toContain(`alert: ${alert}`);
+  });
+
   it("lets Redis evict expiring keys at maxmemory rather than fail every write (sessions, cache, rate limits)", () => {
     const config = result.manifests.map((m) => m.object).find((o) => o.kind === "ConfigMap" && o.metadata.name.startsWith("req1-redis-config"));
     expect(String((config as unknown as { data: Record<string, string> }).data["redis.conf"])).toContain("maxmemory-policy volatile-lru");
@@ -94,6 +100,9 @@ describe("keel synth --stack dev", () => {
     expect(result.capacity).toContain("| data | req1-db-primary | StatefulSet | 1 | 350m | 1.5 | 640Mi | 1.25Gi | 5Gi |");
     expect(result.capacity).toContain("| data | req1-redis | StatefulSet | 1 | 100m | 450m | 160Mi | 384Mi | 1Gi |");
     expect(result.capacity).toContain("| storage | req1-files-volume | StatefulSet | 1 | 100m | 1 | 256Mi | 1Gi | 10Gi |");
-    expect(result.capacity).toContain("| **all** | **total** |  |  | **1.75** | **10.45** | **3.69Gi** | **10.31Gi** | **72Gi** |");
+    // SeaweedFS: master 1Gi + volume 10Gi + filer 5Gi + the filer's metadata backups 5Gi.
+    expect(result.capacity).toContain("| storage | req1-files-filer-backup | PersistentVolumeClaim |  | 0 | 0 | - | - | 5Gi |");
+    expect(result.capacity).toContain("| **storage** | **subtotal** |  |  | **400m** | **3.5** | **768Mi** | **3Gi** | **21Gi** |");
+    expect(result.capacity).toContain("| **all** | **total** |  |  | **1.8** | **10.95** | **3.75Gi** | **10.56Gi** | **77Gi** |");
   });
 });

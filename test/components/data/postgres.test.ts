@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { ApiService, MetricsPushTarget, PostgresCluster, PostgresClusterArgs, ObjectStoreTarget, peers, postgresqlSettings, pgHbaConf } from "../../../components";
+import { ApiService, MetricsPushTarget, PostgresCluster, PostgresClusterArgs, ObjectStoreTarget, PRIVATE_POD_CIDRS, defaultAlertRules, peers, postgresqlSettings, pgHbaConf } from "../../../components";
 import { integrityProblems } from "../../helpers/integrity";
 import { testPlatform } from "../../helpers/platform";
 import { schemaProblems } from "../../helpers/schema";
@@ -22,6 +22,21 @@ const store = (): ObjectStoreTarget => ({
   secretAccessKey: "s3cr3t",
   network: peers.internet(),
 });
+
+type Synthesized = Awaited<ReturnType<typeof synthesize>>;
+const configOf = (s: Synthesized) => s.all("ConfigMap").find((c) => (c.data as Obj)?.["postgresql.conf"])?.data as Record<string, string>;
+/** The lines of the error a PostgresCluster with `args` throws ([] when none). */
+async function thrown(args: Partial<PostgresClusterArgs>): Promise<string[]> {
+  let lines: string[] = [];
+  await synthesize(() => {
+    try {
+      new PostgresCluster("db", { platform: testPlatform(), ...args });
+    } catch (e) {
+      lines = (e as Error).message.split("\n");
+    }
+  });
+  return lines;
+}
 
 function cluster(args: Partial<PostgresClusterArgs> = {}) {
   return synthesize(() => {
@@ -53,7 +68,7 @@ describe("PostgresCluster on Kubernetes", () => {
 
   it("generates its configuration from the args: sizing from the memory limit, replication, archiving", async () => {
     const s = await cluster({ resources: { limits: { memory: "8Gi", cpu: "4" }, requests: { memory: "2Gi", cpu: "1" } }, maxConnections: 200 });
-    const conf = String((s.all("ConfigMap").find((c) => (c.data as Obj)?.["postgresql.conf"])?.data as Obj)["postgresql.conf"]);
+    const conf = configOf(s)["postgresql.conf"];
     expect(conf).toMatch(/^shared_buffers = '2048MB'$/m);
     expect(conf).toMatch(/^effective_cache_size = '6144MB'$/m);
     expect(conf).toMatch(/^max_connections = 200$/m);
@@ -150,35 +165,21 @@ describe("the backup passphrase", () => {
 });
 
 describe("PostgresCluster validation", () => {
-  const platform = () => testPlatform();
-  const problems = (args: Partial<PostgresClusterArgs>) => {
-    try {
-      new PostgresCluster("db", { platform: platform(), ...args });
-      return "";
-    } catch (e) {
-      return (e as Error).message;
-    }
-  };
   it("rejects a replica count on a cluster without storage", async () => {
-    await synthesize(() => {
-      expect(problems({ storage: false, replicas: 2 })).toBe(
-        'PostgresCluster "db": replicas is 2; expected 0 when storage is false (a replica without a volume would copy the whole primary again at every restart); give the cluster storage',
-      );
-    });
+    expect(await thrown({ storage: false, replicas: 2 })).toEqual([
+      'PostgresCluster "db": replicas is 2; expected 0 when storage is false (a replica without a volume would copy the whole primary again at every restart); give the cluster storage',
+    ]);
   });
   it("names every bad field at once", async () => {
-    await synthesize(() => {
-      const message = problems({ image: "postgres", replicas: -1, maxConnections: 3, parameters: { wal_level: "minimal" }, backup: { storage: { ...store(), bucket: "B" }, image: "x:1", schedule: "daily", retentionDays: 0 } });
-      expect(message.split("\n")).toEqual([
-        'PostgresCluster "db": image is "postgres"; expected a pinned tag or digest, e.g. "ghcr.io/org/app:1.4.2" or "app@sha256:..."',
-        'PostgresCluster "db": replicas is -1; expected an integer from 0 to 15',
-        'PostgresCluster "db": maxConnections is 3; expected an integer from 10 to 5000',
-        'PostgresCluster "db": parameters.wal_level is "minimal"; expected no value: keel manages wal_level (it is what makes replication, backups and access work)',
-        'PostgresCluster "db": backup.schedule is "daily"; expected a 5-field cron expression in UTC, such as "0 3 * * *"',
-        'PostgresCluster "db": backup.retentionDays is 0; expected an integer from 1 to 3650',
-        'PostgresCluster "db": backup.storage.bucket is "B"; expected an S3 bucket name (3-63 lowercase letters, digits, \'.\', \'-\')',
-      ]);
-    });
+    expect(await thrown({ image: "postgres", replicas: -1, maxConnections: 3, parameters: { wal_level: "minimal" }, backup: { storage: { ...store(), bucket: "B" }, image: "x:1", schedule: "daily", retentionDays: 0 } })).toEqual([
+      'PostgresCluster "db": image is "postgres"; expected a pinned tag or digest, e.g. "ghcr.io/org/app:1.4.2" or "app@sha256:..."',
+      'PostgresCluster "db": replicas is -1; expected an integer from 0 to 15',
+      'PostgresCluster "db": maxConnections is 3; expected an integer from 10 to 5000',
+      'PostgresCluster "db": parameters.wal_level is "minimal"; expected no value: keel manages wal_level (it is what makes replication, backups and access work)',
+      'PostgresCluster "db": backup.schedule is "daily"; expected a 5-field cron expression in UTC, such as "0 3 * * *"',
+      'PostgresCluster "db": backup.retentionDays is 0; expected an integer from 1 to 3650',
+      'PostgresCluster "db": backup.storage.bucket is "B"; expected an S3 bucket name (3-63 lowercase letters, digits, \'.\', \'-\')',
+    ]);
   });
   it("registers nothing when the args are bad", async () => {
     const s = await synthesize(() => {
@@ -199,7 +200,7 @@ describe("generated configuration", () => {
     for (const l of lines) expect(l).toMatch(/scram-sha-256$/);
   });
   it("sizes memory from the limit and keeps work_mem at least 4MB", () => {
-    const s = postgresqlSettings({ memoryBytes: 512 * 1024 ** 2, maxConnections: 1000, replicas: 0, walKeepSize: "1GB" });
+    const s = postgresqlSettings({ memoryBytes: 512 * 1024 ** 2, maxConnections: 1000, replicas: 0, walKeepSize: "1GB", maxSlotWalKeepSize: "1GB" });
     expect(s).toMatchObject({ shared_buffers: "128MB", effective_cache_size: "384MB", work_mem: "4MB", maintenance_work_mem: "32MB", archive_mode: false });
     expect(s.archive_command).toBeUndefined();
   });
@@ -261,7 +262,7 @@ describe("backups on public images, and helpers that never make the database unr
 
   it("bounds the WAL spool on the data volume and lets the shipper reach the store and the Pushgateway", async () => {
     const s = await cluster({ storage: { size: "2Gi" } });
-    const conf = String((s.all("ConfigMap").find((c) => (c.data as Obj)?.["postgresql.conf"])?.data as Obj)["postgresql.conf"]);
+    const conf = configOf(s)["postgresql.conf"];
     expect(conf).toMatch(/^archive_command = '\/bin\/sh \/scripts\/wal-archive\.sh %p %f \/var\/lib\/postgresql\/data\/wal-spool 536870912'$/m); // a quarter of 2Gi
     const upload = envOf(containerOf(at(s.object("StatefulSet", "db-primary"), "spec.template.spec"), "wal-upload"));
     expect(upload).toMatchObject({ WAL_SPOOL_DIR: "/var/lib/postgresql/data/wal-spool", WAL_SPOOL_LIMIT_BYTES: "536870912", PUSHGATEWAY_URL: pushgateway.url, BACKUP_NAME: "db-backup", BACKUP_NAMESPACE: "data", CLUSTER_NAME: "db" });
@@ -311,23 +312,103 @@ describe("backups on public images, and helpers that never make the database unr
   });
 
   it("rejects a spool bound it cannot keep, and a custom server image without tools image", async () => {
-    await synthesize(() => {
-      const platform = testPlatform();
-      const problems = (args: Partial<PostgresClusterArgs>) => {
-        try {
-          new PostgresCluster("db", { platform, ...args });
-          return [];
-        } catch (e) {
-          return (e as Error).message.split("\n");
-        }
-      };
-      expect(problems({ image: "ghcr.io/acme/postgres:16.4", backup: { storage: store(), walSpoolLimit: "16Mi" } })).toEqual([
-        'PostgresCluster "db": backup.image is undefined; expected an image with pg_dump/pg_basebackup of the server\'s major version, gzip and openssl: keel picks the public one ("postgres:<version>") only for an official postgres image (docs/postgres.md, "Images")',
-        'PostgresCluster "db": backup.walSpoolLimit is "16Mi"; expected at least "64Mi" (four WAL segments)',
-      ]);
-      expect(problems({ storage: { size: "4Gi" }, backup: { storage: store(), walSpoolLimit: "3Gi" } })).toEqual([
-        'PostgresCluster "db": backup.walSpoolLimit is "3Gi"; expected at most half of storage.size (the spool shares the data volume with the database)',
-      ]);
-    });
+    expect(await thrown({ image: "ghcr.io/acme/postgres:16.4", backup: { storage: store(), walSpoolLimit: "16Mi" } })).toEqual([
+      'PostgresCluster "db": backup.image is undefined; expected an image with pg_dump/pg_basebackup of the server\'s major version, gzip and openssl: keel picks the public one ("postgres:<version>") only for an official postgres image (docs/postgres.md, "Images")',
+      'PostgresCluster "db": backup.walSpoolLimit is "16Mi"; expected at least "64Mi" (four WAL segments)',
+    ]);
+    expect(await thrown({ storage: { size: "4Gi" }, backup: { storage: store(), walSpoolLimit: "3Gi" } })).toEqual([
+      'PostgresCluster "db": backup.walSpoolLimit is "3Gi"; expected at most half of storage.size (the spool shares the data volume with the database)',
+    ]);
+  });
+});
+
+describe("review of req1: replication slots, the pod network, /dev/shm, connections, alert rules", () => {
+  const podOf = (s: Synthesized, role: string) => at(s.object("StatefulSet", `db-${role}`), "spec.template.spec") as Obj;
+
+  it("streams each replica on its own slot, bounded by max_slot_wal_keep_size, and exports the slots' state", async () => {
+    const s = await cluster({ storage: { size: "10Gi" } });
+    const config = configOf(s);
+    expect(config["postgresql.conf"]).toMatch(/^wal_keep_size = '1GB'\nmax_slot_wal_keep_size = '2560MB'$/m); // a quarter of 10Gi
+    const bootstrap = at(podOf(s, "replica"), "initContainers.0") as Obj;
+    expect(envOf(bootstrap).POD_NAME).toEqual({ fieldRef: { fieldPath: "metadata.name" } });
+    const exporter = (at(podOf(s, "primary"), "containers") as Obj[]).find((c) => c.name === "exporter") as Obj;
+    expect(envOf(exporter).PG_EXPORTER_EXTEND_QUERY_PATH).toBe("/etc/postgres-exporter/exporter-queries.yaml");
+    expect(at(exporter, "volumeMounts")).toContainEqual({ name: "exporter-queries", mountPath: "/etc/postgres-exporter", readOnly: true });
+    const queries = parse(config["exporter-queries.yaml"]);
+    expect(queries.keel_pg_replication_slot.metrics.map((m: Obj) => Object.keys(m)[0])).toEqual(["slot_name", "active", "lost", "retained_bytes", "limit_bytes"]);
+    expect(queries.keel_pg_replication_slot.query).toMatch(/FROM pg_replication_slots\nWHERE slot_type = 'physical' AND NOT pg_is_in_recovery\(\)/);
+    expect(await thrown({ walKeepSize: "2GB", maxSlotWalKeepSize: "1GB" })).toEqual([
+      'PostgresCluster "db": maxSlotWalKeepSize is "1GB"; expected at least walKeepSize (2GB): a replica\'s slot keeps WAL beyond what every replica gets anyway',
+    ]);
+    expect(await thrown({ storage: { size: "4Gi" }, maxSlotWalKeepSize: "3GB", parameters: { max_slot_wal_keep_size: "-1" } })).toEqual([
+      'PostgresCluster "db": maxSlotWalKeepSize is "3GB"; expected at most half of storage.size (the WAL a dead replica holds shares the data volume with the database)',
+      'PostgresCluster "db": parameters.max_slot_wal_keep_size is "-1"; expected no value: set it with the maxSlotWalKeepSize arg (keel checks it against the rest)',
+    ]);
+  });
+
+  it("admits the platform's pod network in pg_hba.conf: every private range incl. 100.64.0.0/10 and IPv6, or the distribution's", async () => {
+    const hbaRanges = (hba: string) => hba.split("\n").filter((l) => /^host/.test(l) && / all {10}all /.test(l)).map((l) => l.split(/\s+/)[3]);
+    const generic = configOf(await cluster());
+    expect(hbaRanges(generic["pg_hba.conf"])).toEqual(["127.0.0.1/32", "::1/128", ...PRIVATE_POD_CIDRS]);
+    expect(generic["pg_hba.conf"]).toMatch(/^host {4}replication {2}replicator {10}fc00::\/7 {9}scram-sha-256$/m);
+    expect(generic["pg_hba.conf"]).toMatch(/^host {4}all {10}all {17}100\.64\.0\.0\/10 {4}scram-sha-256$/m);
+    const kind = await synthesize(() => new PostgresCluster("db", { platform: testPlatform({ cluster: { distribution: "kind" } }) }));
+    expect(hbaRanges(configOf(kind)["pg_hba.conf"])).toEqual(["127.0.0.1/32", "::1/128", "10.244.0.0/16"]);
+    const own = await synthesize(() => new PostgresCluster("db", { platform: testPlatform(), clientCidrs: ["fd00:10:244::/56", "100.64.0.0/10"] }));
+    expect(hbaRanges(configOf(own)["pg_hba.conf"])).toEqual(["127.0.0.1/32", "::1/128", "fd00:10:244::/56", "100.64.0.0/10"]);
+    expect(await thrown({ clientCidrs: ["0.0.0.0/0", "::/0", "fc00::/7", "10.0.0.0/33"] })).toEqual([
+      'PostgresCluster "db": clientCidrs[0] is "0.0.0.0/0"; expected an IPv4 or IPv6 CIDR with a prefix of at least 1, such as "10.0.0.0/8", "100.64.0.0/10" or "fc00::/7"',
+      'PostgresCluster "db": clientCidrs[1] is "::/0"; expected an IPv4 or IPv6 CIDR with a prefix of at least 1, such as "10.0.0.0/8", "100.64.0.0/10" or "fc00::/7"',
+      'PostgresCluster "db": clientCidrs[3] is "10.0.0.0/33"; expected an IPv4 or IPv6 CIDR with a prefix of at least 1, such as "10.0.0.0/8", "100.64.0.0/10" or "fc00::/7"',
+    ]);
+  });
+
+  it("mounts a memory-backed /dev/shm sized from the memory limit on every server, and derives work_mem net of it", async () => {
+    const shmOf = (s: Synthesized, role: string) => {
+      const pod = podOf(s, role);
+      const server = (pod.containers as Obj[]).find((c) => c.name === "postgres") as Obj;
+      expect(at(server, "volumeMounts")).toContainEqual({ name: "shm", mountPath: "/dev/shm" });
+      return (pod.volumes as Obj[]).find((v) => v.name === "shm");
+    };
+    const small = await cluster();
+    expect([shmOf(small, "primary"), shmOf(small, "replica")]).toEqual([0, 1].map(() => ({ name: "shm", emptyDir: { medium: "Memory", sizeLimit: "128Mi" } })));
+    const big = await cluster({ resources: { limits: { memory: "8Gi", cpu: "4" }, requests: { memory: "8Gi", cpu: "2" } }, maxConnections: 200 });
+    expect(shmOf(big, "primary")).toEqual({ name: "shm", emptyDir: { medium: "Memory", sizeLimit: "1024Mi" } });
+    // (8192 - 2048 shared_buffers - 1024 /dev/shm) / (200 x 4) = 6.4 MB
+    expect(configOf(big)["postgresql.conf"]).toMatch(/^work_mem = '6MB'$/m);
+    const given = await cluster({ sharedMemory: "256Mi" });
+    expect(shmOf(given, "primary")).toEqual({ name: "shm", emptyDir: { medium: "Memory", sizeLimit: "256Mi" } });
+    expect(await thrown({ sharedMemory: "600Mi" })).toEqual([
+      'PostgresCluster "db": sharedMemory is "600Mi"; expected at most half of resources.limits.memory (/dev/shm is memory: what PostgreSQL writes there counts against the limit)',
+    ]);
+  });
+
+  it("sizes max_connections for the expected clients' pools plus keel's own, and refuses one they can exhaust", async () => {
+    const api = { name: "req1-api", maxPods: 13, poolSize: 10 };
+    const derived = configOf(await cluster({ expectedClients: [api] }));
+    // 130 + 3 superuser_reserved_connections + 2 exporter + 1 backup + 1 replica bootstrap
+    expect(derived["postgresql.conf"]).toMatch(/^max_connections = 137$/m);
+    expect(configOf(await cluster({ expectedClients: [{ name: "worker", maxPods: 2, poolSize: 5 }] }))["postgresql.conf"]).toMatch(/^max_connections = 100$/m);
+    expect(await thrown({ replicas: 1, backup: { storage: store() }, maxConnections: 100, expectedClients: [api] })).toEqual([
+      'PostgresCluster "db": maxConnections is 100; expected at least 137: 130 for expectedClients (req1-api 13 pods x 10) + 7 reserved (3 superuser_reserved_connections, 2 postgres_exporter, 1 backup, 1 replica bootstrap); raise it (memory allowing), lower the pools, or put a pooler such as PgBouncer in front (docs/postgres.md, "Connections")',
+    ]);
+    expect(await thrown({ maxConnections: 10, replicas: 5, parameters: { superuser_reserved_connections: 4 } })).toEqual([
+      'PostgresCluster "db": maxConnections is 10; expected more than the 11 reserved (4 superuser_reserved_connections, 2 postgres_exporter, 0 backup, 5 replica bootstrap)',
+    ]);
+    expect(await thrown({ expectedClients: [{ name: "", maxPods: 0, poolSize: 2.5 }] })).toEqual([
+      'PostgresCluster "db": expectedClients[0].name is ""; expected the name of the workload that connects, e.g. "req1-api"',
+      "PostgresCluster \"db\": expectedClients[0].maxPods is 0; expected an integer from 1 to 10000 (the HPA's maxReplicas plus the rollout's surge)",
+      "PostgresCluster \"db\": expectedClients[0].poolSize is 2.5; expected an integer from 1 to 1000 (the connections one pod's pool may open)",
+    ]);
+  });
+
+  it("exports its alert rules from the public surface, in the shape ObservabilityStack's rules have", () => {
+    const rules = PostgresCluster.alertRules();
+    expect(rules.map((r) => `${r.alert} ${r.labels.severity}`)).toEqual(["WalShippingBehind warning", "WalSpoolAlmostFull critical", "WalShipperSilent warning"].concat(
+      ["PostgresReplicaSlotInactive warning", "PostgresReplicaSlotRetainingWal critical", "PostgresReplicaSlotLost critical"]));
+    // Structurally ObservabilityStack's AlertRule: the two lists concatenate into one rule file.
+    const all: ReturnType<typeof defaultAlertRules> = [...defaultAlertRules(), ...rules];
+    expect(new Set(all.map((r) => r.alert)).size).toBe(all.length);
+    expect(PostgresCluster.alertRules({ inactiveMinutes: 30, maxAgeMinutes: 60 }).map((r) => r.for)).toEqual(["5m", "5m", "5m", "30m", "5m", "1m"]);
   });
 });

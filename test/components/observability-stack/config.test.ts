@@ -4,8 +4,15 @@ import { synthesize } from "../../helpers/synth";
 
 type Obj = Record<string, unknown>;
 
+const KSM = { "app.kubernetes.io/name": "kube-state-metrics", "app.kubernetes.io/instance": "obs-kube-state-metrics" };
+
 describe("Kubernetes discovery blocks (promtool here is built without them)", () => {
-  const config = prometheusConfig({ namespaces: ["shop", "data"], ruleFiles: ["/etc/prometheus/rules.yml"], alertmanager: { namespace: "monitoring", podLabels: { "app.kubernetes.io/name": "alertmanager" } } });
+  const config = prometheusConfig({
+    namespaces: ["shop", "data"],
+    ruleFiles: ["/etc/prometheus/rules.yml"],
+    alertmanager: { namespace: "monitoring", podLabels: { "app.kubernetes.io/name": "alertmanager" } },
+    kubeStateMetrics: { namespace: "monitoring", podLabels: KSM },
+  });
   const blocks: Obj[] = [];
   const labels: string[] = [];
   JSON.stringify(config, (key, value) => {
@@ -15,13 +22,14 @@ describe("Kubernetes discovery blocks (promtool here is built without them)", ()
   });
 
   it("use only Prometheus' documented kubernetes_sd_config fields and roles", () => {
-    expect(blocks.length).toBe(3);
+    expect(blocks.length).toBe(5);
     for (const b of blocks) {
       expect(Object.keys(b).every((k) => ["role", "namespaces", "api_server", "selectors", "attach_metadata", "kubeconfig_file"].includes(k))).toBe(true);
       expect(["node", "service", "pod", "endpoints", "endpointslice", "ingress"]).toContain(b.role);
       if (b.namespaces) expect(Object.keys(b.namespaces as Obj).every((k) => ["names", "own_namespace"].includes(k))).toBe(true);
     }
     expect(blocks[0]).toEqual({ role: "pod", namespaces: { names: ["shop", "data"] } });
+    expect(blocks[1]).toEqual({ role: "pod", namespaces: { names: ["monitoring"] } });
   });
 
   it("relabel only from documented meta labels", () => {

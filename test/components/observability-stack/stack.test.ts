@@ -19,7 +19,7 @@ function prodStack() {
     platform,
     prometheus: { replicas: 2, retention: "15d", storage: "50Gi" },
     alertmanager: { replicas: 2, slack: { webhookUrl: SLACK, channel: "#alerts" }, pagerduty: { routingKey: PAGERDUTY } },
-    grafana: { replicas: 2, ingress: { host: "grafana.example.com" } },
+    grafana: { replicas: 1, ingress: { host: "grafana.example.com" } },
   });
   new ApiService("api", { platform, image: "ghcr.io/shop/api:1.0.0", telemetry: obs.telemetry });
 }
@@ -32,6 +32,7 @@ describe("ObservabilityStack on Kubernetes", () => {
     const s = await synthesize(prodStack);
     const workloads = s.objects.filter((o) => ["StatefulSet", "Deployment", "DaemonSet"].includes(o.kind)).map((o) => `${o.kind}/${o.metadata.name}`).sort();
     expect(workloads).toEqual([
+      "DaemonSet/obs-node-logs",
       "DaemonSet/obs-otel-collector",
       "Deployment/api",
       "Deployment/obs-grafana",
@@ -44,7 +45,10 @@ describe("ObservabilityStack on Kubernetes", () => {
     ]);
     expect(s.objects.map(schemaProblems).filter(Boolean)).toEqual([]);
     expect(integrityProblems(s.objects)).toEqual([]);
-    for (const o of s.objects.filter((x) => x.metadata.name.startsWith("obs-") && x.metadata.namespace)) expect([o.metadata.name, o.metadata.namespace]).toEqual([o.metadata.name, "monitoring"]);
+    // Everything in the monitoring namespace, but the node-log collector in its own.
+    for (const o of s.objects.filter((x) => x.metadata.name.startsWith("obs-") && x.metadata.namespace)) {
+      expect([o.metadata.name, o.metadata.namespace]).toEqual([o.metadata.name, o.metadata.name.startsWith("obs-node-logs") ? "shop-node-logs" : "monitoring"]);
+    }
   });
 
   it("never writes the receivers' secrets or the Grafana password", async () => {
@@ -84,6 +88,10 @@ describe("ObservabilityStack on Kubernetes", () => {
     const used = diagnostics.filter((d) => d.policy === "exemption-audit").map((d) => d.message.replace(/ \(suppresses.*$/, ""));
     expect(used.every((m) => m.startsWith("exemption used: "))).toBe(true);
     expect(used).toContain("exemption used: no-automounted-token on StatefulSet monitoring/obs-prometheus: Prometheus discovers its targets through the Kubernetes API");
+    expect(used.filter((m) => m.includes("obs-node-logs"))).toEqual([
+      "exemption used: no-host-path on DaemonSet shop-node-logs/obs-node-logs: reads the container log files the kubelet keeps under /var/log/pods (mounted read-only); nothing else of the host is mounted",
+      "exemption used: run-as-non-root on DaemonSet shop-node-logs/obs-node-logs: the container runtime writes the log files as root with mode 0640; the collector reads them as uid 0 with every capability dropped, no privilege escalation and a read-only root filesystem",
+    ]);
   });
 });
 
@@ -112,7 +120,11 @@ describe("ObservabilityStack with the Prometheus operator", () => {
     expect(s.all("PrometheusRule")).toHaveLength(1);
     expect(s.all("StatefulSet").map((o) => o.metadata.name)).not.toContain("obs-prometheus");
     const monitors = s.all("ServiceMonitor").map((m) => m.metadata.name).sort();
-    expect(monitors).toEqual(["obs-alertmanager", "obs-grafana", "obs-kube-state-metrics", "obs-loki", "obs-otel-collector", "obs-pushgateway", "obs-tempo"]);
+    expect(monitors).toEqual(["obs-alertmanager", "obs-grafana", "obs-kube-state-metrics", "obs-loki", "obs-node-logs", "obs-otel-collector", "obs-pushgateway", "obs-tempo"]);
+    // kube-state-metrics' series keep the namespace/pod they describe; no other monitor honours exported labels.
+    expect(s.all("ServiceMonitor").filter((m) => JSON.stringify(m.spec).includes("honorLabels")).map((m) => [m.metadata.name, at(m, "spec.endpoints")])).toEqual([
+      ["obs-kube-state-metrics", [{ port: "http", path: "/metrics", interval: "30s", honorLabels: true }]],
+    ]);
     expect(s.objects.map(schemaProblems).filter(Boolean)).toEqual([]);
     expect(at(s.object("Service", "obs-otel-collector"), "spec.ports")).toContainEqual({ name: "metrics", port: 8889, targetPort: 8889, protocol: "TCP" });
   });
