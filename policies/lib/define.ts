@@ -8,16 +8,9 @@ import type { EnforcementLevel, ReportViolation, ResourceValidationArgs, Resourc
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { validExemption } from "./exemptions";
 import type { Obj } from "./props";
+import type { Target } from "./target";
 
-/** A resource as a check sees it. */
-export interface Target {
-  readonly type: string;
-  readonly urn: string;
-  readonly name: string;
-  readonly props: Obj;
-  /** URNs this resource depends on (stack policies only). */
-  readonly dependencies?: readonly string[];
-}
+export type { Target };
 
 export type ConfigSchema = Record<string, PolicyConfigJSONSchema & { default: unknown }>;
 export type Config = Record<string, unknown>;

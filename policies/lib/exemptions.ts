@@ -3,7 +3,7 @@
  * `exempt.keel.dev/<policy>: <reason>`. The reason is required: an exemption without one does
  * not apply, and is itself a violation (policy `exemption-reason`).
  */
-import type { Target } from "./define";
+import type { Target } from "./target";
 import { at, obj } from "./props";
 
 export const EXEMPTION_PREFIX = "exempt.keel.dev/";

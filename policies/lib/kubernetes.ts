@@ -1,5 +1,5 @@
 /** Kubernetes objects as policies see them: type tokens, workloads, pod specs, containers. */
-import type { Target } from "./define";
+import type { Target } from "./target";
 import { Obj, arr, at, obj, str } from "./props";
 
 /** `kubernetes:apps/v1:Deployment` -> `Deployment`; undefined for non-Kubernetes types. */

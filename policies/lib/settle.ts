@@ -4,7 +4,7 @@
  * resource is read once into plain JSON with unknown values left out, and counted, so a check
  * decides what it can and says how many values it could not see.
  */
-import type { Target } from "./define";
+import type { Target } from "./target";
 
 /** The policy SDK's unknown-value sentinels (strings on the wire after deserialization). */
 const UNKNOWN_SENTINELS = new Set([

@@ -2,7 +2,7 @@
  * A stack's Kubernetes objects indexed for whole-stack reasoning: workloads as pod groups,
  * Services and their ports, ConfigMap/Secret contents, and host names resolved to Services.
  */
-import type { Target } from "./define";
+import type { Target } from "./target";
 import { LabelSelector, WORKLOAD_KINDS, kindOf, labelsOf, podMetadataOf, podSpecOf, selects } from "./kubernetes";
 import type { PodGroup, Protocol } from "./network-model";
 import { Obj, arr, at, num, obj, str } from "./props";
