@@ -8,11 +8,10 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { stringify } from "yaml";
 import { childName } from "../core/naming";
-import { podSecurityContext } from "../core/security";
 import { memberLabels } from "../workload/data-store";
-import { InitContainerSpec, baseVolumes, initContainer } from "../workload/workload";
+import { oneOffJobManifest } from "../workload/job";
+import type { InitContainerSpec } from "../workload/workload";
 import { BackupContext, DATA_DIR, SCRATCH, passphrase, runAs, s3Env, scriptsMount, secretRef } from "./backup-kubernetes";
 import type { ResolvedBackup, ResolvedPostgres } from "./resolve";
 
@@ -33,27 +32,16 @@ export function createRestoreManifests(parent: pulumi.Resource, r: ResolvedPostg
     security: runAs(r, b.uploadUser),
   });
   const job = (mode: "dump" | "pitr", containers: { fetch: InitContainerSpec; load: InitContainerSpec }, volumes: k8s.types.input.core.v1.Volume[]) =>
-    pulumi.output({
-      apiVersion: "batch/v1",
-      kind: "Job",
-      metadata: { generateName: `${childName(r.name, mode === "dump" ? "restore" : "pitr")}-`, namespace: r.namespace, labels: labels.labels },
-      spec: {
-        backoffLimit: 0,
-        ttlSecondsAfterFinished: 7 * 86400,
-        template: {
-          metadata: { labels: labels.labels },
-          spec: {
-            serviceAccountName: backupName,
-            automountServiceAccountToken: false,
-            restartPolicy: "Never",
-            securityContext: podSecurityContext(ctx.security),
-            initContainers: [initContainer(containers.fetch, ctx.security)],
-            containers: [initContainer(containers.load, ctx.security)],
-            volumes: [...baseVolumes(ctx.security), { name: "scripts", configMap: { name: ctx.scripts, defaultMode: 0o555 } }, ...volumes],
-          },
-        },
-      },
-    }).apply((manifest) => stringify(manifest));
+    oneOffJobManifest({
+      generateName: `${childName(r.name, mode === "dump" ? "restore" : "pitr")}-`,
+      namespace: r.namespace,
+      labels: labels.labels,
+      serviceAccountName: backupName,
+      security: ctx.security,
+      initContainers: [containers.fetch],
+      containers: [containers.load],
+      volumes: [{ name: "scripts", configMap: { name: ctx.scripts, defaultMode: 0o555 } }, ...volumes],
+    });
 
   const restore = job(
     "dump",

@@ -8,13 +8,11 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { stringify } from "yaml";
 import { childName } from "../core/naming";
 import type { NetworkRule } from "../core/network";
-import { ResolvedSecurity, podSecurityContext } from "../core/security";
+import type { ResolvedSecurity } from "../core/security";
 import { memberLabels, statefulOptions } from "../workload/data-store";
-import { createJob } from "../workload/job";
-import { baseVolumes, initContainer } from "../workload/workload";
+import { createJob, oneOffJobManifest } from "../workload/job";
 import type { ResolvedSeaweed } from "./resolve";
 import { filerMetaBackupScript, filerMetaRestoreScript } from "./scripts";
 
@@ -83,33 +81,15 @@ export function createFilerBackup(parent: pulumi.Resource, r: ResolvedSeaweed, c
 
   // The restore Job: the backup's labels (so its NetworkPolicy reaches the masters and the filer),
   // its ServiceAccount and volume; RESTORE_FROM "latest" or a file name from the volume.
-  const restore = pulumi
-    .output({
-      apiVersion: "batch/v1",
-      kind: "Job",
-      metadata: { generateName: `${childName(r.name, "filer-restore")}-`, namespace: r.namespace, labels: labels.labels },
-      spec: {
-        backoffLimit: 0,
-        ttlSecondsAfterFinished: 7 * 86400,
-        template: {
-          metadata: { labels: labels.labels },
-          spec: {
-            serviceAccountName: name,
-            automountServiceAccountToken: false,
-            restartPolicy: "Never",
-            securityContext: podSecurityContext(ctx.security),
-            containers: [
-              initContainer(
-                { name: "load", image: r.image, command: ["/bin/sh", "/scripts/filer-meta-restore.sh"], env: [...env, { name: "RESTORE_FROM", value: "latest" }], resources: r.resources.filer, volumeMounts: mounts },
-                ctx.security,
-              ),
-            ],
-            volumes: [...baseVolumes(ctx.security), ...volumes],
-          },
-        },
-      },
-    })
-    .apply((manifest) => stringify(manifest));
+  const restore = oneOffJobManifest({
+    generateName: `${childName(r.name, "filer-restore")}-`,
+    namespace: r.namespace,
+    labels: labels.labels,
+    serviceAccountName: name,
+    security: ctx.security,
+    containers: [{ name: "load", image: r.image, command: ["/bin/sh", "/scripts/filer-meta-restore.sh"], env: [...env, { name: "RESTORE_FROM", value: "latest" }], resources: r.resources.filer, volumeMounts: mounts }],
+    volumes,
+  });
   const restoreManifests = new k8s.core.v1.ConfigMap(
     childName(r.name, "filer-restore"),
     { metadata: { name: childName(r.name, "filer-restore"), namespace: r.namespace, labels: labels.labels }, data: { "restore-job.yaml": restore } },

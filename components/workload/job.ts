@@ -4,7 +4,8 @@
  * deny-by-default NetworkPolicy that lets them reach only what they name.
  */
 import * as k8s from "@pulumi/kubernetes";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
+import { stringify } from "yaml";
 import type { Labels } from "../core/labels";
 import { childName } from "../core/naming";
 import type { NetworkRule } from "../core/network";
@@ -86,4 +87,47 @@ export function createJob(parent: pulumi.Resource, target: KubernetesTarget, s: 
   );
   const endpoint: NetworkPolicyHolder = { networkPeer: { kind: "workload", name: s.name, namespace: s.namespace, podLabels: s.selector }, networkPorts: [], networkAccess };
   return { job, networkAccess, endpoint };
+}
+
+export interface OneOffJobSpec {
+  /** `generateName` prefix (each `kubectl create -f` makes a new Job). */
+  readonly generateName: string;
+  readonly namespace: pulumi.Input<string>;
+  /** The labels (and so the NetworkPolicy) of the scheduled Job whose identity it borrows. */
+  readonly labels: Labels;
+  readonly serviceAccountName: pulumi.Input<string>;
+  readonly security: ResolvedSecurity;
+  readonly initContainers?: readonly InitContainerSpec[];
+  readonly containers: readonly InitContainerSpec[];
+  readonly volumes: readonly Input.Volume[];
+}
+
+/**
+ * A Job manifest someone runs by hand (a restore), as YAML: it borrows a scheduled Job's labels,
+ * ServiceAccount and volumes, so its flows and permissions are the ones keel already checked.
+ */
+export function oneOffJobManifest(s: OneOffJobSpec): pulumi.Output<string> {
+  return pulumi
+    .output({
+      apiVersion: "batch/v1",
+      kind: "Job",
+      metadata: { generateName: s.generateName, namespace: s.namespace, labels: s.labels },
+      spec: {
+        backoffLimit: 0,
+        ttlSecondsAfterFinished: 7 * 86400,
+        template: {
+          metadata: { labels: s.labels },
+          spec: {
+            serviceAccountName: s.serviceAccountName,
+            automountServiceAccountToken: false,
+            restartPolicy: "Never",
+            securityContext: podSecurityContext(s.security),
+            initContainers: s.initContainers?.length ? s.initContainers.map((c) => initContainer(c, s.security)) : undefined,
+            containers: s.containers.map((c) => initContainer(c, s.security)),
+            volumes: [...baseVolumes(s.security), ...s.volumes],
+          },
+        },
+      },
+    })
+    .apply((manifest) => stringify(manifest));
 }
