@@ -38,7 +38,11 @@ function alertmanager(p: Parts): CreatedWorkload | undefined {
   const secretName = p.secret("alertmanager", { "alertmanager.yml": pulumi.secret(config) });
   const instance = childName(p.r.name, "alertmanager");
   const peersArgs = Array.from({ length: part.replicas }, (_, i) => `--cluster.peer=${instance}-${i}.${instance}-headless:${PORTS.alertmanagerCluster}`);
-  const cluster = part.replicas > 1 ? peersArgs : ["--cluster.listen-address="];
+  // Alertmanager advertises a private (RFC 1918) address by default and refuses to start without
+  // one: pods on 100.64.0.0/10 (EKS custom networking) or IPv6 advertise their own address instead.
+  const ipv6 = p.r.target.podCidrs.length > 0 && p.r.target.podCidrs.every((c) => c.includes(":"));
+  const advertise = `--cluster.advertise-address=${ipv6 ? "[$(POD_IP)]" : "$(POD_IP)"}:${PORTS.alertmanagerCluster}`;
+  const cluster = part.replicas > 1 ? [...peersArgs, advertise] : ["--cluster.listen-address="];
   const selfPeer = { kind: "namespace" as const, namespace: p.r.namespace, podLabels: { "app.kubernetes.io/name": "alertmanager", "app.kubernetes.io/instance": instance } };
   const gossip: NetworkRule[] = part.replicas > 1 ? [{ peer: selfPeer, ports: [{ port: PORTS.alertmanagerCluster }, { port: PORTS.alertmanagerCluster, protocol: "UDP" }] }] : [];
   return createWorkload(p.parent, p.r.target, p.spec("alertmanager", 65534, {
@@ -49,6 +53,7 @@ function alertmanager(p: Parts): CreatedWorkload | undefined {
       p.container("alertmanager", part, {
         image: IMAGES.alertmanager,
         args: ["--config.file=/etc/alertmanager/alertmanager.yml", "--storage.path=/alertmanager", ...cluster],
+        env: part.replicas > 1 ? [{ name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } }] : undefined,
         ports: [{ name: "http", containerPort: PORTS.alertmanager }, ...(part.replicas > 1 ? [{ name: "cluster", containerPort: PORTS.alertmanagerCluster }] : [])],
         liveness: httpProbe("/-/healthy", PORTS.alertmanager, 10),
         readiness: httpProbe("/-/ready", PORTS.alertmanager, 5),

@@ -1,0 +1,24 @@
+/** Alertmanager's cluster advertises the pod's own address, whatever range the pod network uses. */
+import { ObservabilityStack } from "../../../components";
+import { testPlatform } from "../../helpers/platform";
+import { at, synthesize } from "../../helpers/synth";
+
+async function alertmanager(replicas: number, podCidrs?: string[]) {
+  const s = await synthesize(() => new ObservabilityStack("obs", { platform: testPlatform(podCidrs ? { cluster: { podCidrs } } : {}), alertmanager: { replicas } }));
+  return (at(s.object("StatefulSet", "obs-alertmanager"), "spec.template.spec") as { containers: { args: string[]; env?: unknown[] }[] }).containers[0];
+}
+
+describe("Alertmanager clustering", () => {
+  it("advertises the pod IP, so pods outside RFC 1918 (100.64.0.0/10) still form a cluster", async () => {
+    const c = await alertmanager(2, ["100.64.0.0/10"]);
+    expect(c.args).toContain("--cluster.advertise-address=$(POD_IP):9094");
+    expect(c.env).toEqual([{ name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } }]);
+  });
+
+  it("brackets an IPv6 pod address, and a single replica runs no cluster", async () => {
+    expect((await alertmanager(2, ["fd00:10::/56"])).args).toContain("--cluster.advertise-address=[$(POD_IP)]:9094");
+    const single = await alertmanager(1);
+    expect(single.args).toContain("--cluster.listen-address=");
+    expect(single.args.some((a) => a.startsWith("--cluster.advertise-address"))).toBe(false);
+  });
+});
