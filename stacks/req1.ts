@@ -54,6 +54,9 @@ export function req1(stack: StackConfig): Req1Outputs {
       replicas: o.alertmanagerReplicas,
       slack: slackWebhookUrl ? { webhookUrl: slackWebhookUrl, channel: slackChannel } : undefined,
       pagerduty: pagerdutyRoutingKey ? { routingKey: pagerdutyRoutingKey } : undefined,
+      // In prod, alerts must reach someone: a receiver, or a stated reason why not.
+      requireReceiver: env.name === "prod",
+      noReceiverReason: typeof settings.noAlertReceiverReason === "string" ? settings.noAlertReceiverReason : undefined,
     },
     grafana: { replicas: o.grafanaReplicas, ingress: typeof settings.grafanaHost === "string" ? { host: settings.grafanaHost } : undefined },
     loki: { retention: o.logRetention },

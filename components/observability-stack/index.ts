@@ -46,6 +46,13 @@ export interface ObservabilityStackArgs {
         readonly replicas?: number;
         readonly slack?: { readonly webhookUrl: pulumi.Input<string>; readonly channel: string };
         readonly pagerduty?: { readonly routingKey: pulumi.Input<string> };
+        /**
+         * Refuse to run without a receiver (Slack or PagerDuty): alerts that go nowhere are not
+         * noticed. Production stacks set it. @default false
+         */
+        readonly requireReceiver?: boolean;
+        /** With `requireReceiver`, why no receiver is set (who watches alerts instead): the stack runs, and says so. */
+        readonly noReceiverReason?: string;
       })
     | false;
   /** Grafana; `false` for none. The admin password is generated. */

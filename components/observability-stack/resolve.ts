@@ -82,6 +82,11 @@ export function resolveObservabilityArgs(name: string, args: ObservabilityStackA
   if (on(args.alertmanager)) {
     const a = args.alertmanager ?? {};
     alertmanager = { ...part("alertmanager", a), slack: a.slack, pagerduty: a.pagerduty };
+    if (a.requireReceiver === true && !a.slack && !a.pagerduty) {
+      const reason = a.noReceiverReason;
+      if (reason === undefined) v.fail("alertmanager has no receiver (slack or pagerduty) and requireReceiver is true; expected a receiver, or alertmanager.noReceiverReason saying who watches alerts instead");
+      else v.require(typeof reason === "string" && reason.trim().length >= 20, "alertmanager.noReceiverReason", reason, "expected a reason of 20 characters or more (who watches alerts instead)");
+    }
     if (a.slack) {
       v.require(typeof a.slack.channel === "string" && a.slack.channel.length > 0, "alertmanager.slack.channel", a.slack.channel, 'expected a channel such as "#alerts"');
       // A plain string can be checked now; never echo it (it is a secret).

@@ -22,3 +22,27 @@ describe("Alertmanager clustering", () => {
     expect(single.args.some((a) => a.startsWith("--cluster.advertise-address"))).toBe(false);
   });
 });
+
+describe("Alertmanager receivers", () => {
+  async function attempt(alertmanager: Record<string, unknown>) {
+    let message = "";
+    await synthesize(() => {
+      try {
+        new ObservabilityStack("obs", { platform: testPlatform(), alertmanager });
+      } catch (err) {
+        message = (err as Error).message;
+      }
+    });
+    return message;
+  }
+
+  it("refuses to send alerts nowhere when a receiver is required, unless told why", async () => {
+    expect(await attempt({ requireReceiver: true })).toBe(
+      'ObservabilityStack "obs": alertmanager has no receiver (slack or pagerduty) and requireReceiver is true; expected a receiver, or alertmanager.noReceiverReason saying who watches alerts instead',
+    );
+    expect(await attempt({ requireReceiver: true, noReceiverReason: "nobody" })).toBe('ObservabilityStack "obs": alertmanager.noReceiverReason is "nobody"; expected a reason of 20 characters or more (who watches alerts instead)');
+    expect(await attempt({ requireReceiver: true, noReceiverReason: "the on-call engineer watches Grafana's alert list" })).toBe("");
+    expect(await attempt({ requireReceiver: true, pagerduty: { routingKey: "0123456789abcdef" } })).toBe("");
+    expect(await attempt({})).toBe("");
+  });
+});
