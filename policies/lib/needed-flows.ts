@@ -55,10 +55,10 @@ function externalGroup(id: string, namespace: string, labels: Record<string, str
  * runs them; none when the facts place them in a namespace the stack creates but the stack does
  * not run them (nothing else runs there); else one group outside the stack.
  */
-function groupsFor(stack: StackObjects, namespace: string, labels: Record<string, string>, outsideId: string): PodGroup[] {
+function groupsFor(stack: StackObjects, namespace: string, labels: Record<string, string>, outsideId: string, ports: PodGroup["ports"] = []): PodGroup[] {
   const inStack = stack.workloadsSelectedBy(namespace, labels).map((w) => w.group);
   if (inStack.length) return inStack;
-  return stack.get("Namespace", "", namespace) ? [] : [externalGroup(outsideId, namespace, labels)];
+  return stack.get("Namespace", "", namespace) ? [] : [externalGroup(outsideId, namespace, labels, ports)];
 }
 
 /** A Service port (by number or name) to each selected workload's container port. */
@@ -142,6 +142,11 @@ function ingressFlows(stack: StackObjects, facts: ClusterFacts, out: { flows: Ne
   const solverNamespaces = new Map<string, string>();
   for (const ing of ingresses) {
     const spec = obj(ing.props.spec);
+    const className = str(spec.ingressClassName);
+    if (className && ic.className && className !== ic.className) {
+      out.undecided.push(`flows to the backends of ${describeObject(ing)}: its class ${className} is not the class of the controller the facts describe (${ic.className})`);
+      continue;
+    }
     const backends = [obj(spec.defaultBackend), ...arr(spec.rules).flatMap((r) => arr(obj(obj(r).http).paths).map((p) => obj(obj(p).backend)))];
     for (const b of backends) {
       const svc = obj(b.service);
@@ -241,7 +246,9 @@ export function neededFlows(stack: StackObjects, facts: ClusterFacts): FlowAnaly
   const running = stack.workloads.filter((w) => !w.group.hostNetwork);
   if (facts.dns) {
     const dns = facts.dns;
-    const groups = groupsFor(stack, dns.namespace, dns.podLabels, `cluster DNS (namespace ${dns.namespace})`);
+    // CoreDNS' (and kube-dns') port names, for policies that name them.
+    const dnsPorts = [{ name: "dns", port: dns.port, protocol: "UDP" as const }, { name: "dns-tcp", port: dns.port, protocol: "TCP" as const }];
+    const groups = groupsFor(stack, dns.namespace, dns.podLabels, `cluster DNS (namespace ${dns.namespace})`, dnsPorts);
     for (const w of running.filter((x) => x.podSpec.dnsPolicy !== "None")) {
       for (const to of groups) {
         for (const protocol of ["UDP", "TCP"] as const) out.flows.push({ from: { pods: w.group }, to: { pods: to }, ports: [{ port: dns.port, protocol }], why: `cluster DNS (${protocol})`, urn: w.object.urn });

@@ -51,6 +51,24 @@ describe("stack-flows", () => {
     ]);
   });
 
+  it("resolves DNS port names (dns, dns-tcp) as CoreDNS declares them", () => {
+    const f = fixture();
+    rules(f, "data-db-NetworkPolicy", "egress")[0].ports = [{ port: "dns", protocol: "UDP" }, { port: "dns-tcp", protocol: "TCP" }];
+    expect(run(f)).toEqual([]);
+    rules(f, "data-db-NetworkPolicy", "egress")[0].ports = [{ port: "domain", protocol: "UDP" }, { port: "dns-tcp", protocol: "TCP" }];
+    expect(run(f)).toHaveLength(1);
+  });
+
+  it("cannot decide the flows of an Ingress of another class than the known controller's", () => {
+    const f = fixture();
+    rules(f, "shop-api-NetworkPolicy", "ingress")[0].ports = [{ port: 8081 }];
+    get(f.byName("shop-api-Ingress"), "spec").ingressClassName = "traefik";
+    expect(run(f).filter((m) => m.includes("ingress controller"))).toEqual([]);
+    expect(stackViolations(stackPrerequisites, f.all, { cluster: FACTS }).map((v) => v.message)).toContain(
+      "cannot decide: flows to the backends of Ingress shop/api: its class traefik is not the class of the controller the facts describe (nginx)",
+    );
+  });
+
   it("reports the ingress controller blocked from a backend on a named target port", () => {
     const f = fixture();
     rules(f, "shop-api-NetworkPolicy", "ingress")[0].ports = [{ port: 8081 }];
