@@ -75,6 +75,16 @@ export function runAs(r: ResolvedPostgres, user: ResolvedBackup["imageUser"]): R
 }
 
 export const passphrase = (ctx: BackupContext): EnvVar => ({ name: "BACKUP_PASSPHRASE", ...secretRef(ctx.backupSecret, "passphrase") });
+/** libpq's environment for the superuser on the primary (the dump and the restore connect so). */
+export function superuserEnv(r: ResolvedPostgres, ctx: BackupContext, rwHost: pulumi.Input<string>): EnvVar[] {
+  return [
+    { name: "PGHOST", value: rwHost },
+    { name: "PGPORT", value: String(ctx.port) },
+    { name: "PGUSER", value: "postgres" },
+    { name: "PGPASSWORD", ...secretRef(ctx.credentials, "superuser-password") },
+    { name: "PGDATABASE", value: r.database },
+  ];
+}
 export const scriptsMount = { name: "scripts", mountPath: "/scripts", readOnly: true };
 
 /** The primary's WAL helpers: spool -> compressed + encrypted copy (tools image) -> object store (upload image). */
@@ -133,11 +143,7 @@ export function createBackupJob(parent: pulumi.Resource, r: ResolvedPostgres, b:
         image: b.image,
         command: ["/bin/sh", "/scripts/backup-dump.sh"],
         env: [
-          { name: "PGHOST", value: rwHost },
-          { name: "PGPORT", value: String(ctx.port) },
-          { name: "PGUSER", value: "postgres" },
-          { name: "PGPASSWORD", ...secretRef(ctx.credentials, "superuser-password") },
-          { name: "PGDATABASE", value: r.database },
+          ...superuserEnv(r, ctx, rwHost),
           { name: "REPLICATION_USER", value: POSTGRES_DEFAULTS.replicationUser },
           { name: "REPLICATION_PASSWORD", ...secretRef(ctx.credentials, "replication-password") },
           { name: "BASE_BACKUP", value: b.walArchiving ? "1" : "0" },

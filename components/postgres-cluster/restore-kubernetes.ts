@@ -12,7 +12,7 @@ import { childName } from "../core/naming";
 import { memberLabels } from "../workload/data-store";
 import { oneOffJobManifest } from "../workload/job";
 import type { InitContainerSpec } from "../workload/workload";
-import { BackupContext, DATA_DIR, SCRATCH, passphrase, runAs, s3Env, scriptsMount, secretRef } from "./backup-kubernetes";
+import { BackupContext, DATA_DIR, SCRATCH, passphrase, runAs, s3Env, scriptsMount, superuserEnv } from "./backup-kubernetes";
 import type { ResolvedBackup, ResolvedPostgres } from "./resolve";
 
 /** The restore_command directory pitr-prepare.sh fills on the data volume. */
@@ -53,11 +53,7 @@ export function createRestoreManifests(parent: pulumi.Resource, r: ResolvedPostg
         command: ["/bin/sh", "/scripts/restore.sh"],
         env: [
           { name: "RESTORE_WORK_DIR", value: SCRATCH },
-          { name: "PGHOST", value: rwHost },
-          { name: "PGPORT", value: String(ctx.port) },
-          { name: "PGUSER", value: "postgres" },
-          { name: "PGPASSWORD", ...secretRef(ctx.credentials, "superuser-password") },
-          { name: "PGDATABASE", value: r.database },
+          ...superuserEnv(r, ctx, rwHost),
           passphrase(ctx),
         ],
         resources: b.resources,
