@@ -10,8 +10,12 @@ const { spawnSync } = require("child_process");
 // re-executes itself once with them (set KEEL_NODE_FLAGS="" to skip).
 const GC_FLAGS = (process.env.KEEL_NODE_FLAGS ?? "--max-semi-space-size=128 --min-semi-space-size=64").split(" ").filter(Boolean);
 if (GC_FLAGS.length > 0 && !process.execArgv.some((a) => a.startsWith("--max-semi-space-size"))) {
+  // The child writes to the inherited stdout/stderr itself; this process writes nothing.
   const child = spawnSync(process.execPath, [...GC_FLAGS, __filename, ...process.argv.slice(2)], { stdio: "inherit" });
-  if (child.error) throw child.error;
+  if (child.error) {
+    process.stderr.write(`keel: cannot start node: ${child.error.message}\n`);
+    process.exit(1);
+  }
   process.exit(child.status ?? 1);
 }
 
@@ -24,4 +28,5 @@ if (fs.existsSync(source)) {
 } else {
   cli = require(path.join(root, "dist", "offline", "cli.js"));
 }
-cli.main(process.argv.slice(2)).then((code) => process.exit(code));
+// run() sets the exit code only after stdout and stderr have drained (output piped to jq is never cut).
+cli.run(process.argv.slice(2));

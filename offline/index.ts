@@ -2,7 +2,8 @@
 export { synth, evaluate, render, summary, planOf } from "./synth";
 export type { SynthOptions, SynthResult, Plan, PlanResource } from "./synth";
 export { runInMockRuntime, SynthError } from "./runtime";
-export type { RecordedResource, RunOptions, RunResult } from "./runtime";
+export type { RecordedResource, RecordedOptions, RunOptions, RunResult } from "./runtime";
+export { duplicateObjectProblems } from "./identity";
 export { manifestsOf, toKubernetesObject } from "./manifests";
 export type { KubernetesObject, Manifest } from "./manifests";
 export { topologyMermaid } from "./topology";

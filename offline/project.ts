@@ -22,11 +22,41 @@ export interface StackFile {
 }
 
 function readYaml(file: string): unknown {
+  let text: string;
   try {
-    return parse(fs.readFileSync(file, "utf8"));
+    text = fs.readFileSync(file, "utf8");
   } catch (err) {
-    throw new SynthError(`cannot read ${file}: ${(err as Error).message}`);
+    throw new SynthError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
+  try {
+    return parse(text, { uniqueKeys: true, maxAliasCount: 1000 });
+  } catch (err) {
+    throw new SynthError(`${file} is not valid YAML: ${(err as Error).message.split("\n")[0].replace(/:$/, "")}`);
+  }
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function kindOf(value: unknown): string {
+  return Array.isArray(value) ? "a list" : value === null ? "empty" : `a ${typeof value} (${JSON.stringify(value)})`;
+}
+
+/** A secure value as the Pulumi CLI writes it: a mapping whose only key is `secure`. */
+function isSecure(value: unknown): boolean {
+  return isMapping(value) && Object.keys(value).length === 1 && typeof value.secure === "string";
+}
+
+/** The value with every secure value (at any depth) replaced by `[secret]`; `found` tells whether there was one. */
+function withSecretsRedacted(value: unknown, found: { secret: boolean }): unknown {
+  if (isSecure(value)) {
+    found.secret = true;
+    return "[secret]";
+  }
+  if (Array.isArray(value)) return value.map((v) => withSecretsRedacted(v, found));
+  if (isMapping(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withSecretsRedacted(v, found)]));
+  return value;
 }
 
 export function readProject(dir: string): ProjectInfo {
@@ -43,30 +73,88 @@ export function readProject(dir: string): ProjectInfo {
   return { dir, name: doc.name, main };
 }
 
-/** Reads `Pulumi.<stack>.yaml`. Secure values cannot be decrypted offline: they become `[secret]`, marked secret. */
-export function readStackFile(project: ProjectInfo, stack: string): StackFile {
+/**
+ * Reads `Pulumi.<stack>.yaml` as the Pulumi CLI does: a key without a namespace belongs to the
+ * project (`environment` is `<project>:environment`). Secure values cannot be decrypted
+ * offline: they become `[secret]`, at any depth (`pulumi config set --secret --path`), and
+ * their key is marked secret.
+ */
+export function readStackFile(project: ProjectInfo, stack: string, options: { readonly extraConfig?: boolean } = {}): StackFile {
   const file = path.join(project.dir, `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(file)) throw new SynthError(`no stack file Pulumi.${stack}.yaml in ${project.dir}`);
-  const doc = (readYaml(file) ?? {}) as { config?: Record<string, unknown> };
-  const config: Record<string, string> = {};
-  const secretKeys: string[] = [];
-  for (const [rawKey, value] of Object.entries(doc.config ?? {})) {
-    const key = rawKey.includes(":") ? rawKey : `${project.name}:${rawKey}`;
-    if (typeof value === "object" && value !== null && "secure" in value) {
-      config[key] = "[secret]";
-      secretKeys.push(key);
-    } else {
-      config[key] = typeof value === "string" ? value : JSON.stringify(value);
-      if (containsSecure(value)) secretKeys.push(key);
-    }
+  const doc = readYaml(file) ?? {};
+  if (!isMapping(doc)) throw new SynthError(`${file} is ${kindOf(doc)}; expected a mapping with a config: section`);
+  // An ESC import: its values must come from elsewhere (--stack-config), or the program would run without them.
+  if (doc.environment !== undefined && !options.extraConfig) {
+    throw new SynthError(
+      `${file}: environment: ${JSON.stringify(doc.environment)} imports Pulumi ESC environments, which keel cannot open offline; give the values they provide in a JSON file with --stack-config <file.json> ({ "<namespace>:<name>": value }, a secret as { "secret": value }; pulumi env open <name> --format json shows them), or put them in the stack's config: section`,
+    );
   }
+  const rawConfig = doc.config ?? {};
+  if (!isMapping(rawConfig)) throw new SynthError(`${file}: config is ${kindOf(rawConfig)}; expected a mapping of keys (<namespace>:<name>) to values`);
+  return configOf(file, rawConfig, project.name, (value, found) => withSecretsRedacted(value, found));
+}
+
+/**
+ * Config entries by full key: a bare key is `<project>:key`; two spellings of one key, a key
+ * with two namespaces or a key without a value are errors (one line each). `valueOf` turns a
+ * value into what the program reads and says whether it is secret.
+ */
+function configOf(file: string, raw: Record<string, unknown>, projectName: string, valueOf: (value: unknown, found: { secret: boolean }) => unknown): StackFile {
+  const config: Record<string, string> = {};
+  const spelledAs = new Map<string, string>();
+  const secretKeys: string[] = [];
+  const problems: string[] = [];
+  for (const [rawKey, value] of Object.entries(raw)) {
+    const key = rawKey.includes(":") ? rawKey : `${projectName}:${rawKey}`;
+    if (!/^[^:\s]+:[^:\s]+$/.test(key)) {
+      problems.push(`${file}: config key ${JSON.stringify(rawKey)} is not of the form <namespace>:<name> (or <name>, for ${projectName}:<name>)`);
+      continue;
+    }
+    const earlier = spelledAs.get(key);
+    if (earlier !== undefined) {
+      problems.push(`${file}: config keys ${JSON.stringify(earlier)} and ${JSON.stringify(rawKey)} are the same key ${key} (a key without a namespace belongs to the project ${projectName}); give it once`);
+      continue;
+    }
+    spelledAs.set(key, rawKey);
+    if (value === null || value === undefined) {
+      problems.push(`${file}: config ${rawKey} has no value`);
+      continue;
+    }
+    const found = { secret: false };
+    const plain = valueOf(value, found);
+    config[key] = typeof plain === "string" ? plain : JSON.stringify(plain);
+    if (found.secret) secretKeys.push(key);
+  }
+  if (problems.length > 0) throw new SynthError(problems.join("\n"));
   return { config, secretKeys };
 }
 
-function containsSecure(value: unknown): boolean {
-  if (typeof value !== "object" || value === null) return false;
-  if (!Array.isArray(value) && "secure" in value) return true;
-  return Object.values(value).some(containsSecure);
+/**
+ * Extra stack config from a JSON file (`--stack-config`), e.g. values a Pulumi ESC environment
+ * would give: `{ "<namespace>:<name>" | "<name>": value }`. A value `{ "secret": v }` is the
+ * secret `v` (marked secret: nothing keel writes shows it).
+ */
+export function readStackConfigJson(file: string, projectName: string): StackFile {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new SynthError(`--stack-config ${file}: ${code ? `cannot read it (${code})` : `not valid JSON: ${(err as Error).message}`}`);
+  }
+  if (!isMapping(doc)) throw new SynthError(`--stack-config ${file} is ${kindOf(doc)}; expected a JSON object of config keys (<namespace>:<name>) to values`);
+  const isSecretWrapper = (v: unknown): v is { secret: unknown } => isMapping(v) && Object.keys(v).length === 1 && "secret" in v;
+  const reveal = (value: unknown, found: { secret: boolean }): unknown => {
+    if (isSecretWrapper(value)) {
+      found.secret = true;
+      return reveal(value.secret, { secret: false });
+    }
+    if (Array.isArray(value)) return value.map((v) => reveal(v, found));
+    if (isMapping(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, reveal(v, found)]));
+    return value;
+  };
+  return configOf(`--stack-config ${file}`, doc, projectName, reveal);
 }
 
 /** Lets `require` load `.ts` files by transpiling them (no type-check), with the project's TypeScript. */

@@ -7,28 +7,12 @@
  * positions and leak reports. Neither changes a resource, so the engine switches them off.
  */
 import { installFastSerialization } from "./fast-serialize";
-import { NewResource, UnknownCallError, call, newResource } from "./providers";
-import { Json, SECRET_SIG, SIG_KEY, secretValue, unwrap } from "./values";
+import { duplicateObjectProblems } from "./identity";
+import { MonitorState, RecordedResource, createMonitor } from "./monitor";
+import { programErrorMessage } from "./program-error";
+import { watchForStall } from "./watchdog";
 
-/** One registered resource, as the engine saw it. */
-export interface RecordedResource {
-  readonly urn: string;
-  readonly type: string;
-  readonly name: string;
-  /** The parent's URN ("" for the stack). */
-  readonly parent: string;
-  readonly custom: boolean;
-  /** Inputs on the wire: secrets are `{ [SIG_KEY]: SECRET_SIG, value }`. */
-  readonly inputs: Record<string, unknown>;
-  /** The provider's answer merged over the inputs. */
-  readonly state: Record<string, unknown>;
-  readonly id: string;
-  readonly dependencies: readonly string[];
-  readonly provider: string;
-  readonly additionalSecretOutputs: readonly string[];
-  readonly protect: boolean;
-  readonly retainOnDelete: boolean;
-}
+export type { RecordedResource, RecordedOptions } from "./monitor";
 
 export interface RunOptions {
   readonly project: string;
@@ -40,6 +24,12 @@ export interface RunOptions {
   readonly sdkDir?: string;
   /** Use the SDK's own (slower) serialization and alias resolution; for the equivalence test. @default false */
   readonly exactSdk?: boolean;
+  /**
+   * Two resources writing one Kubernetes object (same cluster, group, kind, namespace, name)
+   * fail the run; "ignore" is for probes that build many variants of one component side by
+   * side in one run. @default "error"
+   */
+  readonly duplicateObjects?: "error" | "ignore";
 }
 
 export interface RunResult {
@@ -52,8 +42,8 @@ export interface RunResult {
 
 /** A program failed: its own error, a provider call with no offline answer, or logged errors. */
 export class SynthError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = "SynthError";
   }
 }
@@ -99,9 +89,25 @@ function loadSdk(sdkDir?: string): Sdk {
   };
 }
 
+/** Where the SDK's failed resource operations go during a run (see switchOffCliDiagnostics). */
+let operationFailed: (err: unknown) => void = () => undefined;
+
+/**
+ * Also: the SDK leaves a failed resource operation as an unhandled rejection for the language
+ * host to report. In-process (tests, `keel/offline`) that would reach the host process's
+ * handlers (jest fails an unrelated test); here the run collects it as the program's failure.
+ */
 function switchOffCliDiagnostics(sdk: Sdk): void {
   sdk.resource.Resource.callsites = () => [];
-  sdk.debuggable.debuggablePromise = <T>(p: Promise<T>) => p;
+  sdk.debuggable.debuggablePromise = <T>(p: Promise<T>, label?: unknown) => {
+    if (typeof label !== "string") return p;
+    if (label.startsWith("resource:")) p.catch((err: unknown) => operationFailed(err));
+    // A failed registration also rejects the resource's URN, ID and outputs: awaiters still see
+    // the rejection; nobody awaiting them is not a second failure.
+    else if (/^(resolveURN|resolveID|transfer[A-Za-z]+)\(/.test(label)) p.catch(() => undefined);
+    return p;
+  };
+  sdk.rpc.suppressUnhandledGrpcRejections = <T>(p: Promise<T>) => p.catch((err: unknown) => operationFailed(err));
 }
 
 /**
@@ -115,13 +121,24 @@ function skipAliasResolution(sdk: Sdk): () => void {
   const original = sdk.resource.mergeOptions;
   const withoutAliases = (...args: unknown[]) => {
     const merged = original(...args);
-    if (merged && merged.aliases) merged.aliases = undefined;
+    if (merged && merged.aliases) {
+      // The user's own aliases stay (plan.json records them); a provider's retired type tokens go.
+      const own = (merged.aliases as unknown[]).filter((a) => !isRetiredTypeAlias(a));
+      merged.aliases = own.length > 0 ? own : undefined;
+    }
     return merged;
   };
   for (const m of modules) m.mergeOptions = withoutAliases;
   return () => {
     for (const m of modules) m.mergeOptions = original;
   };
+}
+
+/** `{ type: "kubernetes:apps/v1beta1:Deployment" }`: what @pulumi/kubernetes adds to every resource. */
+function isRetiredTypeAlias(alias: unknown): boolean {
+  if (typeof alias !== "object" || alias === null) return false;
+  const keys = Object.keys(alias);
+  return keys.length === 1 && keys[0] === "type" && typeof (alias as { type: unknown }).type === "string" && (alias as { type: string }).type.startsWith("kubernetes:");
 }
 
 /**
@@ -142,94 +159,12 @@ function passStructsByReference(sdk: Sdk): () => void {
   };
 }
 
-function createMonitor(sdk: Sdk, records: RecordedResource[], failures: string[], outputs: { value: Record<string, unknown>; components: Map<string, Record<string, unknown>> }) {
-  const Base = sdk.mocks.MockMonitor;
-  const monitor = new Base({ newResource: () => ({ id: "", state: {} }), call: () => ({}) });
-  monitor.registerResource = async (req: any, callback: (err: unknown, resp?: unknown) => void) => {
-    try {
-      const type: string = req.getType();
-      const name: string = req.getName();
-      const parent: string = req.getParent();
-      const custom: boolean = req.getCustom();
-      const urn: string = monitor.newUrn(parent, type, name);
-      if (monitor.resources.has(urn)) throw new Error(`duplicate resource URN ${urn}: two resources of type ${type} are named "${name}"; resource names must be unique per type`);
-      const inputs = req.getObject().toJavaScript() as Record<string, unknown>;
-      const request: NewResource = { type, name, urn, custom, inputs };
-      const result = newResource(request);
-      const state: Record<string, unknown> = { ...inputs };
-      for (const [key, value] of Object.entries(result.outputs)) state[key] = mergeOutput(inputs[key], value);
-      const secretOutputs: string[] = req.getAdditionalsecretoutputsList();
-      for (const key of secretOutputs) if (state[key] !== undefined) state[key] = secretValue(state[key]);
-      monitor.resources.set(urn, { urn, id: result.id || null, state });
-      records.push({
-        urn,
-        type,
-        name,
-        parent,
-        custom,
-        inputs,
-        state,
-        id: result.id,
-        dependencies: [...req.getDependenciesList()].sort(),
-        provider: req.getProvider(),
-        additionalSecretOutputs: secretOutputs,
-        protect: req.getProtect(),
-        retainOnDelete: req.getRetainondelete?.() ?? false,
-      });
-      callback(null, {
-        getUrn: () => urn,
-        getId: () => result.id,
-        getObject: () => ({ toJavaScript: () => state }),
-        getPropertydependenciesMap: () => undefined,
-        getResult: () => 0,
-        getUnknown: () => false,
-      });
-    } catch (err) {
-      failures.push(String((err as Error)?.message ?? err));
-      callback(err);
-    }
-  };
-  const baseInvoke = monitor.invoke.bind(monitor);
-  monitor.invoke = async (req: any, callback: (err: unknown, resp?: unknown) => void) => {
-    const token: string = req.getTok();
-    if (token === "pulumi:pulumi:getResource") return baseInvoke(req, callback);
-    try {
-      const args = unwrap(sdk.rpc.deserializeProperties(req.getArgs())) as Record<string, Json>;
-      const answer = call(token, args);
-      callback(null, { getReturn: () => ({ toJavaScript: () => answer }), getFailuresList: () => [] });
-    } catch (err) {
-      failures.push(err instanceof UnknownCallError ? err.message : `provider function ${token} failed: ${(err as Error).message}`);
-      callback(err);
-    }
-  };
-  monitor.readResource = async (req: any, callback: (err: unknown) => void) => {
-    const message = `reading an existing resource (${req.getType()} "${req.getName()}", id ${req.getId()}) needs the real provider; keel synth cannot answer it offline`;
-    failures.push(message);
-    callback(new Error(message));
-  };
-  const baseOutputs = monitor.registerResourceOutputs.bind(monitor);
-  monitor.registerResourceOutputs = (req: any, callback: (err: unknown, resp?: unknown) => void) => {
-    const urn: string = req.getUrn();
-    if (urn.includes("::pulumi:pulumi:Stack::")) outputs.value = req.getOutputs()?.toJavaScript() ?? {};
-    else outputs.components.set(urn, req.getOutputs()?.toJavaScript() ?? {});
-    baseOutputs(req, callback);
-  };
-  return monitor;
-}
-
-/** Merges provider outputs into an input value (e.g. auto-named metadata), keeping secret marks. */
-function mergeOutput(input: unknown, output: Json): unknown {
-  if (input === undefined) return output;
-  const secret = typeof input === "object" && input !== null && (input as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
-  const plainInput = secret ? (input as { value: unknown }).value : input;
-  if (typeof plainInput === "object" && plainInput !== null && !Array.isArray(plainInput) && typeof output === "object" && output !== null && !Array.isArray(output)) {
-    const merged = { ...(plainInput as Record<string, unknown>), ...output };
-    return secret ? secretValue(merged) : merged;
-  }
-  return output;
-}
-
 let active = false;
+
+/** Whether a run is in progress (it collects the process's uncaught errors itself). */
+export function runActive(): boolean {
+  return active;
+}
 
 /**
  * Runs `program` (which registers resources) under the mock runtime and returns what it
@@ -243,14 +178,21 @@ export async function runInMockRuntime(options: RunOptions, program: () => unkno
   const restoreStructs = passStructsByReference(sdk);
   const restoreSerialization = options.exactSdk ? () => undefined : installFastSerialization(sdk);
   const restoreAliases = options.exactSdk ? () => undefined : skipAliasResolution(sdk);
-  const records: RecordedResource[] = [];
-  const failures: string[] = [];
-  const outputs = { value: {} as Record<string, unknown>, components: new Map<string, Record<string, unknown>>() };
+  const state: MonitorState = { records: [], failures: [], outputs: {}, components: new Map() };
+  const { records, failures } = state;
   const rejections: unknown[] = [];
   const onRejection = (reason: unknown) => rejections.push(reason);
   process.on("unhandledRejection", onRejection);
+  process.on("uncaughtException", onRejection);
+  operationFailed = onRejection;
+  // A program that exits the process would end keel with its exit code (0: a silent pass).
+  const exit = process.exit;
+  process.exit = ((code?: number | string | null) => {
+    throw new SynthError(`the program called process.exit(${code ?? ""}); a Pulumi program ends by returning (or throwing)`);
+  }) as typeof process.exit;
+  const watchdog = watchForStall(() => failures.length > 0 || rejections.length > 0);
   try {
-    const monitor = createMonitor(sdk, records, failures, outputs);
+    const monitor = createMonitor(sdk, state);
     sdk.settings.setMockOptions(monitor, options.project, options.stack, false, "organization");
     const store = sdk.state.getStore();
     Object.assign(store, {
@@ -269,29 +211,40 @@ export async function runInMockRuntime(options: RunOptions, program: () => unkno
     });
     sdk.config.setAllConfig({ ...(options.config ?? {}) }, [...(options.secretKeys ?? [])]);
     let thrown: unknown;
-    try {
+    const work = (async () => {
       await sdk.stack.runInPulumiStack(async () => {
         let exported = await program();
         if (typeof exported === "function") exported = await (exported as () => unknown)();
         return exported;
       });
       await sdk.settings.waitForRPCs();
-    } catch (err) {
-      thrown = err;
-    }
+      return "done" as const;
+    })();
+    // A program that awaits something nobody resolves (e.g. the Output of a resource whose
+    // registration failed) never ends: the watchdog notices, and the run fails with what it has.
+    const outcome = await Promise.race([work.catch((err: unknown) => ((thrown = err), "thrown" as const)), watchdog.stalled.then(() => "stalled" as const)]);
+    watchdog.stop();
     await new Promise((resolve) => setImmediate(resolve));
     const problems = [...failures];
-    if (thrown !== undefined) problems.unshift(errorMessage(thrown));
-    for (const r of rejections) problems.push(errorMessage(r));
+    if (thrown !== undefined) problems.unshift(programErrorMessage(thrown));
+    for (const r of rejections) problems.push(programErrorMessage(r));
     if (store.logErrorCount > 0 && problems.length === 0) problems.push(`the program logged ${store.logErrorCount} error(s) (see above)`);
+    if (outcome === "stalled" && problems.length === 0) problems.push(neverFinished(records));
     // The same failure often arrives twice (from the monitor, and wrapped in the SDK's rejection).
     const unique = [...new Set(problems.map((p) => p.trim()).filter((p) => p.length > 0))];
     const distinct = unique.filter((p) => !unique.some((q) => q !== p && p.includes(q)));
-    if (distinct.length > 0) throw new SynthError(distinct.join("\n"));
+    // The first error the program threw travels along as the cause (its stack: KEEL_DEBUG=1).
+    if (distinct.length > 0) throw new SynthError(distinct.join("\n"), { cause: thrown ?? rejections[0] });
     if (problems.length > 0) throw new SynthError("the program failed without a message");
-    return { resources: records, outputs: outputs.value, componentOutputs: outputs.components };
+    const duplicates = options.duplicateObjects === "ignore" ? [] : duplicateObjectProblems(records);
+    if (duplicates.length > 0) throw new SynthError(duplicates.join("\n"));
+    return { resources: records, outputs: state.outputs, componentOutputs: state.components };
   } finally {
+    watchdog.stop();
     process.off("unhandledRejection", onRejection);
+    process.off("uncaughtException", onRejection);
+    process.exit = exit;
+    operationFailed = () => undefined;
     restoreStructs();
     restoreSerialization();
     restoreAliases();
@@ -299,7 +252,7 @@ export async function runInMockRuntime(options: RunOptions, program: () => unkno
   }
 }
 
-function errorMessage(err: unknown): string {
-  if (err instanceof Error) return err.message.replace(/^Running program '[^']*' failed with an unhandled exception:\s*/, "");
-  return String(err);
+function neverFinished(records: readonly RecordedResource[]): string {
+  const last = records.length > 0 ? `; the last resource registered was ${records[records.length - 1].type} "${records[records.length - 1].name}"` : "";
+  return `the program never finished: it waits for a promise that is never resolved (${records.length} resources registered${last})`;
 }

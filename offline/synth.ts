@@ -10,8 +10,8 @@ import { readConfigFile } from "./check/config";
 import { environmentConfigFile } from "./check/find-pack";
 import { clusterFactsOf, withFacts } from "./facts";
 import { Manifest, manifestYaml, manifestsOf } from "./manifests";
-import { forgetProjectModules, installTypeScriptLoader, readProject, readStackFile } from "./project";
-import { RecordedResource, RunResult, runInMockRuntime } from "./runtime";
+import { forgetProjectModules, installTypeScriptLoader, readProject, readStackConfigJson, readStackFile } from "./project";
+import { RecordedOptions, RecordedResource, RunResult, SynthError, runInMockRuntime } from "./runtime";
 import { topologyMermaid } from "./topology";
 import { Json, redact, redactValues } from "./values";
 
@@ -21,6 +21,8 @@ export interface SynthOptions {
   readonly dir?: string;
   /** Where `<stack>/` is written. @default `<dir>/out` */
   readonly out?: string;
+  /** A JSON file of extra config over the stack file's (`--stack-config`; see readStackConfigJson). */
+  readonly stackConfigFile?: string;
   /** Extra config by full key, over the stack file's (tests, CI). */
   readonly config?: Readonly<Record<string, string>>;
   readonly secretKeys?: readonly string[];
@@ -33,6 +35,8 @@ export interface PlanResource {
   readonly parent: string | null;
   readonly inputs: Json;
   readonly dependencies: readonly string[];
+  /** The resource options set on it (protect, retainOnDelete, dependsOn, provider, ...); absent when none. */
+  readonly options?: RecordedOptions;
 }
 
 export interface Plan {
@@ -53,8 +57,10 @@ export interface SynthResult {
   readonly capacity: string;
   /** The pack config the stack is judged with: its environment's file plus the cluster facts and image manifest. */
   readonly policyPackConfig: Record<string, unknown>;
-  /** The environment whose pack config was used (`keel:environment` of the stack, else prod). */
-  readonly environment: string;
+  /** The environment whose pack config was used (`keel:environment` of the stack); undefined: the stack sets none (facts only). */
+  readonly environment?: string;
+  /** Whether the pack has a config file for that environment. */
+  readonly environmentKnown: boolean;
 }
 
 /** Inputs as they may be written: secrets, a Secret's data and additional secret outputs redacted. */
@@ -67,15 +73,28 @@ export function redactedInputs(r: RecordedResource): Json {
 export function planOf(project: string, stack: string, run: RunResult): Plan {
   const resources = [...run.resources]
     .sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0))
-    .map((r) => ({ type: r.type, name: r.name, urn: r.urn, parent: r.parent || null, inputs: redactedInputs(r), dependencies: r.dependencies }));
+    .map((r) => {
+      const resource: PlanResource = { type: r.type, name: r.name, urn: r.urn, parent: r.parent || null, inputs: redactedInputs(r), dependencies: r.dependencies };
+      return r.options && Object.keys(r.options).length > 0 ? { ...resource, options: r.options } : resource;
+    });
   return { stack, project, resources, outputs: redact(run.outputs) };
 }
 
 /** Evaluates the project's program for `stack` and returns what it registered (nothing written). */
+/** A stack name as Pulumi allows it (it names a file and a directory: no path separators). */
+export function checkStackName(stack: string): void {
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(stack) || stack.length > 100) {
+    throw new SynthError(`--stack is ${JSON.stringify(stack)}; expected a stack name (letters, digits, "-", "_" and ".", at most 100)`);
+  }
+}
+
 export async function evaluate(options: SynthOptions): Promise<{ project: string; run: RunResult; environment?: string }> {
+  checkStackName(options.stack);
   const dir = path.resolve(options.dir ?? ".");
   const project = readProject(dir);
-  const stackFile = readStackFile(project, options.stack);
+  const fromFile = readStackFile(project, options.stack, { extraConfig: options.stackConfigFile !== undefined });
+  const extra = options.stackConfigFile ? readStackConfigJson(path.resolve(options.stackConfigFile), project.name) : { config: {}, secretKeys: [] };
+  const stackFile = { config: { ...fromFile.config, ...extra.config }, secretKeys: [...fromFile.secretKeys, ...extra.secretKeys] };
   installTypeScriptLoader(dir);
   forgetProjectModules(dir);
   const run = await runInMockRuntime(
@@ -92,13 +111,14 @@ export async function evaluate(options: SynthOptions): Promise<{ project: string
       return exported && typeof exported.default === "function" ? exported.default : exported;
     },
   );
-  const environment = stackFile.config[`${project.name}:environment`];
-  return { project: project.name, run, environment: typeof environment === "string" && /^[a-z0-9-]+$/.test(environment) ? environment : undefined };
+  // The stack's environment is keel's own key (a bare `environment:` in a keel project is the same key).
+  const environment = stackFile.config["keel:environment"];
+  return { project: project.name, run, environment: typeof environment === "string" && environment.length > 0 ? environment : undefined };
 }
 
-/** The pack config for a stack: `<pack>/config/<environment>.json` (prod when the stack names none) with the run's facts. */
-export function stackPolicyConfig(dir: string, run: RunResult, environment = "prod"): Record<string, unknown> {
-  const file = environmentConfigFile(dir, environment);
+/** The pack config for a stack: `<pack>/config/<environment>.json` with the run's facts (the facts alone without a known environment). */
+export function stackPolicyConfig(dir: string, run: RunResult, environment?: string): Record<string, unknown> {
+  const file = environment !== undefined && /^[a-z0-9-]+$/.test(environment) ? environmentConfigFile(dir, environment) : undefined;
   return withFacts(file ? readConfigFile(file) : {}, clusterFactsOf(run));
 }
 
@@ -110,20 +130,59 @@ export function render(project: string, stack: string, run: RunResult) {
   return { plan, manifests, topology: topologyMermaid(stack, objects), capacity: capacityMarkdown(stack, objects) };
 }
 
+/**
+ * Evaluates, renders and writes `<out>/<stack>/`. The files go to a fresh directory next to it,
+ * renamed into place only when everything succeeded; a failed synth removes the previous
+ * `<out>/<stack>/` (it no longer matches the program) and says so on the error.
+ */
 export async function synth(options: SynthOptions): Promise<SynthResult> {
+  checkStackName(options.stack);
   const dir = path.resolve(options.dir ?? ".");
-  const { project, run, environment = "prod" } = await evaluate(options);
-  const rendered = render(project, options.stack, run);
-  const policyPackConfig = stackPolicyConfig(dir, run, environment);
-  const outDir = path.join(path.resolve(options.out ?? path.join(dir, "out")), options.stack);
-  fs.rmSync(outDir, { recursive: true, force: true });
-  fs.mkdirSync(path.join(outDir, "manifests"), { recursive: true });
-  for (const m of rendered.manifests) fs.writeFileSync(path.join(outDir, "manifests", m.file), manifestYaml(m.object));
-  fs.writeFileSync(path.join(outDir, "plan.json"), JSON.stringify(rendered.plan, null, 2) + "\n");
-  fs.writeFileSync(path.join(outDir, "topology.mmd"), rendered.topology);
-  fs.writeFileSync(path.join(outDir, "capacity.md"), rendered.capacity);
-  fs.writeFileSync(path.join(outDir, "policy-pack-config.json"), JSON.stringify(policyPackConfig, null, 2) + "\n");
-  return { project, stack: options.stack, outDir, run, ...rendered, policyPackConfig, environment };
+  const outRoot = path.resolve(options.out ?? path.join(dir, "out"));
+  const outDir = path.join(outRoot, options.stack);
+  let staging: string | undefined;
+  try {
+    const { project, run, environment } = await evaluate(options);
+    const rendered = render(project, options.stack, run);
+    const environmentKnown = environment !== undefined && /^[a-z0-9-]+$/.test(environment) && environmentConfigFile(dir, environment) !== undefined;
+    const policyPackConfig = stackPolicyConfig(dir, run, environment);
+    fs.mkdirSync(outRoot, { recursive: true });
+    staging = freshDirectory(path.join(outRoot, `.${options.stack}.partial-${process.pid}`));
+    fs.mkdirSync(path.join(staging, "manifests"));
+    for (const m of rendered.manifests) fs.writeFileSync(path.join(staging, "manifests", m.file), manifestYaml(m.object));
+    fs.writeFileSync(path.join(staging, "plan.json"), JSON.stringify(rendered.plan, null, 2) + "\n");
+    fs.writeFileSync(path.join(staging, "topology.mmd"), rendered.topology);
+    fs.writeFileSync(path.join(staging, "capacity.md"), rendered.capacity);
+    fs.writeFileSync(path.join(staging, "policy-pack-config.json"), JSON.stringify(policyPackConfig, null, 2) + "\n");
+    fs.rmSync(outDir, { recursive: true, force: true });
+    fs.renameSync(staging, outDir);
+    staging = undefined;
+    return { project, stack: options.stack, outDir, run, ...rendered, policyPackConfig, environment, environmentKnown };
+  } catch (err) {
+    if (staging) fs.rmSync(staging, { recursive: true, force: true });
+    if (fs.existsSync(outDir)) {
+      fs.rmSync(outDir, { recursive: true, force: true });
+      if (typeof err === "object" && err !== null) Object.defineProperty(err, "removedOutput", { value: outDir, enumerable: false });
+    }
+    throw err;
+  }
+}
+
+/** A new directory (mode as mkdir gives it, unlike mkdtemp's 0700): `<prefix>-<n>`. */
+function freshDirectory(prefix: string): string {
+  for (let n = 0; ; n++) {
+    try {
+      fs.mkdirSync(`${prefix}-${n}`);
+      return `${prefix}-${n}`;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST" || n > 1000) throw err;
+    }
+  }
+}
+
+/** The output directory a failed synth removed (it was written by an earlier run), if any. */
+export function removedOutputOf(err: unknown): string | undefined {
+  return typeof err === "object" && err !== null ? ((err as { removedOutput?: string }).removedOutput ?? undefined) : undefined;
 }
 
 /** The short summary `keel synth` prints. */
@@ -139,8 +198,14 @@ export function summary(result: SynthResult, cwd = process.cwd()): string {
     `keel synth: project ${result.project}, stack ${result.stack}: ${result.plan.resources.length} resources, ${objects.length} Kubernetes objects in ${namespaces.size} namespaces`,
     `  ${[...kinds.entries()].sort().map(([k, n]) => `${n} ${k}`).join(", ")}`,
     `  requests: ${totals.cpuRequests} CPU, ${totals.memoryRequests} memory; storage: ${totals.storage}`,
-    `  wrote ${rel}/: manifests/ (${result.manifests.length} files), plan.json, topology.mmd, capacity.md, policy-pack-config.json (${result.environment} policies with the cluster facts)`,
+    `  wrote ${rel}/: manifests/ (${result.manifests.length} files), plan.json, topology.mmd, capacity.md, policy-pack-config.json (${packConfigNote(result)})`,
     "outputs:",
     ...outputs,
   ].join("\n");
+}
+
+function packConfigNote(result: SynthResult): string {
+  if (result.environment === undefined) return "the cluster facts only: the stack sets no keel:environment";
+  if (!result.environmentKnown) return `the cluster facts only: the pack has no config for keel:environment ${JSON.stringify(result.environment)}`;
+  return `${result.environment} policies with the cluster facts`;
 }

@@ -4,12 +4,41 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { KubernetesPlatformArgs } from "../components";
+import { Shape, closest, describeArg, shapeProblems } from "../components/core/arg-shape";
+import { ARG_SHAPES } from "../components/core/arg-shapes.generated";
 import { describeValue } from "../components/core/errors";
 import { EnvironmentName, environments, Environment } from "./environments";
 
 export const BLUEPRINTS = ["req1"] as const;
 export type BlueprintName = (typeof BLUEPRINTS)[number];
 export const PLATFORMS = ["kubernetes"] as const;
+const ENVIRONMENTS: readonly EnvironmentName[] = ["dev", "prod"];
+
+/** `keel:kubernetes`: the shape of KubernetesPlatformArgs without `system` (the blueprint sets it). */
+function kubernetesSectionShape(): Shape {
+  const args = ARG_SHAPES.KubernetesPlatformArgs as Extract<Shape, { readonly o: unknown }>;
+  const o = Object.fromEntries(Object.entries(args.o).filter(([k]) => k !== "system"));
+  return { ...args, o, q: (args.q ?? []).filter((k) => k !== "system") };
+}
+
+/** `keel:req1`: what the req1 blueprint reads from its section. */
+export const REQ1_SECTION: Shape = {
+  o: { image: "s", host: "s", oidcIssuer: "s", grafanaHost: "s", slackChannel: "s", noAlertReceiverReason: "s" },
+  q: ["image", "host", "oidcIssuer"],
+};
+
+/** The keys of the stack's config namespace every stack may set (the values of the first three: see readStackConfig). */
+const COMMON_KEYS: Readonly<Record<string, Shape>> = {
+  blueprint: "s",
+  platform: "s",
+  environment: "s",
+  kubernetes: kubernetesSectionShape(),
+};
+
+/** The keys each blueprint reads besides the common ones (secrets are strings, set with `pulumi config set --secret`). */
+export const BLUEPRINT_KEYS: Readonly<Record<BlueprintName, Readonly<Record<string, Shape>>>> = {
+  req1: { req1: REQ1_SECTION, req1OidcClientSecret: "s", slackWebhookUrl: "s", pagerdutyRoutingKey: "s" },
+};
 
 export interface StackConfig {
   readonly blueprint: BlueprintName;
@@ -21,12 +50,68 @@ export interface StackConfig {
   readonly config: pulumi.Config;
 }
 
-/** A stack configuration error: names the key, the value and what is allowed. */
+/** A stack configuration error: names the key, the value and what is allowed (one line per problem). */
 export class StackConfigError extends Error {
-  constructor(key: string, value: unknown, allowed: string) {
-    super(`stack config ${pulumi.getProject()}:${key} is ${describeValue(value)}; ${allowed}`);
+  constructor(key: string, value: unknown, allowed: string);
+  constructor(problems: readonly string[]);
+  constructor(keyOrProblems: string | readonly string[], value?: unknown, allowed?: string) {
+    super(typeof keyOrProblems === "string" ? `stack config ${pulumi.getProject()}:${keyOrProblems} is ${describeValue(value)}; ${allowed}` : keyOrProblems.join("\n"));
     this.name = "StackConfigError";
   }
+}
+
+/** Whether the stack marks `key` secret (the SDK's own test, not in its typings). */
+function isConfigSecret(key: string): boolean {
+  const runtime = pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean };
+  return typeof runtime.isConfigSecret === "function" && runtime.isConfigSecret(key);
+}
+
+/** `{ secure: "v1:..." }` (a nested secret the engine could not decrypt) reads as the secret string it stands for. */
+function withoutSecureMarkers(value: unknown): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) return value.map(withoutSecureMarkers);
+  const keys = Object.keys(value);
+  if (keys.length === 1 && keys[0] === "secure" && typeof (value as { secure: unknown }).secure === "string") return "[secret]";
+  return Object.fromEntries(keys.map((k) => [k, withoutSecureMarkers((value as Record<string, unknown>)[k])]));
+}
+
+/**
+ * Every key the stack sets in the project's namespace (`keel:*`), checked against what keel and
+ * the blueprint read: an unknown or misspelled key, at the top or inside an object-valued key
+ * (`keel:kubernetes`, `keel:req1`), is an error with "did you mean", never silently ignored.
+ * Keys of other namespaces (`kubernetes:context`, `aws:region`, `pulumi:*`) are left alone.
+ */
+export function stackConfigProblems(all: Readonly<Record<string, string>> = pulumi.runtime.allConfig()): string[] {
+  const project = pulumi.getProject();
+  const blueprint = all[`${project}:blueprint`];
+  const blueprintKeys = BLUEPRINTS.includes(blueprint as BlueprintName) ? [blueprint as BlueprintName] : BLUEPRINTS;
+  const known: Record<string, Shape> = { ...COMMON_KEYS };
+  for (const b of blueprintKeys) Object.assign(known, BLUEPRINT_KEYS[b]);
+  const names = Object.keys(known).map((k) => `${project}:${k}`);
+  const problems: string[] = [];
+  for (const fullKey of Object.keys(all).sort()) {
+    if (!fullKey.startsWith(`${project}:`)) continue;
+    const key = fullKey.slice(project.length + 1);
+    const raw = all[fullKey];
+    const shape = known[key];
+    // Under the Pulumi CLI a secret arrives decrypted: a message never shows it.
+    const secret = raw === "[secret]" || isConfigSecret(fullKey);
+    if (shape === undefined) {
+      const hint = closest(key, Object.keys(known));
+      problems.push(`stack config ${fullKey} is ${secret ? "[secret]" : describeArg(raw)}; not a key keel reads (known keys: ${names.join(", ")})${hint ? ` (did you mean "${project}:${hint}"?)` : ""}`);
+      continue;
+    }
+    let value: unknown = raw;
+    if (typeof shape === "object" && ("o" in shape || "r" in shape || "a" in shape)) {
+      try {
+        value = JSON.parse(raw);
+      } catch {
+        value = raw;
+      }
+    }
+    problems.push(...shapeProblems(withoutSecureMarkers(value), shape, fullKey, { secret }).map((p) => `stack config ${p}`));
+  }
+  return problems;
 }
 
 function oneOf<T extends string>(config: pulumi.Config, key: string, allowed: readonly T[], fallback?: T): T {
@@ -38,9 +123,11 @@ function oneOf<T extends string>(config: pulumi.Config, key: string, allowed: re
 }
 
 export function readStackConfig(config = new pulumi.Config()): StackConfig {
+  const problems = stackConfigProblems();
+  if (problems.length > 0) throw new StackConfigError(problems);
   const blueprint = oneOf(config, "blueprint", BLUEPRINTS);
   const platform = oneOf(config, "platform", PLATFORMS, "kubernetes");
-  const environmentName = oneOf<EnvironmentName>(config, "environment", ["dev", "prod"]);
+  const environmentName = oneOf<EnvironmentName>(config, "environment", ENVIRONMENTS);
   const kubernetes = config.getObject<Omit<KubernetesPlatformArgs, "system">>("kubernetes") ?? {};
   if (typeof kubernetes !== "object" || Array.isArray(kubernetes)) {
     throw new StackConfigError("kubernetes", kubernetes, "expected an object such as { context: \"kind-keel\" }");

@@ -5,7 +5,11 @@ export type EnvironmentName = "dev" | "prod";
 
 export interface Environment {
   readonly name: EnvironmentName;
-  /** Protect stateful resources and namespaces against deletion. */
+  /**
+   * Protect every stateful resource against deletion and replacement (`protect` +
+   * `retainOnDelete`): each blueprint passes it as `protect` to every component that holds
+   * state (platform namespaces and CA, data stores, observability stack).
+   */
   readonly protect: boolean;
   /** Sizing of a stateless API service. */
   readonly api: Pick<ApiServiceArgs, "replicas" | "autoscaling" | "resources">;

@@ -61,6 +61,8 @@ export function req1(stack: StackConfig): Req1Outputs {
     grafana: { replicas: o.grafanaReplicas, ingress: typeof settings.grafanaHost === "string" ? { host: settings.grafanaHost } : undefined },
     loki: { retention: o.logRetention },
     tempo: { retention: o.traceRetention },
+    // Prometheus, Loki and Tempo volumes and Grafana's admin password: protected in prod.
+    protect: env.protect,
   });
 
   // Seed 000: SeaweedFS in the storage namespace (files, and the database's backups).

@@ -1,7 +1,9 @@
 /** HorizontalPodAutoscaler intent: bounds, targets and how fast to scale each way. */
 import type * as k8s from "@pulumi/kubernetes";
 import { defaults } from "../core/defaults";
+import { findDuplicates } from "../core/duplicates";
 import { Validator } from "../core/errors";
+import { labelProblems } from "../core/kubernetes-syntax";
 
 /** How fast to scale in one direction: at most `pods` (or `percent`) per `periodSeconds`. */
 export interface ScalingRateArgs {
@@ -70,6 +72,13 @@ export function validateAutoscaling(v: Validator, a: AutoscalingArgs): void {
     v.require(/^[a-zA-Z_:][a-zA-Z0-9_:.-]*$/.test(m.name ?? ""), `autoscaling.customMetrics[${i}].name`, m.name, "expected a metric name");
     v.require(/^\d+(\.\d+)?(m|k|M|G)?$/.test(m.averageValue ?? ""), `autoscaling.customMetrics[${i}].averageValue`, m.averageValue, "expected a quantity such as \"1000\" or \"500m\"");
     v.require(m.type === undefined || m.type === "pods" || m.type === "external", `autoscaling.customMetrics[${i}].type`, m.type, "expected \"pods\" or \"external\"");
+  });
+  const metrics = Array.isArray(a.customMetrics) ? a.customMetrics : [];
+  for (const d of findDuplicates(metrics, (m) => (m && typeof m.name === "string" ? `${m.type ?? "pods"}/${m.name}/${JSON.stringify(m.selector ?? {})}` : undefined))) {
+    v.require(false, `autoscaling.customMetrics[${d.index}].name`, metrics[d.index].name, `expected a metric not already targeted by autoscaling.customMetrics[${d.first}]`);
+  }
+  metrics.forEach((m, i) => {
+    for (const [field, value, allowed] of labelProblems(`autoscaling.customMetrics[${i}].selector`, m?.selector)) v.require(false, field, value, allowed);
   });
   checkRate(v, "autoscaling.scaleUp", a.scaleUp ?? {});
   checkRate(v, "autoscaling.scaleDown", a.scaleDown ?? {});

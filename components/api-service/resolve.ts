@@ -2,11 +2,13 @@
  * Validation and defaults for ApiService, as a pure function: every problem is reported
  * at once, before any resource is registered.
  */
+import { checkArgShape } from "../core/arg-shape";
 import { applyConnections } from "../core/connection";
 import { defaults } from "../core/defaults";
 import { ResolvedEnv, resolveEnv } from "../core/env";
 import { Validator, isKnown } from "../core/errors";
-import { Labels, imagePinProblem, imageVersion, isLabelValue, selectorLabels, standardLabels } from "../core/labels";
+import { annotationProblems, argvProblems, labelProblems } from "../core/kubernetes-syntax";
+import { Labels, imagePinProblem, imageVersion, isLabelValue, selectorLabels, standardLabels, versionProblem } from "../core/labels";
 import { componentNameProblem } from "../core/naming";
 import { NetworkRule, validateRules } from "../core/network";
 import { ResolvedProbes, resolveProbes } from "../core/probes";
@@ -15,6 +17,8 @@ import { ResolvedSecurity, resolveSecurity } from "../core/security";
 import { telemetryEnv } from "../core/telemetry";
 import { KubernetesTarget, TIERS, Tier } from "../platform/types";
 import { ResolvedDisruptionBudget, resolveDisruptionBudget } from "../workload/disruption";
+import { checkPeerPlatforms } from "../workload/network-access";
+import { checkConfigObjectSizes } from "../workload/workload";
 import { AutoscalingArgs, validateAutoscaling } from "./autoscaling";
 import { IngressArgs, validateIngress } from "../workload/ingress";
 import type { ApiServiceArgs } from "./index";
@@ -62,13 +66,15 @@ function isPort(p: unknown): p is number {
   return Number.isInteger(p) && (p as number) >= 1 && (p as number) <= 65535;
 }
 
-function checkSurge(v: Validator, field: string, value: number | string): boolean {
-  const ok = typeof value === "number" ? Number.isInteger(value) && value >= 0 : SURGE.test(value);
-  return v.require(ok, field, value, "expected a non-negative integer or a percentage such as \"25%\"");
+function checkSurge(v: Validator, field: string, value: number | string, maxPercent = 999): boolean {
+  const ok = typeof value === "number" ? Number.isInteger(value) && value >= 0 : SURGE.test(value) && Number(value.slice(0, -1)) <= maxPercent;
+  return v.require(ok, field, value, `expected a non-negative integer or a percentage from 0% to ${maxPercent}% such as "25%"`);
 }
 
 export function resolveApiServiceArgs(name: string, args: ApiServiceArgs): ResolvedApiService {
   const v = new Validator("ApiService", name);
+  checkArgShape(v, "ApiServiceArgs", args, () => resolveApiServiceArgs(name, args)); // unknown keys and wrong shapes, before anything reads them
+  v.throwIfInvalid();
   const nameProblem = componentNameProblem(name);
   if (nameProblem) v.require(false, "name", name, nameProblem);
   if (!args || typeof args !== "object") {
@@ -89,7 +95,8 @@ export function resolveApiServiceArgs(name: string, args: ApiServiceArgs): Resol
     v.require(args.image !== undefined && args.image !== null, "image", args.image, "expected an image reference such as \"ghcr.io/org/api:1.4.2\"");
   }
   const version = args.version ?? (typeof args.image === "string" ? imageVersion(args.image) : undefined);
-  if (args.version !== undefined) v.require(isLabelValue(args.version), "version", args.version, "expected a label value (63 characters of letters, digits, '-', '_' and '.')");
+  const versionIssue = args.version === undefined ? undefined : versionProblem(args.version);
+  if (versionIssue) v.require(false, "version", args.version, versionIssue);
   const component = args.component ?? "api";
   v.require(isLabelValue(component), "component", component, "expected a label value");
   const tier = args.tier ?? "app";
@@ -123,7 +130,7 @@ export function resolveApiServiceArgs(name: string, args: ApiServiceArgs): Resol
     maxUnavailable: args.rollingUpdate?.maxUnavailable ?? defaults.apiService.rollingUpdate.maxUnavailable,
   };
   const surgeOk = checkSurge(v, "rollingUpdate.maxSurge", rollingUpdate.maxSurge);
-  const unavailableOk = checkSurge(v, "rollingUpdate.maxUnavailable", rollingUpdate.maxUnavailable);
+  const unavailableOk = checkSurge(v, "rollingUpdate.maxUnavailable", rollingUpdate.maxUnavailable, 100);
   const isZero = (x: number | string) => x === 0 || x === "0%";
   if (surgeOk && unavailableOk && isZero(rollingUpdate.maxSurge) && isZero(rollingUpdate.maxUnavailable)) {
     v.fail("rollingUpdate sets maxSurge and maxUnavailable both to 0; expected at least one above 0, or no rollout can progress");
@@ -135,12 +142,13 @@ export function resolveApiServiceArgs(name: string, args: ApiServiceArgs): Resol
     nodes: spreadArgs?.nodes ?? true,
     whenUnsatisfiable: spreadArgs?.whenUnsatisfiable ?? defaults.topologySpread.whenUnsatisfiable,
   };
+  if (topologySpread) v.require(["ScheduleAnyway", "DoNotSchedule"].includes(topologySpread.whenUnsatisfiable), "topologySpread.whenUnsatisfiable", topologySpread.whenUnsatisfiable, "expected \"ScheduleAnyway\" or \"DoNotSchedule\"");
 
   if (args.ingress) validateIngress(v, args.ingress, target);
   let metrics: { path: string; port: number } | undefined;
   if (args.metrics !== false) {
     metrics = { path: args.metrics?.path ?? defaults.metrics.path, port: args.metrics?.port ?? containerPort };
-    v.require(metrics.path.startsWith("/"), "metrics.path", metrics.path, "expected an absolute HTTP path such as \"/metrics\"");
+    v.require(typeof metrics.path === "string" && metrics.path.startsWith("/") && !/[\s\u0000-\u001f\u007f]/.test(metrics.path), "metrics.path", metrics.path, "expected an absolute HTTP path such as \"/metrics\", without spaces or control characters");
     if (args.metrics?.port !== undefined) v.require(isPort(metrics.port), "metrics.port", metrics.port, PORT_RULE);
   }
   validateRules(v, "allowFrom", args.allowFrom);
@@ -164,8 +172,16 @@ export function resolveApiServiceArgs(name: string, args: ApiServiceArgs): Resol
   const connected = applyConnections(v, args, args.connections);
   const withConnections = connected.args;
   const env = resolveEnv(v, telemetry ? { ...withConnections, env: { ...telemetryEnv(telemetry, name, target.system), ...(withConnections.env ?? {}) } } : withConnections);
+  checkConfigObjectSizes(v, env);
   const allowTo: NetworkRule[] = [...(args.allowTo ?? []), ...connected.allowTo];
   if (telemetry) allowTo.push({ peer: telemetry.collector, ports: [{ port: 4317 }, { port: 4318 }] });
+  for (const [field, value, allowed] of argvProblems(args, '["node", "server.js"]')) v.require(false, field, value, allowed);
+  checkPeerPlatforms(v, platform as { name: string; kubernetes: KubernetesTarget }, args);
+  for (const [field, value, allowed] of [
+    ...labelProblems("labels", args.labels),
+    ...annotationProblems("podAnnotations", args.podAnnotations),
+    ...annotationProblems("serviceAccount.annotations", args.serviceAccount?.annotations),
+  ]) v.require(false, field, value, allowed);
   for (const key of Object.keys(args.labels ?? {})) {
     v.require(!key.startsWith("app.kubernetes.io/"), "labels", key, "expected a label outside app.kubernetes.io/ (keel sets those)");
   }

@@ -5,7 +5,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { EnvValue } from "./env";
+import { findDuplicates } from "./duplicates";
 import type { Validator } from "./errors";
+import { envNameProblem } from "./kubernetes-syntax";
 import type { NetworkEndpoint, NetworkPeer, NetworkRule } from "./network";
 
 /** A key of a Kubernetes Secret (usable only from the Secret's own namespace). */
@@ -80,6 +82,61 @@ export function clusterHost(service: pulumi.Input<string>, namespace: pulumi.Inp
   return pulumi.interpolate`${service}.${namespace}.svc.cluster.local`;
 }
 
+/** The store a connection leads to, for messages: `the connection of "db"`. */
+function describeUse(uses: readonly (Connection | ConnectionUse)[], i: number): string {
+  const use = uses[i];
+  const c = isConnection(use) ? use : use.connection;
+  let store: string | undefined;
+  try {
+    store = c.endpoint?.networkPeer?.name;
+  } catch {
+    store = undefined;
+  }
+  return `connections[${i}]${store ? ` (the connection of "${store}")` : ""}`;
+}
+
+/**
+ * Checks a list of connections: each one a connection, given once, its renames naming variables
+ * it sets and valid variable names, and no variable set by two connections. Returns false when
+ * the list cannot be used.
+ */
+export function validateConnections(v: Validator, uses: readonly (Connection | ConnectionUse)[]): boolean {
+  let ok = true;
+  uses.forEach((use, i) => {
+    ok = v.require(isConnection(use) || (typeof use === "object" && use !== null && isConnection(use.connection)), `connections[${i}]`, typeof use, "expected a data component's `connection` (or { connection, rename })") && ok;
+  });
+  if (!ok) return false;
+  const connectionOf = (use: Connection | ConnectionUse) => (isConnection(use) ? use : use.connection);
+  for (const d of findDuplicates(uses, connectionOf)) {
+    v.fail(`${describeUse(uses, d.index)} is the same connection as connections[${d.first}]; expected each connection once (one { connection, rename } can rename all of its variables)`);
+  }
+  uses.forEach((use, i) => {
+    if (isConnection(use) || use.rename === undefined) return;
+    for (const [from, to] of Object.entries(use.rename)) {
+      if (!Object.hasOwn(use.connection.env, from)) {
+        v.require(false, `connections[${i}].rename`, from, `expected a variable the connection sets: ${Object.keys(use.connection.env).join(", ")}`);
+      }
+      if (to !== false) {
+        const problem = envNameProblem(to);
+        if (problem) v.require(false, `connections[${i}].rename.${from}`, to, problem);
+      }
+    }
+  });
+  const setBy = new Map<string, number>();
+  uses.forEach((use, i) => {
+    const rename = isConnection(use) ? {} : (use.rename ?? {});
+    for (const key of Object.keys(connectionOf(use).env)) {
+      const name = rename[key] === undefined ? key : rename[key];
+      if (name === false) continue;
+      const first = setBy.get(name);
+      if (first !== undefined && first !== i) {
+        v.fail(`${describeUse(uses, i)} sets ${name}, which ${describeUse(uses, first)} sets too; expected each variable from one connection (rename one with { connection, rename })`);
+      } else setBy.set(name, i);
+    }
+  });
+  return v.valid;
+}
+
 /**
  * Merges connections into a client's env args and egress rules. A variable set both by a
  * connection and by `env`/`secretEnv` is an error naming both (the user's value would silently win).
@@ -89,14 +146,24 @@ export function applyConnections<T extends { readonly env?: Readonly<Record<stri
   args: T,
   uses: readonly (Connection | ConnectionUse)[] = [],
 ): { args: T; allowTo: NetworkRule[] } {
-  uses.forEach((use, i) => {
-    v.require(isConnection(use) || (typeof use === "object" && use !== null && isConnection(use.connection)), `connections[${i}]`, typeof use, "expected a data component's `connection` (or { connection, rename })");
-  });
-  if (!v.valid) return { args, allowTo: [] };
-  const fromConnections = connectionEnv(uses);
-  for (const name of [...Object.keys(fromConnections.env), ...Object.keys(fromConnections.secretEnv)]) {
-    v.require(!(name in (args.env ?? {})) && !(name in (args.secretEnv ?? {})), "env", name, "expected a variable not also set by a connection (rename it with { connection, rename })");
+  if (!Array.isArray(uses)) {
+    v.require(false, "connections", typeof uses, "expected a list of data components' connections");
+    return { args, allowTo: [] };
   }
+  if (!validateConnections(v, uses)) return { args, allowTo: [] };
+  const fromConnections = connectionEnv(uses);
+  uses.forEach((use, i) => {
+    const rename = isConnection(use) ? {} : (use.rename ?? {});
+    for (const key of Object.keys((isConnection(use) ? use : use.connection).env)) {
+      const name = rename[key] === undefined ? key : rename[key];
+      if (name === false) continue;
+      for (const own of ["env", "secretEnv"] as const) {
+        if (Object.hasOwn(args[own] ?? {}, name)) {
+          v.fail(`${own}.${name} is also set by ${describeUse(uses, i)}; expected a variable not also set by a connection (rename it with { connection, rename })`);
+        }
+      }
+    }
+  });
   const allowTo: NetworkRule[] = uses.map((use) => ({ peer: (isConnection(use) ? use : use.connection).endpoint }));
   return {
     args: { ...args, env: { ...fromConnections.env, ...(args.env ?? {}) }, secretEnv: { ...fromConnections.secretEnv, ...(args.secretEnv ?? {}) } },

@@ -2,9 +2,15 @@
  * Environment variables and mounted files for a container. Plain values go to a generated
  * ConfigMap, secret values to a generated Secret; the container reads each key through
  * `configMapKeyRef`/`secretKeyRef`, so no secret is ever written into a pod spec.
+ *
+ * Whether an Output is secret is only known when it resolves, so an `env` value or a file
+ * content given as an Output is routed then, key by key: a secret one goes to the Secret (the
+ * pod reads it through `secretKeyRef` / the Secret volume), any other to the ConfigMap. The
+ * resources and the pod spec's shape do not depend on it: both objects exist whenever such a
+ * value does (one of them possibly empty).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { Validator } from "./errors";
+import { KeelValidationError, Validator } from "./errors";
 
 /** A reference to a key of an existing ConfigMap or Secret, or a pod field. */
 export type EnvReference =
@@ -18,12 +24,21 @@ export type EnvValue = pulumi.Input<string> | EnvReference;
 /** A file mounted read-only into the container. */
 export interface FileArgs {
   readonly content: pulumi.Input<string>;
-  /** Store in a Secret (mode 0440) instead of a ConfigMap. @default false */
+  /**
+   * Store in a Secret (mode 0440) instead of a ConfigMap. A content given as a secret Output
+   * goes to the Secret even without it. @default false
+   */
   readonly secret?: boolean;
 }
 
 export interface EnvArgs {
-  /** Plain environment variables, or references to existing ConfigMap/Secret keys. */
+  /**
+   * Environment variables: strings, Outputs, or references to existing ConfigMap/Secret keys
+   * or pod fields. Strings are stored in a generated ConfigMap. An Output is stored where its
+   * secretness says: a secret Output (`pulumi.secret`, `config.requireSecret`, a connection's
+   * URL) in the generated Secret, read through `secretKeyRef`; any other in the ConfigMap.
+   * @default {}
+   */
   readonly env?: Readonly<Record<string, EnvValue>>;
   /** Secret environment variables: stored in a generated Secret, read via `secretKeyRef`. */
   readonly secretEnv?: Readonly<Record<string, pulumi.Input<string>>>;
@@ -37,11 +52,17 @@ export interface ResolvedFile {
   readonly key: string;
   readonly content: pulumi.Input<string>;
   readonly secret: boolean;
+  /** Not `secret`, but the content is an Output: stored in the Secret when it resolves secret. */
+  readonly routed: boolean;
 }
 
 export interface ResolvedEnv {
+  /** Strings: the ConfigMap. */
   readonly plain: Readonly<Record<string, pulumi.Input<string>>>;
+  /** Always the Secret. */
   readonly secret: Readonly<Record<string, pulumi.Input<string>>>;
+  /** Outputs (and promises) given as plain values: the Secret when they resolve secret, else the ConfigMap. */
+  readonly routed: Readonly<Record<string, pulumi.Input<string>>>;
   readonly references: Readonly<Record<string, EnvReference>>;
   readonly files: readonly ResolvedFile[];
 }
@@ -57,22 +78,43 @@ export function fileKey(path: string): string {
   return path.replace(/^\/+/, "").replace(/[^-._a-zA-Z0-9]/g, "-");
 }
 
+/** An Output or a promise: its value (and secretness) is known only when it resolves. */
+function isDeferred(value: unknown): value is pulumi.Output<unknown> | PromiseLike<unknown> {
+  return pulumi.Output.isInstance(value) || (typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function");
+}
+
+/** Whether `value` resolves to a secret (a plain value never does). */
+export function secretness(value: pulumi.Input<unknown>): pulumi.Output<boolean> {
+  return isDeferred(value) ? pulumi.output(pulumi.isSecret(pulumi.output(value))) : pulumi.output(false);
+}
+
+/** What a value is, for a message that must not show it. */
+function kindOf(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return "a list";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
 export function resolveEnv(v: Validator, args: EnvArgs): ResolvedEnv {
   const plain: Record<string, pulumi.Input<string>> = {};
   const secret: Record<string, pulumi.Input<string>> = {};
+  const routed: Record<string, pulumi.Input<string>> = {};
   const references: Record<string, EnvReference> = {};
   for (const [name, value] of Object.entries(args.env ?? {})) {
     v.require(ENV_NAME.test(name), "env", name, "expected a variable name of letters, digits, '_', '-' and '.', not starting with a digit");
-    v.require(value !== undefined && value !== null, `env.${name}`, value, "expected a string or a reference");
-    if (value === undefined || value === null) continue;
-    if (isReference(value)) references[name] = value;
-    else plain[name] = value;
+    const ok = typeof value === "string" || isDeferred(value) || (typeof value === "object" && value !== null && isReference(value));
+    v.require(ok, `env.${name}`, value, "expected a string, an Output or a reference such as { secretKeyRef: { name, key } } (numbers and booleans must be quoted)");
+    if (!ok) continue;
+    if (typeof value === "string") plain[name] = value;
+    else if (isDeferred(value)) routed[name] = value;
+    else references[name] = value;
   }
   for (const [name, value] of Object.entries(args.secretEnv ?? {})) {
     v.require(ENV_NAME.test(name), "secretEnv", name, "expected a variable name of letters, digits, '_', '-' and '.', not starting with a digit");
     v.require(!(name in (args.env ?? {})), `secretEnv.${name}`, name, "expected a name not also set in env");
-    v.require(value !== undefined && value !== null, `secretEnv.${name}`, value, "expected a string or a secret Output");
-    secret[name] = pulumi.secret(value);
+    const ok = typeof value === "string" || isDeferred(value);
+    if (!ok) v.fail(`secretEnv.${name} is ${kindOf(value)}; expected a string or a secret Output (value not shown: it is a secret)`);
+    else secret[name] = pulumi.secret(value);
   }
   const files: ResolvedFile[] = [];
   const keys = new Set<string>();
@@ -82,7 +124,34 @@ export function resolveEnv(v: Validator, args: EnvArgs): ResolvedEnv {
     const key = fileKey(path);
     v.require(!keys.has(key), "files", path, "expected distinct paths (two paths map to the same key)");
     keys.add(key);
-    files.push({ path, key, content: file.secret ? pulumi.secret(file.content) : file.content, secret: file.secret ?? false });
+    const content = file?.content;
+    const ok = typeof content === "string" || isDeferred(content);
+    const isSecret = file?.secret ?? false;
+    v.require(typeof isSecret === "boolean", `files.${path}.secret`, isSecret, "expected true or false");
+    if (!ok && isSecret !== false) v.fail(`files.${path}.content is ${kindOf(content)}; expected a string or an Output (value not shown: the file is secret)`);
+    else v.require(ok, `files.${path}.content`, content, "expected a string or an Output");
+    if (!ok) continue;
+    files.push({ path, key, content: isSecret ? pulumi.secret(content) : content, secret: isSecret === true, routed: isSecret !== true && isDeferred(content) });
   }
-  return { plain, secret, references, files: files.sort((a, b) => a.key.localeCompare(b.key)) };
+  return { plain, secret, routed, references, files: files.sort((a, b) => a.key.localeCompare(b.key)) };
+}
+
+/**
+ * Metadata (labels, annotations) is stored in plain text and shown by every tool: a secret has
+ * no place there. Values that are Outputs are checked when they resolve, and a secret one fails
+ * the deployment with a field message (`<Component> "<name>": <field>.<key> is a secret Output; ...`)
+ * before the object is sent. Plain strings pass unchanged.
+ */
+export function refuseSecretValues<T extends Readonly<Record<string, pulumi.Input<string>>> | undefined>(component: string, name: string, field: string, values: T, hint = "pass a secret through secretEnv, or a file with secret: true"): T {
+  if (!values) return values;
+  const guarded: Record<string, pulumi.Input<string>> = {};
+  for (const [key, value] of Object.entries(values)) {
+    guarded[key] = !isDeferred(value)
+      ? value
+      : secretness(value).apply((isSecret): pulumi.Output<string> => {
+          if (isSecret) throw new KeelValidationError(component, name, [`${field}.${key} is a secret Output; expected a value that is not secret: ${field} are stored and shown in plain text (${hint})`]);
+          return pulumi.output(value);
+        });
+  }
+  return guarded as T;
 }

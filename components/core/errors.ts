@@ -19,6 +19,11 @@ export class KeelValidationError extends Error {
 /** Renders a value for an error message: strings quoted, objects as JSON. */
 export function describeValue(value: unknown): string {
   if (value === undefined) return "undefined";
+  if (typeof value === "object" && value !== null) {
+    // An Output or a Promise cannot be shown: its value is not known yet (and may be a secret).
+    if (typeof (value as { apply?: unknown }).apply === "function" && "isKnown" in value) return "an Output";
+    if (typeof (value as { then?: unknown }).then === "function") return "a Promise";
+  }
   if (typeof value === "string") return JSON.stringify(value);
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   try {

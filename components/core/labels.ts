@@ -3,6 +3,8 @@
  * includes the version would orphan the old pods on every upgrade (selectors are immutable).
  */
 
+import { imageReferenceProblem } from "./image-reference";
+
 export const LABEL_NAME = "app.kubernetes.io/name";
 export const LABEL_INSTANCE = "app.kubernetes.io/instance";
 export const LABEL_VERSION = "app.kubernetes.io/version";
@@ -66,9 +68,23 @@ export function imageVersion(image: string): string | undefined {
 
 /** Why an image reference is not pinned (no tag, or `latest`), or undefined when it is. */
 export function imagePinProblem(image: string): string | undefined {
+  const grammar = imageReferenceProblem(image);
+  if (grammar) return grammar;
   if (/@sha256:[0-9a-f]{64}$/.test(image)) return undefined;
   const version = imageVersion(image);
   if (version === undefined) return "expected a pinned tag or digest, e.g. \"ghcr.io/org/app:1.4.2\" or \"app@sha256:...\"";
-  if (version === "latest") return "expected a pinned tag or digest; \"latest\" changes under a running Deployment";
+  if (isFloatingVersion(version)) return "expected a pinned tag or digest; \"latest\" changes under a running Deployment";
   return undefined;
+}
+
+/** True for a version that moves under a running workload: `latest` (any case). */
+export function isFloatingVersion(version: string): boolean {
+  return version.toLowerCase() === "latest";
+}
+
+/** Why `version` is not a pinned version (empty, `latest`, or not a label value), or undefined. */
+export function versionProblem(version: unknown): string | undefined {
+  if (typeof version !== "string" || version.length === 0) return "expected a pinned version such as \"1.4.2\"";
+  if (isFloatingVersion(version)) return "expected a pinned version; \"latest\" changes under a running workload";
+  return isLabelValue(version) ? undefined : "expected a label value (63 characters of letters, digits, '-', '_' and '.')";
 }

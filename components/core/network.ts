@@ -6,6 +6,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { defaults } from "./defaults";
+import { findDuplicates } from "./duplicates";
 import { Validator } from "./errors";
 import { LABEL_NAMESPACE_NAME, Labels } from "./labels";
 
@@ -91,22 +92,56 @@ export function isIpv4Cidr(value: string): boolean {
   return !!m && m.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32;
 }
 
+function ipv4Number(address: string): number {
+  return address.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
+}
+
+/** True when `inner` is a strict sub-range of `outer` (both IPv4 CIDRs). */
+export function cidrContains(outer: string, inner: string): boolean {
+  const [oa, op] = outer.split("/");
+  const [ia, ip] = inner.split("/");
+  if (Number(ip) <= Number(op)) return false;
+  const size = 2 ** (32 - Number(op));
+  return Math.floor(ipv4Number(ia) / size) === Math.floor(ipv4Number(oa) / size);
+}
+
 /** Checks the ports and CIDRs of a list of rules; problems go to `v` under `field[i]`. */
 export function validateRules(v: Validator, field: string, rules: readonly NetworkRule[] = []): void {
+  if (!Array.isArray(rules)) {
+    v.require(false, field, typeof rules, "expected a list of rules such as [{ peer, ports }]");
+    return;
+  }
   rules.forEach((rule, i) => {
+    if (typeof rule !== "object" || rule === null || typeof rule.peer !== "object" || rule.peer === null) {
+      v.require(false, `${field}[${i}].peer`, rule === null || typeof rule !== "object" ? rule : rule.peer, "expected a peer: a keel component, or peers.workload(...), peers.namespace(...), peers.cidr(...)");
+      return;
+    }
     const peer = resolvePeer(rule.peer);
     if (peer.kind === "cidr") {
       v.require(isIpv4Cidr(peer.cidr), `${field}[${i}].peer.cidr`, peer.cidr, "expected an IPv4 CIDR such as \"203.0.113.0/24\"");
-      for (const ex of peer.except ?? []) v.require(isIpv4Cidr(ex), `${field}[${i}].peer.except`, ex, "expected an IPv4 CIDR");
+      (Array.isArray(peer.except) ? peer.except : []).forEach((ex, j) => {
+        if (!v.require(isIpv4Cidr(ex), `${field}[${i}].peer.except[${j}]`, ex, "expected an IPv4 CIDR")) return;
+        if (isIpv4Cidr(peer.cidr)) v.require(cidrContains(peer.cidr, ex), `${field}[${i}].peer.except[${j}]`, ex, `expected a range inside ${peer.cidr} and smaller than it (Kubernetes refuses other exceptions)`);
+      });
     }
     validatePorts(v, `${field}[${i}].ports`, rule.ports ?? []);
   });
 }
 
+export const PROTOCOLS: readonly NetworkProtocol[] = ["TCP", "UDP", "SCTP"];
+
 export function validatePorts(v: Validator, field: string, ports: readonly NetworkPort[]): void {
+  if (!Array.isArray(ports)) {
+    v.require(false, field, typeof ports, "expected a list of ports such as [{ port: 443 }]");
+    return;
+  }
   ports.forEach((p, j) => {
-    v.require(Number.isInteger(p.port) && p.port >= 1 && p.port <= 65535, `${field}[${j}].port`, p.port, "expected a port from 1 to 65535");
+    v.require(Number.isInteger(p?.port) && p.port >= 1 && p.port <= 65535, `${field}[${j}].port`, p?.port, "expected a port from 1 to 65535");
+    if (p?.protocol !== undefined) v.require(PROTOCOLS.includes(p.protocol), `${field}[${j}].protocol`, p.protocol, `expected one of ${PROTOCOLS.join(", ")} (upper case)`);
   });
+  for (const d of findDuplicates(ports, (p) => (p && Number.isInteger(p.port) ? `${p.port}/${p.protocol ?? "TCP"}` : undefined))) {
+    v.require(false, `${field}[${d.index}].port`, ports[d.index].port, `expected a port not already listed by ${field}[${d.first}]`);
+  }
 }
 
 export function resolvePeer(peer: NetworkPeer | NetworkEndpoint): NetworkPeer {
@@ -150,6 +185,23 @@ export interface DnsTarget {
   readonly namespace: string;
   readonly podLabels: Labels;
   readonly port: number;
+}
+
+/**
+ * Every platform resolves its own DnsTarget object, and every workload's NetworkAccess keeps
+ * its platform's: so the object tells which platform a workload or store is on.
+ */
+const PLATFORM_OF_DNS = new WeakMap<DnsTarget, string>();
+
+/** Records that `dns` is the DnsTarget of the platform named `platform`. */
+export function notePlatformDns(dns: DnsTarget, platform: string): DnsTarget {
+  PLATFORM_OF_DNS.set(dns, platform);
+  return dns;
+}
+
+/** The name of the platform whose DnsTarget `dns` is, when known. */
+export function platformOfDns(dns: DnsTarget): string | undefined {
+  return PLATFORM_OF_DNS.get(dns);
 }
 
 /** Builds an ingress rule admitting `rule.peer` on `rule.ports` (or `defaultPorts`). */

@@ -62,6 +62,12 @@ function handlerOf(v: Validator, field: string, p: ProbeArgs, fallbackPath: stri
   }
   const portOk = (port: number | undefined, name: string) =>
     port === undefined || v.require(Number.isInteger(port) && port >= 1 && port <= 65535, `${field}.${name}`, port, "expected a port from 1 to 65535");
+  const handler = p.tcpPort !== undefined ? "tcpPort" : p.command !== undefined ? "command" : p.grpcPort !== undefined ? "grpcPort" : undefined;
+  if (handler !== undefined) {
+    for (const key of ["port", "scheme"] as const) {
+      if (p[key] !== undefined) v.require(false, `${field}.${key}`, p[key], `expected none with ${handler} (${key} belongs to an HTTP probe and would be ignored)`);
+    }
+  }
   if (p.tcpPort !== undefined) {
     portOk(p.tcpPort, "tcpPort");
     return { tcpSocket: { port: p.tcpPort } };
@@ -75,8 +81,9 @@ function handlerOf(v: Validator, field: string, p: ProbeArgs, fallbackPath: stri
     return { grpc: { port: p.grpcPort } };
   }
   const path = p.path ?? fallbackPath;
-  v.require(typeof path === "string" && path.startsWith("/"), `${field}.path`, path, "expected an absolute HTTP path such as \"/health/ready\"");
+  v.require(typeof path === "string" && path.startsWith("/") && !/[\s\u0000-\u001f\u007f]/.test(path), `${field}.path`, path, "expected an absolute HTTP path such as \"/health/ready\", without spaces or control characters");
   portOk(p.port, "port");
+  if (p.scheme !== undefined) v.require(p.scheme === "HTTP" || p.scheme === "HTTPS", `${field}.scheme`, p.scheme, "expected \"HTTP\" or \"HTTPS\" (upper case)");
   return { httpGet: { path, port: p.port ?? containerPort, scheme: p.scheme ?? "HTTP" } };
 }
 

@@ -48,11 +48,19 @@ export function parseCpu(quantity: CpuQuantity): Parsed {
   return checkMillicores(millicores);
 }
 
+/** More CPU than any node has: a typo (`"2000"` for `"2000m"`), not a request. */
+export const MAX_CPU_MILLICORES = 1000 * 1000;
+/** More memory than any node has. */
+export const MAX_MEMORY_BYTES = 2 ** 50;
+/** Larger than any single volume a CSI driver provisions (EBS io2 and gp3 stop at 64 TiB). */
+export const MAX_STORAGE_BYTES = 64 * 2 ** 40;
+
 function checkMillicores(millicores: number): Parsed {
   const rounded = Math.round(millicores);
   if (Math.abs(millicores - rounded) > 1e-9 || rounded < 1) {
     return { ok: false, reason: "expected whole millicores of at least \"1m\"" };
   }
+  if (rounded > MAX_CPU_MILLICORES) return { ok: false, reason: "expected at most 1000 cores (did you mean millicores, e.g. \"500m\"?)" };
   return { ok: true, value: rounded };
 }
 
@@ -69,7 +77,15 @@ export function parseMemory(quantity: MemoryQuantity): Parsed {
   const bytes = Number(match[1]) * MEMORY_FACTORS[match[3] ?? ""];
   if (bytes <= 0) return { ok: false, reason: "expected an amount greater than zero" };
   if (!Number.isInteger(bytes)) return { ok: false, reason: "expected a whole number of bytes" };
+  if (bytes > MAX_MEMORY_BYTES) return { ok: false, reason: "expected at most \"1Pi\" (more than any node or volume holds)" };
   return { ok: true, value: bytes };
+}
+
+/** Parses a volume size into bytes: a memory quantity of at most 64 TiB. */
+export function parseStorage(quantity: MemoryQuantity): Parsed {
+  const parsed = parseMemory(quantity);
+  if (parsed.ok && parsed.value > MAX_STORAGE_BYTES) return { ok: false, reason: "expected at most \"64Ti\" (the largest volume a storage class provisions)" };
+  return parsed;
 }
 
 /** Suggests the likely intended spelling for common mistakes ("512MB", "512m", "12 GB"). */

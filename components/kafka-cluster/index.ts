@@ -54,7 +54,11 @@ export interface KafkaClusterArgs {
   /** kafka_exporter (plain) or Strimzi's metrics reporter and Kafka Exporter. @default true */
   readonly metrics?: boolean;
   readonly allowFrom?: readonly NetworkRule[];
-  /** @default false */
+  /**
+   * Protect every stateful child (prod): the broker StatefulSet, the credentials Secret, the keystore password and the cluster id; with Strimzi, the `Kafka`, its `KafkaNodePool` and every `KafkaTopic`. Each gets Pulumi's `protect` and `retainOnDelete`
+   * (`pulumi destroy`, a deletion or a replacement fails instead of losing data or access).
+   * Volumes are always retained. @default false
+   */
   readonly protect?: boolean;
   /** @default "data" */
   readonly tier?: Tier;

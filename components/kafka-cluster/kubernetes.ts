@@ -29,7 +29,7 @@ export function deployKafka(parent: pulumi.ComponentResource, r: ResolvedKafka):
   const { labels, selector } = memberLabels(r, "broker", "kafka", r.image);
   const keystorePassword = generatedPassword(parent, r, "keystore");
   const credentials = namedSecret(parent, r.target, childName(r.name, "credentials"), r.namespace, labels, { "keystore-password": keystorePassword }, r.protect);
-  const clusterId = new random.RandomId(childName(r.name, "cluster-id"), { byteLength: 16 }, { parent }).b64Url;
+  const clusterId = new random.RandomId(childName(r.name, "cluster-id"), { byteLength: 16 }, { parent, ...statefulOptions(r.protect) }).b64Url;
   const headless = `${r.name}-headless`;
   const domain = pulumi.interpolate`${headless}.${r.namespace}.svc.cluster.local`;
   const properties = domain.apply((d) =>

@@ -1,10 +1,13 @@
 /** Validation and defaults for KafkaCluster: pure, every problem at once, before any resource. */
+import { checkArgShape } from "../core/arg-shape";
 import type * as pulumi from "@pulumi/pulumi";
 import { Validator } from "../core/errors";
+import { versionProblem } from "../core/labels";
+import { checkPeerPlatforms } from "../workload/network-access";
 import type { NetworkRule } from "../core/network";
 import { ResolvedResources, resolveResources } from "../core/resources";
 import { DataStoreBase, ResolvedStorage, checkCount, checkImage, checkRules, resolveDataStoreBase, resolveStorage } from "../workload/data-store";
-import type { TopicSpec } from "./config";
+import { TopicSpec, validateTopicConfig } from "./config";
 import type { KafkaClusterArgs } from "./index";
 
 export const KAFKA_DEFAULTS = {
@@ -41,11 +44,16 @@ export interface ResolvedKafka extends DataStoreBase {
 
 export function resolveKafkaArgs(name: string, args: KafkaClusterArgs): ResolvedKafka {
   const v = new Validator("KafkaCluster", name);
+  checkArgShape(v, "KafkaClusterArgs", args, () => resolveKafkaArgs(name, args)); // unknown keys and wrong shapes, before anything reads them
+  v.throwIfInvalid();
   const base = resolveDataStoreBase(v, name, args, "data");
   const image = args.image ?? KAFKA_DEFAULTS.image;
   checkImage(v, "image", image);
   const brokers = args.brokers ?? 1;
   const brokersOk = checkCount(v, "brokers", brokers, 1, 15);
+  // Every node is a KRaft controller too: the quorum needs a majority, so an even count survives no
+  // more lost nodes than one fewer and can split evenly.
+  if (brokersOk) v.require(brokers % 2 === 1, "brokers", brokers, "expected an odd number (1, 3, 5, ...): every node is also a KRaft controller, and an even quorum tolerates no more failures than one node fewer");
   const replicationFactor = args.replicationFactor ?? Math.min(3, brokersOk ? brokers : 1);
   if (checkCount(v, "replicationFactor", replicationFactor, 1, 15) && brokersOk) {
     v.require(replicationFactor <= brokers, "replicationFactor", replicationFactor, `expected at most ${brokers}, the number of brokers (each replica of a partition lives on a different broker)`);
@@ -76,6 +84,7 @@ export function resolveKafkaArgs(name: string, args: KafkaClusterArgs): Resolved
       v.require(/^[a-z][a-z0-9.]*$/.test(k), `${field}.config`, k, "expected a topic config name such as \"retention.ms\"");
       config[k] = String(value);
     }
+    validateTopicConfig(v, `${field}.config`, t.config, rf); // Kafka's topic config keys and value types (config.ts)
     topics.push({ name: t.name, partitions, replicationFactor: rf, config });
   });
   const resources = resolveResources(v, "resources", args.resources, KAFKA_DEFAULTS.resources);
@@ -89,6 +98,11 @@ export function resolveKafkaArgs(name: string, args: KafkaClusterArgs): Resolved
   }
   if (strimzi && tls && tls.secretName) v.require(false, "tls.secretName", tls.secretName, "expected none with Strimzi (its cluster CA issues the listener certificates)");
   checkRules(v, "allowFrom", args.allowFrom);
+  checkPeerPlatforms(v, { name: args.platform.name, kubernetes: base.target }, { allowFrom: args.allowFrom });
+  if (args.version !== undefined) {
+    const problem = versionProblem(args.version) ?? (/^\d+\.\d+\.\d+$/.test(args.version) ? undefined : "expected a Kafka version such as \"4.1.0\"");
+    if (problem) v.require(false, "version", args.version, problem);
+  }
   v.throwIfInvalid();
   return {
     ...base,

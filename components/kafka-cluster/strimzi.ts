@@ -2,7 +2,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childName } from "../core/naming";
-import { ClientAccess, memberLabels } from "../workload/data-store";
+import { ClientAccess, memberLabels, statefulOptions } from "../workload/data-store";
 import { mirrorRules } from "../workload/network-access";
 import { KAFKA_PORTS } from "./config";
 import type { KafkaDeployment } from "./kubernetes";
@@ -14,6 +14,8 @@ const STRIMZI_METRICS_PORT = 9404;
 
 export function deployStrimzi(parent: pulumi.ComponentResource, r: ResolvedKafka): KafkaDeployment {
   const opts = { parent, provider: r.target.provider };
+  // The Kafka, its node pool (the volumes) and its topics (deleting a KafkaTopic deletes the topic's data).
+  const stateful = { ...opts, ...statefulOptions(r.protect) };
   const { labels } = memberLabels(r, "broker", "kafka");
   const cluster = { "strimzi.io/cluster": r.name };
   const monitored = r.metrics && r.target.operators.prometheusOperator;
@@ -51,7 +53,7 @@ export function deployStrimzi(parent: pulumi.ComponentResource, r: ResolvedKafka
         kafkaExporter: r.metrics ? { topicRegex: ".*", groupRegex: ".*" } : undefined,
       },
     },
-    opts,
+    stateful,
   );
   new k8s.apiextensions.CustomResource(
     childName(r.name, "pool"),
@@ -68,7 +70,7 @@ export function deployStrimzi(parent: pulumi.ComponentResource, r: ResolvedKafka
         resources: { requests: r.resources.requests, limits: r.resources.limits },
       },
     },
-    opts,
+    stateful,
   );
   for (const t of r.topics) {
     new k8s.apiextensions.CustomResource(
@@ -79,7 +81,7 @@ export function deployStrimzi(parent: pulumi.ComponentResource, r: ResolvedKafka
         metadata: { name: t.name.toLowerCase().replace(/[^a-z0-9.-]/g, "-"), namespace: r.namespace, labels: { ...labels, ...cluster } },
         spec: { topicName: t.name, partitions: t.partitions, replicas: t.replicationFactor, config: { ...t.config } },
       },
-      { ...opts, dependsOn: [kafka] },
+      { ...stateful, dependsOn: [kafka] },
     );
   }
   const pods = { ...cluster, "strimzi.io/kind": "Kafka" };

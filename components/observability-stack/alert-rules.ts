@@ -94,3 +94,66 @@ export function alertRulesOf(part: { readonly alertRules?: AlertRuleOptions; rea
   const rules = [...defaultAlertRules(part.alertRules), ...(part.extraAlertRules ?? [])];
   return rules.filter((r, i) => rules.findIndex((x) => x.alert === r.alert) === i);
 }
+
+/** The PromQL thresholds of AlertRuleOptions: each is written into a rule's expression, so each must be a number in its range. */
+const OPTION_RANGES: Readonly<Record<keyof AlertRuleOptions, readonly [number, number, boolean, string]>> = {
+  errorRatio: [0, 1, false, "a ratio above 0 and at most 1, such as 0.05"],
+  latencyP99Seconds: [0, 3600, false, "seconds above 0 and at most 3600, such as 1"],
+  volumeUsageRatio: [0, 1, false, "a ratio above 0 and at most 1, such as 0.85"],
+  replicationLagSeconds: [0, 86400, false, "seconds above 0 and at most 86400, such as 30"],
+  backupMaxAgeHours: [1, 8760, true, "whole hours from 1 to 8760, such as 26"],
+};
+
+/**
+ * `prometheus.alertRules`: numbers in their ranges (a string such as "0 or vector(1)" would
+ * become part of the PromQL expression). Unknown keys are left to the args' shape check.
+ */
+export function validateAlertRuleOptions(v: { require(ok: boolean, field: string, value: unknown, allowed: string): boolean }, field: string, options: unknown): void {
+  if (options === undefined) return;
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    v.require(false, field, options, "expected an object of thresholds such as { errorRatio: 0.05 }");
+    return;
+  }
+  for (const [key, value] of Object.entries(options)) {
+    if (!Object.hasOwn(OPTION_RANGES, key) || value === undefined) continue;
+    const [min, max, integer, allowed] = OPTION_RANGES[key as keyof AlertRuleOptions];
+    const ok = typeof value === "number" && Number.isFinite(value) && value > min - (integer ? 1 : 0) && value <= max && (!integer || Number.isInteger(value));
+    v.require(ok, `${field}.${key}`, value, `expected ${allowed}`);
+  }
+}
+
+/** Prometheus' duration syntax (model.ParseDuration): units in descending order, each once. */
+export const PROMETHEUS_DURATION = /^(?=\d)((\d+)y)?((\d+)w)?((\d+)d)?((\d+)h)?((\d+)m)?((\d+)s)?((\d+)ms)?$/;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/**
+ * Rules other components bring (`prometheus.extraAlertRules`): the rule-file shape promtool
+ * accepts: an alert name, a non-empty expression, a Prometheus duration, severity critical or
+ * warning, and a summary and runbook; no control character in names and labels (YAML carries
+ * every other character of the text as it is).
+ */
+export function validateAlertRules(v: { require(ok: boolean, field: string, value: unknown, allowed: string): boolean }, field: string, rules: unknown): void {
+  if (rules === undefined) return;
+  if (!Array.isArray(rules)) {
+    v.require(false, field, rules, "expected a list of alert rules (e.g. db.alertRules())");
+    return;
+  }
+  // eslint-disable-next-line no-control-regex
+  const clean = (s: unknown) => typeof s === "string" && s.trim().length > 0 && !/[\x00-\x1f\x7f]/.test(s);
+  rules.forEach((r: Partial<AlertRule> | undefined, i) => {
+    const at = `${field}[${i}]`;
+    if (typeof r !== "object" || r === null) {
+      v.require(false, at, r, "expected an alert rule { alert, expr, for, labels, annotations }");
+      return;
+    }
+    v.require(clean(r.alert), `${at}.alert`, r.alert, "expected an alert name: one line of text");
+    v.require(typeof r.expr === "string" && r.expr.trim().length > 0 && !r.expr.includes("\0"), `${at}.expr`, r.expr, "expected a PromQL expression");
+    v.require(typeof r.for === "string" && PROMETHEUS_DURATION.test(r.for), `${at}.for`, r.for, 'expected a Prometheus duration such as "5m"');
+    v.require(r.labels?.severity === "critical" || r.labels?.severity === "warning", `${at}.labels.severity`, r.labels?.severity, 'expected "critical" or "warning"');
+    for (const key of Object.keys(r.labels ?? {})) v.require(LABEL_NAME.test(key), `${at}.labels`, key, "expected a Prometheus label name (letters, digits, '_')");
+    for (const key of ["summary", "runbook"] as const) {
+      const text = r.annotations?.[key];
+      v.require(typeof text === "string" && text.trim().length > 0 && !text.includes("\0"), `${at}.annotations.${key}`, text, "expected text");
+    }
+  });
+}

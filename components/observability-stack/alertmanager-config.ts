@@ -45,3 +45,11 @@ export function alertmanagerConfig(o: AlertmanagerConfigOptions): Record<string,
     receivers,
   };
 }
+
+/**
+ * A Slack channel as Slack names them: `#name` (lowercase letters, digits, '-', '_', '.', at
+ * most 80), `@user`, or a channel ID (C/G/D and uppercase letters and digits).
+ */
+export function isSlackChannel(value: unknown): boolean {
+  return typeof value === "string" && (/^[#@]?[a-z0-9][a-z0-9._-]{0,79}$/.test(value) || /^[CGD][A-Z0-9]{8,}$/.test(value));
+}

@@ -43,6 +43,7 @@ function storeBackend(p: Parts, app: "loki" | "tempo"): CreatedWorkload | undefi
     ],
     volumes: [{ name: "config", configMap: { name: cm } }],
     volumeClaims: [{ name: "data", size: part.storage }],
+    workloadOptions: p.stateful,
     servicePorts: [{ name: "http", port }, ...otlp.slice(0, 1).map((o) => ({ name: o.name, port: o.containerPort }))],
     metrics: { port, path: "/metrics" },
     allowFrom: [{ peer: p.prometheusPeer, ports: [{ port }] }],

@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { stringify } from "yaml";
+import { KeelValidationError } from "../core/errors";
 import { selectorLabels } from "../core/labels";
 import { childName } from "../core/naming";
 import { NetworkRule, peers } from "../core/network";
@@ -26,15 +27,19 @@ export interface Frontends {
   readonly grafanaAdminPassword?: pulumi.Output<string>;
 }
 
+const SLACK_WEBHOOK_PROBLEM = "alertmanager.slack.webhookUrl is not an https:// URL; expected the Slack incoming-webhook URL (value not shown: it is a secret)";
+
 function alertmanager(p: Parts): CreatedWorkload | undefined {
   const part = p.r.alertmanager;
   if (!part) return undefined;
   const { slack, pagerduty } = part;
   const config = pulumi
     .all([slack?.webhookUrl ?? "", pagerduty?.routingKey ?? ""])
-    .apply(([webhookUrl, routingKey]) =>
-      stringify(alertmanagerConfig({ slack: slack ? { webhookUrl, channel: slack.channel } : undefined, pagerduty: pagerduty ? { routingKey } : undefined })),
-    );
+    .apply(([webhookUrl, routingKey]) => {
+      // An Output is checked when it resolves, as resolve checks a string: the deployment fails with the field message.
+      if (slack && !webhookUrl.startsWith("https://")) throw new KeelValidationError("ObservabilityStack", p.r.name, [SLACK_WEBHOOK_PROBLEM]);
+      return stringify(alertmanagerConfig({ slack: slack ? { webhookUrl, channel: slack.channel } : undefined, pagerduty: pagerduty ? { routingKey } : undefined }));
+    });
   const secretName = p.secret("alertmanager", { "alertmanager.yml": pulumi.secret(config) });
   const instance = childName(p.r.name, "alertmanager");
   const peersArgs = Array.from({ length: part.replicas }, (_, i) => `--cluster.peer=${instance}-${i}.${instance}-headless:${PORTS.alertmanagerCluster}`);
@@ -112,6 +117,7 @@ function prometheus(p: Parts, am: CreatedWorkload | undefined): CreatedWorkload 
     ],
     volumes: [{ name: "config", configMap: { name: cm } }],
     volumeClaims: [{ name: "data", size: part.storage }],
+    workloadOptions: p.stateful,
     servicePorts: [{ name: "http", port }],
     metrics: { port, path: "/metrics" },
     // Grafana is admitted when it is created. Each replica scrapes every replica (its own pod IP
@@ -131,8 +137,8 @@ function prometheus(p: Parts, am: CreatedWorkload | undefined): CreatedWorkload 
 function grafana(p: Parts, prom: CreatedWorkload | undefined, b: Backends, operator = false): { workload: CreatedWorkload; password: pulumi.Output<string> } | undefined {
   const part = p.r.grafana;
   if (!part) return undefined;
-  const password = new random.RandomPassword(childName(p.r.name, "grafana-admin"), { length: 32, special: false }, { parent: p.parent }).result;
-  const secretName = p.secret("grafana", { "admin-password": password });
+  const password = new random.RandomPassword(childName(p.r.name, "grafana-admin"), { length: 32, special: false }, { parent: p.parent, ...p.stateful }).result;
+  const secretName = p.secret("grafana", { "admin-password": password }, true);
   const datasources = pulumi
     .all([prom ? p.url(prom, PORTS.prometheus) : operator ? pulumi.interpolate`http://prometheus-operated.${p.r.namespace}.svc.cluster.local:${PORTS.prometheus}` : "", b.loki ? p.url(b.loki, PORTS.loki) : "", b.tempo ? p.url(b.tempo, PORTS.tempo) : ""])
     .apply(([prometheusUrl, loki, tempo]) => stringify(grafanaDatasources({ prometheus: prometheusUrl || undefined, loki: loki || undefined, tempo: tempo || undefined })));

@@ -93,6 +93,14 @@ export interface ObservabilityStackArgs {
         readonly dockerEngine?: boolean;
       })
     | false;
+  /**
+   * Protect every stateful child (prod): the Prometheus, Loki and Tempo StatefulSets (or the
+   * operator's `Prometheus`), Grafana's generated admin password and its Secret. Each gets
+   * Pulumi's `protect` and `retainOnDelete` (`pulumi destroy`, a deletion or a replacement
+   * fails instead of losing data or access). Configuration (Alertmanager's receivers included)
+   * is rebuilt from args and never protected. Volumes are always retained. @default false
+   */
+  readonly protect?: boolean;
 }
 
 export class ObservabilityStack extends pulumi.ComponentResource {

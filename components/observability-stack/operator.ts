@@ -51,7 +51,8 @@ export function operatorPrometheus(p: Parts, am: CreatedWorkload | undefined): N
         alerting: am ? { alertmanagers: [{ namespace, name: am.service.metadata.name, port: "http" }] } : undefined,
       },
     },
-    p.opts,
+    // The operator's StatefulSet and its volumes follow this object.
+    { ...p.opts, ...p.stateful },
   );
   // The operator's pods: the platform's Prometheus labels plus the instance the operator adds.
   const podSelector = { ...target.monitoring.podLabels, "operator.prometheus.io/name": name };

@@ -9,6 +9,7 @@ import { peers } from "../core/network";
 import type { ResolvedResources } from "../core/resources";
 import { resolveSecurity } from "../core/security";
 import { TIERS } from "../platform/types";
+import { statefulOptions } from "../workload/data-store";
 import type { ContainerSpec, CreatedWorkload, WorkloadSpec } from "../workload/workload";
 import type { ResolvedObservability } from "./resolve";
 
@@ -32,6 +33,8 @@ export function httpProbe(path: string, port: number, periodSeconds: number, fai
 /** The stack's shared context: target, namespace, and helpers bound to the component. */
 export class Parts {
   readonly opts: pulumi.CustomResourceOptions;
+  /** `protect`/`retainOnDelete` for stateful objects when the stack is protected (statefulOptions), else undefined. */
+  readonly stateful: ReturnType<typeof statefulOptions>;
   /** Prometheus, as other workloads admit it to their metrics ports. */
   readonly prometheusPeer: NetworkRule["peer"];
   /** The platform's namespaces (where workloads send telemetry from). */
@@ -46,6 +49,7 @@ export class Parts {
     readonly r: ResolvedObservability,
   ) {
     this.opts = { parent, provider: r.target.provider };
+    this.stateful = statefulOptions(r.protect);
     this.prometheusPeer = { kind: "namespace", namespace: r.namespace, podLabels: r.target.monitoring.podLabels };
     this.platformNamespaces = [...new Set(TIERS.map((t) => r.target.namespaces[t]))];
     this.scrapeNamespaces = r.nodeLogs ? [...this.platformNamespaces, r.nodeLogs.namespace] : this.platformNamespaces;
@@ -68,10 +72,13 @@ export class Parts {
     return new k8s.core.v1.ConfigMap(childName(this.r.name, `${app}-config`), { metadata: { namespace: this.r.namespace, labels }, data }, this.opts).metadata.name;
   }
 
-  /** A Secret (auto-named) and its name. */
-  secret(app: string, stringData: Record<string, pulumi.Input<string>>): pulumi.Output<string> {
+  /**
+   * A Secret (auto-named) and its name. `credentials`: it holds generated credentials that never
+   * change (protected with the stack); otherwise it is configuration, replaced on every change.
+   */
+  secret(app: string, stringData: Record<string, pulumi.Input<string>>, credentials = false): pulumi.Output<string> {
     const labels = { "app.kubernetes.io/part-of": this.r.target.system, "app.kubernetes.io/managed-by": "keel" };
-    return new k8s.core.v1.Secret(childName(this.r.name, `${app}-secret`), { metadata: { namespace: this.r.namespace, labels }, type: "Opaque", stringData }, this.opts).metadata.name;
+    return new k8s.core.v1.Secret(childName(this.r.name, `${app}-secret`), { metadata: { namespace: this.r.namespace, labels }, type: "Opaque", stringData }, credentials ? { ...this.opts, ...this.stateful } : this.opts).metadata.name;
   }
 
   /** `http://<service>.<namespace>.svc.cluster.local:<port>` */

@@ -1,13 +1,17 @@
 /** Validation and defaults for ObservabilityStack: every problem at once, before any resource. */
+import { checkArgShape } from "../core/arg-shape";
 import type { AlertRule } from "../core/alert-rule";
-import { Validator } from "../core/errors";
+import { KeelValidationError, Validator } from "../core/errors";
+import { urlProblem } from "../core/kubernetes-syntax";
 import { componentNameProblem, isDnsLabel } from "../core/naming";
-import { parseMemory } from "../core/quantities";
+import { parseStorage } from "../core/quantities";
 import { ResolvedResources, resolveResources } from "../core/resources";
 import type { KubernetesTarget } from "../platform/types";
 import { IngressArgs, validateIngress } from "../workload/ingress";
 import type { ObservabilityStackArgs } from "./index";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
+import { validateAlertRuleOptions, validateAlertRules } from "./alert-rules";
+import { isSlackChannel } from "./alertmanager-config";
 
 const PROM_DURATION = /^\d+(ms|s|m|h|d|w|y)$/;
 const PROM_SIZE = /^\d+(B|KB|MB|GB|TB|PB|EB)$/;
@@ -31,6 +35,8 @@ export interface ResolvedObservability {
   readonly pushgateway?: Part;
   readonly kubeStateMetrics?: Part;
   readonly nodeLogs?: Part & { namespace: string; dockerEngine: boolean };
+  /** Protect the stateful parts (see ObservabilityStackArgs.protect). */
+  readonly protect: boolean;
 }
 
 const SIZES: Record<string, { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } }> = {
@@ -45,8 +51,26 @@ const SIZES: Record<string, { requests: { cpu: string; memory: string }; limits:
   nodeLogs: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
 };
 
+const SLACK_WEBHOOK_PROBLEM = "alertmanager.slack.webhookUrl is not an https:// URL; expected the Slack incoming-webhook URL (value not shown: it is a secret)";
+
+/** The webhook Output, failing (inside apply, so the deployment or synth fails) when its value is not an https:// URL. */
+function checkedWebhook(name: string, url: pulumi.Input<string>): pulumi.Output<string> {
+  return pulumi.output(url).apply((value) => {
+    if (urlProblem(value, { schemes: ["https"], noCredentials: false })) throw new KeelValidationError("ObservabilityStack", name, [SLACK_WEBHOOK_PROBLEM]);
+    return value;
+  });
+}
+
+/** A Prometheus size (`"45GB"`) in bytes: Prometheus' units are powers of 1024. */
+function promSizeBytes(size: string): number {
+  const m = /^(\d+)(B|KB|MB|GB|TB|PB|EB)$/.exec(size);
+  return m ? Number(m[1]) * 1024 ** ["B", "KB", "MB", "GB", "TB", "PB", "EB"].indexOf(m[2]) : 0;
+}
+
 export function resolveObservabilityArgs(name: string, args: ObservabilityStackArgs): ResolvedObservability {
   const v = new Validator("ObservabilityStack", name);
+  checkArgShape(v, "ObservabilityStackArgs", args, () => resolveObservabilityArgs(name, args)); // unknown keys and wrong shapes, before anything reads them
+  v.throwIfInvalid();
   const nameProblem = componentNameProblem(name);
   if (nameProblem) v.require(false, "name", name, nameProblem);
   const platform = args?.platform;
@@ -61,7 +85,7 @@ export function resolveObservabilityArgs(name: string, args: ObservabilityStackA
     return { resources: resolveResources(v, `${key}.resources`, given?.resources, SIZES[key]), replicas };
   };
   const storage = (field: string, value: string) => {
-    const parsed = parseMemory(value);
+    const parsed = parseStorage(value);
     if (!parsed.ok) v.require(false, field, value, parsed.reason);
     return parsed.ok ? parsed.value : 0;
   };
@@ -75,8 +99,11 @@ export function resolveObservabilityArgs(name: string, args: ObservabilityStackA
     const retentionSize = p.retentionSize ?? `${Math.max(1, Math.floor((bytes * 0.9) / 1e9))}GB`;
     prometheus = { ...part("prometheus", p), retention: p.retention ?? "15d", retentionSize, storage: size, scrapeInterval: p.scrapeInterval ?? "30s", alertRules: p.alertRules, extraAlertRules: p.extraAlertRules ?? [] };
     v.require(PROM_DURATION.test(prometheus.retention), "prometheus.retention", prometheus.retention, 'expected a Prometheus duration such as "15d" or "720h"');
-    v.require(PROM_SIZE.test(retentionSize), "prometheus.retentionSize", retentionSize, 'expected a Prometheus size such as "45GB"');
+    if (v.require(PROM_SIZE.test(retentionSize), "prometheus.retentionSize", retentionSize, 'expected a Prometheus size such as "45GB"') && bytes > 0) {
+      v.require(promSizeBytes(retentionSize) <= bytes, "prometheus.retentionSize", retentionSize, `expected at most prometheus.storage (${JSON.stringify(size)}; Prometheus counts "GB" as GiB): with a larger limit the volume fills up before old blocks are deleted`);
+    }
     v.require(PROM_DURATION.test(prometheus.scrapeInterval), "prometheus.scrapeInterval", prometheus.scrapeInterval, 'expected a Prometheus duration such as "30s"');
+    validateAlertRuleOptions(v, "prometheus.alertRules", p.alertRules); validateAlertRules(v, "prometheus.extraAlertRules", p.extraAlertRules); // thresholds go into PromQL (alert-rules.ts)
   }
   let alertmanager: ResolvedObservability["alertmanager"];
   if (on(args.alertmanager)) {
@@ -89,8 +116,13 @@ export function resolveObservabilityArgs(name: string, args: ObservabilityStackA
     }
     if (a.slack) {
       v.require(typeof a.slack.channel === "string" && a.slack.channel.length > 0, "alertmanager.slack.channel", a.slack.channel, 'expected a channel such as "#alerts"');
+      if (typeof a.slack.channel === "string" && a.slack.channel.length > 0) v.require(isSlackChannel(a.slack.channel), "alertmanager.slack.channel", a.slack.channel, 'expected a Slack channel such as "#alerts" (lowercase letters, digits, \'-\', \'_\', \'.\'), "@user" or a channel ID');
       // A plain string can be checked now; never echo it (it is a secret).
-      if (typeof a.slack.webhookUrl === "string" && !a.slack.webhookUrl.startsWith("https://")) v.fail("alertmanager.slack.webhookUrl is not an https:// URL; expected the Slack incoming-webhook URL (value not shown: it is a secret)");
+      const url: unknown = a.slack.webhookUrl;
+      // An Output or Promise (a secret from config) is checked when its value is known, with the same message.
+      if (pulumi.Output.isInstance(url) || (typeof url === "object" && url !== null && typeof (url as { then?: unknown }).then === "function")) {
+        alertmanager = { ...alertmanager, slack: { ...a.slack, webhookUrl: checkedWebhook(name, url as pulumi.Input<string>) } };
+      } else if (urlProblem(url, { schemes: ["https"], noCredentials: false })) v.fail(SLACK_WEBHOOK_PROBLEM);
     }
     if (!prometheus) v.fail("alertmanager is on but prometheus is off; expected prometheus to send it alerts (or alertmanager: false)");
   }
@@ -120,5 +152,5 @@ export function resolveObservabilityArgs(name: string, args: ObservabilityStackA
     if (!loki) v.fail("nodeLogs is on but loki is off; expected loki to ship the logs to (or nodeLogs: false)");
   }
   v.throwIfInvalid();
-  return { name, target, namespace: target.namespaces.monitoring, prometheus, alertmanager, grafana, collector, loki, tempo, pushgateway, kubeStateMetrics, nodeLogs };
+  return { name, target, namespace: target.namespaces.monitoring, prometheus, alertmanager, grafana, collector, loki, tempo, pushgateway, kubeStateMetrics, nodeLogs, protect: args.protect ?? false };
 }

@@ -9,6 +9,7 @@ import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { Validator } from "../core/errors";
 import { childName } from "../core/naming";
+import { statefulOptions } from "../workload/data-store";
 import type { IssuerFact } from "./cluster-facts";
 
 /** An issuer keel creates. */
@@ -51,6 +52,8 @@ export interface IssuerContext {
   /** cert-manager's cluster resource namespace, where a ClusterIssuer's CA Secret lives. */
   readonly certManagerNamespace: string;
   readonly labels: Readonly<Record<string, string>>;
+  /** Protect the CA certificate (its Secret holds the CA key every issued certificate chains to). @default false */
+  readonly protect?: boolean;
 }
 
 /** Creates the issuer; returns the ClusterIssuer that Ingresses name (Ingresses should depend on it). */
@@ -96,7 +99,7 @@ export function createIssuer(c: IssuerContext, issuer: IssuerToCreate, opts: pul
         issuerRef: { kind: "ClusterIssuer", name: `${c.system}-selfsigned`, group: "cert-manager.io" },
       },
     },
-    { ...opts, dependsOn: [selfSigned] },
+    { ...opts, ...statefulOptions(c.protect), dependsOn: [selfSigned] },
   );
   return new k8s.apiextensions.CustomResource(
     childName(c.platformName, "issuer"),

@@ -10,6 +10,7 @@ import { LABEL_MANAGED_BY, LABEL_PART_OF, Labels } from "../core/labels";
 import { childName } from "../core/naming";
 import type { DnsTarget } from "../core/network";
 import type { ClusterDescription, ClusterFacts, ExternalObject, UserImage } from "./cluster-facts";
+import { statefulOptions } from "../workload/data-store";
 import { IssuerToCreate, createIssuer } from "./issuers";
 import { resolveKubernetesPlatformArgs } from "./resolve";
 import { IngressControllerTarget, KubernetesPlatformContext, KubernetesTarget, Operators, TIERS, Tier } from "./types";
@@ -34,7 +35,11 @@ export interface KubernetesPlatformArgs {
   readonly podSecurityStandard?: "restricted" | "baseline" | "privileged";
   /** A NetworkPolicy denying all traffic in each created namespace; workloads' own policies allow what they need. @default true */
   readonly defaultDeny?: boolean;
-  /** Protect the namespaces against deletion (deleting one deletes everything in it). @default false */
+  /**
+   * Protect what holds state (prod): the namespaces (deleting one deletes everything in it) and
+   * a created CA's certificate (`createIssuer: { type: "self-signed-ca" }`: its Secret is the CA
+   * key). Each gets Pulumi's `protect` and `retainOnDelete`. @default false
+   */
   readonly protect?: boolean;
   /** Installed operators. @default { certManager: true, prometheusOperator: false, strimzi: false } */
   readonly operators?: Readonly<Partial<Operators>>;
@@ -106,7 +111,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Kube
               },
             },
           },
-          { ...childOpts, protect: args.protect },
+          { ...childOpts, ...statefulOptions(args.protect) },
         );
         if (r.defaultDeny) {
           new k8s.networking.v1.NetworkPolicy(
@@ -148,7 +153,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Kube
       );
     }
     const issuer = args.createIssuer
-      ? createIssuer({ platformName: name, system: args.system, ingressClassName: r.ingress.className, certManagerNamespace: r.certManagerNamespace, labels }, args.createIssuer, childOpts)
+      ? createIssuer({ platformName: name, system: args.system, ingressClassName: r.ingress.className, certManagerNamespace: r.certManagerNamespace, labels, protect: args.protect }, args.createIssuer, childOpts)
       : undefined;
     this.kubernetes = {
       provider: this.provider,

@@ -1,9 +1,11 @@
 /** KubernetesPlatform's validation and defaults, and the cluster facts it hands the whole-stack checks: pure, no resources. */
+import { checkArgShape } from "../core/arg-shape";
 import { defaults } from "../core/defaults";
 import { Validator } from "../core/errors";
-import type { Labels } from "../core/labels";
+import { Labels, imagePinProblem } from "../core/labels";
+import { dnsLabelProblem, dnsSubdomainProblem, labelProblems } from "../core/kubernetes-syntax";
 import { componentNameProblem, isDnsLabel } from "../core/naming";
-import type { DnsTarget } from "../core/network";
+import { DnsTarget, notePlatformDns } from "../core/network";
 import { ClusterFacts, DISTRIBUTIONS, DISTRIBUTION_DEFAULTS, PRIVATE_POD_CIDRS } from "./cluster-facts";
 import { createdIssuerFact, validateIssuer } from "./issuers";
 import type { KubernetesPlatformArgs } from "./kubernetes";
@@ -26,11 +28,12 @@ function clusterFacts(name: string, args: KubernetesPlatformArgs, v: Validator, 
   if (c.apiServer) v.require(Number.isInteger(c.apiServer.port) && c.apiServer.port > 0 && c.apiServer.port < 65536, "cluster.apiServer.port", c.apiServer.port, "expected a port number such as 6443");
   for (const [i, e] of (args.externalObjects ?? []).entries()) {
     v.require(typeof e.kind === "string" && /^[A-Z][A-Za-z]+$/.test(e.kind), `externalObjects[${i}].kind`, e.kind, "expected a Kubernetes kind such as \"Secret\"");
-    v.require(typeof e.name === "string" && e.name.length > 0, `externalObjects[${i}].name`, e.name, "expected the object's name");
+    v.require(typeof e.name === "string" && dnsSubdomainProblem(e.name) === undefined, `externalObjects[${i}].name`, e.name, "expected the object's name (lowercase letters, digits, '-' and '.', at most 253 characters)");
     v.require(typeof e.reason === "string" && e.reason.trim().length >= 10, `externalObjects[${i}].reason`, e.reason, REASON);
   }
   for (const [i, u] of (args.userImages ?? []).entries()) {
-    v.require(typeof u.reference === "string" && u.reference.length > 0, `userImages[${i}].reference`, u.reference, "expected an image reference");
+    const imageProblem = typeof u.reference === "string" ? imagePinProblem(u.reference) : "expected an image reference";
+    if (imageProblem) v.require(false, `userImages[${i}].reference`, u.reference, imageProblem);
     v.require(typeof u.reason === "string" && u.reason.trim().length >= 10, `userImages[${i}].reason`, u.reason, REASON);
   }
   const issuers = [...(c.issuers ?? []), ...(args.createIssuer ? [createdIssuerFact(args.system, args.createIssuer)] : [])];
@@ -55,9 +58,27 @@ function clusterFacts(name: string, args: KubernetesPlatformArgs, v: Validator, 
   return { facts, storageClass, createStorageClass, podCidrs: c.podCidrs ?? preset.podCidrs ?? PRIVATE_POD_CIDRS };
 }
 
+/** Object names and labels the platform hands every component: their Kubernetes syntax. */
+function checkNames(v: Validator, args: KubernetesPlatformArgs, ingress: IngressControllerTarget, dns: DnsTarget, clusterIssuer: string, monitoringPodLabels: Labels): void {
+  const subdomain = (field: string, value: unknown, what: string) => {
+    if (value !== undefined && dnsSubdomainProblem(value)) v.require(false, field, value, `expected ${/^[AEIOU]/.test(what) ? "an" : "a"} ${what} name (lowercase letters, digits, '-' and '.', at most 253 characters)`);
+  };
+  subdomain("storageClass", args.storageClass, "StorageClass");
+  (Array.isArray(args.cluster?.storageClasses) ? args.cluster.storageClasses : []).forEach((c, i) => subdomain(`cluster.storageClasses[${i}]`, c, "StorageClass"));
+  subdomain("ingressController.className", ingress.className, "IngressClass");
+  if (!args.createIssuer) subdomain("clusterIssuer", clusterIssuer, "ClusterIssuer");
+  v.require(Number.isInteger(dns.port) && dns.port >= 1 && dns.port <= 65535, "dns.port", dns.port, "expected a port from 1 to 65535");
+  if (dnsLabelProblem(dns.namespace)) v.require(false, "dns.namespace", dns.namespace, "expected a DNS-1123 label");
+  for (const [field, labels] of [["ingressController.podLabels", ingress.podLabels], ["dns.podLabels", dns.podLabels], ["monitoring.podLabels", monitoringPodLabels], ["monitoring.serviceMonitorLabels", args.monitoring?.serviceMonitorLabels]] as const) {
+    for (const [f, value, allowed] of labelProblems(field, labels)) v.require(false, f, value, allowed);
+  }
+}
+
 /** Checks {@link KubernetesPlatformArgs} and applies defaults: pure, no resources. */
 export function resolveKubernetesPlatformArgs(name: string, args: KubernetesPlatformArgs) {
   const v = new Validator("KubernetesPlatform", name);
+  checkArgShape(v, "KubernetesPlatformArgs", args, () => resolveKubernetesPlatformArgs(name, args)); // unknown keys and wrong shapes, before anything reads them
+  v.throwIfInvalid();
   const nameProblem = componentNameProblem(name);
   if (nameProblem) v.require(false, "name", name, nameProblem);
   v.require(isDnsLabel(args.system), "system", args.system, "expected a DNS-1123 label such as \"req1\"");
@@ -81,11 +102,11 @@ export function resolveKubernetesPlatformArgs(name: string, args: KubernetesPlat
   };
   v.require(isDnsLabel(ingress.namespace), "ingressController.namespace", ingress.namespace, "expected a DNS-1123 label");
   v.require(Object.keys(ingress.podLabels).length > 0, "ingressController.podLabels", ingress.podLabels, "expected at least one label (an empty selector would admit every pod)");
-  const dns: DnsTarget = {
+  const dns: DnsTarget = notePlatformDns({
     namespace: args.dns?.namespace ?? defaults.dns.namespace,
     podLabels: args.dns?.podLabels ?? defaults.dns.podLabels,
     port: args.dns?.port ?? defaults.dns.port,
-  };
+  }, name);
   const operators: Operators = {
     certManager: args.operators?.certManager ?? true,
     prometheusOperator: args.operators?.prometheusOperator ?? false,
@@ -101,6 +122,7 @@ export function resolveKubernetesPlatformArgs(name: string, args: KubernetesPlat
   const clusterIssuer = created?.name ?? args.clusterIssuer ?? defaults.ingress.clusterIssuer;
   const certManagerNamespace = args.certManagerNamespace ?? "cert-manager";
   v.require(isDnsLabel(certManagerNamespace), "certManagerNamespace", certManagerNamespace, "expected a DNS-1123 label");
+  checkNames(v, args, ingress, dns, clusterIssuer, monitoringPodLabels);
   const { facts, storageClass, createStorageClass, podCidrs } = clusterFacts(name, args, v, { ingress, dns, operators, clusterIssuer, monitoringNamespace: namespaces.monitoring, monitoringPodLabels });
   v.throwIfInvalid();
   return {

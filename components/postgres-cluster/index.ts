@@ -121,7 +121,11 @@ export interface PostgresClusterArgs {
   readonly metrics?: boolean;
   /** Who may connect (besides `connections` of ApiServices, which open the path themselves). */
   readonly allowFrom?: readonly NetworkRule[];
-  /** Protect the StatefulSets against deletion and keep them on `pulumi destroy` (prod). Volumes are always retained. @default false */
+  /**
+   * Protect every stateful child (prod): the primary and replica StatefulSets, the credentials and backup Secrets, the generated passwords and the backup passphrase. Each gets Pulumi's `protect` and `retainOnDelete`
+   * (`pulumi destroy`, a deletion or a replacement fails instead of losing data or access).
+   * Volumes are always retained. @default false
+   */
   readonly protect?: boolean;
   /** @default "data" */
   readonly tier?: Tier;

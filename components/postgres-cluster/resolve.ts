@@ -1,13 +1,18 @@
 /** Validation and defaults for PostgresCluster: pure, every problem at once, before any resource. */
+import { checkArgShape } from "../core/arg-shape";
 import type * as pulumi from "@pulumi/pulumi";
 import type { ObjectStoreTarget } from "../core/connection";
+import { cronProblem, isCronSchedule } from "../core/cron";
 import { Validator } from "../core/errors";
+import { urlProblem } from "../core/kubernetes-syntax";
+import { checkPeerPlatforms, foreignPeerProblem } from "../workload/network-access";
 import { parseMemory } from "../core/quantities";
 import type { NetworkRule } from "../core/network";
 import { ResolvedResources, resolveResources } from "../core/resources";
 import type { MetricsPushTarget } from "../core/telemetry";
 import { DataStoreBase, ResolvedStorage, checkCount, checkImage, checkRules, resolveDataStoreBase, resolveStorage } from "../workload/data-store";
 import { ConnectionBudget, connectionBudget, isClientCidr, reservedConnections, resolveSharedMemory, resolveSlotWalLimit } from "./capacity";
+import { validatePostgresSettings } from "./config";
 import type { PostgresClusterArgs } from "./index";
 
 export const POSTGRES_DEFAULTS = {
@@ -46,7 +51,6 @@ const MANAGED_PARAMETERS = [
 const ARG_PARAMETERS: Readonly<Record<string, string>> = { max_connections: "maxConnections", wal_keep_size: "walKeepSize", max_slot_wal_keep_size: "maxSlotWalKeepSize" };
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 const RESERVED_ROLES = ["postgres", "replicator", "metrics", "public"];
-const CRON_FIELD = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
 
 export interface ResolvedBackup {
   readonly storage: ObjectStoreTarget;
@@ -106,14 +110,13 @@ export function toolsImageFor(serverImage: pulumi.Input<string>): string | undef
   return m ? `postgres:${m[1]}` : undefined;
 }
 
-/** A 5-field cron expression (minute hour day month weekday), numbers, ranges, lists and steps. */
-export function isCronSchedule(value: string): boolean {
-  const fields = typeof value === "string" ? value.trim().split(/\s+/) : [];
-  return fields.length === 5 && fields.every((f) => CRON_FIELD.test(f));
-}
+/** A CronJob schedule: 5 fields (minute hour day month weekday) or a macro (core/cron.ts). */
+export { isCronSchedule };
 
 export function resolvePostgresArgs(name: string, args: PostgresClusterArgs): ResolvedPostgres {
   const v = new Validator("PostgresCluster", name);
+  checkArgShape(v, "PostgresClusterArgs", args, () => resolvePostgresArgs(name, args)); // unknown keys and wrong shapes, before anything reads them
+  v.throwIfInvalid();
   const base = resolveDataStoreBase(v, name, args, "data");
   const image = args.image ?? POSTGRES_DEFAULTS.image;
   checkImage(v, "image", image);
@@ -135,6 +138,7 @@ export function resolvePostgresArgs(name: string, args: PostgresClusterArgs): Re
   const maxSlotWalKeepSize = resolveSlotWalLimit(v, args.maxSlotWalKeepSize, walKeepSize, storage ? storage.bytes : undefined);
   const sharedMemory = resolveSharedMemory(v, args.sharedMemory, resources.limitMemoryBytes);
   const parameters = args.parameters ?? {};
+  validatePostgresSettings(v, parameters); // names from PostgreSQL 16's list, values by type (config.ts)
   for (const [key, value] of Object.entries(parameters)) {
     v.require(/^[a-z_][a-z0-9_.]*$/.test(key), "parameters", key, "expected a PostgreSQL setting name such as \"random_page_cost\"");
     v.require(!MANAGED_PARAMETERS.includes(key), `parameters.${key}`, value, `expected no value: keel manages ${key} (it is what makes replication, backups and access work)`);
@@ -148,6 +152,7 @@ export function resolvePostgresArgs(name: string, args: PostgresClusterArgs): Re
     v.require(isClientCidr(cidr), `clientCidrs[${i}]`, cidr, "expected an IPv4 or IPv6 CIDR with a prefix of at least 1, such as \"10.0.0.0/8\", \"100.64.0.0/10\" or \"fc00::/7\"");
   }
   checkRules(v, "allowFrom", args.allowFrom);
+  checkPeerPlatforms(v, { name: args.platform.name, kubernetes: base.target }, { allowFrom: args.allowFrom });
 
   let backup: ResolvedBackup | undefined;
   if (args.backup) {
@@ -159,7 +164,15 @@ export function resolvePostgresArgs(name: string, args: PostgresClusterArgs): Re
     const uploadImage = b.uploadImage ?? POSTGRES_DEFAULTS.backup.uploadImage;
     checkImage(v, "backup.uploadImage", uploadImage);
     const schedule = b.schedule ?? POSTGRES_DEFAULTS.backup.schedule;
-    v.require(isCronSchedule(schedule), "backup.schedule", schedule, "expected a 5-field cron expression in UTC, such as \"0 3 * * *\"");
+    const cron = cronProblem(schedule);
+    if (cron) v.require(false, "backup.schedule", schedule, `${cron} (UTC)`);
+    const endpoint = b.storage?.endpoint;
+    if (typeof endpoint === "string") {
+      const problem = urlProblem(endpoint, { schemes: ["http", "https"] });
+      if (problem) v.require(false, "backup.storage.endpoint", endpoint, problem);
+    }
+    const foreign = foreignPeerProblem(b.storage?.network, { name: args.platform.name, dns: base.target.dns, provider: base.target.provider });
+    if (foreign) v.fail(`backup.storage.network ${foreign}`);
     const retentionDays = b.retentionDays ?? POSTGRES_DEFAULTS.backup.retentionDays;
     checkCount(v, "backup.retentionDays", retentionDays, 1, 3650);
     const walArchiving = b.walArchiving ?? true;

@@ -5,6 +5,7 @@
  * a Job; `npm run test:real` runs them against real servers.
  */
 import { S3_SHELL_FUNCTIONS } from "../core/s3-shell";
+import { pgCommandWord } from "./config";
 import { BOUNDED_CURL, DECRYPT, requireTools } from "./shell";
 
 /**
@@ -131,7 +132,10 @@ echo "pitr-prepare: base backup in $PGDATA, $count WAL segments in $WAL_RESTORE_
 `;
 }
 
-/** The restore_command replaying the segments pitr-prepare.sh decrypted into `walRestoreDir`. */
+/**
+ * The restore_command replaying the segments pitr-prepare.sh decrypted into `walRestoreDir` (the
+ * directory quoted for the shell, its '%' doubled for PostgreSQL).
+ */
 export function walRestoreCommand(walRestoreDir: string): string {
-  return `cp ${walRestoreDir}/%f %p`;
+  return `cp ${pgCommandWord(`${walRestoreDir}/`)}%f %p`;
 }

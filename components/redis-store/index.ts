@@ -50,7 +50,11 @@ export interface RedisStoreArgs {
   readonly allowFrom?: readonly NetworkRule[];
   /** Why one standalone node is enough in prod (becomes the replicas-minimum exemption); without it, prod's policy asks for more. */
   readonly singleNodeReason?: string;
-  /** Protect the StatefulSet (prod). Volumes are always retained. @default false */
+  /**
+   * Protect every stateful child (prod): the StatefulSets, the credentials Secret and the generated password. Each gets Pulumi's `protect` and `retainOnDelete`
+   * (`pulumi destroy`, a deletion or a replacement fails instead of losing data or access).
+   * Volumes are always retained. @default false
+   */
   readonly protect?: boolean;
   /** @default "data" */
   readonly tier?: Tier;

@@ -1,6 +1,8 @@
 /** Validation and defaults for RedisStore: pure, every problem at once, before any resource. */
+import { checkArgShape } from "../core/arg-shape";
 import type * as pulumi from "@pulumi/pulumi";
 import { Validator } from "../core/errors";
+import { checkPeerPlatforms } from "../workload/network-access";
 import type { NetworkRule } from "../core/network";
 import { parseMemory } from "../core/quantities";
 import { ResolvedResources, resolveResources } from "../core/resources";
@@ -46,6 +48,8 @@ export interface ResolvedRedis extends DataStoreBase {
 
 export function resolveRedisArgs(name: string, args: RedisStoreArgs): ResolvedRedis {
   const v = new Validator("RedisStore", name);
+  checkArgShape(v, "RedisStoreArgs", args, () => resolveRedisArgs(name, args)); // unknown keys and wrong shapes, before anything reads them
+  v.throwIfInvalid();
   const base = resolveDataStoreBase(v, name, args, "data");
   const image = args.image ?? REDIS_DEFAULTS.image;
   checkImage(v, "image", image);
@@ -83,6 +87,7 @@ export function resolveRedisArgs(name: string, args: RedisStoreArgs): ResolvedRe
     v.require(false, "sentinel", args.sentinel, "expected no sentinel settings unless mode is \"sentinel\"");
   }
   checkRules(v, "allowFrom", args.allowFrom);
+  checkPeerPlatforms(v, { name: args.platform.name, kubernetes: base.target }, { allowFrom: args.allowFrom });
   if (args.singleNodeReason !== undefined) {
     v.require(mode === "standalone", "singleNodeReason", args.singleNodeReason, "expected none outside standalone mode");
     v.require(args.singleNodeReason.trim().length >= 10, "singleNodeReason", args.singleNodeReason, "expected why one node is enough (10 characters at least); it becomes the policy exemption");

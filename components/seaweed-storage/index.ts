@@ -65,7 +65,11 @@ export interface SeaweedStorageArgs {
   readonly metrics?: boolean;
   /** Who may use the S3 API (besides `connections` of ApiServices). */
   readonly allowFrom?: readonly NetworkRule[];
-  /** Protect the StatefulSets (prod). Volumes are always retained. @default false */
+  /**
+   * Protect every stateful child (prod): the StatefulSets with volumes (masters, volume servers, filer), the filer metadata backup, each S3 identity's Secret and generated keys. Each gets Pulumi's `protect` and `retainOnDelete`
+   * (`pulumi destroy`, a deletion or a replacement fails instead of losing data or access).
+   * Volumes are always retained. @default false
+   */
   readonly protect?: boolean;
   /** @default "storage" */
   readonly tier?: Tier;

@@ -1,10 +1,13 @@
 /** Validation and defaults for SeaweedStorage: pure, every problem at once, before any resource. */
+import { checkArgShape } from "../core/arg-shape";
 import type * as pulumi from "@pulumi/pulumi";
+import { cronProblem } from "../core/cron";
 import { Validator } from "../core/errors";
+import { checkPeerPlatforms } from "../workload/network-access";
 import type { NetworkRule } from "../core/network";
 import { ResolvedResources, ResourcesArgs, resolveResources } from "../core/resources";
 import { DataStoreBase, ResolvedStorage, checkCount, checkImage, checkRules, resolveDataStoreBase, resolveStorage } from "../workload/data-store";
-import { copiesOf, placementProblem, volumeSlots } from "./config";
+import { copiesOf, placementProblem, s3BucketRuleProblem, volumeSlots } from "./config";
 import type { SeaweedMetadataBackupArgs, SeaweedStorageArgs } from "./index";
 
 export const SEAWEED_DEFAULTS = {
@@ -49,6 +52,8 @@ export interface ResolvedSeaweed extends DataStoreBase {
 
 export function resolveSeaweedArgs(name: string, args: SeaweedStorageArgs): ResolvedSeaweed {
   const v = new Validator("SeaweedStorage", name);
+  checkArgShape(v, "SeaweedStorageArgs", args, () => resolveSeaweedArgs(name, args)); // unknown keys and wrong shapes, before anything reads them
+  v.throwIfInvalid();
   const base = resolveDataStoreBase(v, name, args, "storage");
   const image = args.image ?? SEAWEED_DEFAULTS.image;
   checkImage(v, "image", image);
@@ -69,6 +74,7 @@ export function resolveSeaweedArgs(name: string, args: SeaweedStorageArgs): Reso
   checkCount(v, "s3.replicas", gateways, 1, 20);
   const buckets = [...(args.buckets ?? [])];
   for (const b of buckets) v.require(BUCKET.test(b) && !b.includes(".."), "buckets", b, "expected an S3 bucket name (3-63 lowercase letters, digits, '.', '-')");
+  for (const b of buckets) if (typeof b === "string" && BUCKET.test(b)) v.require(s3BucketRuleProblem(b) === undefined, "buckets", b, s3BucketRuleProblem(b) ?? ""); // S3's reserved forms (config.ts)
   v.require(new Set(buckets).size === buckets.length, "buckets", buckets, "expected each bucket once");
   for (const role of ["master", "volume", "filer"] as const) {
     const given = (args.storage as Record<string, unknown> | undefined)?.[role];
@@ -90,7 +96,9 @@ export function resolveSeaweedArgs(name: string, args: SeaweedStorageArgs): Reso
   const limitOk = checkCount(v, "volumeSizeLimitMB", volumeSizeLimitMB, 64, 30000);
   const volumeGrowth = args.volumeGrowth ?? SEAWEED_DEFAULTS.volumeGrowth;
   const growthOk = checkCount(v, "volumeGrowth", volumeGrowth, 1, 100);
-  if (limitOk && growthOk && !problem && (storage.volume?.bytes ?? 0) > 0 && Number.isInteger(volumeServers) && volumeServers >= 1) checkCapacity(v, { volumeServers, replication, buckets: buckets.length, volume: storage.volume, volumeSizeLimitMB, volumeGrowth });
+  const volumeBytes = storage.volume?.bytes ?? 0;
+  const fitsVolume = !limitOk || volumeBytes === 0 || v.require(volumeSizeLimitMB * 2 ** 20 < volumeBytes, "volumeSizeLimitMB", volumeSizeLimitMB, `expected less than storage.volume.size (${storage.volume.size} = ${Math.floor(volumeBytes / 2 ** 20)} MB): a volume lives whole on one volume server's PVC`);
+  if (fitsVolume && limitOk && growthOk && !problem && volumeBytes > 0 && Number.isInteger(volumeServers) && volumeServers >= 1) checkCapacity(v, { volumeServers, replication, buckets: buckets.length, volume: storage.volume, volumeSizeLimitMB, volumeGrowth });
   const metadataBackup = resolveMetadataBackup(v, args.filer?.metadataBackup, storage.filer);
   let erasureCoding: ResolvedSeaweed["erasureCoding"];
   if (args.erasureCoding) {
@@ -103,17 +111,16 @@ export function resolveSeaweedArgs(name: string, args: SeaweedStorageArgs): Reso
     v.require(volumeServers >= 4, "erasureCoding", args.erasureCoding, `expected no erasure coding with ${volumeServers} volume servers (EC shards need at least 4 to survive a lost server)`);
   }
   checkRules(v, "allowFrom", args.allowFrom);
+  checkPeerPlatforms(v, { name: args.platform.name, kubernetes: base.target }, { allowFrom: args.allowFrom });
   v.throwIfInvalid();
   return { ...base, image, masters, volumeServers, racks, replication, filers, gateways, buckets, storage, resources, volumeSizeLimitMB, volumeGrowth, metadataBackup, erasureCoding, metrics: args.metrics ?? true, allowFrom: args.allowFrom ?? [], protect: args.protect ?? false };
 }
 
-const CRON_FIELD = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
-
 function resolveMetadataBackup(v: Validator, args: SeaweedMetadataBackupArgs | false | undefined, filer: ResolvedStorage | undefined): ResolvedSeaweed["metadataBackup"] {
   if (args === false) return undefined;
   const schedule = args?.schedule ?? SEAWEED_DEFAULTS.metadataBackup.schedule;
-  const fields = schedule.trim().split(/\s+/);
-  v.require(fields.length === 5 && fields.every((f) => CRON_FIELD.test(f)), "filer.metadataBackup.schedule", schedule, "expected a 5-field cron expression in UTC, such as \"40 * * * *\"");
+  const cron = cronProblem(schedule);
+  if (cron) v.require(false, "filer.metadataBackup.schedule", schedule, `${cron} (UTC)`);
   const keep = args?.keep ?? SEAWEED_DEFAULTS.metadataBackup.keep;
   checkCount(v, "filer.metadataBackup.keep", keep, 1, 1000);
   const storage = resolveStorage(v, "filer.metadataBackup.storage", args?.storage, filer?.size ?? SEAWEED_DEFAULTS.storage.filer) as ResolvedStorage;
@@ -127,8 +134,6 @@ function resolveMetadataBackup(v: Validator, args: SeaweedMetadataBackupArgs | f
  * small disk at once).
  */
 function checkCapacity(v: Validator, c: { volumeServers: number; replication: string; buckets: number; volume: ResolvedStorage; volumeSizeLimitMB: number; volumeGrowth: number }): void {
-  const limitBytes = c.volumeSizeLimitMB * 2 ** 20;
-  if (!v.require(limitBytes < c.volume.bytes, "volumeSizeLimitMB", c.volumeSizeLimitMB, `expected less than storage.volume.size (${c.volume.size} = ${Math.floor(c.volume.bytes / 2 ** 20)} MB): a volume lives whole on one volume server`)) return;
   const slots = volumeSlots(c.volume.bytes, c.volumeSizeLimitMB) * c.volumeServers;
   const copies = copiesOf(c.replication);
   const needed = (c.buckets + 1) * c.volumeGrowth * copies;

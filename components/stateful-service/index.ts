@@ -75,7 +75,11 @@ export interface StatefulServiceArgs extends EnvArgs {
   readonly singleReplicaReason?: string;
   /** @default maxUnavailable 1 when 2 or more replicas */
   readonly disruptionBudget?: DisruptionBudgetArgs | false;
-  /** Protect the StatefulSet (prod). Volumes are always retained. @default false */
+  /**
+   * Protect every stateful child (prod): the StatefulSet. Each gets Pulumi's `protect` and `retainOnDelete`
+   * (`pulumi destroy`, a deletion or a replacement fails instead of losing data or access).
+   * Volumes are always retained. @default false
+   */
   readonly protect?: boolean;
   /** @default "data" */
   readonly tier?: Tier;

@@ -1,9 +1,14 @@
 /** Validation and defaults for StatefulService: pure, every problem at once. */
+import { checkArgShape } from "../core/arg-shape";
 import type * as pulumi from "@pulumi/pulumi";
 import { applyConnections } from "../core/connection";
 import { defaults } from "../core/defaults";
 import { ResolvedEnv, resolveEnv } from "../core/env";
+import { requireUnique } from "../core/duplicates";
 import { Validator } from "../core/errors";
+import { argvProblems, portNameProblem } from "../core/kubernetes-syntax";
+import { checkPeerPlatforms } from "../workload/network-access";
+import { checkConfigObjectSizes } from "../workload/workload";
 import { isDnsLabel } from "../core/naming";
 import type { NetworkRule } from "../core/network";
 import { ResolvedProbes, resolveProbes } from "../core/probes";
@@ -35,26 +40,54 @@ export interface ResolvedStatefulService extends DataStoreBase {
   readonly terminationGracePeriodSeconds: number;
 }
 
+/** What `clientEnv` templates may contain: the Service host and the first port. */
+const CLIENT_ENV_PLACEHOLDERS = ["host", "port"];
+
+/** Why a volume mount path is not usable: absolute, no `..`, no ':' (the API server refuses it), no control characters. */
+function mountPathProblem(path: unknown): string | undefined {
+  if (typeof path !== "string" || !path.startsWith("/")) return "expected an absolute path such as \"/var/lib/app\"";
+  if (/[\u0000-\u001f\u007f]/.test(path)) return "expected a path without newlines or control characters";
+  if (path.split("/").includes("..")) return "expected no \"..\" segment";
+  if (path.includes(":")) return "expected no ':' (Kubernetes refuses it in a mount path)";
+  return undefined;
+}
+
+/** `/data/` and `/data` are the same mount point. */
+function normalizeMountPath(path: string): string {
+  return path.length > 1 ? path.replace(/\/+$/, "").replace(/\/{2,}/g, "/") : path;
+}
+
 const isPort = (p: unknown) => Number.isInteger(p) && (p as number) >= 1 && (p as number) <= 65535;
 
 export function resolveStatefulServiceArgs(name: string, args: StatefulServiceArgs): ResolvedStatefulService {
   const v = new Validator("StatefulService", name);
+  checkArgShape(v, "StatefulServiceArgs", args, () => resolveStatefulServiceArgs(name, args)); // unknown keys and wrong shapes, before anything reads them
+  v.throwIfInvalid();
   const base = resolveDataStoreBase(v, name, args, "data", true);
   checkImage(v, "image", args.image);
   const ports = args.ports ?? [];
   v.require(ports.length > 0, "ports", ports, "expected at least one port, e.g. [{ name: \"http\", port: 8080 }]");
   ports.forEach((p, i) => {
-    v.require(isDnsLabel(p.name) && p.name.length <= 15, `ports[${i}].name`, p.name, "expected a port name of at most 15 lowercase letters, digits and '-'");
+    const problem = portNameProblem(p.name);
+    if (problem) v.require(false, `ports[${i}].name`, p.name, problem);
     v.require(isPort(p.port), `ports[${i}].port`, p.port, "expected a port from 1 to 65535");
   });
+  requireUnique(v, "ports", ports, "port", (p) => (isPort(p.port) ? p.port : undefined), "a port");
+  requireUnique(v, "ports", ports, "name", (p) => (typeof p.name === "string" ? p.name : undefined), "a port name");
   const replicas = args.replicas ?? 1;
   checkCount(v, "replicas", replicas, 0, 100);
   const volumes = (args.volumes ?? []).map((vol, i) => {
     v.require(isDnsLabel(vol.name) && vol.name !== "tmp", `volumes[${i}].name`, vol.name, "expected a DNS-1123 name other than \"tmp\"");
-    v.require(typeof vol.mountPath === "string" && vol.mountPath.startsWith("/") && vol.mountPath !== "/tmp", `volumes[${i}].mountPath`, vol.mountPath, "expected an absolute path other than /tmp");
+    const mountProblem = mountPathProblem(vol.mountPath);
+    if (mountProblem) v.require(false, `volumes[${i}].mountPath`, vol.mountPath, mountProblem);
+    else v.require(normalizeMountPath(vol.mountPath) !== "/tmp", `volumes[${i}].mountPath`, vol.mountPath, "expected an absolute path other than /tmp (keel mounts its own writable /tmp)");
     const storage = resolveStorage(v, `volumes[${i}]`, { size: vol.size, storageClass: vol.storageClass }, vol.size) as ResolvedStorage;
     return { ...storage, name: vol.name, mountPath: vol.mountPath };
   });
+  const volumeArgs = Array.isArray(args.volumes) ? args.volumes : [];
+  requireUnique(v, "volumes", volumeArgs, "name", (vol) => (typeof vol.name === "string" ? vol.name : undefined), "a volume name");
+  requireUnique(v, "volumes", volumeArgs, "mountPath", (vol) => (typeof vol.mountPath === "string" ? normalizeMountPath(vol.mountPath) : undefined), "a mount path");
+  for (const [field, value, allowed] of argvProblems(args, '["server", "--port", "8080"]')) v.require(false, field, value, allowed);
   const first = ports[0]?.port ?? 1;
   const probes = resolveProbes(
     v,
@@ -66,6 +99,7 @@ export function resolveStatefulServiceArgs(name: string, args: StatefulServiceAr
   const security = resolveSecurity(v, "security", args.security);
   const connected = applyConnections(v, args, args.connections);
   const env = resolveEnv(v, connected.args);
+  checkConfigObjectSizes(v, env);
   let metrics: ResolvedStatefulService["metrics"];
   if (args.metrics) {
     metrics = { port: args.metrics.port, path: args.metrics.path ?? defaults.metrics.path };
@@ -75,8 +109,11 @@ export function resolveStatefulServiceArgs(name: string, args: StatefulServiceAr
   checkRules(v, "allowTo", args.allowTo);
   for (const [k, t] of Object.entries(args.clientEnv ?? {})) {
     v.require(/^[A-Z_][A-Z0-9_]*$/.test(k), "clientEnv", k, "expected an environment variable name such as \"RABBITMQ_URL\"");
-    v.require(typeof t === "string", `clientEnv.${k}`, t, "expected a string with {host} and {port} placeholders");
+    if (!v.require(typeof t === "string", `clientEnv.${k}`, t, "expected a string with {host} and {port} placeholders")) continue;
+    const unknown = [...t.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1]).filter((p) => !CLIENT_ENV_PLACEHOLDERS.includes(p));
+    if (unknown.length > 0) v.require(false, `clientEnv.${k}`, t, `expected only the placeholders ${CLIENT_ENV_PLACEHOLDERS.map((p) => `{${p}}`).join(" and ")} ({${unknown[0]}} is not one)`);
   }
+  checkPeerPlatforms(v, { name: args.platform.name, kubernetes: base.target }, args);
   if (args.singleReplicaReason !== undefined) v.require(args.singleReplicaReason.trim().length >= 10, "singleReplicaReason", args.singleReplicaReason, "expected why one replica is enough (10 characters at least); it becomes the policy exemption");
   const grace = args.terminationGracePeriodSeconds ?? 60;
   checkCount(v, "terminationGracePeriodSeconds", grace, 0, 3600);

@@ -14,7 +14,8 @@ import { childName, componentNameProblem } from "../core/naming";
 import type { Connection } from "../core/connection";
 import type { NetworkEndpoint, NetworkPeer, NetworkPort, NetworkRule, WorkloadPeer } from "../core/network";
 import { ingressRule, validateRules } from "../core/network";
-import { parseMemory } from "../core/quantities";
+import { dnsSubdomainProblem } from "../core/kubernetes-syntax";
+import { parseStorage } from "../core/quantities";
 import type { KubernetesTarget, Platform, Tier } from "../platform/types";
 import { TIERS } from "../platform/types";
 import { NetworkAccess, NetworkPolicyHolder, connect } from "./network-access";
@@ -87,8 +88,9 @@ export function checkImage(v: Validator, field: string, image: pulumi.Input<stri
 export function resolveStorage(v: Validator, field: string, args: StorageArgs | false | undefined, defaultSize: string): ResolvedStorage | undefined {
   if (args === false) return undefined;
   const size = args?.size ?? defaultSize;
-  const parsed = parseMemory(size);
+  const parsed = parseStorage(size);
   if (!parsed.ok) v.require(false, `${field}.size`, size, parsed.reason);
+  if (args && args.storageClass !== undefined && dnsSubdomainProblem(args.storageClass)) v.require(false, `${field}.storageClass`, args.storageClass, "expected a StorageClass name (lowercase letters, digits, '-' and '.', at most 253 characters)");
   return { size, bytes: parsed.ok ? parsed.value : 0, storageClass: args?.storageClass };
 }
 
@@ -105,7 +107,7 @@ export function checkRules(v: Validator, field: string, rules: readonly NetworkR
  * with a protected store (a lost passphrase makes every backup unreadable).
  */
 export function generatedPassword(parent: pulumi.Resource, store: { readonly name: string; readonly protect?: boolean }, role: string, length = 32): pulumi.Output<string> {
-  return pulumi.secret(new random.RandomPassword(childName(store.name, `${role}-password`), { length, special: false }, { parent, protect: store.protect || undefined }).result);
+  return pulumi.secret(new random.RandomPassword(childName(store.name, `${role}-password`), { length, special: false }, { parent, ...statefulOptions(store.protect) }).result);
 }
 
 /** Prefer spreading members of the same store over nodes (and zones). */
@@ -114,9 +116,9 @@ export function spreadMembers(selector: Labels): k8s.types.input.core.v1.Affinit
   return { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [term(defaults.topologySpread.nodeKey, 100), term(defaults.topologySpread.zoneKey, 50)] } };
 }
 
-/** A Secret with a fixed name (others reference it) and the given keys. */
+/** A Secret with a fixed name (others reference it) and the given keys; credentials: protected with a protected store. */
 export function namedSecret(parent: pulumi.Resource, target: KubernetesTarget, name: string, namespace: pulumi.Input<string>, labels: Labels, stringData: Record<string, pulumi.Input<string>>, protect = false): k8s.core.v1.Secret {
-  return new k8s.core.v1.Secret(name, { metadata: { name, namespace, labels }, type: "Opaque", stringData }, { parent, provider: target.provider, protect: protect || undefined });
+  return new k8s.core.v1.Secret(name, { metadata: { name, namespace, labels }, type: "Opaque", stringData }, { parent, provider: target.provider, ...statefulOptions(protect) });
 }
 
 /**
@@ -150,7 +152,14 @@ export class ClientAccess implements NetworkPolicyHolder {
   }
 }
 
-/** Pulumi options for stateful objects: protected and kept on delete in prod. */
+/**
+ * The one rule for state: Pulumi options for every object whose loss loses data or access
+ * (StatefulSets with volumes, operator resources that own volumes or topics, credential
+ * Secrets, generated passwords and keys, CA certificates): protected (`pulumi destroy` and a
+ * replacement fail) and kept on delete, when the component's `protect` is set (prod). Derived
+ * configuration (auto-named ConfigMaps and Secrets rebuilt from args) is never protected: its
+ * replacement on every change must stay possible.
+ */
 export function statefulOptions(protect: boolean | undefined): Pick<pulumi.CustomResourceOptions, "protect" | "retainOnDelete"> | undefined {
   return protect ? { protect: true, retainOnDelete: true } : undefined;
 }

@@ -3,7 +3,9 @@ import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { childName } from "../core/naming";
 import { defaults } from "../core/defaults";
+import { findDuplicates } from "../core/duplicates";
 import { Validator } from "../core/errors";
+import { annotationProblems, dnsSubdomainProblem, ingressHostProblem, ingressPathProblem, ingressRouteKey } from "../core/kubernetes-syntax";
 import type { KubernetesTarget } from "../platform/types";
 
 export interface IngressTlsArgs {
@@ -42,14 +44,33 @@ export interface IngressArgs {
   readonly annotations?: Readonly<Record<string, string>>;
 }
 
-const HOST = /^(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$/;
 const NGINX_SIZE = /^\d+[kKmMgG]?$/;
 
 export function validateIngress(v: Validator, a: IngressArgs, target: KubernetesTarget, field = "ingress"): void {
-  for (const host of [a.host, ...(a.additionalHosts ?? [])]) {
-    v.require(typeof host === "string" && HOST.test(host), `${field}.host`, host, "expected a lowercase DNS name such as \"api.example.com\"");
+  const hosts: unknown[] = [a.host, ...(Array.isArray(a.additionalHosts) ? a.additionalHosts : [])];
+  hosts.forEach((host, i) => {
+    const problem = ingressHostProblem(host);
+    if (problem) v.require(false, i === 0 ? `${field}.host` : `${field}.additionalHosts[${i - 1}]`, host, problem);
+  });
+  for (const d of findDuplicates(hosts, (h) => (typeof h === "string" ? h : undefined))) {
+    v.require(false, `${field}.additionalHosts[${d.index - 1}]`, d.key, `expected a host not already served (${d.first === 0 ? `${field}.host` : `${field}.additionalHosts[${d.first - 1}]`} is the same): the same host and path twice is one route`);
   }
-  (a.paths ?? ["/"]).forEach((p, i) => v.require(typeof p === "string" && p.startsWith("/"), `${field}.paths[${i}]`, p, "expected a path starting with \"/\""));
+  const pathType = a.pathType ?? defaults.ingress.pathType;
+  const paths: unknown[] = Array.isArray(a.paths) ? a.paths : ["/"];
+  v.require(paths.length > 0, `${field}.paths`, a.paths, "expected at least one path, such as [\"/\"]");
+  const nginx = /nginx/i.test(String(a.className ?? target.ingress.className));
+  paths.forEach((p, i) => {
+    const problem = ingressPathProblem(p, pathType, nginx);
+    if (problem) v.require(false, `${field}.paths[${i}]`, p, problem);
+  });
+  for (const d of findDuplicates(paths, (p) => (typeof p === "string" ? ingressRouteKey(p, pathType) : undefined))) {
+    v.require(false, `${field}.paths[${d.index}]`, paths[d.index], `expected a path not already routed by ${field}.paths[${d.first}] (the same host and path twice)`);
+  }
+  if (a.className !== undefined) {
+    const problem = dnsSubdomainProblem(a.className);
+    if (problem) v.require(false, `${field}.className`, a.className, `expected an IngressClass name: ${problem.replace(/^expected /, "")}`);
+  }
+  for (const [f, value, allowed] of annotationProblems(`${field}.annotations`, a.annotations)) v.require(false, f, value, allowed);
   const size = a.maxBodySize;
   if (size !== undefined) v.require(NGINX_SIZE.test(size), `${field}.maxBodySize`, size, "expected an nginx size such as \"10m\" or \"512k\"");
   const rl = a.rateLimit ?? {};
@@ -59,8 +80,10 @@ export function validateIngress(v: Validator, a: IngressArgs, target: Kubernetes
   }
   const secretName = a.tls === false ? undefined : a.tls?.secretName;
   if (secretName !== undefined) {
-    v.require(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(secretName) && secretName.length <= 253, `${field}.tls.secretName`, secretName, "expected a Secret name (lowercase letters, digits, '-' and '.')");
+    v.require(dnsSubdomainProblem(secretName) === undefined, `${field}.tls.secretName`, secretName, "expected a Secret name (lowercase letters, digits, '-' and '.', at most 253 characters)");
   }
+  const issuer = a.tls === false ? undefined : a.tls?.clusterIssuer;
+  if (issuer !== undefined) v.require(dnsSubdomainProblem(issuer) === undefined, `${field}.tls.clusterIssuer`, issuer, "expected a ClusterIssuer name (lowercase letters, digits, '-' and '.', at most 253 characters)");
   if (a.tls !== false && !target.operators.certManager && secretName === undefined) {
     v.require(false, `${field}.tls.secretName`, undefined, "expected the name of an existing TLS Secret, since the platform has no cert-manager (operators.certManager is false)");
   }

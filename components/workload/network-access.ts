@@ -5,10 +5,13 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { Validator } from "../core/errors";
 import type { Labels } from "../core/labels";
+import type { KubernetesTarget } from "../platform/types";
 import { childName } from "../core/naming";
 import {
   DnsTarget,
+  platformOfDns,
   NetworkEndpoint,
   NetworkPeer,
   NetworkPort,
@@ -49,12 +52,18 @@ export function isNetworkPolicyHolder(x: unknown): x is NetworkPolicyHolder {
 export class NetworkAccess {
   /** The main policy: deny by default, with the rules known at construction. */
   public readonly policy: k8s.networking.v1.NetworkPolicy;
+  /** The cluster DNS of the workload's platform (one object per platform: it identifies the platform). */
+  public readonly dns: DnsTarget;
+  /** The provider of the workload's cluster (undefined: the ambient kubeconfig). */
+  public readonly provider?: pulumi.ProviderResource;
   private readonly usedNames = new Set<string>();
 
   constructor(
     private readonly ctx: NetworkAccessContext,
     rules: { readonly ingress: readonly IngressRule[]; readonly egress: readonly EgressRule[] },
   ) {
+    this.dns = ctx.dns;
+    this.provider = ctx.opts.provider;
     this.policy = this.create(childName(ctx.name, "netpol"), ["Ingress", "Egress"], [...rules.ingress], [dnsEgressRule(ctx.dns), ...rules.egress]);
   }
 
@@ -106,4 +115,53 @@ export function mirrorRules(self: NetworkEndpoint, allowFrom: readonly NetworkRu
 export function connect(source: NetworkPeer | NetworkEndpoint, target: NetworkPeer | NetworkEndpoint, ports?: readonly NetworkPort[]): void {
   if (isNetworkPolicyHolder(source)) source.networkAccess.reach(target, ports);
   if (isNetworkPolicyHolder(target)) target.networkAccess.admit(source, ports);
+}
+
+/**
+ * Why `peer` (a keel component: a connection's store, an `allowTo`/`allowFrom` peer) cannot be
+ * reached from a workload on platform `platform`/`dns`: it runs on another platform or another
+ * cluster, where no Service name resolves and no NetworkPolicy of this one applies. Undefined
+ * when it is on the same platform, or is not a keel component.
+ */
+export function foreignPeerProblem(peer: unknown, platform: { readonly name: string; readonly dns: DnsTarget; readonly provider?: pulumi.ProviderResource }): string | undefined {
+  if (!isNetworkPolicyHolder(peer)) return undefined;
+  let access: NetworkAccess;
+  try {
+    access = peer.networkAccess;
+  } catch {
+    return undefined;
+  }
+  if (!(access instanceof NetworkAccess) || access.dns === platform.dns) return undefined;
+  const other = platformOfDns(access.dns);
+  const where = other === undefined ? "another platform" : `platform "${other}"`;
+  const cluster = access.provider !== platform.provider ? " (another cluster)" : "";
+  return `is on ${where}${cluster}; expected a peer on platform "${platform.name}", where this component runs (its Service names and NetworkPolicies do not reach across platforms)`;
+}
+
+/**
+ * Records an error for each connection store and each `allowTo`/`allowFrom` peer of `args` that
+ * runs on another platform or cluster than `platform`.
+ */
+export function checkPeerPlatforms(
+  v: Validator,
+  platform: { readonly name: string; readonly kubernetes: KubernetesTarget },
+  args: { readonly connections?: readonly unknown[]; readonly allowTo?: readonly unknown[]; readonly allowFrom?: readonly unknown[] },
+): void {
+  const here = { name: platform.name, dns: platform.kubernetes.dns, provider: platform.kubernetes.provider };
+  const check = (field: string, peer: unknown) => {
+    const problem = foreignPeerProblem(peer, here);
+    if (!problem) return;
+    const name = isNetworkPolicyHolder(peer) ? peer.networkPeer?.name : undefined;
+    v.fail(`${field}${name ? ` ("${name}")` : ""} ${problem}`);
+  };
+  const list = (x: readonly unknown[] | undefined) => (Array.isArray(x) ? x : []);
+  list(args.connections).forEach((use, i) => {
+    const c = (typeof use === "object" && use !== null && "connection" in use ? (use as { connection: unknown }).connection : use) as { endpoint?: unknown } | null;
+    if (typeof c === "object" && c !== null) check(`connections[${i}]`, c.endpoint);
+  });
+  for (const key of ["allowTo", "allowFrom"] as const) {
+    list(args[key]).forEach((rule, i) => {
+      if (typeof rule === "object" && rule !== null) check(`${key}[${i}].peer`, (rule as { peer?: unknown }).peer);
+    });
+  }
 }

@@ -7,6 +7,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { defaults } from "../core/defaults";
+import type { ResolvedEnv } from "../core/env";
+import type { Validator } from "../core/errors";
+import { configDataProblems } from "../core/kubernetes-syntax";
 import type { Labels } from "../core/labels";
 import { childName } from "../core/naming";
 import type { NetworkPort, NetworkRule, WorkloadPeer } from "../core/network";
@@ -122,6 +125,17 @@ export interface CreatedWorkload {
   readonly disruptionBudget?: k8s.policy.v1.PodDisruptionBudget;
   readonly peer: WorkloadPeer;
   readonly ports: readonly NetworkPort[];
+}
+
+/**
+ * Checks the ConfigMaps and Secrets {@link createConfigObjects} will write from `env` against the
+ * API server's 1 MiB per object (plain env, plain files, secret files: one object each).
+ */
+export function checkConfigObjectSizes(v: Validator, env: ResolvedEnv): void {
+  const files = (pick: (f: ResolvedEnv["files"][number]) => boolean) => Object.fromEntries(env.files.filter(pick).map((f) => [f.key, f.content]));
+  for (const [field, data] of [["env", env.plain], ["files", files((f) => !f.secret && !f.routed)], ["files (secret)", files((f) => f.secret)]] as const) {
+    for (const [f, value, allowed] of configDataProblems(field, data, false)) v.require(false, f, value, allowed);
+  }
 }
 
 /** The rule admitting the platform's Prometheus to a metrics port. */

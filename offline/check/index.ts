@@ -2,8 +2,10 @@
  * `keel check`: synthesizes a stack (or reads Kubernetes YAML) and runs the policy pack over
  * it through the pack's gRPC analyzer interface, exactly as `pulumi preview --policy-pack`.
  */
+import * as fs from "fs";
 import * as path from "path";
 import { SynthError } from "../runtime";
+import { UsageError } from "../usage";
 import { clusterFactsOf, withFacts } from "../facts";
 import { evaluate } from "../synth";
 import { CheckResource, runPack } from "./analyze";
@@ -16,6 +18,8 @@ export interface CheckOptions {
   /** Synthesize this stack of the project in `dir`. */
   readonly stack?: string;
   readonly dir?: string;
+  /** A JSON file of extra stack config (with `stack`). */
+  readonly stackConfig?: string;
   /** Or check these Kubernetes YAML files (a file or a directory). */
   readonly manifests?: string;
   /** Pack config `<pack>/config/<environment>.json`. */
@@ -26,32 +30,65 @@ export interface CheckOptions {
   readonly pack?: string;
 }
 
+/** The environments of a pack: its `config/<name>.json` files. */
+export function packEnvironments(packDir: string): string[] {
+  try {
+    return fs
+      .readdirSync(path.join(packDir, "config"))
+      .filter((f) => f.endsWith(".json"))
+      .map((f) => f.slice(0, -".json".length))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+function knownEnvironments(packDir: string, environments: readonly string[]): string {
+  return environments.length > 0 ? `one of ${environments.join(", ")} (the config/*.json files of the pack ${packDir})` : `a config/<name>.json of the pack ${packDir}, which has none`;
+}
+
 export async function check(options: CheckOptions): Promise<CheckReport> {
-  if ((options.stack === undefined) === (options.manifests === undefined)) throw new SynthError("give exactly one of --stack and --manifests");
-  if (options.environment !== undefined && options.config !== undefined) throw new SynthError("give at most one of --environment and --config");
+  if ((options.stack === undefined) === (options.manifests === undefined)) throw new UsageError("give exactly one of --stack and --manifests", "check");
+  if (options.environment !== undefined && options.config !== undefined) throw new UsageError("give at most one of --environment and --config", "check");
+  if (options.stackConfig !== undefined && options.stack === undefined) throw new UsageError("--stack-config goes with --stack (it is stack config)", "check");
   const dir = path.resolve(options.dir ?? ".");
   const packDir = findPack(options.pack, dir);
-  if (options.environment !== undefined && !/^[a-z0-9-]+$/.test(options.environment)) throw new SynthError(`--environment is ${JSON.stringify(options.environment)}; expected a name such as dev or prod`);
+  const environments = packEnvironments(packDir);
+  if (options.environment !== undefined && !environments.includes(options.environment)) {
+    throw new UsageError(`--environment is ${JSON.stringify(options.environment)}; expected ${knownEnvironments(packDir, environments)}`, "check");
+  }
 
   let resources: CheckResource[];
   let secrets: string[] = [];
   let target: string;
   let facts: Record<string, unknown> | undefined;
-  let stackEnvironment: string | undefined;
+  let environment = options.environment;
   if (options.stack !== undefined) {
-    const { run, environment } = await evaluate({ stack: options.stack, dir });
+    const evaluated = await evaluate({ stack: options.stack, dir, stackConfigFile: options.stackConfig });
+    const { run } = evaluated;
     resources = resourcesFromRun(run.resources);
     secrets = secretValues(run.resources);
     facts = clusterFactsOf(run);
-    stackEnvironment = environment;
     target = `stack ${options.stack}`;
+    // The environment: as given, else the stack's own keel:environment; never a silent default.
+    if (environment === undefined && options.config === undefined) {
+      if (evaluated.environment === undefined) {
+        throw new SynthError(
+          `stack ${options.stack} sets no keel:environment, so keel check does not know which policies apply; pass --environment <${environments.join("|") || "name"}> or --config <pack config file>, or set it in the stack (pulumi config set keel:environment <name>)`,
+        );
+      }
+      if (!environments.includes(evaluated.environment)) {
+        throw new SynthError(`stack ${options.stack}: keel:environment is ${JSON.stringify(evaluated.environment)}; expected ${knownEnvironments(packDir, environments)}`);
+      }
+      environment = evaluated.environment;
+    }
   } else {
     resources = resourcesFromManifests(path.resolve(options.manifests as string));
     target = `manifests ${options.manifests}`;
+    // Plain YAML has no stack config: without --environment or --config, the strictest (prod), named in the report.
+    if (environment === undefined && options.config === undefined) environment = "prod";
   }
-  // The environment: as given, else the stack's own (keel:environment), else prod.
-  const environment = options.environment ?? stackEnvironment ?? "prod";
-  const configFile = options.config ? path.resolve(options.config) : path.join(packDir, "config", `${environment}.json`);
+  const configFile = options.config ? path.resolve(options.config) : path.join(packDir, "config", `${environment as string}.json`);
   // Facts the config file already carries (a policy-pack-config.json written by synth) are kept.
   const file = withFacts(readConfigFile(configFile), facts);
 

@@ -1,9 +1,6 @@
 /** What `keel check` checks: a synthesized stack, or plain Kubernetes YAML (Helm output, say). */
-import * as fs from "fs";
-import * as path from "path";
-import { parseAllDocuments } from "yaml";
 import type { RecordedResource } from "../runtime";
-import { SynthError } from "../runtime";
+import { readManifestObjects } from "./manifest-files";
 import { Json, SECRET_SIG, SIG_KEY, unwrap } from "../values";
 import type { CheckResource } from "./analyze";
 
@@ -12,40 +9,15 @@ export function kubernetesTypeToken(apiVersion: string, kind: string): string {
   return `kubernetes:${apiVersion.includes("/") ? apiVersion : `core/${apiVersion}`}:${kind}`;
 }
 
-function manifestFiles(target: string): string[] {
-  if (!fs.existsSync(target)) throw new SynthError(`no such file or directory: ${target}`);
-  if (fs.statSync(target).isFile()) return [target];
-  return fs
-    .readdirSync(target, { withFileTypes: true })
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .flatMap((e) => (e.isDirectory() ? manifestFiles(path.join(target, e.name)) : /\.(ya?ml|json)$/.test(e.name) ? [path.join(target, e.name)] : []));
-}
-
+/** The objects of `--manifests` (see manifest-files.ts for what is refused), as analyzer resources. */
 export function resourcesFromManifests(target: string): CheckResource[] {
-  const resources: CheckResource[] = [];
-  const seen = new Set<string>();
-  for (const file of manifestFiles(target)) {
-    const docs = parseAllDocuments(fs.readFileSync(file, "utf8"));
-    for (const doc of Array.isArray(docs) ? docs : [docs]) {
-      if (doc.errors.length > 0) throw new SynthError(`${file}: ${doc.errors[0].message}`);
-      const value = doc.toJS() as Record<string, Json> | null;
-      if (value === null || typeof value !== "object") continue;
-      const objects = value.kind === "List" && Array.isArray(value.items) ? (value.items as Record<string, Json>[]) : [value];
-      for (const o of objects) {
-        const metadata = (o.metadata ?? {}) as Record<string, Json>;
-        if (typeof o.apiVersion !== "string" || typeof o.kind !== "string" || typeof metadata.name !== "string") {
-          throw new SynthError(`${file}: an object without apiVersion, kind and metadata.name`);
-        }
-        const type = kubernetesTypeToken(o.apiVersion, o.kind);
-        const ns = typeof metadata.namespace === "string" ? metadata.namespace : "default";
-        let name = `${ns}/${metadata.name}`;
-        for (let i = 2; seen.has(`${type}::${name}`); i++) name = `${ns}/${metadata.name}#${i}`;
-        seen.add(`${type}::${name}`);
-        resources.push({ type, urn: `urn:pulumi:manifests::keel-check::${type}::${name}`, name: metadata.name, inputs: o, outputs: o, dependencies: [] });
-      }
-    }
-  }
-  return resources;
+  return readManifestObjects(target).map(({ object: o }) => {
+    const metadata = o.metadata as Record<string, Json>;
+    const type = kubernetesTypeToken(o.apiVersion as string, o.kind as string);
+    const ns = typeof metadata.namespace === "string" && metadata.namespace ? metadata.namespace : "default";
+    const name = `${ns}/${metadata.name as string}`;
+    return { type, urn: `urn:pulumi:manifests::keel-check::${type}::${name}`, name: metadata.name as string, inputs: o, outputs: o, dependencies: [] };
+  });
 }
 
 /** The recorded resources of a synth, as the CLI hands them to analyzers (custom resources, secrets in plain text). */

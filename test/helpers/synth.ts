@@ -1,6 +1,6 @@
 /** Test helpers on top of the offline engine: run a program under mocks, look at what it made. */
 import { KubernetesObject, manifestsOf } from "../../offline/manifests";
-import { RecordedResource, RunResult, runInMockRuntime } from "../../offline/runtime";
+import { RecordedOptions, RecordedResource, RunResult, runInMockRuntime } from "../../offline/runtime";
 import { render } from "../../offline/synth";
 import { Json, redact, unwrap } from "../../offline/values";
 
@@ -16,6 +16,8 @@ export interface Synthesized {
   resource(name: string, typeSuffix?: string): RecordedResource;
   /** Everything the engine would write (plan, manifests, topology, capacity) as one string. */
   written(): string;
+  /** The resource options plan.json records for a resource (protect, retainOnDelete, dependsOn, provider, ...; `{}` when none). */
+  options(name: string, typeSuffix?: string): RecordedOptions;
 }
 
 export async function synthesize(program: () => unknown, config: Record<string, string> = {}, secretKeys: string[] = []): Promise<Synthesized> {
@@ -39,6 +41,11 @@ export async function synthesize(program: () => unknown, config: Record<string, 
       const found = run.resources.filter((r) => r.name === name && (!typeSuffix || r.type.endsWith(typeSuffix)));
       if (found.length !== 1) throw new Error(`expected one resource ${name}, found ${found.length}`);
       return found[0];
+    },
+    options(name, typeSuffix) {
+      const found = run.resources.filter((r) => r.name === name && (!typeSuffix || r.type.endsWith(typeSuffix)));
+      if (found.length !== 1) throw new Error(`expected one resource ${name}, found ${found.length}`);
+      return found[0].options;
     },
     written() {
       const r = render("test", "test", run);

@@ -117,7 +117,7 @@ describe("keel check", () => {
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split("\n")).toEqual([
       `keel check: policy pack config ${file}: "no-such-policy" is not a policy of the pack`,
-      `policy pack config ${file}: "container-resources".requireCpuLimit is "yes"; expected boolean`,
+      `keel check: policy pack config ${file}: "container-resources".requireCpuLimit is "yes"; expected boolean`,
     ]);
   });
 

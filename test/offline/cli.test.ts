@@ -48,7 +48,7 @@ describe("keel synth (command)", () => {
   });
 
   it("fails with exit 1 on a component's validation error", () => {
-    const dir = projectWith("broken", "config:\n  keel:blueprint: req1\n  keel:environment: dev\n  keel:req1:\n    image: ghcr.io/req1/req1:latest\n    host: req1.example.com\n    oidcIssuer: https://idp\n    backupImage: ghcr.io/req1/pg-backup:16.4\n");
+    const dir = projectWith("broken", "config:\n  keel:blueprint: req1\n  keel:environment: dev\n  keel:req1:\n    image: ghcr.io/req1/req1:latest\n    host: req1.example.com\n    oidcIssuer: https://idp\n");
     const r = keel(["synth", "--stack", "broken", "--dir", dir]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('ApiService "req1-api": image is "ghcr.io/req1/req1:latest"; expected a pinned tag or digest');

@@ -114,9 +114,14 @@ describe("ApiService defaults", () => {
     await expect(url).resolves.toBe("http://api.shop.svc.cluster.local:8000");
   });
 
-  it("has no PDB with one replica, even when the args ask for one (dev and prod share args)", async () => {
-    const s = await synthesize(() => new ApiService("api", { platform: testPlatform(), image, replicas: 1, disruptionBudget: { maxUnavailable: 1 } }));
+  it("has no PDB with one replica, and refuses one the args ask for instead of dropping it", async () => {
+    const s = await synthesize(() => new ApiService("api", { platform: testPlatform(), image, replicas: 1 }));
     expect(s.all("PodDisruptionBudget")).toHaveLength(0);
+    await synthesize(() => {
+      expect(() => new ApiService("api", { platform: testPlatform(), image, replicas: 1, disruptionBudget: { maxUnavailable: 1 } })).toThrow(
+        'ApiService "api": disruptionBudget is {"maxUnavailable":1}; expected false or no disruptionBudget with fewer than 2 replicas (1): keel creates no PodDisruptionBudget there, since it would block node drains',
+      );
+    });
   });
 });
 

@@ -42,7 +42,7 @@ describe("connections of every data component", () => {
       const platform = testPlatform();
       const db = new PostgresCluster("db", { platform });
       expect(() => new ApiService("api", { platform, image: "ghcr.io/acme/api:1.0.0", env: { DATABASE_URL: "postgres://elsewhere" }, connections: [db.connection] })).toThrow(
-        'ApiService "api": env is "DATABASE_URL"; expected a variable not also set by a connection (rename it with { connection, rename })',
+        'ApiService "api": env.DATABASE_URL is also set by connections[0] (the connection of "db"); expected a variable not also set by a connection (rename it with { connection, rename })',
       );
       const renamed = new ApiService("api2", { platform, image: "ghcr.io/acme/api:1.0.0", env: { DATABASE_URL: "postgres://elsewhere" }, connections: [{ connection: db.connection, rename: { DATABASE_URL: "APP_DB_URL" } }] });
       expect(renamed).toBeDefined();

@@ -176,7 +176,7 @@ describe("PostgresCluster validation", () => {
       'PostgresCluster "db": replicas is -1; expected an integer from 0 to 15',
       'PostgresCluster "db": maxConnections is 3; expected an integer from 10 to 5000',
       'PostgresCluster "db": parameters.wal_level is "minimal"; expected no value: keel manages wal_level (it is what makes replication, backups and access work)',
-      'PostgresCluster "db": backup.schedule is "daily"; expected a 5-field cron expression in UTC, such as "0 3 * * *"',
+      'PostgresCluster "db": backup.schedule is "daily"; expected 5 fields (minute hour day-of-month month day-of-week) such as "0 3 * * *", or @hourly, @daily, @weekly, @monthly, @yearly (UTC)',
       'PostgresCluster "db": backup.retentionDays is 0; expected an integer from 1 to 3650',
       'PostgresCluster "db": backup.storage.bucket is "B"; expected an S3 bucket name (3-63 lowercase letters, digits, \'.\', \'-\')',
     ]);

@@ -220,7 +220,7 @@ describe("SeaweedStorage on Kubernetes", () => {
         'SeaweedStorage "e": volumeSizeLimitMB is 20000; expected less than storage.volume.size (10Gi = 10240 MB): a volume lives whole on one volume server',
       );
       expect(() => new SeaweedStorage("f", { platform, filer: { metadataBackup: { schedule: "hourly", keep: 0 } } })).toThrow(
-        'SeaweedStorage "f": filer.metadataBackup.schedule is "hourly"; expected a 5-field cron expression in UTC, such as "40 * * * *"\nSeaweedStorage "f": filer.metadataBackup.keep is 0; expected an integer from 1 to 1000',
+        'SeaweedStorage "f": filer.metadataBackup.schedule is "hourly"; expected 5 fields (minute hour day-of-month month day-of-week) such as "0 3 * * *", or @hourly, @daily, @weekly, @monthly, @yearly (UTC)\nSeaweedStorage "f": filer.metadataBackup.keep is 0; expected an integer from 1 to 1000',
       );
       // dev's sizes: 2 buckets on one 10Gi volume server.
       expect(() => new SeaweedStorage("g", { platform, buckets: ["files", "backups"], storage: { volume: { size: "10Gi" } } })).not.toThrow();

@@ -64,7 +64,7 @@ describe("StatefulService", () => {
           'StatefulService "mq": image is "rabbitmq"; expected a pinned tag or digest, e.g. "ghcr.io/org/app:1.4.2" or "app@sha256:..."',
           'StatefulService "mq": ports is []; expected at least one port, e.g. [{ name: "http", port: 8080 }]',
           'StatefulService "mq": volumes[0].name is "Data"; expected a DNS-1123 name other than "tmp"',
-          'StatefulService "mq": volumes[0].mountPath is "data"; expected an absolute path other than /tmp',
+          'StatefulService "mq": volumes[0].mountPath is "data"; expected an absolute path such as "/var/lib/app"',
           'StatefulService "mq": volumes[0].size is "8 GB"; expected bytes with a unit such as "512Mi", "2Gi" or "500M" (did you mean "8Gi"?)',
         ].join("\n"),
       );

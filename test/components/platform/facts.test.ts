@@ -48,7 +48,7 @@ describe("KubernetesPlatform cluster facts", () => {
         'KubernetesPlatform "shop": cluster.apiServer.cidrs[0] is "10.0.0.0/16x"; expected a CIDR such as "172.18.0.0/16"',
         'KubernetesPlatform "shop": cluster.apiServer.port is 0; expected a port number such as 6443',
         'KubernetesPlatform "shop": externalObjects[0].kind is "secret"; expected a Kubernetes kind such as "Secret"',
-        'KubernetesPlatform "shop": externalObjects[0].name is ""; expected the object\'s name',
+        'KubernetesPlatform "shop": externalObjects[0].name is ""; expected the object\'s name (lowercase letters, digits, \'-\' and \'.\', at most 253 characters)',
         'KubernetesPlatform "shop": externalObjects[0].reason is "vault"; expected a reason of 10 characters or more (who provides it, and how)',
         'KubernetesPlatform "shop": userImages[0].reason is ""; expected a reason of 10 characters or more (who provides it, and how)',
       ].join("\n"),

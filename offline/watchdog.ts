@@ -1,0 +1,58 @@
+/**
+ * Notices a program that can no longer make progress. The mock runtime does no I/O of its own:
+ * everything it does runs as promise callbacks. When those have all run (a `setImmediate`
+ * callback runs only then) and nothing new keeps the event loop alive (no timer, request or
+ * handle beyond those that existed before the run), a program that has not finished never
+ * will: it awaits a promise nobody resolves (e.g. an Output of a resource whose registration
+ * failed). Without this a CLI process simply ends, with exit code 0 and no output.
+ */
+
+export interface Watchdog {
+  /** Resolves when the run is stalled (never rejects). */
+  readonly stalled: Promise<void>;
+  stop(): void;
+}
+
+function counts(types: readonly string[]): Map<string, number> {
+  const map = new Map<string, number>();
+  for (const t of types) map.set(t, (map.get(t) ?? 0) + 1);
+  return map;
+}
+
+/** True when nothing beyond the baseline keeps the event loop alive. */
+export function nothingPending(baseline: ReadonlyMap<string, number>, now: readonly string[]): boolean {
+  for (const [type, n] of counts(now)) if (n > (baseline.get(type) ?? 0)) return false;
+  return true;
+}
+
+/**
+ * Watches a run. `hasFailures` shortens the wait: after a failure a stalled run is abandoned
+ * at the first quiet turn; without one it must be quiet for several turns in a row.
+ */
+export function watchForStall(hasFailures: () => boolean, quietTurns = 3): Watchdog {
+  const active = (): string[] => (typeof process.getActiveResourcesInfo === "function" ? process.getActiveResourcesInfo() : ["unknown"]);
+  const baseline = counts(active());
+  let stopped = false;
+  let timer: NodeJS.Immediate | undefined;
+  let resolveStalled: () => void = () => undefined;
+  const stalled = new Promise<void>((resolve) => (resolveStalled = resolve));
+  let quiet = 0;
+  const turn = () => {
+    if (stopped) return;
+    quiet = nothingPending(baseline, active()) ? quiet + 1 : 0;
+    if (quiet >= (hasFailures() ? 1 : quietTurns)) {
+      stopped = true;
+      resolveStalled();
+      return;
+    }
+    timer = setImmediate(turn);
+  };
+  timer = setImmediate(turn);
+  return {
+    stalled,
+    stop() {
+      stopped = true;
+      if (timer) clearImmediate(timer);
+    },
+  };
+}

@@ -1,0 +1,32 @@
+/**
+ * The bad-input probe over every component (see bad-input.ts): one change at a time from valid
+ * args; every attempt ends in success or one clear validation error, an unknown key never passes.
+ */
+import { runInMockRuntime } from "../../../offline/runtime";
+import { KubernetesPlatform } from "../../../components";
+import { Outcome, attempt, mutations } from "./bad-input";
+import { PROBE_TARGETS } from "./targets";
+
+/** Every third replacement per leaf in `npm test` (the full probe: KEEL_PROBE=full). */
+const FULL = process.env.KEEL_PROBE === "full";
+
+describe.each(PROBE_TARGETS.map((t) => [t.component, t] as const))("bad input to %s", (_component, target) => {
+  it("never crashes, never passes an unknown key, always names the component", async () => {
+    const outcomes: Outcome[] = [];
+    let baseOk = false;
+    await runInMockRuntime({ project: "probe", stack: "probe", config: {}, secretKeys: [], duplicateObjects: "ignore" }, async () => {
+      const platform = new KubernetesPlatform("probe", { system: "probe" });
+      const base = target.base(platform);
+      target.make("base", base);
+      baseOk = true;
+      mutations(base).forEach((m, i) => {
+        if (!FULL && m.kind === "replace" && i % 3 !== 0) return;
+        outcomes.push(attempt(target, `p${i}`, m));
+      });
+    });
+    expect(baseOk).toBe(true);
+    const bad = outcomes.filter((o) => o.result !== "ok" && o.result !== "rejected").map((o) => `${o.result}: ${o.mutation.kind} ${o.mutation.path}${o.mutation.kind === "replace" ? ` = ${JSON.stringify(o.mutation.value)}` : ""}${o.message ? ` -> ${o.message.split("\n")[0]}` : ""}`);
+    expect(bad).toEqual([]);
+    expect(outcomes.length).toBeGreaterThan(10);
+  }, 60_000);
+});

@@ -1,0 +1,103 @@
+import * as fs from "fs";
+import * as path from "path";
+import { runInMockRuntime } from "../../offline/runtime";
+import { readStackFile } from "../../offline/project";
+import { BLUEPRINT_KEYS, REQ1_SECTION, StackConfig, readStackConfig, stackConfigProblems } from "../../stacks/config";
+
+const ROOT = path.resolve(__dirname, "../..");
+
+/** The dev stack's config as the engine passes it, with `changes` applied (undefined deletes a key). */
+function devConfig(changes: Record<string, string | undefined> = {}): Record<string, string> {
+  const { config } = readStackFile({ dir: ROOT, name: "keel", main: path.join(ROOT, "index.ts") }, "dev");
+  const out: Record<string, string> = { ...config };
+  for (const [k, v] of Object.entries(changes)) {
+    if (v === undefined) delete out[k];
+    else out[k] = v;
+  }
+  return out;
+}
+
+/** readStackConfig under the mock runtime with this config: the config, or the error's lines. */
+async function read(config: Record<string, string>, secretKeys: string[] = []): Promise<StackConfig | string[]> {
+  let result: StackConfig | string[] = [];
+  await runInMockRuntime({ project: "keel", stack: "dev", config, secretKeys }, () => {
+    try {
+      result = readStackConfig();
+    } catch (e) {
+      result = (e as Error).message.split("\n");
+    }
+  });
+  return result;
+}
+
+const KNOWN = "known keys: keel:blueprint, keel:platform, keel:environment, keel:kubernetes, keel:req1, keel:req1OidcClientSecret, keel:slackWebhookUrl, keel:pagerdutyRoutingKey";
+
+describe("stack config: unknown and misspelled keys", () => {
+  it("the dev and prod stack files pass", async () => {
+    expect(((await read(devConfig())) as StackConfig).environment.name).toBe("dev");
+    const { config } = readStackFile({ dir: ROOT, name: "keel", main: path.join(ROOT, "index.ts") }, "prod");
+    expect(((await read(config)) as StackConfig).environment.name).toBe("prod");
+  });
+
+  it("a misspelled top-level key is an error naming the key, with did-you-mean; it never falls back silently", async () => {
+    expect(await read(devConfig({ "keel:environment": undefined, "keel:enviroment": "prod" }))).toEqual([
+      `stack config keel:enviroment is "prod"; not a key keel reads (${KNOWN}) (did you mean "keel:environment"?)`,
+    ]);
+    expect(await read(devConfig({ "keel:slackWebhookURL": "[secret]" }))).toEqual([
+      `stack config keel:slackWebhookURL is [secret]; not a key keel reads (${KNOWN}) (did you mean "keel:slackWebhookUrl"?)`,
+    ]);
+  });
+
+  it("an unknown key with nothing close: no suggestion", async () => {
+    expect(await read(devConfig({ "keel:replicas": "3" }))).toEqual([`stack config keel:replicas is "3"; not a key keel reads (${KNOWN})`]);
+  });
+
+  it("inside keel:kubernetes: the shape of KubernetesPlatformArgs without system", async () => {
+    const kubernetes = { contxt: "prod", system: "other", cluster: { distribution: "kind", netwrkPolicyEnforced: true }, createIssuer: { type: "acme", email: 3 } };
+    expect(await read(devConfig({ "keel:kubernetes": JSON.stringify(kubernetes) }))).toEqual([
+      expect.stringMatching(/^stack config keel:kubernetes\.contxt is an unknown key; expected one of kubeconfig, context, .* \(did you mean "context"\?\)$/),
+      expect.stringMatching(/^stack config keel:kubernetes\.system is an unknown key; expected one of kubeconfig, context, namespaces, /),
+      'stack config keel:kubernetes.cluster.netwrkPolicyEnforced is an unknown key; expected one of distribution, apiServer, networkPolicyEnforced, storageClasses, issuers, podCidrs (did you mean "networkPolicyEnforced"?)',
+      "stack config keel:kubernetes.createIssuer.email is 3; expected a string",
+    ]);
+  });
+
+  it("inside a blueprint's section: a key valid at the top is not honoured there", async () => {
+    const req1 = { image: "ghcr.io/req1/req1:0.4.2", host: "req1.dev.example.com", oidcIssuer: "https://idp.example.com", environment: "prod", grafanahost: "g.example.com" };
+    expect(await read(devConfig({ "keel:req1": JSON.stringify(req1) }))).toEqual([
+      "stack config keel:req1.environment is an unknown key; expected one of image, host, oidcIssuer, grafanaHost, slackChannel, noAlertReceiverReason",
+      'stack config keel:req1.grafanahost is an unknown key; expected one of image, host, oidcIssuer, grafanaHost, slackChannel, noAlertReceiverReason (did you mean "grafanaHost"?)',
+    ]);
+  });
+
+  it("wrong shapes: an object key given a scalar, a required field missing, a nested secret", async () => {
+    expect(await read(devConfig({ "keel:kubernetes": "kind-keel" }))).toEqual(['stack config keel:kubernetes is "kind-keel"; expected an object']);
+    expect(await read(devConfig({ "keel:req1": JSON.stringify({ image: "a/b:1", host: "h" }) }))).toEqual(["stack config keel:req1.oidcIssuer is undefined; expected a string (required)"]);
+    // `pulumi config set --secret --path keel:kubernetes.kubeconfig`: a string once decrypted.
+    expect(await read(devConfig({ "keel:kubernetes": JSON.stringify({ kubeconfig: { secure: "v1:abc" } }) }))).not.toBeInstanceOf(Array);
+  });
+
+  it("a secret value (decrypted under the Pulumi CLI) is never shown", async () => {
+    const hook = "https://hooks.slack.com/services/T0/B0/secret";
+    expect(await read(devConfig({ "keel:slackWebhookURL": hook }), ["keel:slackWebhookURL"])).toEqual([
+      `stack config keel:slackWebhookURL is [secret]; not a key keel reads (${KNOWN}) (did you mean "keel:slackWebhookUrl"?)`,
+    ]);
+    expect(await read(devConfig({ "keel:kubernetes": JSON.stringify({ kubeconfig: 12345 }) }), ["keel:kubernetes"])).toEqual(["stack config keel:kubernetes.kubeconfig is [secret]; expected a string or an Output"]);
+  });
+
+  it("keys of other namespaces are left alone", () => {
+    expect(stackConfigProblems({ "keel:blueprint": "req1", "kubernetes:context": "x", "aws:region": "eu-west-1", "pulumi:template": "t" })).toEqual([]);
+  });
+
+  it("every problem at once, sorted by key", () => {
+    expect(stackConfigProblems({ "keel:blueprint": "req1", "keel:zz": "1", "keel:aa": "2" }).map((p) => p.split(" is ")[0])).toEqual(["stack config keel:aa", "stack config keel:zz"]);
+  });
+
+  it("the declared req1 keys are exactly those stacks/req1.ts reads", () => {
+    const source = fs.readFileSync(path.join(ROOT, "stacks/req1.ts"), "utf8");
+    const sectionKeys = new Set([...source.matchAll(/requireString\(settings, "req1", "(\w+)"\)/g), ...source.matchAll(/settings\.(\w+)/g)].map((m) => m[1]));
+    expect([...sectionKeys].sort()).toEqual(Object.keys((REQ1_SECTION as { o: object }).o).sort());
+    const topKeys = new Set([...source.matchAll(/stack\.config\.\w+(?:<.*?>)?\("(\w+)"\)/g)].map((m) => m[1]));
+    expect([...topKeys].sort()).toEqual(Object.keys(BLUEPRINT_KEYS.req1).sort());
+  });
+});
