@@ -35,6 +35,9 @@ export function version(): string {
 /** Every line of a message as `keel <command>: <line>`. */
 function errorLines(command: string, message: string): string {
   return message
+    // The SDK prefixes an error raised while a property resolves (a check inside `apply`): the
+    // message that follows already names the component and the field.
+    .replace(/^(?:error serializing property "[^"\n]*": )+/gm, "")
     .split("\n")
     .filter((l) => l.trim().length > 0)
     .map((l) => `keel ${command}: ${l}`)

@@ -56,6 +56,7 @@ export function deployKafka(parent: pulumi.ComponentResource, r: ResolvedKafka):
             labels,
             dnsNames: [pulumi.interpolate`*.${domain}`, pulumi.interpolate`${r.name}.${r.namespace}.svc.cluster.local`, pulumi.interpolate`${r.name}.${r.namespace}.svc`],
             pkcs12PasswordSecret: credentials.metadata.name,
+            protect: r.protect,
           });
 
   const v = new Validator("KafkaCluster", r.name);

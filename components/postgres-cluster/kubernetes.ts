@@ -68,6 +68,7 @@ export function deployPostgres(parent: pulumi.ComponentResource, r: ResolvedPost
           namespace: r.namespace,
           labels: common.labels,
           dnsNames: ["rw", "ro"].flatMap((svc) => [pulumi.interpolate`${r.name}-${svc}.${r.namespace}.svc.cluster.local`, pulumi.interpolate`${r.name}-${svc}.${r.namespace}.svc`]),
+          protect: r.protect,
         });
   const configMap = new k8s.core.v1.ConfigMap(
     childName(r.name, "config"),

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Validator } from "../core/errors";
 import { childName } from "../core/naming";
 import type { NetworkRule } from "../core/network";
+import { shellQuote } from "../core/quoting";
 import { resolveSecurity } from "../core/security";
 import { ClientAccess, memberLabels, spreadMembers, statefulOptions } from "../workload/data-store";
 import { createJob } from "../workload/job";
@@ -26,6 +27,8 @@ export interface SeaweedDeployment {
   readonly filerBackup?: FilerBackup;
 }
 
+/** Stands for the rack in the volume server's flags; the shell fills it in. */
+const RACK = "\u0001rack";
 const INTERNAL_PORTS = [SEAWEED_PORTS.master, SEAWEED_PORTS.volume, SEAWEED_PORTS.filer].flatMap((p) => [{ port: p }, { port: p + GRPC_OFFSET }]);
 
 export function deploySeaweed(parent: pulumi.ComponentResource, r: ResolvedSeaweed): SeaweedDeployment {
@@ -108,8 +111,11 @@ export function deploySeaweed(parent: pulumi.ComponentResource, r: ResolvedSeawe
   const volume = part("volume", {
     replicas: r.volumeServers,
     command: ["/bin/sh", "-c"],
+    // Every word is quoted for the shell except the rack, which the shell computes from the ordinal.
     args: withTopology("volume", (m, ip) => [
-      `exec weed -logtostderr=true ${toArgs("volume", volumeFlags({ masters: m, ip, rack: `rack$(( \${POD_NAME##*-} % ${r.racks} ))`, dataCenter: "dc1" })).join(" ")}`,
+      `rack="rack$(( \${POD_NAME##*-} % ${r.racks} ))"; exec weed -logtostderr=true ${toArgs("volume", volumeFlags({ masters: m, ip, rack: RACK, dataCenter: "dc1" }))
+        .map((word) => (word === `-rack=${RACK}` ? '-rack="$rack"' : shellQuote(word)))
+        .join(" ")}`,
     ]),
     port: SEAWEED_PORTS.volume,
     probePath: "/status",

@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Labels } from "../core/labels";
 import { childName } from "../core/naming";
 import type { KubernetesTarget } from "../platform/types";
+import { statefulOptions } from "./data-store";
 
 export interface ServerCertificateSpec {
   /** The store's name: objects are `<name>-selfsigned`, `<name>-ca`, `<name>-ca-issuer`, `<name>-tls`. */
@@ -17,15 +18,17 @@ export interface ServerCertificateSpec {
   readonly dnsNames: readonly pulumi.Input<string>[];
   /** Also write a PKCS12 keystore/truststore with the password in this Secret's `keystore-password` key (Java servers). */
   readonly pkcs12PasswordSecret?: pulumi.Input<string>;
+  /** Protect the CA (its key signs every certificate clients trust). @default false */
+  readonly protect?: boolean;
 }
 
 /** Creates the CA and the certificate; returns the name of the Secret cert-manager writes (`tls.crt`, `tls.key`, `ca.crt`). */
 export function serverCertificate(parent: pulumi.Resource, target: KubernetesTarget, s: ServerCertificateSpec): pulumi.Output<string> {
   const opts = { parent, provider: target.provider };
-  const cr = (role: string, kind: string, spec: Record<string, unknown>) =>
-    new k8s.apiextensions.CustomResource(childName(s.name, role), { apiVersion: "cert-manager.io/v1", kind, metadata: { name: childName(s.name, role), namespace: s.namespace, labels: s.labels }, spec }, opts);
+  const cr = (role: string, kind: string, spec: Record<string, unknown>, extra?: pulumi.CustomResourceOptions) =>
+    new k8s.apiextensions.CustomResource(childName(s.name, role), { apiVersion: "cert-manager.io/v1", kind, metadata: { name: childName(s.name, role), namespace: s.namespace, labels: s.labels }, spec }, { ...opts, ...extra });
   cr("selfsigned", "Issuer", { selfSigned: {} });
-  cr("ca", "Certificate", { isCA: true, commonName: `${s.name} CA`, secretName: childName(s.name, "ca"), duration: "87600h", privateKey: { algorithm: "ECDSA", size: 256 }, issuerRef: { name: childName(s.name, "selfsigned"), kind: "Issuer" } });
+  cr("ca", "Certificate", { isCA: true, commonName: `${s.name} CA`, secretName: childName(s.name, "ca"), duration: "87600h", privateKey: { algorithm: "ECDSA", size: 256 }, issuerRef: { name: childName(s.name, "selfsigned"), kind: "Issuer" } }, statefulOptions(s.protect));
   cr("ca-issuer", "Issuer", { ca: { secretName: childName(s.name, "ca") } });
   cr("tls", "Certificate", {
     secretName: childName(s.name, "tls"),

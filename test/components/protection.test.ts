@@ -75,6 +75,10 @@ describe("protect: every stateful child, by one rule", () => {
     expect(namespaces.filter((r) => !guarded(r)).map(label)).toEqual([]);
     const certificates = s.resources.filter((r) => r.inputs.kind === "Certificate" && metadata(r).name === "shop-ca");
     expect(certificates.map(guarded)).toEqual([true]);
+    // Every CA, also the data stores' own (their keys sign what clients trust).
+    const cas = s.resources.filter((r) => r.inputs.kind === "Certificate" && (r.inputs.spec as Obj | undefined)?.isCA === true);
+    expect(cas.map((r) => metadata(r).name)).toEqual(expect.arrayContaining(["shop-ca", "events-ca"]));
+    expect(cas.filter((r) => !guarded(r)).map(label)).toEqual([]);
   });
 
   it("never protects configuration that is replaced on every change", async () => {

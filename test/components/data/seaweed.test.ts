@@ -1,4 +1,4 @@
-import { spawnSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -104,7 +104,13 @@ describe("SeaweedStorage on Kubernetes", () => {
     expect([...master.command, master.args[0]]).toEqual(["weed", "-logtostderr=true", "master"]);
     expect(at(s.object("Deployment", "files-s3"), "spec.template.spec.containers.0.args.0")).toBe("s3");
     expect(at(s.object("StatefulSet", "files-filer"), "spec.template.spec.containers.0.args.0")).toBe("filer");
-    expect(String(at(s.object("StatefulSet", "files-volume"), "spec.template.spec.containers.0.args.0"))).toMatch(/^exec weed -logtostderr=true volume -port=8080 /);
+    const volumeArgs = String(at(s.object("StatefulSet", "files-volume"), "spec.template.spec.containers.0.args.0"));
+    expect(volumeArgs).toMatch(/^rack="rack\$\(\( \$\{POD_NAME##\*-\} % 1 \)\)"; exec weed -logtostderr=true volume -port=8080 /);
+    // As the pod runs it: the kubelet expands $(POD_NAME), the shell computes the rack; every other word arrives as written.
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), "keel-weed-"));
+    fs.writeFileSync(path.join(bin, "weed"), '#!/bin/sh\nfor a in "$@"; do printf "%s\\n" "$a"; done\n', { mode: 0o755 });
+    const ran = execFileSync("/bin/sh", ["-c", volumeArgs.replace(/\$\(POD_NAME\)/g, "files-volume-4")], { env: { PATH: `${bin}:/usr/bin:/bin`, POD_NAME: "files-volume-4" }, encoding: "utf8" }).trim().split("\n");
+    expect(ran).toEqual(expect.arrayContaining(["volume", "-rack=rack0", "-dataCenter=dc1", "-ip=files-volume-4.files-volume-headless.storage.svc.cluster.local"]));
     expect(master.args).toContain("-peers=files-master-0.files-master-headless.storage.svc.cluster.local:9333,files-master-1.files-master-headless.storage.svc.cluster.local:9333,files-master-2.files-master-headless.storage.svc.cluster.local:9333");
     expect(master.args).toContain("-ip=$(POD_NAME).files-master-headless.storage.svc.cluster.local");
     expect(master.args).toContain("-defaultReplication=001");
