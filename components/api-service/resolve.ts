@@ -20,7 +20,7 @@ import { ResolvedDisruptionBudget, resolveDisruptionBudget } from "../workload/d
 import { checkPeerPlatforms } from "../workload/network-access";
 import { checkConfigObjectSizes } from "../workload/workload";
 import { AutoscalingArgs, validateAutoscaling } from "./autoscaling";
-import { IngressArgs, validateIngress } from "../workload/ingress";
+import { IngressArgs, claimIngressRoutes, validateIngress } from "../workload/ingress";
 import type { ApiServiceArgs } from "./index";
 import type * as pulumi from "@pulumi/pulumi";
 
@@ -186,6 +186,7 @@ export function resolveApiServiceArgs(name: string, args: ApiServiceArgs): Resol
     v.require(!key.startsWith("app.kubernetes.io/"), "labels", key, "expected a label outside app.kubernetes.io/ (keel sets those)");
   }
   v.throwIfInvalid();
+  claimIngressRoutes("ApiService", name, args.ingress, target);
 
   const info = { name, instance: name, version, component, partOf: target.system };
   return {

@@ -7,7 +7,7 @@ import { componentNameProblem, isDnsLabel } from "../core/naming";
 import { parseStorage } from "../core/quantities";
 import { ResolvedResources, resolveResources } from "../core/resources";
 import type { KubernetesTarget } from "../platform/types";
-import { IngressArgs, validateIngress } from "../workload/ingress";
+import { IngressArgs, claimIngressRoutes, validateIngress } from "../workload/ingress";
 import type { ObservabilityStackArgs } from "./index";
 import * as pulumi from "@pulumi/pulumi";
 import { validateAlertRuleOptions, validateAlertRules } from "./alert-rules";
@@ -152,5 +152,6 @@ export function resolveObservabilityArgs(name: string, args: ObservabilityStackA
     if (!loki) v.fail("nodeLogs is on but loki is off; expected loki to ship the logs to (or nodeLogs: false)");
   }
   v.throwIfInvalid();
+  claimIngressRoutes("ObservabilityStack", name, grafana?.ingress, target);
   return { name, target, namespace: target.namespaces.monitoring, prometheus, alertmanager, grafana, collector, loki, tempo, pushgateway, kubeStateMetrics, nodeLogs, protect: args.protect ?? false };
 }

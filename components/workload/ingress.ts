@@ -71,6 +71,7 @@ export function validateIngress(v: Validator, a: IngressArgs, target: Kubernetes
     if (problem) v.require(false, `${field}.className`, a.className, `expected an IngressClass name: ${problem.replace(/^expected /, "")}`);
   }
   for (const [f, value, allowed] of annotationProblems(`${field}.annotations`, a.annotations)) v.require(false, f, value, allowed);
+  checkRouteClaims(v, a, target, field);
   const size = a.maxBodySize;
   if (size !== undefined) v.require(NGINX_SIZE.test(size), `${field}.maxBodySize`, size, "expected an nginx size such as \"10m\" or \"512k\"");
   const rl = a.rateLimit ?? {};
@@ -87,6 +88,39 @@ export function validateIngress(v: Validator, a: IngressArgs, target: Kubernetes
   if (a.tls !== false && !target.operators.certManager && secretName === undefined) {
     v.require(false, `${field}.tls.secretName`, undefined, "expected the name of an existing TLS Secret, since the platform has no cert-manager (operators.certManager is false)");
   }
+}
+
+/**
+ * Routes (host + path) served on each platform, by the component that serves them: two
+ * components routing the same host and path would be two Ingresses the controller merges, one
+ * of them silently losing. A component's routes are claimed once its args are valid.
+ */
+const claimedRoutes = new WeakMap<KubernetesTarget, Map<string, string>>();
+
+function routesOf(a: IngressArgs): { route: string; shown: string }[] {
+  const pathType = a.pathType ?? defaults.ingress.pathType;
+  const hosts = [a.host, ...(a.additionalHosts ?? [])].filter((h): h is string => typeof h === "string");
+  const paths = (Array.isArray(a.paths) ? a.paths : ["/"]).filter((p): p is string => typeof p === "string");
+  return hosts.flatMap((host) => paths.map((path) => ({ route: `${host.toLowerCase()} ${ingressRouteKey(path, pathType)}`, shown: `${host}${path}` })));
+}
+
+/** Routes of `a` another component on the same platform already serves. */
+function checkRouteClaims(v: Validator, a: IngressArgs, target: KubernetesTarget, field: string): void {
+  const claimed = claimedRoutes.get(target);
+  if (!claimed) return;
+  const owner = `${v.component} "${v.name}"`;
+  for (const { route, shown } of routesOf(a)) {
+    const other = claimed.get(route);
+    if (other !== undefined && other !== owner) v.fail(`${field} routes ${shown}, which ${other} already routes on this platform; expected each host and path served by one component (give one of them another host or path)`);
+  }
+}
+
+/** Records the routes of a component whose args are valid (call after `throwIfInvalid`). */
+export function claimIngressRoutes(component: string, name: string, a: IngressArgs | undefined, target: KubernetesTarget): void {
+  if (!a) return;
+  let claimed = claimedRoutes.get(target);
+  if (!claimed) claimedRoutes.set(target, (claimed = new Map()));
+  for (const { route } of routesOf(a)) if (!claimed.has(route)) claimed.set(route, `${component} "${name}"`);
 }
 
 /** nginx and cert-manager annotations for the Ingress. */

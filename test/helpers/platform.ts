@@ -1,6 +1,6 @@
 import { KubernetesPlatform, KubernetesPlatformArgs } from "../../components";
 
-/** A KubernetesPlatform for tests: system "shop", namespaces created. */
-export function testPlatform(args: Partial<KubernetesPlatformArgs> = {}): KubernetesPlatform {
-  return new KubernetesPlatform("shop", { system: "shop", ...args });
+/** A KubernetesPlatform for tests: system "shop", namespaces created (name it when a test needs two). */
+export function testPlatform(args: Partial<KubernetesPlatformArgs> = {}, name = "shop"): KubernetesPlatform {
+  return new KubernetesPlatform(name, { system: "shop", ...args });
 }

@@ -15,13 +15,15 @@ describe.each(PROBE_TARGETS.map((t) => [t.component, t] as const))("bad input to
     const outcomes: Outcome[] = [];
     let baseOk = false;
     await runInMockRuntime({ project: "probe", stack: "probe", config: {}, secretKeys: [], duplicateObjects: "ignore" }, async () => {
-      const platform = new KubernetesPlatform("probe", { system: "probe" });
-      const base = target.base(platform);
-      target.make("base", base);
+      // Each attempt on a platform of its own: what one component claims (its Ingress routes)
+      // must not decide another attempt.
+      const platformFor = (i: number) => new KubernetesPlatform(`probe${i}`, { system: "probe", createNamespaces: false, defaultDeny: false });
+      target.make("base", target.base(platformFor(-1)));
       baseOk = true;
-      mutations(base).forEach((m, i) => {
+      mutations(target.base(platformFor(-2))).forEach((m, i) => {
         if (!FULL && m.kind === "replace" && i % 3 !== 0) return;
-        outcomes.push(attempt(target, `p${i}`, m));
+        const platform = platformFor(i);
+        outcomes.push(attempt(target, `p${i}`, { ...m, args: "platform" in m.args ? { ...m.args, platform } : m.args }));
       });
     });
     expect(baseOk).toBe(true);
