@@ -5,4 +5,6 @@ module.exports = {
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
   testTimeout: 120000,
+  // Both cores: half the suites spawn the keel command (a child process), the rest run in-process.
+  maxWorkers: 2,
 };

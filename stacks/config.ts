@@ -40,6 +40,42 @@ export const BLUEPRINT_KEYS: Readonly<Record<BlueprintName, Readonly<Record<stri
   req1: { req1: REQ1_SECTION, req1OidcClientSecret: "s", slackWebhookUrl: "s", pagerdutyRoutingKey: "s" },
 };
 
+/** The keys each blueprint reads as secrets (`config.getSecret`): plain text is refused, since it sits unencrypted in the stack file. */
+export const BLUEPRINT_SECRET_KEYS: Readonly<Record<BlueprintName, readonly string[]>> = {
+  req1: ["req1OidcClientSecret", "slackWebhookUrl", "pagerdutyRoutingKey"],
+};
+
+/**
+ * An OpenID Connect issuer (OpenID Connect Discovery 1.0, section 3): an https URL with a host,
+ * an optional port and path, no query or fragment, no user or password; nothing a config file,
+ * an environment variable or a shell could read differently (no quotes, backslashes, whitespace
+ * or control characters). Parsed with the WHATWG URL parser.
+ */
+export function oidcIssuerProblem(value: unknown): string | undefined {
+  if (typeof value !== "string") return undefined; // the shape check reports it
+  const allowed = "expected the identity provider's issuer: an https:// URL with a host (and optional port and path), no user or password, query, fragment, quotes, backslashes, whitespace or control characters, such as \"https://idp.example.com/realms/req1\"";
+  if (/["'`\\<>\s\u0000-\u001f\u007f]/.test(value)) return allowed;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return allowed;
+  }
+  if (url.protocol !== "https:" || url.hostname === "" || url.username !== "" || url.password !== "" || url.search !== "" || url.hash !== "" || value.includes("?") || value.includes("#")) return allowed;
+  return undefined;
+}
+
+/** A JSON object or list: what the engine passes for a YAML mapping or list (a config value keel reads as a string never is one). */
+function isJsonObjectOrList(raw: string): boolean {
+  if (!/^\s*[[{]/.test(raw)) return false;
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    return typeof parsed === "object" && parsed !== null;
+  } catch {
+    return false;
+  }
+}
+
 export interface StackConfig {
   readonly blueprint: BlueprintName;
   readonly platform: (typeof PLATFORMS)[number];
@@ -101,6 +137,14 @@ export function stackConfigProblems(all: Readonly<Record<string, string>> = pulu
       problems.push(`stack config ${fullKey} is ${secret ? "[secret]" : describeArg(raw)}; not a key keel reads (known keys: ${names.join(", ")})${hint ? ` (did you mean "${project}:${hint}"?)` : ""}`);
       continue;
     }
+    if (shape === "s" && typeof raw === "string" && isJsonObjectOrList(raw)) {
+      problems.push(`stack config ${fullKey} is ${secret ? "[secret]" : Array.isArray(JSON.parse(raw)) ? "a list" : "an object"}; expected a string`);
+      continue;
+    }
+    if (!secret && blueprintKeys.some((b) => BLUEPRINT_SECRET_KEYS[b].includes(key))) {
+      problems.push(`stack config ${fullKey} is set in plain text (value not shown); expected a secret: pulumi config set --secret ${fullKey} <value> (plain text sits unencrypted in Pulumi.<stack>.yaml; with --stack-config give it as { "secret": "..." })`);
+      continue;
+    }
     let value: unknown = raw;
     if (typeof shape === "object" && ("o" in shape || "r" in shape || "a" in shape)) {
       try {
@@ -109,7 +153,14 @@ export function stackConfigProblems(all: Readonly<Record<string, string>> = pulu
         value = raw;
       }
     }
-    problems.push(...shapeProblems(withoutSecureMarkers(value), shape, fullKey, { secret }).map((p) => `stack config ${p}`));
+    const shapeOf = shapeProblems(withoutSecureMarkers(value), shape, fullKey, { secret });
+    problems.push(...shapeOf.map((p) => `stack config ${p}`));
+    // Values with a rule of their own, once their shape is right.
+    if (shapeOf.length === 0 && shape === REQ1_SECTION && typeof value === "object" && value !== null) {
+      const issuer = (value as { oidcIssuer?: unknown }).oidcIssuer;
+      const problem = oidcIssuerProblem(issuer);
+      if (problem) problems.push(`stack config ${fullKey}.oidcIssuer is ${describeValue(issuer)}; ${problem}`);
+    }
   }
   return problems;
 }

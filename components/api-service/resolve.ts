@@ -5,10 +5,11 @@
 import { checkArgShape } from "../core/arg-shape";
 import { applyConnections } from "../core/connection";
 import { defaults } from "../core/defaults";
-import { ResolvedEnv, resolveEnv } from "../core/env";
+import { ResolvedEnv, checkDeferredImage, resolveEnv } from "../core/env";
 import { Validator, isKnown } from "../core/errors";
-import { annotationProblems, argvProblems, labelProblems } from "../core/kubernetes-syntax";
-import { Labels, imagePinProblem, imageVersion, isLabelValue, selectorLabels, standardLabels, versionProblem } from "../core/labels";
+import { annotationProblems, argvProblems, labelProblems, labelValueProblem } from "../core/kubernetes-syntax";
+import { ListedPort, requireDistinctPorts } from "../core/duplicates";
+import { Labels, imagePinProblem, imageVersion, selectorLabels, standardLabels, versionProblem } from "../core/labels";
 import { componentNameProblem } from "../core/naming";
 import { NetworkRule, validateRules } from "../core/network";
 import { ResolvedProbes, resolveProbes } from "../core/probes";
@@ -98,7 +99,8 @@ export function resolveApiServiceArgs(name: string, args: ApiServiceArgs): Resol
   const versionIssue = args.version === undefined ? undefined : versionProblem(args.version);
   if (versionIssue) v.require(false, "version", args.version, versionIssue);
   const component = args.component ?? "api";
-  v.require(isLabelValue(component), "component", component, "expected a label value");
+  const componentProblem = labelValueProblem(component);
+  if (componentProblem) v.require(false, "component", component, componentProblem);
   const tier = args.tier ?? "app";
   v.require(TIERS.includes(tier), "tier", tier, `expected one of ${TIERS.join(", ")}`);
 
@@ -151,6 +153,10 @@ export function resolveApiServiceArgs(name: string, args: ApiServiceArgs): Resol
     v.require(typeof metrics.path === "string" && metrics.path.startsWith("/") && !/[\s\u0000-\u001f\u007f]/.test(metrics.path), "metrics.path", metrics.path, "expected an absolute HTTP path such as \"/metrics\", without spaces or control characters");
     if (args.metrics?.port !== undefined) v.require(isPort(metrics.port), "metrics.port", metrics.port, PORT_RULE);
   }
+  // The Service lists servicePort and a metrics port of its own; the container its port and that metrics port.
+  const metricsOwnPort: ListedPort[] = metrics && metrics.port !== containerPort ? [{ field: "metrics.port", port: metrics.port }] : [];
+  requireDistinctPorts(v, "the Service", [{ field: "servicePort", port: servicePort }, ...metricsOwnPort]);
+  requireDistinctPorts(v, "the container", [{ field: "port", port: containerPort }, ...metricsOwnPort]);
   validateRules(v, "allowFrom", args.allowFrom);
   validateRules(v, "allowTo", args.allowTo);
 
@@ -194,7 +200,7 @@ export function resolveApiServiceArgs(name: string, args: ApiServiceArgs): Resol
     target,
     tier,
     namespace: target.namespaces[tier],
-    image: args.image,
+    image: checkDeferredImage("ApiService", name, "image", args.image, imagePinProblem),
     labels: { ...(args.labels ?? {}), ...standardLabels(info) },
     selector: selectorLabels(info),
     containerPort,

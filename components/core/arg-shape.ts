@@ -144,32 +144,35 @@ export class ShapeChecker {
     if (s === "*") return;
     if (value === undefined) return; // optional: required keys are checked by their object
     if (typeof s === "string") return this.primitive(value, s, path, out);
+    const at = path || "args";
     if ("u" in s) return this.union(value, s.u, path, out);
     if ("e" in s) {
-      if (!s.e.includes(value as string)) out.push(`${path} is ${this.show(value)}; expected ${this.describe(s)}`);
+      if (!s.e.includes(value as string)) out.push(`${at} is ${this.show(value)}; expected ${this.describe(s)}`);
       return;
     }
     if ("c" in s) {
-      if ((typeof value !== "object" && typeof value !== "function") || value === null) out.push(`${path} is ${this.show(value)}; expected ${article(s.c)}`);
+      if ((typeof value !== "object" && typeof value !== "function") || value === null) out.push(`${at} is ${this.show(value)}; expected ${article(s.c)}`);
       return;
     }
     if (isDeferred(value) || typeof value !== "object" || value === null) {
-      out.push(`${path} is ${this.show(value)}; expected ${this.describe(s)}${isDeferred(value) ? " (a plain value: keel reads it before deploying)" : ""}`);
+      out.push(`${at} is ${this.show(value)}; expected ${this.describe(s)}${isDeferred(value) ? " (a plain value: keel reads it before deploying)" : ""}`);
       return;
     }
     if ("a" in s) {
-      if (!Array.isArray(value)) out.push(`${path} is ${this.show(value)}; expected a list`);
+      if (!Array.isArray(value)) out.push(`${at} is ${this.show(value)}; expected a list`);
       else {
         for (let i = 0; i < value.length; i++) {
-          if (value[i] === undefined) out.push(`${path}[${i}] is undefined; expected ${this.describe(s.a)}`);
-          else this.check(value[i], s.a, `${path}[${i}]`, out);
+          const item = this.read(value, String(i), `${path}[${i}]`, out);
+          if (item === UNREADABLE) continue;
+          if (item === undefined) out.push(`${path}[${i}] is undefined; expected ${this.describe(s.a)}`);
+          else this.check(item, s.a, `${path}[${i}]`, out);
         }
       }
       return;
     }
     // A class instance stands only for a contract (`open`): a Map or a Date is not an object of keys.
     if (Array.isArray(value) || (!isPlainObject(value) && !("o" in s && s.open === 1))) {
-      out.push(`${path} is ${this.show(value)}; expected ${this.describe(s)}`);
+      out.push(`${at} is ${this.show(value)}; expected ${this.describe(s)}`);
       return;
     }
     const cached = this.passed.get(value);
@@ -179,7 +182,11 @@ export class ShapeChecker {
       // A map of free-form settings (PostgreSQL parameters, topic config) may hold 64-bit numbers.
       const outer = this.freeForm;
       this.freeForm = true;
-      for (const [key, item] of Object.entries(value)) this.check(item, s.r, childPath(path, key), out);
+      this.symbolKeys(value, at, out);
+      for (const key of Object.keys(value)) {
+        const item = this.read(value as Record<string, unknown>, key, childPath(path, key), out);
+        if (item !== UNREADABLE) this.check(item, s.r, childPath(path, key), out);
+      }
       this.freeForm = outer;
     } else {
       this.object(value as Record<string, unknown>, s, path, out);
@@ -211,8 +218,26 @@ export class ShapeChecker {
     else if (typeof value === "number" && (!Number.isFinite(value) || (!this.freeForm && Math.abs(value) > INT32_MAX))) out.push(`${path} is ${value}; expected a finite number from -${INT32_MAX} to ${INT32_MAX} (a Kubernetes integer field)`);
   }
 
+  /** Reads `value[key]`; a getter that throws is reported (`<field> cannot be read: <why>`) and gives UNREADABLE. */
+  private read(value: Record<string, unknown> | unknown[], key: string, field: string, out: string[]): unknown {
+    try {
+      return (value as Record<string, unknown>)[key];
+    } catch (e) {
+      out.push(`${field} cannot be read: ${e instanceof Error ? e.message : String(e)}`);
+      return UNREADABLE;
+    }
+  }
+
+  /** Symbol keys are never read by keel: an object of settings with one is refused rather than half-read. */
+  private symbolKeys(value: object, at: string, out: string[]): void {
+    for (const sym of Object.getOwnPropertySymbols(value)) {
+      if (Object.prototype.propertyIsEnumerable.call(value, sym)) out.push(`${at} has a Symbol key ${String(sym)}; expected string keys only (keel does not read Symbol keys)`);
+    }
+  }
+
   private object(value: Record<string, unknown>, s: ObjectShape, path: string, out: string[]): void {
     const closed = s.x === undefined && s.open === undefined;
+    if (closed || isPlainObject(value)) this.symbolKeys(value, path || "args", out);
     // A contract's value may be a class instance whose fields are getters: read the declared ones.
     const read = (key: string): unknown => {
       try {
@@ -381,7 +406,7 @@ function related(a: string, b: string): boolean {
 export function checkArgShape(v: Validator, shapeName: string, args: unknown, rerun?: () => unknown): void {
   if (rerunning) return;
   const shape = `#${shapeName}` as const;
-  if (typeof args !== "object" || args === null || Array.isArray(args) || isDeferred(args)) {
+  if (typeof args !== "object" || args === null || Array.isArray(args) || isDeferred(args) || !isPlainObject(args)) {
     const s = deref(shape, ARG_SHAPES) as ObjectShape;
     const required = s.q ?? [];
     v.fail(`args is ${describeArg(args)}; expected an object${required.length > 0 ? ` with ${orList(required).replace(/ or /, " and ")}` : ""}`);
@@ -401,8 +426,12 @@ export function checkArgShape(v: Validator, shapeName: string, args: unknown, re
       rerunning = false;
     }
   }
-  const fields = own.map(fieldOf);
-  for (const p of own) v.fail(p);
+  // A problem the re-run finds inside a field of the wrong shape (a character of a string given for a list) describes the wrong value.
+  const shapeFields = problems.map(fieldOf);
+  const inside = (x: string, y: string) => x.startsWith(`${y}.`) || x.startsWith(`${y}[`);
+  const kept = own.filter((p) => !shapeFields.some((f) => inside(fieldOf(p), f)));
+  const fields = kept.map(fieldOf);
+  for (const p of kept) v.fail(p);
   for (const p of problems) {
     if (!fields.some((f) => related(f, fieldOf(p)))) v.fail(p);
   }

@@ -103,7 +103,7 @@ function describeUse(uses: readonly (Connection | ConnectionUse)[], i: number): 
 export function validateConnections(v: Validator, uses: readonly (Connection | ConnectionUse)[]): boolean {
   let ok = true;
   uses.forEach((use, i) => {
-    ok = v.require(isConnection(use) || (typeof use === "object" && use !== null && isConnection(use.connection)), `connections[${i}]`, typeof use, "expected a data component's `connection` (or { connection, rename })") && ok;
+    ok = v.require(isConnection(use) || (typeof use === "object" && use !== null && isConnection(use.connection)), `connections[${i}]`, use, "expected a data component's `connection` (or { connection, rename })") && ok;
   });
   if (!ok) return false;
   const connectionOf = (use: Connection | ConnectionUse) => (isConnection(use) ? use : use.connection);
@@ -147,10 +147,13 @@ export function applyConnections<T extends { readonly env?: Readonly<Record<stri
   uses: readonly (Connection | ConnectionUse)[] = [],
 ): { args: T; allowTo: NetworkRule[] } {
   if (!Array.isArray(uses)) {
-    v.require(false, "connections", typeof uses, "expected a list of data components' connections");
+    v.require(false, "connections", uses, "expected a list of data components' connections");
     return { args, allowTo: [] };
   }
   if (!validateConnections(v, uses)) return { args, allowTo: [] };
+  // Nothing to merge, or env args of the wrong shape (resolveEnv reports them as given: a spread would turn a list into keys).
+  const isMap = (x: unknown) => x === undefined || (typeof x === "object" && x !== null && !Array.isArray(x));
+  if (uses.length === 0 || !isMap(args.env) || !isMap(args.secretEnv)) return { args, allowTo: [] };
   const fromConnections = connectionEnv(uses);
   uses.forEach((use, i) => {
     const rename = isConnection(use) ? {} : (use.rename ?? {});

@@ -65,7 +65,36 @@ export function cronProblem(schedule: unknown): string | undefined {
     const problem = fieldProblem(field, FIELDS[i]);
     if (problem) return `expected a valid cron expression: ${problem}`;
   }
-  return undefined;
+  return neverFiresProblem(fields);
+}
+
+const MONTH_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** The values a (valid) field lists: `*`, values, ranges, steps, lists, names. */
+function fieldValues(field: string, spec: FieldSpec): Set<number> {
+  const out = new Set<number>();
+  for (const item of field.split(",")) {
+    const [base, stepText] = item.split("/");
+    const step = stepText === undefined ? 1 : Number(stepText);
+    const bounds = base === "*" || base === "?" ? [spec.min, spec.max] : base.split("-").map((b) => valueOf(b, spec) as number);
+    const [from, to] = bounds.length === 2 ? bounds : [bounds[0], stepText === undefined ? bounds[0] : spec.max];
+    for (let x = from; x <= to; x += step) out.add(x);
+  }
+  return out;
+}
+
+/**
+ * A valid schedule that never fires: a day of month none of its months has (`0 3 30 2 *`,
+ * 30 February; 29 February fires in leap years). With the day of week restricted too, cron fires
+ * on either, so such a schedule does fire.
+ */
+function neverFiresProblem(fields: readonly string[]): string | undefined {
+  if (!["*", "?"].includes(fields[4])) return undefined;
+  const days = fieldValues(fields[2], FIELDS[2]);
+  const months = fieldValues(fields[3], FIELDS[3]);
+  if ([...months].some((m) => [...days].some((d) => d <= MONTH_DAYS[m - 1]))) return undefined;
+  const monthList = [...months].map((m) => FIELDS[3].names?.[m - 1] ?? String(m)).join(", ");
+  return `expected a schedule that fires: no month it lists (${monthList}) has the day of month it lists (${fields[2]}), so the job would never run`;
 }
 
 /** True when `schedule` is a CronJob schedule (5 fields or a macro). */

@@ -34,3 +34,22 @@ export function requireUnique<T>(v: Validator, field: string, items: readonly T[
     v.require(false, `${field}[${d.index}].${key}`, value, `expected ${what} not already used by ${field}[${d.first}]`);
   }
 }
+
+/** A port one Kubernetes object lists, with the field that sets it. */
+export interface ListedPort {
+  readonly field: string;
+  readonly port: unknown;
+  /** @default "TCP" */
+  readonly protocol?: string;
+}
+
+/**
+ * The ports one object lists (a Service's, a container's): Kubernetes refuses the same port and
+ * protocol twice in one list. Records `<field> is <port>; expected a port other than <first field> ...`.
+ */
+export function requireDistinctPorts(v: Validator, object: string, ports: readonly ListedPort[]): void {
+  for (const d of findDuplicates(ports, (p) => (Number.isInteger(p.port) ? `${p.port as number}/${p.protocol ?? "TCP"}` : undefined))) {
+    const p = ports[d.index];
+    v.require(false, p.field, p.port, `expected a port other than ${ports[d.first].field}'s: ${object} would list ${d.key} twice, which Kubernetes refuses`);
+  }
+}

@@ -10,7 +10,8 @@
  * value does (one of them possibly empty).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { KeelValidationError, Validator } from "./errors";
+import { KeelValidationError, Validator, describeValue } from "./errors";
+import { configKeyProblem, dnsSubdomainProblem, envFieldPathProblem, mountPathProblem, normalizeMountPath } from "./kubernetes-syntax";
 
 /** A reference to a key of an existing ConfigMap or Secret, or a pod field. */
 export type EnvReference =
@@ -95,34 +96,88 @@ function kindOf(value: unknown): string {
   return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
 
+/** Sets an own property, even `__proto__` (a plain assignment would change the prototype and drop the key). */
+function define<T>(record: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** Checks the ConfigMap/Secret a reference names and the key it reads (plain strings; Outputs are checked by the API server). */
+function checkReference(v: Validator, field: string, value: EnvReference): void {
+  for (const kind of ["secretKeyRef", "configMapKeyRef"] as const) {
+    if (!(kind in value)) continue;
+    const ref = (value as Record<typeof kind, { name: unknown; key: unknown }>)[kind];
+    if (typeof ref?.name === "string") {
+      const problem = dnsSubdomainProblem(ref.name);
+      if (problem) v.require(false, `${field}.${kind}.name`, ref.name, `expected the name of a ${kind === "secretKeyRef" ? "Secret" : "ConfigMap"}: ${problem.replace(/^expected /, "")}`);
+    }
+    if (typeof ref?.key === "string") {
+      const problem = configKeyProblem(ref.key);
+      if (problem) v.require(false, `${field}.${kind}.key`, ref.key, problem);
+    }
+  }
+  if ("fieldPath" in value) {
+    const problem = envFieldPathProblem(value.fieldPath);
+    if (problem) v.require(false, `${field}.fieldPath`, value.fieldPath, problem);
+  }
+}
+
+function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !isDeferred(value);
+}
+
+/** The entries of a map arg, or none (and a problem) when it is not an object of keys: a list is not a map. */
+function entriesOf<T>(v: Validator, field: string, value: Readonly<Record<string, T>> | undefined, example: string): [string, T][] {
+  if (value === undefined) return [];
+  if (!isRecord(value)) {
+    v.require(false, field, value, `expected an object such as ${example}`);
+    return [];
+  }
+  return Object.entries(value) as [string, T][];
+}
+
 export function resolveEnv(v: Validator, args: EnvArgs): ResolvedEnv {
   const plain: Record<string, pulumi.Input<string>> = {};
   const secret: Record<string, pulumi.Input<string>> = {};
   const routed: Record<string, pulumi.Input<string>> = {};
   const references: Record<string, EnvReference> = {};
-  for (const [name, value] of Object.entries(args.env ?? {})) {
+  for (const [name, value] of entriesOf(v, "env", args.env, "{ NAME: \"value\" }")) {
     v.require(ENV_NAME.test(name), "env", name, "expected a variable name of letters, digits, '_', '-' and '.', not starting with a digit");
+    v.require(name !== "__proto__", "env", name, "expected another variable name: JavaScript objects (and Pulumi's serialization) do not keep a \"__proto__\" key, so the variable would be dropped");
     const ok = typeof value === "string" || isDeferred(value) || (typeof value === "object" && value !== null && isReference(value));
     v.require(ok, `env.${name}`, value, "expected a string, an Output or a reference such as { secretKeyRef: { name, key } } (numbers and booleans must be quoted)");
     if (!ok) continue;
-    if (typeof value === "string") plain[name] = value;
-    else if (isDeferred(value)) routed[name] = value;
-    else references[name] = value;
+    if (typeof value === "string") define(plain, name, value);
+    else if (isDeferred(value)) define(routed, name, value);
+    else {
+      checkReference(v, `env.${name}`, value);
+      define(references, name, value);
+    }
   }
-  for (const [name, value] of Object.entries(args.secretEnv ?? {})) {
+  const envNames = new Set(isRecord(args.env) ? Object.keys(args.env) : []);
+  for (const [name, value] of entriesOf(v, "secretEnv", args.secretEnv, "{ NAME: secretOutput }")) {
     v.require(ENV_NAME.test(name), "secretEnv", name, "expected a variable name of letters, digits, '_', '-' and '.', not starting with a digit");
-    v.require(!(name in (args.env ?? {})), `secretEnv.${name}`, name, "expected a name not also set in env");
+    v.require(name !== "__proto__", "secretEnv", name, "expected another variable name: JavaScript objects (and Pulumi's serialization) do not keep a \"__proto__\" key, so the variable would be dropped");
+    v.require(!envNames.has(name), `secretEnv.${name}`, name, "expected a name not also set in env");
     const ok = typeof value === "string" || isDeferred(value);
     if (!ok) v.fail(`secretEnv.${name} is ${kindOf(value)}; expected a string or a secret Output (value not shown: it is a secret)`);
-    else secret[name] = pulumi.secret(value);
+    else define(secret, name, pulumi.secret(value));
   }
   const files: ResolvedFile[] = [];
   const keys = new Set<string>();
-  for (const [path, file] of Object.entries(args.files ?? {})) {
-    v.require(path.startsWith("/") && !path.endsWith("/") && !path.split("/").includes(".."), "files", path, "expected an absolute file path without '..'");
+  const paths = isRecord(args.files) ? Object.keys(args.files) : [];
+  for (const [path, file] of entriesOf(v, "files", args.files, "{ \"/etc/app/config.yaml\": { content } }")) {
+    if (v.require(path.startsWith("/") && !path.endsWith("/") && !path.split("/").includes(".."), "files", path, "expected an absolute file path without '..'")) {
+      const problem = mountPathProblem(path);
+      if (problem) v.require(false, "files", path, problem);
+      const outer = paths.find((other) => other !== path && normalizeMountPath(path).startsWith(`${normalizeMountPath(other)}/`));
+      if (outer !== undefined) v.require(false, "files", path, `expected a path outside the mounted file ${JSON.stringify(outer)} (a file cannot contain another file)`);
+    }
     v.require(path !== "/tmp" && !path.startsWith("/tmp/"), "files", path, "expected a path outside /tmp (an emptyDir is mounted there)");
     const key = fileKey(path);
     v.require(!keys.has(key), "files", path, "expected distinct paths (two paths map to the same key)");
+    if (key.length > 253) {
+      v.require(false, "files", path, `expected a path whose ConfigMap key (the path without its leading '/', other characters as '-') has at most 253 characters; it has ${key.length}`);
+    }
     keys.add(key);
     const content = file?.content;
     const ok = typeof content === "string" || isDeferred(content);
@@ -154,4 +209,33 @@ export function refuseSecretValues<T extends Readonly<Record<string, pulumi.Inpu
         });
   }
   return guarded as T;
+}
+
+/** Images given as Outputs, with the Output that checks them when they resolve (see {@link checkDeferredImage}). */
+const CHECKED_IMAGES = new WeakMap<object, pulumi.Output<string>>();
+
+/**
+ * An image given as an Output (or a Promise) is checked when it resolves, by the same rule as a
+ * plain string (`problemOf`): a bad one fails the deployment with the field message
+ * (`<Component> "<name>": image is "nginx:latest"; expected a pinned tag ...`) before the
+ * workload is sent. Returns the checked Output; {@link imageToDeploy} finds it from the original.
+ * A secret image's value is not shown.
+ */
+export function checkDeferredImage(component: string, name: string, field: string, image: pulumi.Input<string>, problemOf: (image: string) => string | undefined): pulumi.Input<string> {
+  if (!isDeferred(image)) return image;
+  const known = CHECKED_IMAGES.get(image);
+  if (known) return known;
+  const out = pulumi.output(image);
+  const checked = pulumi.all([pulumi.isSecret(out), out]).apply(([isSecret, value]) => {
+    const problem = typeof value === "string" ? problemOf(value) : "expected a string";
+    if (problem) throw new KeelValidationError(component, name, [`${field} is ${isSecret ? "a secret Output" : describeValue(value)}; ${problem}`]);
+    return value as string;
+  });
+  CHECKED_IMAGES.set(image, checked);
+  return checked;
+}
+
+/** The image a container is given: the checked Output of an image checked with {@link checkDeferredImage}, else itself. */
+export function imageToDeploy(image: pulumi.Input<string>): pulumi.Input<string> {
+  return typeof image === "object" && image !== null ? (CHECKED_IMAGES.get(image) ?? image) : image;
 }

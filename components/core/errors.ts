@@ -24,10 +24,13 @@ export function describeValue(value: unknown): string {
     if (typeof (value as { apply?: unknown }).apply === "function" && "isKnown" in value) return "an Output";
     if (typeof (value as { then?: unknown }).then === "function") return "a Promise";
   }
+  if (typeof value === "function") return "a function";
+  if (typeof value === "bigint") return `a bigint ${value}n`;
+  if (typeof value === "symbol") return String(value);
   if (typeof value === "string") return JSON.stringify(value);
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   try {
-    return JSON.stringify(value);
+    return JSON.stringify(value) ?? String(value);
   } catch {
     return String(value);
   }

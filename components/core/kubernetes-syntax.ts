@@ -135,7 +135,11 @@ export function ingressPathProblem(path: unknown, pathType: string = "Prefix", n
   if (typeof path !== "string" || !path.startsWith("/")) return "expected a path starting with \"/\"";
   if (/\s/.test(path) || hasControlCharacters(path)) return "expected no spaces, newlines or control characters";
   if (path.split("/").includes("..")) return "expected no \"..\" segment";
-  if (pathType === "ImplementationSpecific") return undefined;
+  if (pathType === "ImplementationSpecific") {
+    // ingress-nginx writes the path into its nginx.conf as a location regex: nginx syntax there is configuration injection.
+    if (nginx && (/[;{}'"`\\]/.test(path) || /\$[A-Za-z_{]/.test(path))) return "expected no ; { } quotes, backslash or nginx variable ($name, ${name}) in an ImplementationSpecific path (ingress-nginx writes it into its configuration); a regex end anchor \"$\" is fine";
+    return undefined;
+  }
   if (INVALID_PATH_SEQUENCES.some((s) => path.includes(s)) || INVALID_PATH_SUFFIXES.some((s) => path.endsWith(s))) {
     return `expected a plain ${pathType} path without "//", "/./", "%2f" or a trailing "/." (the API server refuses them)`;
   }
@@ -198,7 +202,7 @@ export function configDataProblems(field: string, data: Readonly<Record<string, 
   const problems: [string, unknown, string][] = [];
   let total = 0;
   for (const [key, value] of Object.entries(data ?? {})) {
-    if (checkKeys && !/^[-._a-zA-Z0-9]{1,253}$/.test(key) || key === "." || key === "..") problems.push([field, key, "expected a key of at most 253 letters, digits, '-', '_' and '.' (a ConfigMap key)"]);
+    if (checkKeys && configKeyProblem(key) !== undefined) problems.push([field, key, CONFIG_KEY_RULE]);
     total += byteLength(key) + (typeof value === "string" ? byteLength(value) : 0);
   }
   if (total > MAX_CONFIG_OBJECT_BYTES) problems.push([field, `${total} bytes`, `expected at most ${MAX_CONFIG_OBJECT_BYTES} bytes (1 MiB) of keys and values together, the API server's limit per ConfigMap; mount large files from an image or a volume`]);
@@ -218,4 +222,48 @@ export function argvProblems(spec: { readonly command?: unknown; readonly args?:
     else if (key === "command" && list.length > 0 && (typeof list[0] !== "string" || list[0].trim() === "")) out.push(["command[0]", list[0], "expected the program to run (a path or a name on PATH), not an empty string"]);
   }
   return out;
+}
+
+const CONFIG_KEY_RULE = "expected a key of at most 253 letters, digits, '-', '_' and '.' (a ConfigMap key)";
+
+/** Why `key` is not a ConfigMap or Secret key: 1 to 253 of letters, digits, '-', '_' and '.', not "." or "..". */
+export function configKeyProblem(key: unknown): string | undefined {
+  return typeof key === "string" && /^[-._a-zA-Z0-9]{1,253}$/.test(key) && key !== "." && key !== ".." ? undefined : CONFIG_KEY_RULE;
+}
+
+/** Longest file or directory name most filesystems (ext4, xfs, overlayfs) accept, in bytes. */
+export const MAX_FILE_NAME_BYTES = 255;
+
+/**
+ * Why `path` is not a usable container mount path: absolute, no control characters, no `..`
+ * segment, no ':' (the API server refuses it), not the root itself, each name at most 255 bytes.
+ */
+export function mountPathProblem(path: unknown): string | undefined {
+  if (typeof path !== "string" || !path.startsWith("/")) return "expected an absolute path such as \"/var/lib/app\"";
+  if (hasControlCharacters(path)) return "expected a path without newlines or control characters";
+  if (path.split("/").includes("..")) return "expected no \"..\" segment";
+  if (path.includes(":")) return "expected no ':' (Kubernetes refuses it in a mount path)";
+  if (normalizeMountPath(path) === "/") return "expected a directory below \"/\" (a volume over the root would hide the image's files)";
+  const long = path.split("/").find((part) => byteLength(part) > MAX_FILE_NAME_BYTES);
+  if (long !== undefined) return `expected each file or directory name to have at most ${MAX_FILE_NAME_BYTES} bytes (one has ${byteLength(long)})`;
+  return undefined;
+}
+
+/** `/data/` and `/data` (and `/data//x` and `/data/x`) are the same mount point. */
+export function normalizeMountPath(path: string): string {
+  const collapsed = path.replace(/\/{2,}/g, "/");
+  return collapsed.length > 1 ? collapsed.replace(/\/+$/, "") || "/" : collapsed;
+}
+
+/** Pod fields an environment variable may read through `fieldRef` (the API server's list). */
+export const ENV_FIELD_PATHS = ["metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName", "spec.serviceAccountName", "status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs"] as const;
+
+/** Why `path` is not a pod field an environment variable can read (`fieldRef.fieldPath`), or undefined. */
+export function envFieldPathProblem(path: unknown): string | undefined {
+  const allowed = `expected one of ${ENV_FIELD_PATHS.join(", ")}, metadata.labels['<key>'] or metadata.annotations['<key>']`;
+  if (typeof path !== "string") return allowed;
+  if ((ENV_FIELD_PATHS as readonly string[]).includes(path)) return undefined;
+  const m = /^metadata\.(labels|annotations)\['(.*)'\]$/.exec(path);
+  if (!m) return allowed;
+  return qualifiedKeyProblem(m[2]) === undefined ? undefined : `expected a valid ${m[1] === "labels" ? "label" : "annotation"} key inside metadata.${m[1]}['...']: ${qualifiedKeyProblem(m[2])!.replace(/^expected /, "")}`;
 }

@@ -9,6 +9,8 @@ import { defaults } from "./defaults";
 import { findDuplicates } from "./duplicates";
 import { Validator } from "./errors";
 import { LABEL_NAMESPACE_NAME, Labels } from "./labels";
+import { dnsLabelProblem, labelProblems } from "./kubernetes-syntax";
+import { isIPv4, isIPv6 } from "node:net";
 
 export type NetworkProtocol = "TCP" | "UDP" | "SCTP";
 
@@ -85,54 +87,131 @@ export const peers = {
   },
 };
 
-const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+/** A parsed CIDR: the address as a number (32 or 128 bits) and the prefix length. */
+export interface ParsedCidr {
+  readonly family: 4 | 6;
+  readonly address: bigint;
+  readonly prefix: number;
+}
+
+function ipv4Bits(address: string): bigint {
+  return address.split(".").reduce((n, octet) => n * 256n + BigInt(Number(octet)), 0n);
+}
+
+function ipv6Bits(address: string): bigint {
+  let text = address;
+  // An embedded IPv4 tail (::ffff:10.0.0.1) is two groups.
+  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (v4) {
+    const n = ipv4Bits(v4[1]);
+    text = `${text.slice(0, -v4[1].length)}${(n >> 16n).toString(16)}:${(n & 0xffffn).toString(16)}`;
+  }
+  const [head, tail] = text.includes("::") ? text.split("::") : [text, undefined];
+  const headGroups = head ? head.split(":") : [];
+  const tailGroups = tail === undefined ? [] : tail ? tail.split(":") : [];
+  const groups = tail === undefined ? headGroups : [...headGroups, ...Array<string>(8 - headGroups.length - tailGroups.length).fill("0"), ...tailGroups];
+  return groups.reduce((n, g) => n * 65536n + BigInt(parseInt(g, 16)), 0n);
+}
+
+/** Parses an IPv4 (`10.0.0.0/8`) or IPv6 (`fd00::/8`) CIDR; undefined when it is not one (see {@link ipCidrProblem}). */
+export function parseCidr(value: unknown): ParsedCidr | undefined {
+  if (ipCidrProblem(value) !== undefined) return undefined;
+  const [address, prefix] = (value as string).split("/");
+  return isIPv4(address) ? { family: 4, address: ipv4Bits(address), prefix: Number(prefix) } : { family: 6, address: ipv6Bits(address), prefix: Number(prefix) };
+}
+
+/**
+ * A CIDR's problem, or undefined: an IPv4 (`a.b.c.d/0-32`, octets 0-255) or IPv6 (`x::y/0-128`)
+ * address and prefix length, as the API server and NetworkPolicy ipBlocks parse them. The one
+ * CIDR rule of keel (peers, client ranges, pod networks).
+ */
+export function ipCidrProblem(value: unknown): string | undefined {
+  const example = 'expected an IPv4 or IPv6 CIDR such as "10.244.0.0/16" or "fd00::/64"';
+  if (typeof value !== "string") return example;
+  const m = /^([^/\s]+)\/(\d{1,3})$/.exec(value);
+  if (!m) return example;
+  const prefix = Number(m[2]);
+  if (isIPv4(m[1])) return prefix <= 32 && !/^0\d/.test(m[2]) ? undefined : "expected an IPv4 prefix length from 0 to 32";
+  if (isIPv6(m[1]) && !m[1].includes("%")) return prefix <= 128 && !/^0\d/.test(m[2]) ? undefined : "expected an IPv6 prefix length from 0 to 128";
+  return example;
+}
 
 export function isIpv4Cidr(value: string): boolean {
-  const m = CIDR.exec(value);
-  return !!m && m.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32;
+  return parseCidr(value)?.family === 4;
 }
 
-function ipv4Number(address: string): number {
-  return address.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
-}
-
-/** True when `inner` is a strict sub-range of `outer` (both IPv4 CIDRs). */
+/** True when `inner` is a strict sub-range of `outer` (two CIDRs of one family). */
 export function cidrContains(outer: string, inner: string): boolean {
-  const [oa, op] = outer.split("/");
-  const [ia, ip] = inner.split("/");
-  if (Number(ip) <= Number(op)) return false;
-  const size = 2 ** (32 - Number(op));
-  return Math.floor(ipv4Number(ia) / size) === Math.floor(ipv4Number(oa) / size);
+  const o = parseCidr(outer);
+  const i = parseCidr(inner);
+  if (!o || !i || o.family !== i.family || i.prefix <= o.prefix) return false;
+  const shift = BigInt((o.family === 4 ? 32 : 128) - o.prefix);
+  return o.address >> shift === i.address >> shift;
 }
 
-/** Checks the ports and CIDRs of a list of rules; problems go to `v` under `field[i]`. */
+/** A key for a rule given twice: its peer and ports, or undefined when a part is not a plain value yet. */
+function ruleKey(rule: NetworkRule): string | undefined {
+  const peer = resolvePeer(rule.peer);
+  const labels = (l: Labels | undefined) => (l ? Object.entries(l).sort(([a], [b]) => a.localeCompare(b)) : []);
+  let who: unknown[];
+  if (peer.kind === "cidr") who = ["cidr", peer.cidr, [...(Array.isArray(peer.except) ? peer.except : [])].sort()];
+  else if (typeof peer.namespace !== "string") return undefined;
+  else who = [peer.kind, peer.namespace, labels(peer.podLabels)];
+  if (who.flat(2).some((x) => typeof x !== "string")) return undefined;
+  const ports = rule.ports === undefined ? "default" : [...rule.ports].map((p) => `${p?.port}/${p?.protocol ?? "TCP"}`).sort();
+  return JSON.stringify([who, ports]);
+}
+
+/** Checks the peers, ports and CIDRs of a list of rules, and that no rule is given twice; problems go to `v` under `field[i]`. */
 export function validateRules(v: Validator, field: string, rules: readonly NetworkRule[] = []): void {
   if (!Array.isArray(rules)) {
-    v.require(false, field, typeof rules, "expected a list of rules such as [{ peer, ports }]");
+    v.require(false, field, rules, "expected a list of rules such as [{ peer, ports }]");
     return;
   }
+  const valid: boolean[] = [];
   rules.forEach((rule, i) => {
+    valid[i] = false;
     if (typeof rule !== "object" || rule === null || typeof rule.peer !== "object" || rule.peer === null) {
       v.require(false, `${field}[${i}].peer`, rule === null || typeof rule !== "object" ? rule : rule.peer, "expected a peer: a keel component, or peers.workload(...), peers.namespace(...), peers.cidr(...)");
       return;
     }
+    valid[i] = true;
     const peer = resolvePeer(rule.peer);
+    const at = `${field}[${i}].peer`;
     if (peer.kind === "cidr") {
-      v.require(isIpv4Cidr(peer.cidr), `${field}[${i}].peer.cidr`, peer.cidr, "expected an IPv4 CIDR such as \"203.0.113.0/24\"");
+      const problem = ipCidrProblem(peer.cidr);
+      if (problem) v.require(false, `${at}.cidr`, peer.cidr, problem);
       (Array.isArray(peer.except) ? peer.except : []).forEach((ex, j) => {
-        if (!v.require(isIpv4Cidr(ex), `${field}[${i}].peer.except[${j}]`, ex, "expected an IPv4 CIDR")) return;
-        if (isIpv4Cidr(peer.cidr)) v.require(cidrContains(peer.cidr, ex), `${field}[${i}].peer.except[${j}]`, ex, `expected a range inside ${peer.cidr} and smaller than it (Kubernetes refuses other exceptions)`);
+        const exProblem = ipCidrProblem(ex);
+        if (exProblem) return void v.require(false, `${at}.except[${j}]`, ex, exProblem);
+        if (!problem) v.require(cidrContains(peer.cidr, ex), `${at}.except[${j}]`, ex, `expected a range inside ${peer.cidr} and smaller than it (Kubernetes refuses other exceptions)`);
       });
+    } else if (!isNetworkEndpoint(rule.peer)) {
+      if (peer.kind === "workload") {
+        const problem = dnsLabelProblem(peer.name);
+        if (problem) v.require(false, `${at}.name`, peer.name, `${problem} (it names the NetworkPolicy)`);
+      }
+      if (typeof peer.namespace === "string") {
+        const problem = dnsLabelProblem(peer.namespace);
+        if (problem) v.require(false, `${at}.namespace`, peer.namespace, `expected a namespace name: ${problem.replace(/^expected /, "")}`);
+      }
+      for (const [f, value, allowed] of labelProblems(`${at}.podLabels`, peer.podLabels)) v.require(false, f, value, allowed);
+    }
+    if (Array.isArray(rule.ports) && rule.ports.length === 0) {
+      v.require(false, `${field}[${i}].ports`, rule.ports, "expected at least one port; leave ports out to allow the peer's own ports (an empty list opens every port)");
     }
     validatePorts(v, `${field}[${i}].ports`, rule.ports ?? []);
   });
+  for (const d of findDuplicates(rules, (rule, i) => (valid[i] ? ruleKey(rule) : undefined))) {
+    v.fail(`${field}[${d.index}] is the same rule as ${field}[${d.first}] (the same peer and ports); expected each rule once`);
+  }
 }
 
 export const PROTOCOLS: readonly NetworkProtocol[] = ["TCP", "UDP", "SCTP"];
 
 export function validatePorts(v: Validator, field: string, ports: readonly NetworkPort[]): void {
   if (!Array.isArray(ports)) {
-    v.require(false, field, typeof ports, "expected a list of ports such as [{ port: 443 }]");
+    v.require(false, field, ports, "expected a list of ports such as [{ port: 443 }]");
     return;
   }
   ports.forEach((p, j) => {

@@ -30,6 +30,10 @@ export interface ResolvedResources {
   readonly limitMemoryBytes: number;
 }
 
+/** More memory than the largest nodes have (cloud instances stop at 24 to 32 TiB): a typo such as "100Ti" for "100Gi". */
+export const MAX_NODE_MEMORY_BYTES = 32 * 2 ** 40;
+const MAX_NODE_MEMORY_RULE = "expected at most \"32Ti\" (more memory than the largest nodes have: no pod with it could be scheduled)";
+
 function cpuString(q: CpuQuantity): string {
   return typeof q === "number" ? formatCpu(Math.round(q * 1000)) : q;
 }
@@ -68,12 +72,20 @@ export function resolveResources(
   }
   const requests: Record<string, string> = { cpu: cpuString(reqCpu), memory: reqMem };
   const limits: Record<string, string> = { cpu: cpuString(limCpu), memory: limMem };
+  for (const [kind, amount, parsed] of [["requests", reqMem, parsedReqMem], ["limits", limMem, parsedLimMem]] as const) {
+    if (parsed.ok && parsed.value > MAX_NODE_MEMORY_BYTES) v.require(false, `${field}.${kind}.memory`, amount, MAX_NODE_MEMORY_RULE);
+  }
+  const ephemeral: Partial<Record<"requests" | "limits", number>> = {};
   for (const [kind, amounts] of [["requests", args.requests], ["limits", args.limits]] as const) {
     const eph = amounts?.ephemeralStorage;
     if (eph === undefined) continue;
     const parsed = parseMemory(eph);
     if (!parsed.ok) v.require(false, `${field}.${kind}.ephemeralStorage`, eph, parsed.reason);
+    else ephemeral[kind] = parsed.value;
     (kind === "requests" ? requests : limits)["ephemeral-storage"] = eph;
+  }
+  if (ephemeral.requests !== undefined && ephemeral.limits !== undefined && ephemeral.requests > ephemeral.limits) {
+    v.require(false, `${field}.requests.ephemeralStorage`, args.requests?.ephemeralStorage, `expected at most the limit ${JSON.stringify(args.limits?.ephemeralStorage)} (Kubernetes requires every request to be at most its limit)`);
   }
   return {
     requests,

@@ -33,6 +33,9 @@ export interface ResolvedSecurity {
   readonly addCapabilities: readonly string[];
 }
 
+/** The largest user or group id Kubernetes accepts (runAsUser, runAsGroup, fsGroup: 0 to 2^31-1). */
+export const MAX_ID = 2147483647;
+
 /** Applies defaults and checks a {@link SecurityArgs}; problems go to `v` under `field`. */
 export function resolveSecurity(v: Validator, field: string, args: SecurityArgs = {}): ResolvedSecurity {
   const d = defaults.securityContext;
@@ -43,12 +46,16 @@ export function resolveSecurity(v: Validator, field: string, args: SecurityArgs 
     readOnlyRootFilesystem: args.readOnlyRootFilesystem ?? d.readOnlyRootFilesystem,
     addCapabilities: args.addCapabilities ?? [],
   };
-  const uidRule = "expected a non-zero integer user id (containers never run as root)";
-  v.require(Number.isInteger(resolved.runAsUser) && resolved.runAsUser > 0, `${field}.runAsUser`, resolved.runAsUser, uidRule);
-  v.require(Number.isInteger(resolved.runAsGroup) && resolved.runAsGroup >= 0, `${field}.runAsGroup`, resolved.runAsGroup, "expected an integer group id");
-  v.require(Number.isInteger(resolved.fsGroup) && resolved.fsGroup >= 0, `${field}.fsGroup`, resolved.fsGroup, "expected an integer group id");
-  for (const cap of resolved.addCapabilities) {
-    v.require(d.allowedCapabilities.includes(cap), `${field}.addCapabilities`, cap, `expected one of ${d.allowedCapabilities.join(", ")}`);
+  const inRange = (id: number, min: number) => Number.isInteger(id) && id >= min && id <= MAX_ID;
+  v.require(inRange(resolved.runAsUser, 1), `${field}.runAsUser`, resolved.runAsUser, `expected an integer user id from 1 to ${MAX_ID} (containers never run as root; Kubernetes allows at most ${MAX_ID})`);
+  v.require(inRange(resolved.runAsGroup, 0), `${field}.runAsGroup`, resolved.runAsGroup, `expected an integer group id from 0 to ${MAX_ID}`);
+  v.require(inRange(resolved.fsGroup, 0), `${field}.fsGroup`, resolved.fsGroup, `expected an integer group id from 0 to ${MAX_ID}`);
+  if (Array.isArray(resolved.addCapabilities)) {
+    for (const cap of resolved.addCapabilities) {
+      v.require(d.allowedCapabilities.includes(cap), `${field}.addCapabilities`, cap, `expected one of ${d.allowedCapabilities.join(", ")}`);
+    }
+  } else {
+    v.require(false, `${field}.addCapabilities`, resolved.addCapabilities, "expected a list");
   }
   return resolved;
 }

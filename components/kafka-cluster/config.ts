@@ -174,6 +174,46 @@ export const KAFKA_TOPIC_CONFIGS: Readonly<Record<string, TopicConfigType>> = {
   "unclean.leader.election.enable": BOOLEAN,
 };
 
+/**
+ * The lower bounds of Kafka 3.9's topic configs (LogConfig's ConfigDef: atLeast/between); segment.bytes'
+ * is 14 bytes (one record's overhead) up to 3.9 and 1MiB from 4.0 (KIP-1030). Upper bounds: the type's.
+ */
+const TOPIC_CONFIG_MINIMUMS: Readonly<Record<string, number>> = {
+  "delete.retention.ms": 0,
+  "file.delete.delay.ms": 0,
+  "flush.messages": 1,
+  "flush.ms": 0,
+  "index.interval.bytes": 0,
+  "local.retention.bytes": -2,
+  "local.retention.ms": -2,
+  "max.compaction.lag.ms": 1,
+  "max.message.bytes": 0,
+  "message.timestamp.after.max.ms": 0,
+  "message.timestamp.before.max.ms": 0,
+  "message.timestamp.difference.max.ms": 0,
+  "min.compaction.lag.ms": 0,
+  "min.insync.replicas": 1,
+  "retention.bytes": -1,
+  "retention.ms": -1,
+  "segment.bytes": 14,
+  "segment.index.bytes": 4,
+  "segment.jitter.ms": 0,
+  "segment.ms": 1,
+};
+/** What -1 (or -2) means for the configs that take it. */
+const UNLIMITED: Readonly<Record<string, string>> = {
+  "retention.ms": "-1: keep forever",
+  "retention.bytes": "-1: no size limit",
+  "local.retention.ms": "-2: the same as retention.ms",
+  "local.retention.bytes": "-2: the same as retention.bytes",
+};
+
+/** The lower bound of a topic config on a Kafka version ([major, minor]; undefined: 3.9, the default image's). */
+export function topicConfigMinimum(key: string, version?: readonly [number, number]): number | undefined {
+  if (key === "segment.bytes" && version && version[0] >= 4) return 1024 * 1024;
+  return TOPIC_CONFIG_MINIMUMS[key];
+}
+
 const INT_RANGE = [-(2 ** 31), 2 ** 31 - 1];
 const LONG_RANGE = [-(2n ** 63n), 2n ** 63n - 1n];
 
@@ -208,7 +248,7 @@ function topicValueProblem(type: TopicConfigType, value: string): string | undef
  * types, min.insync.replicas at most the topic's replication factor (else no acks=all write ever
  * succeeds). `field` is e.g. `topics[0].config`.
  */
-export function validateTopicConfig(v: Validator, field: string, config: unknown, replicationFactor?: number): void {
+export function validateTopicConfig(v: Validator, field: string, config: unknown, replicationFactor?: number, version?: readonly [number, number]): void {
   if (config === undefined) return;
   if (typeof config !== "object" || config === null || Array.isArray(config)) {
     v.require(false, field, config, 'expected an object of topic configs such as { "retention.ms": 86400000 }');
@@ -229,6 +269,16 @@ export function validateTopicConfig(v: Validator, field: string, config: unknown
     const problem = unquotableReason("shell", value) ?? topicValueProblem(type, value);
     if (problem !== undefined) {
       v.require(false, `${field}.${key}`, raw, problem);
+      continue;
+    }
+    const min = topicConfigMinimum(key, version);
+    if (min !== undefined && /^-?\d+$/.test(value.trim()) && BigInt(value.trim()) < BigInt(min)) {
+      const kafka = version ? `Kafka ${version[0]}.${version[1]}` : "Kafka 3.9";
+      v.require(false, `${field}.${key}`, raw, `expected at least ${min} (${kafka}'s minimum${UNLIMITED[key] ? `; ${UNLIMITED[key]}` : ""})`);
+      continue;
+    }
+    if (key === "min.cleanable.dirty.ratio" && !(Number(value) >= 0 && Number(value) <= 1)) {
+      v.require(false, `${field}.${key}`, raw, "expected a ratio from 0 to 1");
       continue;
     }
     if (key === "min.insync.replicas" && replicationFactor !== undefined && Number(value) > replicationFactor) {

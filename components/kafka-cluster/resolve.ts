@@ -3,6 +3,8 @@ import { checkArgShape } from "../core/arg-shape";
 import type * as pulumi from "@pulumi/pulumi";
 import { Validator } from "../core/errors";
 import { versionProblem } from "../core/labels";
+import { dnsSubdomainProblem } from "../core/kubernetes-syntax";
+import { internetPeerProblems } from "../platform/cluster-facts";
 import { checkPeerPlatforms } from "../workload/network-access";
 import type { NetworkRule } from "../core/network";
 import { ResolvedResources, resolveResources } from "../core/resources";
@@ -22,6 +24,31 @@ export const KAFKA_DEFAULTS = {
 } as const;
 
 const TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
+/** Topics Kafka creates and owns itself: CreateTopics refuses them. */
+const INTERNAL_TOPICS = ["__consumer_offsets", "__transaction_state", "__share_group_state", "__cluster_metadata"];
+/** Kafka versions keel's configuration runs: combined KRaft nodes are production-ready from 3.3; 4.x is the newest line. */
+export const KAFKA_VERSIONS = { min: [3, 3], maxMajor: 4 } as const;
+/** Smallest broker volume: Kafka preallocates a 10MiB offset index and a 10MiB time index per partition (__consumer_offsets alone has 50), and a segment is 1GiB by default. */
+const MIN_KAFKA_VOLUME = 1024 ** 3;
+
+function parseVersion(value: unknown): [number, number, number] | undefined {
+  const m = typeof value === "string" ? /^(\d+)\.(\d+)\.(\d+)$/.exec(value) : null;
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
+}
+/** The version of an apache/kafka (or any .../kafka) image tagged X.Y.Z[-suffix]; undefined for other images. */
+function kafkaImageVersion(image: unknown): string | undefined {
+  const m = typeof image === "string" ? /^(?:.*\/)?kafka:(\d+\.\d+\.\d+)(?:-[^@]*)?(?:@.*)?$/.exec(image) : null;
+  return m ? m[1] : undefined;
+}
+function versionRangeProblem(version: [number, number, number]): string | undefined {
+  const [maj, min] = version;
+  const ok = (maj > KAFKA_VERSIONS.min[0] || (maj === KAFKA_VERSIONS.min[0] && min >= KAFKA_VERSIONS.min[1])) && maj <= KAFKA_VERSIONS.maxMajor;
+  return ok ? undefined : `expected a Kafka version from ${KAFKA_VERSIONS.min.join(".")}.0 to ${KAFKA_VERSIONS.maxMajor}.x: keel runs combined KRaft nodes (production-ready from 3.3, no ZooKeeper)`;
+}
+/** Bytes of a Kafka size config value; NaN when it is not an integer. */
+function configBytes(value: unknown): number {
+  return (typeof value === "number" || (typeof value === "string" && /^-?\d+$/.test(value.trim()))) ? Number(value) : NaN;
+}
 
 export interface ResolvedKafka extends DataStoreBase {
   readonly image: pulumi.Input<string>;
@@ -46,7 +73,7 @@ export function resolveKafkaArgs(name: string, args: KafkaClusterArgs): Resolved
   const v = new Validator("KafkaCluster", name);
   checkArgShape(v, "KafkaClusterArgs", args, () => resolveKafkaArgs(name, args)); // unknown keys and wrong shapes, before anything reads them
   v.throwIfInvalid();
-  const base = resolveDataStoreBase(v, name, args, "data");
+  const base = resolveDataStoreBase(v, name, args, "data", false, [{ kind: "StatefulSet" }, { kind: "Job", role: "topics" }]);
   const image = args.image ?? KAFKA_DEFAULTS.image;
   checkImage(v, "image", image);
   const brokers = args.brokers ?? 1;
@@ -62,6 +89,23 @@ export function resolveKafkaArgs(name: string, args: KafkaClusterArgs): Resolved
   if (checkCount(v, "minInsyncReplicas", minInsyncReplicas, 1, 15)) {
     v.require(minInsyncReplicas <= replicationFactor, "minInsyncReplicas", minInsyncReplicas, `expected at most replicationFactor (${replicationFactor}); otherwise no write with acks=all ever succeeds`);
   }
+  const strimziOn = args.strimzi === true;
+  const imageVersion = kafkaImageVersion(image);
+  if (imageVersion !== undefined) {
+    const problem = versionRangeProblem(parseVersion(imageVersion)!);
+    if (problem) v.require(false, "image", image, problem);
+  }
+  if (args.version !== undefined && parseVersion(args.version)) {
+    const problem = versionRangeProblem(parseVersion(args.version)!);
+    if (problem) v.require(false, "version", args.version, problem);
+    else if (args.image !== undefined && imageVersion !== undefined && imageVersion !== args.version) {
+      v.require(false, "version", args.version, `expected the image's version (${imageVersion}, from ${JSON.stringify(args.image)}), or no version: they disagree`);
+    }
+  }
+  // The version that runs: Strimzi's (version), else the image's (the default image is 3.9).
+  const runningText = strimziOn ? (args.version ?? KAFKA_DEFAULTS.strimziVersion) : imageVersion;
+  const running = parseVersion(runningText);
+  const runningMinor = running ? ([running[0], running[1]] as const) : undefined;
   const defaultPartitions = args.defaultPartitions ?? KAFKA_DEFAULTS.partitions;
   checkCount(v, "defaultPartitions", defaultPartitions, 1, 1000);
   const retentionHours = args.retentionHours ?? KAFKA_DEFAULTS.retentionHours;
@@ -72,6 +116,12 @@ export function resolveKafkaArgs(name: string, args: KafkaClusterArgs): Resolved
     const field = `topics[${i}]`;
     v.require(typeof t.name === "string" && TOPIC.test(t.name) && t.name !== "." && t.name !== "..", `${field}.name`, t.name, "expected letters, digits, '.', '_' and '-' (at most 249)");
     v.require(!seen.has(t.name), `${field}.name`, t.name, "expected each topic once");
+    if (typeof t.name === "string") {
+      v.require(!INTERNAL_TOPICS.includes(t.name), `${field}.name`, t.name, `expected a topic of your own: Kafka creates and owns its internal topics (${INTERNAL_TOPICS.join(", ")})`);
+      // Kafka refuses a topic whose name equals another's with '.' and '_' swapped: both become the same metric name.
+      const collides = [...seen].find((other) => other !== t.name && other.replace(/\./g, "_") === t.name.replace(/\./g, "_"));
+      if (collides !== undefined) v.require(false, `${field}.name`, t.name, `expected a name that does not collide with ${JSON.stringify(collides)}: Kafka treats '.' and '_' as the same in metric names and refuses the second`);
+    }
     seen.add(t.name);
     const partitions = t.partitions ?? defaultPartitions;
     checkCount(v, `${field}.partitions`, partitions, 1, 10000);
@@ -84,11 +134,33 @@ export function resolveKafkaArgs(name: string, args: KafkaClusterArgs): Resolved
       v.require(/^[a-z][a-z0-9.]*$/.test(k), `${field}.config`, k, "expected a topic config name such as \"retention.ms\"");
       config[k] = String(value);
     }
-    validateTopicConfig(v, `${field}.config`, t.config, rf); // Kafka's topic config keys and value types (config.ts)
+    validateTopicConfig(v, `${field}.config`, t.config, rf, runningMinor); // Kafka's topic config keys, value types and ranges (config.ts)
+    // A topic without its own min.insync.replicas gets the cluster's: above its replication factor, every acks=all write fails.
+    if (Number.isInteger(rf) && config["min.insync.replicas"] === undefined && Number.isInteger(minInsyncReplicas) && rf < minInsyncReplicas) {
+      v.require(false, `${field}.replicationFactor`, rf, `expected at least ${minInsyncReplicas}, the cluster's min.insync.replicas (or the topic's own config "min.insync.replicas" at most ${rf}): otherwise every write with acks=all fails`);
+    }
     topics.push({ name: t.name, partitions, replicationFactor: rf, config });
   });
   const resources = resolveResources(v, "resources", args.resources, KAFKA_DEFAULTS.resources);
-  const storage = resolveStorage(v, "storage", args.storage, KAFKA_DEFAULTS.storage);
+  const storage = resolveStorage(v, "storage", args.storage, KAFKA_DEFAULTS.storage, base.target.storageClasses);
+  if (storage && storage.bytes > 0) {
+    if (v.require(storage.bytes >= MIN_KAFKA_VOLUME, "storage.size", storage.size, "expected at least 1Gi: Kafka preallocates a 10MiB offset index and a 10MiB time index per partition (__consumer_offsets alone has 50 partitions), and a segment is 1GiB by default") && brokersOk) {
+      // Each broker holds partitions x retention.bytes x replication factor / brokers of every size-bounded topic.
+      let total = 0;
+      topics.forEach((t, i) => {
+        const perPartition = configBytes(t.config["retention.bytes"]);
+        if (!(perPartition > 0)) return;
+        const share = (t.partitions * perPartition * t.replicationFactor) / brokers;
+        total += share;
+        if (share > storage.bytes) {
+          v.require(false, `topics[${i}].config.retention.bytes`, args.topics?.[i]?.config?.["retention.bytes"], `expected at most ${Math.floor((storage.bytes * brokers) / (t.partitions * t.replicationFactor))}: ${t.partitions} partitions x ${t.replicationFactor} replicas / ${brokers} brokers of it need more than storage.size (${JSON.stringify(storage.size)}) on each broker`);
+        }
+      });
+      if (total > storage.bytes && !topics.some((t) => (t.partitions * configBytes(t.config["retention.bytes"]) * t.replicationFactor) / brokers > storage.bytes)) {
+        v.require(false, "storage.size", storage.size, `expected at least ${Math.ceil(total / 1024 ** 3)}Gi: the topics' retention.bytes (partitions x retention.bytes x replicas / brokers) add up to more than the volume`);
+      }
+    }
+  }
   const strimzi = args.strimzi ?? false;
   v.require(typeof strimzi === "boolean", "strimzi", strimzi, "expected true or false");
   if (strimzi && !base.target.operators.strimzi) v.require(false, "strimzi", strimzi, "expected false: the platform does not have the Strimzi operator (set operators.strimzi on the platform)");
@@ -96,8 +168,10 @@ export function resolveKafkaArgs(name: string, args: KafkaClusterArgs): Resolved
   if (tls && !strimzi && !tls.secretName && !base.target.operators.certManager) {
     v.require(false, "tls", args.tls, "expected { secretName } of a Secret with keystore.p12/truststore.p12, cert-manager on the platform (operators.certManager), or false for no TLS listener");
   }
+  if (tls && tls.secretName !== undefined && dnsSubdomainProblem(tls.secretName)) v.require(false, "tls.secretName", tls.secretName, "expected a Secret name (lowercase letters, digits, '-' and '.', at most 253 characters)");
   if (strimzi && tls && tls.secretName) v.require(false, "tls.secretName", tls.secretName, "expected none with Strimzi (its cluster CA issues the listener certificates)");
   checkRules(v, "allowFrom", args.allowFrom);
+  for (const [field, value, allowed] of internetPeerProblems("allowFrom", args.allowFrom)) v.require(false, field, value, allowed);
   checkPeerPlatforms(v, { name: args.platform.name, kubernetes: base.target }, { allowFrom: args.allowFrom });
   if (args.version !== undefined) {
     const problem = versionProblem(args.version) ?? (/^\d+\.\d+\.\d+$/.test(args.version) ? undefined : "expected a Kafka version such as \"4.1.0\"");

@@ -7,6 +7,7 @@ import { componentNameProblem, isDnsLabel } from "../core/naming";
 import { parseStorage } from "../core/quantities";
 import { ResolvedResources, resolveResources } from "../core/resources";
 import type { KubernetesTarget } from "../platform/types";
+import { systemNamespaceProblem } from "../platform/cluster-facts";
 import { IngressArgs, claimIngressRoutes, validateIngress } from "../workload/ingress";
 import type { ObservabilityStackArgs } from "./index";
 import * as pulumi from "@pulumi/pulumi";
@@ -16,6 +17,19 @@ import { isSlackChannel } from "./alertmanager-config";
 const PROM_DURATION = /^\d+(ms|s|m|h|d|w|y)$/;
 const PROM_SIZE = /^\d+(B|KB|MB|GB|TB|PB|EB)$/;
 const GO_DURATION = /^\d+(h|m|s)$/;
+
+const DURATION_MS: Record<string, number> = { ms: 1, s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 7 * 86400e3, y: 365 * 86400e3 };
+/** A single-unit Prometheus or Go duration (`"15d"`, `"168h"`) in milliseconds; NaN when it is not one. */
+function durationMs(value: string): number {
+  const m = /^(\d+)(ms|s|m|h|d|w|y)$/.exec(value);
+  return m ? Number(m[1]) * DURATION_MS[m[2]] : NaN;
+}
+const HOUR = 3600e3;
+const DAY = 24 * HOUR;
+/** Go's time.Duration (int64 nanoseconds) ends after about 292 years: Prometheus refuses longer durations. */
+const MAX_GO_DURATION_MS = 290 * 365 * DAY;
+/** Smallest volume for a store with a write-ahead log: Prometheus' and Loki's WAL are cut in 128MiB segments, and blocks or chunks being compacted need room beside them. */
+const MIN_STORE_BYTES = 1024 ** 3;
 
 interface Part {
   readonly resources: ResolvedResources;
@@ -71,7 +85,7 @@ export function resolveObservabilityArgs(name: string, args: ObservabilityStackA
   const v = new Validator("ObservabilityStack", name);
   checkArgShape(v, "ObservabilityStackArgs", args, () => resolveObservabilityArgs(name, args)); // unknown keys and wrong shapes, before anything reads them
   v.throwIfInvalid();
-  const nameProblem = componentNameProblem(name);
+  const nameProblem = componentNameProblem(name, [{ kind: "StatefulSet", role: "alertmanager" }, { kind: "StatefulSet", role: "prometheus" }, { kind: "StatefulSet", role: "loki" }, { kind: "StatefulSet", role: "tempo" }, { kind: "DaemonSet", role: "otel-collector" }, { kind: "Deployment", role: "kube-state-metrics" }, { kind: "Deployment", role: "pushgateway" }, { kind: "Deployment", role: "grafana" }]);
   if (nameProblem) v.require(false, "name", name, nameProblem);
   const platform = args?.platform;
   if (!platform || (platform.kind !== "kubernetes" && platform.kind !== "aws")) {
@@ -87,6 +101,7 @@ export function resolveObservabilityArgs(name: string, args: ObservabilityStackA
   const storage = (field: string, value: string) => {
     const parsed = parseStorage(value);
     if (!parsed.ok) v.require(false, field, value, parsed.reason);
+    else v.require(parsed.value >= MIN_STORE_BYTES, field, value, "expected at least 1Gi: the write-ahead log is cut in 128MiB segments, and blocks or chunks being compacted need room beside it");
     return parsed.ok ? parsed.value : 0;
   };
   const on = <T>(value: T | false | undefined): value is T | undefined => value !== false;
@@ -98,11 +113,19 @@ export function resolveObservabilityArgs(name: string, args: ObservabilityStackA
     const bytes = storage("prometheus.storage", size);
     const retentionSize = p.retentionSize ?? `${Math.max(1, Math.floor((bytes * 0.9) / 1e9))}GB`;
     prometheus = { ...part("prometheus", p), retention: p.retention ?? "15d", retentionSize, storage: size, scrapeInterval: p.scrapeInterval ?? "30s", alertRules: p.alertRules, extraAlertRules: p.extraAlertRules ?? [] };
-    v.require(PROM_DURATION.test(prometheus.retention), "prometheus.retention", prometheus.retention, 'expected a Prometheus duration such as "15d" or "720h"');
+    if (v.require(PROM_DURATION.test(prometheus.retention), "prometheus.retention", prometheus.retention, 'expected a Prometheus duration such as "15d" or "720h"')) {
+      const ms = durationMs(prometheus.retention);
+      // 0 means "the default" (15d) to Prometheus; below one 2h TSDB block nothing is kept on disk as asked.
+      v.require(ms >= 2 * HOUR && ms <= MAX_GO_DURATION_MS, "prometheus.retention", prometheus.retention, "expected a duration from 2h (one TSDB block; 0 would silently mean Prometheus' default 15d) to 290y (the longest duration Prometheus can represent)");
+    }
     if (v.require(PROM_SIZE.test(retentionSize), "prometheus.retentionSize", retentionSize, 'expected a Prometheus size such as "45GB"') && bytes > 0) {
       v.require(promSizeBytes(retentionSize) <= bytes, "prometheus.retentionSize", retentionSize, `expected at most prometheus.storage (${JSON.stringify(size)}; Prometheus counts "GB" as GiB): with a larger limit the volume fills up before old blocks are deleted`);
     }
-    v.require(PROM_DURATION.test(prometheus.scrapeInterval), "prometheus.scrapeInterval", prometheus.scrapeInterval, 'expected a Prometheus duration such as "30s"');
+    if (v.require(PROM_DURATION.test(prometheus.scrapeInterval), "prometheus.scrapeInterval", prometheus.scrapeInterval, 'expected a Prometheus duration such as "30s"')) {
+      const ms = durationMs(prometheus.scrapeInterval);
+      // 0 silently means Prometheus' default (1m); above the 5m staleness window every series goes stale between scrapes.
+      v.require(ms >= 1000 && ms <= 5 * 60e3, "prometheus.scrapeInterval", prometheus.scrapeInterval, "expected a duration from 1s to 5m: 0 silently means Prometheus' default (1m), and above 5m (Prometheus' staleness window) every series goes stale between scrapes");
+    }
     validateAlertRuleOptions(v, "prometheus.alertRules", p.alertRules); validateAlertRules(v, "prometheus.extraAlertRules", p.extraAlertRules); // thresholds go into PromQL (alert-rules.ts)
   }
   let alertmanager: ResolvedObservability["alertmanager"];
@@ -134,7 +157,11 @@ export function resolveObservabilityArgs(name: string, args: ObservabilityStackA
   }
   const backend = (key: "loki" | "tempo", given: { retention?: string; storage?: string; resources?: Parameters<typeof resolveResources>[2] } | undefined) => {
     const retention = given?.retention ?? "168h";
-    v.require(GO_DURATION.test(retention), `${key}.retention`, retention, 'expected a duration in hours such as "168h"');
+    if (v.require(GO_DURATION.test(retention), `${key}.retention`, retention, 'expected a duration in hours such as "168h"') && key === "loki") {
+      const ms = durationMs(retention);
+      // Loki's compactor deletes whole index periods (24h for the TSDB index): it refuses a retention below or between them.
+      v.require(ms >= DAY && ms % DAY === 0, "loki.retention", retention, 'expected a multiple of 24h such as "168h": Loki\'s retention deletes whole 24h index periods, and Loki refuses a shorter one');
+    }
     const size = given?.storage ?? "20Gi";
     storage(`${key}.storage`, size);
     return { ...part(key, given, false), retention, storage: size };
@@ -149,6 +176,8 @@ export function resolveObservabilityArgs(name: string, args: ObservabilityStackA
     const n = args.nodeLogs ?? {};
     nodeLogs = { ...part("nodeLogs", n, false), namespace: n.namespace ?? `${target.system}-node-logs`, dockerEngine: n.dockerEngine ?? false };
     v.require(isDnsLabel(nodeLogs.namespace), "nodeLogs.namespace", nodeLogs.namespace, "expected a namespace name: lowercase letters, digits and '-', at most 63 characters");
+    const systemProblem = systemNamespaceProblem(nodeLogs.namespace);
+    if (systemProblem) v.require(false, "nodeLogs.namespace", nodeLogs.namespace, systemProblem);
     if (!loki) v.fail("nodeLogs is on but loki is off; expected loki to ship the logs to (or nodeLogs: false)");
   }
   v.throwIfInvalid();

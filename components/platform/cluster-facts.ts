@@ -6,7 +6,9 @@
  * so `keel check` and `pulumi preview --policy-pack` judge with the same facts.
  */
 import type { ExternalObjectFact, IssuerFact, IssuerSolver, UserImageFact } from "../../policies/lib/cluster-facts";
+import { isIPv4, isIPv6 } from "net";
 import type { Labels } from "../core/labels";
+import { ipCidrProblem } from "../core/network";
 
 /** Known Kubernetes distributions, for their defaults. `generic`: nothing is assumed. */
 export type Distribution = "kind" | "k3s" | "eks" | "generic";
@@ -78,3 +80,58 @@ export const DISTRIBUTION_DEFAULTS: Readonly<Record<Distribution, DistributionDe
   eks: { storageClasses: [], networkPolicyEnforced: false },
   generic: { storageClasses: [] },
 };
+
+/** Namespaces Kubernetes itself owns: keel never creates them, labels them or puts a default deny in them. */
+export function systemNamespaceProblem(namespace: unknown): string | undefined {
+  if (typeof namespace === "string" && (namespace === "default" || namespace.startsWith("kube-"))) {
+    return "expected a namespace of your own: \"default\" and every \"kube-*\" namespace belong to Kubernetes (keel would set their Pod Security labels and deny all traffic in them, cutting off what runs there, e.g. CoreDNS)";
+  }
+  return undefined;
+}
+
+/**
+ * A StorageClass a component (or the platform) names, checked against the classes the platform
+ * says the cluster has: a claim naming a class that does not exist stays Pending forever.
+ */
+export function storageClassListProblem(storageClass: unknown, known: readonly string[] | undefined): string | undefined {
+  if (known === undefined || typeof storageClass !== "string" || known.includes(storageClass)) return undefined;
+  return `expected one of the cluster's StorageClasses (cluster.storageClasses: ${known.map((k) => JSON.stringify(k)).join(", ") || "none"}): a claim naming a class that does not exist stays Pending`;
+}
+
+const PRIVATE_V4: readonly [number, number][] = [
+  [10 << 24, 8], [(172 << 24) | (16 << 16), 12], [(192 << 24) | (168 << 16), 16], [(100 << 24) | (64 << 16), 10], [127 << 24, 8], [(169 << 24) | (254 << 16), 16],
+];
+
+/** True when every address of the CIDR is private (RFC 1918, 100.64.0.0/10, loopback, link-local; IPv6 fc00::/7, fe80::/10, ::1). */
+export function isPrivateCidr(cidr: string): boolean {
+  const [address, prefixText] = cidr.split("/");
+  const prefix = Number(prefixText);
+  if (isIPv4(address)) {
+    const n = address.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
+    return PRIVATE_V4.some(([base, bits]) => prefix >= bits && Math.floor(n / 2 ** (32 - bits)) === Math.floor((base >>> 0) / 2 ** (32 - bits)));
+  }
+  if (isIPv6(address)) {
+    const lower = address.toLowerCase();
+    if (lower === "::1" && prefix === 128) return true;
+    const first = parseInt(lower.startsWith("::") ? "0" : lower.split(":")[0], 16);
+    return (prefix >= 7 && (first & 0xfe00) === 0xfc00) || (prefix >= 10 && (first & 0xffc0) === 0xfe80);
+  }
+  return false;
+}
+
+/**
+ * A data store's `allowFrom` rules: none may admit public addresses (peers.internet(), 0.0.0.0/0
+ * or any range outside the private ones). A database, broker or cache is reached by the services
+ * in the cluster (or over a private network), never straight from the internet.
+ */
+export function internetPeerProblems(field: string, rules: unknown): [string, unknown, string][] {
+  if (!Array.isArray(rules)) return [];
+  const out: [string, unknown, string][] = [];
+  rules.forEach((rule: unknown, i) => {
+    const peer = (rule as { peer?: { kind?: unknown; cidr?: unknown } } | null)?.peer;
+    if (peer && peer.kind === "cidr" && typeof peer.cidr === "string" && ipCidrProblem(peer.cidr) === undefined && !isPrivateCidr(peer.cidr)) {
+      out.push([`${field}[${i}].peer.cidr`, peer.cidr, "expected a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, fc00::/7): a data store is never opened to public addresses; put a service in front of it"]);
+    }
+  });
+  return out;
+}

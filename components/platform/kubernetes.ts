@@ -165,6 +165,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Kube
       clusterIssuer: r.clusterIssuer,
       issuer,
       storageClass: r.storageClass,
+      ...(r.storageClasses ? { storageClasses: r.storageClasses } : {}),
       podCidrs: r.podCidrs,
       system: args.system,
     };

@@ -5,8 +5,8 @@ import { Validator } from "../core/errors";
 import { Labels, imagePinProblem } from "../core/labels";
 import { dnsLabelProblem, dnsSubdomainProblem, labelProblems } from "../core/kubernetes-syntax";
 import { componentNameProblem, isDnsLabel } from "../core/naming";
-import { DnsTarget, notePlatformDns } from "../core/network";
-import { ClusterFacts, DISTRIBUTIONS, DISTRIBUTION_DEFAULTS, PRIVATE_POD_CIDRS } from "./cluster-facts";
+import { DnsTarget, ipCidrProblem, notePlatformDns } from "../core/network";
+import { ClusterFacts, DISTRIBUTIONS, DISTRIBUTION_DEFAULTS, PRIVATE_POD_CIDRS, storageClassListProblem, systemNamespaceProblem } from "./cluster-facts";
 import { createdIssuerFact, validateIssuer } from "./issuers";
 import type { KubernetesPlatformArgs } from "./kubernetes";
 import { IngressControllerTarget, Operators, TIERS, Tier } from "./types";
@@ -23,8 +23,19 @@ function clusterFacts(name: string, args: KubernetesPlatformArgs, v: Validator, 
   if (distribution === "eks") v.require(storageClass !== undefined, "storageClass", storageClass, "expected a StorageClass name: EKS clusters have no default class (keel creates the one named, encrypted gp3, unless cluster.storageClasses lists it)");
   // On EKS the platform creates the class it names, unless the cluster already has it.
   const createStorageClass = distribution === "eks" && storageClass !== undefined && !(c.storageClasses ?? []).includes(storageClass);
-  for (const [i, cidr] of (c.apiServer?.cidrs ?? []).entries()) v.require(/^[0-9a-fA-F.:]+\/\d{1,3}$/.test(String(cidr)), `cluster.apiServer.cidrs[${i}]`, cidr, "expected a CIDR such as \"172.18.0.0/16\"");
-  for (const [i, cidr] of (c.podCidrs ?? []).entries()) v.require(/^[0-9a-fA-F.:]+\/\d{1,3}$/.test(String(cidr)), `cluster.podCidrs[${i}]`, cidr, "expected a CIDR such as \"10.244.0.0/16\"");
+  for (const [i, cidr] of (c.apiServer?.cidrs ?? []).entries()) {
+    const problem = ipCidrProblem(cidr);
+    if (problem) v.require(false, `cluster.apiServer.cidrs[${i}]`, cidr, problem);
+  }
+  for (const [i, cidr] of (c.podCidrs ?? []).entries()) {
+    const problem = ipCidrProblem(cidr);
+    if (problem) v.require(false, `cluster.podCidrs[${i}]`, cidr, problem);
+  }
+  // The platform's own class must exist, unless the platform creates it (EKS).
+  if (!createStorageClass) {
+    const listProblem = storageClassListProblem(args.storageClass, c.storageClasses);
+    if (listProblem) v.require(false, "storageClass", args.storageClass, listProblem);
+  }
   if (c.apiServer) v.require(Number.isInteger(c.apiServer.port) && c.apiServer.port > 0 && c.apiServer.port < 65536, "cluster.apiServer.port", c.apiServer.port, "expected a port number such as 6443");
   for (const [i, e] of (args.externalObjects ?? []).entries()) {
     v.require(typeof e.kind === "string" && /^[A-Z][A-Za-z]+$/.test(e.kind), `externalObjects[${i}].kind`, e.kind, "expected a Kubernetes kind such as \"Secret\"");
@@ -55,7 +66,9 @@ function clusterFacts(name: string, args: KubernetesPlatformArgs, v: Validator, 
     external: args.externalObjects ?? [],
     userImages: args.userImages ?? [],
   };
-  return { facts, storageClass, createStorageClass, podCidrs: c.podCidrs ?? preset.podCidrs ?? PRIVATE_POD_CIDRS };
+  // Components' classes are checked against what the user listed (plus the class the platform creates).
+  const storageClasses = c.storageClasses ? [...new Set([...c.storageClasses, ...(createStorageClass && storageClass ? [storageClass] : [])])] : undefined;
+  return { facts, storageClass, createStorageClass, storageClasses, podCidrs: c.podCidrs ?? preset.podCidrs ?? PRIVATE_POD_CIDRS };
 }
 
 /** Object names and labels the platform hands every component: their Kubernetes syntax. */
@@ -90,7 +103,8 @@ export function resolveKubernetesPlatformArgs(name: string, args: KubernetesPlat
   };
   for (const tier of TIERS) {
     v.require(isDnsLabel(namespaces[tier]), `namespaces.${tier}`, namespaces[tier], "expected a DNS-1123 label");
-    v.require(!["kube-system", "kube-public", "kube-node-lease"].includes(namespaces[tier]), `namespaces.${tier}`, namespaces[tier], "expected a namespace of your own, not a system namespace");
+    const systemProblem = systemNamespaceProblem(namespaces[tier]);
+    if (systemProblem) v.require(false, `namespaces.${tier}`, namespaces[tier], systemProblem);
   }
   const standards = ["restricted", "baseline", "privileged"];
   const pss = args.podSecurityStandard ?? defaults.podSecurityStandard;
@@ -123,12 +137,13 @@ export function resolveKubernetesPlatformArgs(name: string, args: KubernetesPlat
   const certManagerNamespace = args.certManagerNamespace ?? "cert-manager";
   v.require(isDnsLabel(certManagerNamespace), "certManagerNamespace", certManagerNamespace, "expected a DNS-1123 label");
   checkNames(v, args, ingress, dns, clusterIssuer, monitoringPodLabels);
-  const { facts, storageClass, createStorageClass, podCidrs } = clusterFacts(name, args, v, { ingress, dns, operators, clusterIssuer, monitoringNamespace: namespaces.monitoring, monitoringPodLabels });
+  const { facts, storageClass, createStorageClass, storageClasses, podCidrs } = clusterFacts(name, args, v, { ingress, dns, operators, clusterIssuer, monitoringNamespace: namespaces.monitoring, monitoringPodLabels });
   v.throwIfInvalid();
   return {
     facts,
     storageClass,
     createStorageClass,
+    storageClasses,
     certManagerNamespace,
     podCidrs,
     namespaces,

@@ -63,6 +63,8 @@ export interface KubernetesTarget {
   readonly podCidrs: readonly string[];
   /** StorageClass for PersistentVolumeClaims; undefined uses the cluster default. */
   readonly storageClass?: string;
+  /** The StorageClasses the cluster has, when the platform was told (`cluster.storageClasses`): a component's class must be one of them. */
+  readonly storageClasses?: readonly string[];
   /** The system these components belong to (`app.kubernetes.io/part-of`). */
   readonly system: string;
 }

@@ -3,7 +3,7 @@
  * pools against max_connections), the networks pg_hba.conf admits, the WAL a replica's slot may
  * keep, and /dev/shm. Pure functions of the args; resolve.ts reports through its Validator.
  */
-import { isIP } from "net";
+import { parseCidr } from "../core/network";
 import type { Validator } from "../core/errors";
 import { parseMemory } from "../core/quantities";
 import { sharedMemorySize } from "./config";
@@ -89,12 +89,8 @@ export function connectionBudget(v: Validator, given: number | undefined, fallba
 
 /** An IPv4 or IPv6 CIDR narrower than everything (pg_hba.conf takes both). */
 export function isClientCidr(value: unknown): boolean {
-  if (typeof value !== "string") return false;
-  const m = /^([0-9a-fA-F.:]+)\/(\d{1,3})$/.exec(value);
-  if (!m) return false;
-  const family = isIP(m[1]);
-  const prefix = Number(m[2]);
-  return (family === 4 && prefix >= 1 && prefix <= 32) || (family === 6 && prefix >= 1 && prefix <= 128);
+  const cidr = parseCidr(value);
+  return cidr !== undefined && cidr.prefix >= 1;
 }
 
 /** "1GB" / "512MB" (PostgreSQL units: 1GB = 1024MB) in MB; NaN otherwise. */

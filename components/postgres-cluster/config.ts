@@ -199,7 +199,7 @@ function settingValueProblem(s: PgSetting, value: string | number | boolean): st
     case "integer":
     case "real": {
       const kind = s.type === "integer" ? "an integer" : "a number";
-      if (typeof value === "number" && s.type === "integer" && !Number.isInteger(value)) return `expected an integer${unitText}`;
+      if (typeof value === "boolean" || (typeof value === "number" && s.type === "integer" && !Number.isInteger(value))) return `expected ${kind}${unitText}`;
       const pattern = new RegExp(`^\\s*(${NUMBER})\\s*${units.length ? `(${units.join("|")})?` : ""}\\s*$`);
       const m = typeof value === "string" ? pattern.exec(value) : null;
       if (typeof value === "string" && !m) return `expected ${kind}${unitText}`;

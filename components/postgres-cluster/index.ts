@@ -18,7 +18,7 @@ import type { Platform, Tier } from "../platform/types";
 import { DataStoreComponent, StorageArgs } from "../workload/data-store";
 import type { PostgresClient } from "./capacity";
 import { deployPostgres } from "./kubernetes";
-import { PostgresAlertRule, ReplicationSlotAlertOptions, WalSpoolAlertOptions, replicationSlotAlertRules, walSpoolAlertRules } from "./metrics";
+import { PostgresAlertRule, ReplicationSlotAlertOptions, WalSpoolAlertOptions, replicationSlotAlertRules, validatePostgresAlertOptions, walSpoolAlertRules } from "./metrics";
 import { resolvePostgresArgs } from "./resolve";
 
 export interface PostgresBackupArgs {
@@ -147,6 +147,7 @@ export class PostgresCluster extends DataStoreComponent {
    * Prometheus, whatever the number of clusters.
    */
   public static alertRules(o: WalSpoolAlertOptions & ReplicationSlotAlertOptions = {}): PostgresAlertRule[] {
+    validatePostgresAlertOptions(o);
     return [...walSpoolAlertRules(o), ...replicationSlotAlertRules(o)];
   }
 

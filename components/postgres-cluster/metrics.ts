@@ -7,6 +7,8 @@
  *   retained WAL for physical slots.
  * `PostgresCluster.alertRules()` returns every rule; ObservabilityStack does not load them itself.
  */
+import { shapeProblems } from "../core/arg-shape";
+import { KeelValidationError, describeValue } from "../core/errors";
 import type { AlertRule } from "../core/alert-rule";
 
 /** Segments waiting in the spool to be shipped. */
@@ -161,4 +163,34 @@ export function replicationSlotAlertRules(o: ReplicationSlotAlertOptions = {}): 
       },
     },
   ];
+}
+
+/** The declared shape of PostgresCluster.alertRules' options (a helper's options are not constructor args, so the generator does not see them). */
+const ALERT_OPTIONS_SHAPE = { o: { maxAgeMinutes: "n", fullRatio: "n", silentMinutes: "n", inactiveMinutes: "n", retainedRatio: "n" } } as const;
+const ALERT_OPTION_RANGES: Readonly<Record<keyof (WalSpoolAlertOptions & ReplicationSlotAlertOptions), readonly [number, number, boolean, string]>> = {
+  maxAgeMinutes: [1, 10080, true, "whole minutes from 1 to 10080, such as 15"],
+  fullRatio: [0, 1, false, "a ratio above 0 and at most 1, such as 0.8"],
+  silentMinutes: [1, 10080, true, "whole minutes from 1 to 10080, such as 10"],
+  inactiveMinutes: [1, 10080, true, "whole minutes from 1 to 10080, such as 10"],
+  retainedRatio: [0, 1, false, "a ratio above 0 and at most 1, such as 0.8"],
+};
+
+/**
+ * Checks PostgresCluster.alertRules' options: unknown keys (with a "did you mean"), types and
+ * ranges (the numbers go into PromQL). Throws one KeelValidationError naming the helper.
+ */
+export function validatePostgresAlertOptions(options: unknown): void {
+  const problems = options === undefined ? [] : shapeProblems(options, ALERT_OPTIONS_SHAPE, "options");
+  if (problems.length === 0 && typeof options === "object" && options !== null) {
+    for (const [key, value] of Object.entries(options)) {
+      if (!Object.hasOwn(ALERT_OPTION_RANGES, key) || value === undefined) continue;
+      const [min, max, integer, allowed] = ALERT_OPTION_RANGES[key as keyof typeof ALERT_OPTION_RANGES];
+      const ok = typeof value === "number" && Number.isFinite(value) && (integer ? value >= min : value > min) && value <= max && (!integer || Number.isInteger(value));
+      if (!ok) problems.push(`options.${key} is ${describeValue(value)}; expected ${allowed}`);
+    }
+  }
+  if (problems.length === 0) return;
+  const err = new KeelValidationError("PostgresCluster", "alertRules", problems);
+  err.message = problems.map((p) => `PostgresCluster.alertRules: ${p}`).join("\n");
+  throw err;
 }

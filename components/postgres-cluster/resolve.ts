@@ -4,7 +4,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { ObjectStoreTarget } from "../core/connection";
 import { cronProblem, isCronSchedule } from "../core/cron";
 import { Validator } from "../core/errors";
-import { urlProblem } from "../core/kubernetes-syntax";
+import { dnsSubdomainProblem, urlProblem } from "../core/kubernetes-syntax";
+import { internetPeerProblems } from "../platform/cluster-facts";
 import { checkPeerPlatforms, foreignPeerProblem } from "../workload/network-access";
 import { parseMemory } from "../core/quantities";
 import type { NetworkRule } from "../core/network";
@@ -51,6 +52,36 @@ const MANAGED_PARAMETERS = [
 const ARG_PARAMETERS: Readonly<Record<string, string>> = { max_connections: "maxConnections", wal_keep_size: "walKeepSize", max_slot_wal_keep_size: "maxSlotWalKeepSize" };
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 const RESERVED_ROLES = ["postgres", "replicator", "metrics", "public"];
+/** Databases every cluster has from initdb: keel's init script would fail creating one of them. */
+const EXISTING_DATABASES = ["postgres", "template0", "template1"];
+/** PostgreSQL majors keel's generated configuration runs on: wal_keep_size needs 13; settings are checked against 16's list, which 17 keeps. */
+export const POSTGRES_MAJORS = { min: 13, max: 17 } as const;
+
+
+/** The major version of a postgres image tag (`postgres:16.4-alpine` -> 16, `bitnami/postgresql:15.8.0` -> 15); undefined for other images or tags without a version. */
+function postgresImageMajor(image: unknown): number | undefined {
+  if (typeof image !== "string") return undefined;
+  const m = /^(?:.*\/)?(postgres|postgresql):(\d+)(?:[.-][^@]*)?(?:@.*)?$/.exec(image);
+  return m ? Number(m[2]) : undefined;
+}
+
+/** PostgreSQL's value of a memory setting (a number in 8kB pages, or with a unit) in bytes; NaN when it is not one. */
+function pgMemoryBytes(value: string | number | boolean, unitBytes: number): number {
+  if (typeof value === "number") return value * unitBytes;
+  const m = typeof value === "string" ? /^\s*(\d+(?:\.\d+)?)\s*(B|kB|MB|GB|TB)?\s*$/.exec(value) : null;
+  if (!m) return NaN;
+  const factor = m[2] ? 1024 ** ["B", "kB", "MB", "GB", "TB"].indexOf(m[2]) : unitBytes;
+  return Number(m[1]) * factor;
+}
+
+/** PostgreSQL's bool parsing, for settings given as booleans, numbers or words. */
+function pgBool(value: string | number | boolean): boolean | undefined {
+  if (typeof value === "boolean") return value;
+  const t = String(value).trim().toLowerCase();
+  if (["on", "true", "yes", "1", "t", "y"].includes(t)) return true;
+  if (["off", "false", "no", "0", "f", "n", "of"].includes(t)) return false;
+  return undefined;
+}
 
 export interface ResolvedBackup {
   readonly storage: ObjectStoreTarget;
@@ -117,18 +148,26 @@ export function resolvePostgresArgs(name: string, args: PostgresClusterArgs): Re
   const v = new Validator("PostgresCluster", name);
   checkArgShape(v, "PostgresClusterArgs", args, () => resolvePostgresArgs(name, args)); // unknown keys and wrong shapes, before anything reads them
   v.throwIfInvalid();
-  const base = resolveDataStoreBase(v, name, args, "data");
+  const base = resolveDataStoreBase(v, name, args, "data", false, [{ kind: "StatefulSet", role: "primary" }, { kind: "StatefulSet", role: "replica" }, { kind: "CronJob", role: "backup" }]);
   const image = args.image ?? POSTGRES_DEFAULTS.image;
   checkImage(v, "image", image);
   const database = args.database ?? name.replace(/-/g, "_");
   const username = args.username ?? database;
-  v.require(IDENTIFIER.test(database), "database", database, "expected a lowercase identifier (letters, digits, '_', at most 63 characters)");
-  v.require(IDENTIFIER.test(username) && !RESERVED_ROLES.includes(username), "username", username, `expected a lowercase identifier other than ${RESERVED_ROLES.join(", ")}`);
+  if (v.require(IDENTIFIER.test(database), "database", database, "expected a lowercase identifier (letters, digits, '_', at most 63 characters)")) {
+    v.require(!EXISTING_DATABASES.includes(database), "database", database, `expected a database of your own, not ${EXISTING_DATABASES.join(", ")} (initdb creates those; creating it again fails)`);
+  }
+  if (v.require(IDENTIFIER.test(username) && !RESERVED_ROLES.includes(username), "username", username, `expected a lowercase identifier other than ${RESERVED_ROLES.join(", ")}`)) {
+    v.require(!username.startsWith("pg_"), "username", username, "expected a name that does not start with \"pg_\" (PostgreSQL reserves those role names; creating one fails)");
+  }
+  const major = postgresImageMajor(image);
+  if (major !== undefined) {
+    v.require(major >= POSTGRES_MAJORS.min && major <= POSTGRES_MAJORS.max, "image", image, `expected PostgreSQL ${POSTGRES_MAJORS.min} to ${POSTGRES_MAJORS.max}: keel's postgresql.conf needs 13 (wal_keep_size) and its settings are checked against 16's`);
+  }
   const replicas = args.replicas ?? 0;
   checkCount(v, "replicas", replicas, 0, 15);
   const resources = resolveResources(v, "resources", args.resources, POSTGRES_DEFAULTS.resources);
   v.require(resources.limitMemoryBytes === 0 || resources.limitMemoryBytes >= 256 * 1024 * 1024, "resources.limits.memory", resources.limits.memory, "expected at least \"256Mi\" (shared_buffers and work_mem are sized from it)");
-  const storage = resolveStorage(v, "storage", args.storage, POSTGRES_DEFAULTS.storage);
+  const storage = resolveStorage(v, "storage", args.storage, POSTGRES_DEFAULTS.storage, base.target.storageClasses);
   if (!storage && replicas > 0) {
     v.require(false, "replicas", replicas, "expected 0 when storage is false (a replica without a volume would copy the whole primary again at every restart); give the cluster storage");
   }
@@ -145,6 +184,7 @@ export function resolvePostgresArgs(name: string, args: PostgresClusterArgs): Re
     if (Object.hasOwn(ARG_PARAMETERS, key)) v.require(false, `parameters.${key}`, value, `expected no value: set it with the ${ARG_PARAMETERS[key]} arg (keel checks it against the rest)`);
     v.require(["string", "number", "boolean"].includes(typeof value), `parameters.${key}`, value, "expected a string, number or boolean");
   }
+  checkDerivedParameters(v, parameters, { tls: !!args.tls, replicas, memoryLimitBytes: resources.limitMemoryBytes, sharedMemoryBytes: sharedMemory.bytes });
   // pg_hba.conf admits the platform's pod network (its distribution's, else every private range); NetworkPolicies narrow it.
   const clientCidrs = args.clientCidrs ?? base.target.podCidrs;
   v.require(Array.isArray(clientCidrs) && clientCidrs.length > 0, "clientCidrs", clientCidrs, "expected at least one CIDR (the pod network), e.g. the platform's podCidrs");
@@ -152,6 +192,7 @@ export function resolvePostgresArgs(name: string, args: PostgresClusterArgs): Re
     v.require(isClientCidr(cidr), `clientCidrs[${i}]`, cidr, "expected an IPv4 or IPv6 CIDR with a prefix of at least 1, such as \"10.0.0.0/8\", \"100.64.0.0/10\" or \"fc00::/7\"");
   }
   checkRules(v, "allowFrom", args.allowFrom);
+  for (const [field, value, allowed] of internetPeerProblems("allowFrom", args.allowFrom)) v.require(false, field, value, allowed);
   checkPeerPlatforms(v, { name: args.platform.name, kubernetes: base.target }, { allowFrom: args.allowFrom });
 
   let backup: ResolvedBackup | undefined;
@@ -181,7 +222,11 @@ export function resolvePostgresArgs(name: string, args: PostgresClusterArgs): Re
     v.require(/^[a-z0-9][-a-z0-9_./]*[a-z0-9]$/.test(prefix) && !prefix.includes(".."), "backup.prefix", prefix, "expected a key prefix of lowercase letters, digits, '-', '_', '.', '/'");
     v.require(typeof b.storage?.bucket === "string" && /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(b.storage.bucket), "backup.storage.bucket", b.storage?.bucket, "expected an S3 bucket name (3-63 lowercase letters, digits, '.', '-')");
     const scratchSize = b.scratchSize ?? POSTGRES_DEFAULTS.backup.scratchSize;
-    resolveStorage(v, "backup.scratch", { size: scratchSize }, scratchSize);
+    const scratch = resolveStorage(v, "backup.scratch", { size: scratchSize }, scratchSize);
+    // The scratch holds the gzipped base backup of the whole data directory and the dump until they are uploaded.
+    if (scratch && scratch.bytes > 0 && storage && storage.bytes > 0) {
+      v.require(scratch.bytes >= storage.bytes / 10, "backup.scratchSize", scratchSize, `expected at least a tenth of storage.size (${JSON.stringify(storage.size)}): the scratch holds the gzipped base backup of the whole data directory and the dump until they are uploaded (a half-full volume compressed five times is that much)`);
+    }
     const spool = resolveWalSpoolLimit(v, b.walSpoolLimit, storage?.bytes);
     backup = {
       storage: b.storage,
@@ -206,6 +251,7 @@ export function resolvePostgresArgs(name: string, args: PostgresClusterArgs): Re
   const connections = connectionBudget(v, args.maxConnections, POSTGRES_DEFAULTS.maxConnections, args.expectedClients, reserved);
   v.require(typeof (args.protect ?? false) === "boolean", "protect", args.protect, "expected true or false");
   const tls: ResolvedPostgres["tls"] = !args.tls ? false : args.tls === true ? {} : { secretName: args.tls.secretName };
+  if (tls && tls.secretName !== undefined && dnsSubdomainProblem(tls.secretName)) v.require(false, "tls.secretName", tls.secretName, "expected a Secret name (lowercase letters, digits, '-' and '.', at most 253 characters)");
   if (tls && !tls.secretName && !base.target.operators.certManager) {
     v.require(false, "tls", args.tls, "expected { secretName } of a kubernetes.io/tls Secret, or cert-manager on the platform (operators.certManager) to issue the certificate");
   }
@@ -249,4 +295,31 @@ function resolveWalSpoolLimit(v: Validator, given: string | undefined, volumeByt
   v.require(parsed.value >= 64 * MI, "backup.walSpoolLimit", size, "expected at least \"64Mi\" (four WAL segments)");
   if (volumeBytes) v.require(parsed.value <= volumeBytes / 2, "backup.walSpoolLimit", size, "expected at most half of storage.size (the spool shares the data volume with the database)");
   return { size, bytes: parsed.value };
+}
+
+/**
+ * `parameters` that keel derives from other args: allowed only when compatible with what keel
+ * set them for, and the message names the arg that sets them.
+ */
+function checkDerivedParameters(v: Validator, parameters: Readonly<Record<string, unknown>>, k: { tls: boolean; replicas: number; memoryLimitBytes: number; sharedMemoryBytes: number }): void {
+  for (const key of ["ssl", "ssl_cert_file", "ssl_key_file"]) {
+    if (Object.hasOwn(parameters, key)) v.require(false, `parameters.${key}`, parameters[key], `expected no value: the tls arg sets it (${k.tls ? "keel serves TLS with the certificate it mounts" : "without tls there is no certificate, and the server would not start"})`);
+  }
+  const minSenders = k.replicas + 2;
+  for (const key of ["max_wal_senders", "max_replication_slots"]) {
+    const value = parameters[key];
+    if (value === undefined || (typeof value !== "number" && typeof value !== "string")) continue;
+    const n = Number(value);
+    if (Number.isFinite(n)) v.require(n >= minSenders, `parameters.${key}`, value, `expected at least ${minSenders}: the replicas arg (${k.replicas}) needs one per replica, plus one pg_basebackup (a replica's bootstrap or a backup) with its WAL stream (keel sets replicas + 5)`);
+  }
+  const buffers = parameters.shared_buffers;
+  if (k.memoryLimitBytes > 0 && (typeof buffers === "string" || typeof buffers === "number")) {
+    const bytes = pgMemoryBytes(buffers, 8192);
+    const room = k.memoryLimitBytes - k.sharedMemoryBytes;
+    if (Number.isFinite(bytes)) v.require(bytes <= room, "parameters.shared_buffers", buffers, `expected at most ${Math.floor(room / 1024 ** 2)}MB, what resources.limits.memory leaves beside sharedMemory (keel derives a quarter of the limit): above it the buffers alone do not fit and the server is killed for memory`);
+  }
+  const hotStandbyFeedback = parameters.hot_standby_feedback;
+  if (hotStandbyFeedback !== undefined && k.replicas > 0 && (typeof hotStandbyFeedback === "string" || typeof hotStandbyFeedback === "number" || typeof hotStandbyFeedback === "boolean") && pgBool(hotStandbyFeedback) === false) {
+    v.require(false, "parameters.hot_standby_feedback", hotStandbyFeedback, "expected on with replicas (keel sets it): without it queries on a replica are cancelled when the primary vacuums the rows they read");
+  }
 }

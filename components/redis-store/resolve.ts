@@ -1,4 +1,5 @@
 /** Validation and defaults for RedisStore: pure, every problem at once, before any resource. */
+import { internetPeerProblems } from "../platform/cluster-facts";
 import { checkArgShape } from "../core/arg-shape";
 import type * as pulumi from "@pulumi/pulumi";
 import { Validator } from "../core/errors";
@@ -72,7 +73,7 @@ export function resolveRedisArgs(name: string, args: RedisStoreArgs): ResolvedRe
   }
   const evictionPolicy = args.evictionPolicy ?? (args.persistence === "none" ? "allkeys-lru" : "noeviction");
   v.require(EVICTION_POLICIES.includes(evictionPolicy), "evictionPolicy", evictionPolicy, `expected one of ${EVICTION_POLICIES.join(", ")}`);
-  const storage = args.persistence === "none" && args.storage === undefined ? undefined : resolveStorage(v, "storage", args.storage, REDIS_DEFAULTS.storage);
+  const storage = args.persistence === "none" && args.storage === undefined ? undefined : resolveStorage(v, "storage", args.storage, REDIS_DEFAULTS.storage, base.target.storageClasses);
   if (!storage && (args.persistence === "aof" || args.persistence === "rdb")) {
     v.require(false, "storage", args.storage, `expected a volume when persistence is "${args.persistence}" (files on an emptyDir are lost with the pod); use persistence "none" for a cache`);
   }
@@ -87,6 +88,7 @@ export function resolveRedisArgs(name: string, args: RedisStoreArgs): ResolvedRe
     v.require(false, "sentinel", args.sentinel, "expected no sentinel settings unless mode is \"sentinel\"");
   }
   checkRules(v, "allowFrom", args.allowFrom);
+  for (const [field, value, allowed] of internetPeerProblems("allowFrom", args.allowFrom)) v.require(false, field, value, allowed);
   checkPeerPlatforms(v, { name: args.platform.name, kubernetes: base.target }, { allowFrom: args.allowFrom });
   if (args.singleNodeReason !== undefined) {
     v.require(mode === "standalone", "singleNodeReason", args.singleNodeReason, "expected none outside standalone mode");

@@ -54,7 +54,7 @@ export function resolveSeaweedArgs(name: string, args: SeaweedStorageArgs): Reso
   const v = new Validator("SeaweedStorage", name);
   checkArgShape(v, "SeaweedStorageArgs", args, () => resolveSeaweedArgs(name, args)); // unknown keys and wrong shapes, before anything reads them
   v.throwIfInvalid();
-  const base = resolveDataStoreBase(v, name, args, "storage");
+  const base = resolveDataStoreBase(v, name, args, "storage", false, [{ kind: "StatefulSet", role: "master" }, { kind: "StatefulSet", role: "volume" }, { kind: "StatefulSet", role: "filer" }, { kind: "Deployment", role: "s3" }, { kind: "CronJob", role: "filer-backup" }, { kind: "Job", role: "buckets" }]);
   const image = args.image ?? SEAWEED_DEFAULTS.image;
   checkImage(v, "image", image);
   const masters = args.masters ?? 1;
@@ -81,9 +81,9 @@ export function resolveSeaweedArgs(name: string, args: SeaweedStorageArgs): Reso
     v.require(given !== false, `storage.${role}`, given, "expected a volume size such as { size: \"20Gi\" } (SeaweedFS keeps its data and metadata on PersistentVolumeClaims only)");
   }
   const storage = {
-    master: resolveStorage(v, "storage.master", args.storage?.master, SEAWEED_DEFAULTS.storage.master) as ResolvedStorage,
-    volume: resolveStorage(v, "storage.volume", args.storage?.volume, SEAWEED_DEFAULTS.storage.volume) as ResolvedStorage,
-    filer: resolveStorage(v, "storage.filer", args.storage?.filer, SEAWEED_DEFAULTS.storage.filer) as ResolvedStorage,
+    master: resolveStorage(v, "storage.master", args.storage?.master, SEAWEED_DEFAULTS.storage.master, base.target.storageClasses) as ResolvedStorage,
+    volume: resolveStorage(v, "storage.volume", args.storage?.volume, SEAWEED_DEFAULTS.storage.volume, base.target.storageClasses) as ResolvedStorage,
+    filer: resolveStorage(v, "storage.filer", args.storage?.filer, SEAWEED_DEFAULTS.storage.filer, base.target.storageClasses) as ResolvedStorage,
   };
   const resourcesOf = (role: SeaweedRole, r: ResourcesArgs | undefined) => resolveResources(v, `resources.${role}`, r, SEAWEED_DEFAULTS.resources[role]);
   const resources = {

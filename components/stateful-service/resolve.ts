@@ -6,7 +6,7 @@ import { defaults } from "../core/defaults";
 import { ResolvedEnv, resolveEnv } from "../core/env";
 import { requireUnique } from "../core/duplicates";
 import { Validator } from "../core/errors";
-import { argvProblems, portNameProblem } from "../core/kubernetes-syntax";
+import { argvProblems, labelValueProblem, mountPathProblem, normalizeMountPath, portNameProblem } from "../core/kubernetes-syntax";
 import { checkPeerPlatforms } from "../workload/network-access";
 import { checkConfigObjectSizes } from "../workload/workload";
 import { isDnsLabel } from "../core/naming";
@@ -43,20 +43,6 @@ export interface ResolvedStatefulService extends DataStoreBase {
 /** What `clientEnv` templates may contain: the Service host and the first port. */
 const CLIENT_ENV_PLACEHOLDERS = ["host", "port"];
 
-/** Why a volume mount path is not usable: absolute, no `..`, no ':' (the API server refuses it), no control characters. */
-function mountPathProblem(path: unknown): string | undefined {
-  if (typeof path !== "string" || !path.startsWith("/")) return "expected an absolute path such as \"/var/lib/app\"";
-  if (/[\u0000-\u001f\u007f]/.test(path)) return "expected a path without newlines or control characters";
-  if (path.split("/").includes("..")) return "expected no \"..\" segment";
-  if (path.includes(":")) return "expected no ':' (Kubernetes refuses it in a mount path)";
-  return undefined;
-}
-
-/** `/data/` and `/data` are the same mount point. */
-function normalizeMountPath(path: string): string {
-  return path.length > 1 ? path.replace(/\/+$/, "").replace(/\/{2,}/g, "/") : path;
-}
-
 const isPort = (p: unknown) => Number.isInteger(p) && (p as number) >= 1 && (p as number) <= 65535;
 
 export function resolveStatefulServiceArgs(name: string, args: StatefulServiceArgs): ResolvedStatefulService {
@@ -65,6 +51,10 @@ export function resolveStatefulServiceArgs(name: string, args: StatefulServiceAr
   v.throwIfInvalid();
   const base = resolveDataStoreBase(v, name, args, "data", true);
   checkImage(v, "image", args.image);
+  if (args.component !== undefined) {
+    const problem = labelValueProblem(args.component);
+    if (problem) v.require(false, "component", args.component, problem);
+  }
   const ports = args.ports ?? [];
   v.require(ports.length > 0, "ports", ports, "expected at least one port, e.g. [{ name: \"http\", port: 8080 }]");
   ports.forEach((p, i) => {
@@ -81,12 +71,19 @@ export function resolveStatefulServiceArgs(name: string, args: StatefulServiceAr
     const mountProblem = mountPathProblem(vol.mountPath);
     if (mountProblem) v.require(false, `volumes[${i}].mountPath`, vol.mountPath, mountProblem);
     else v.require(normalizeMountPath(vol.mountPath) !== "/tmp", `volumes[${i}].mountPath`, vol.mountPath, "expected an absolute path other than /tmp (keel mounts its own writable /tmp)");
-    const storage = resolveStorage(v, `volumes[${i}]`, { size: vol.size, storageClass: vol.storageClass }, vol.size) as ResolvedStorage;
+    const storage = resolveStorage(v, `volumes[${i}]`, { size: vol.size, storageClass: vol.storageClass }, vol.size, base.target.storageClasses) as ResolvedStorage;
     return { ...storage, name: vol.name, mountPath: vol.mountPath };
   });
   const volumeArgs = Array.isArray(args.volumes) ? args.volumes : [];
   requireUnique(v, "volumes", volumeArgs, "name", (vol) => (typeof vol.name === "string" ? vol.name : undefined), "a volume name");
   requireUnique(v, "volumes", volumeArgs, "mountPath", (vol) => (typeof vol.mountPath === "string" ? normalizeMountPath(vol.mountPath) : undefined), "a mount path");
+  const filePaths = Object.keys(args.files ?? {}).map(normalizeMountPath);
+  volumeArgs.forEach((vol, i) => {
+    if (typeof vol.mountPath !== "string" || mountPathProblem(vol.mountPath)) return;
+    const at = normalizeMountPath(vol.mountPath);
+    const file = filePaths.find((f) => at === f || at.startsWith(`${f}/`));
+    if (file !== undefined) v.require(false, `volumes[${i}].mountPath`, vol.mountPath, `expected a path outside the mounted file ${JSON.stringify(file)} (files.${file} is mounted there)`);
+  });
   for (const [field, value, allowed] of argvProblems(args, '["server", "--port", "8080"]')) v.require(false, field, value, allowed);
   const first = ports[0]?.port ?? 1;
   const probes = resolveProbes(

@@ -9,8 +9,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { defaults } from "../core/defaults";
 import { Validator, isKnown } from "../core/errors";
+import { checkDeferredImage } from "../core/env";
 import { Labels, imagePinProblem, imageVersion, standardLabels } from "../core/labels";
-import { childName, componentNameProblem } from "../core/naming";
+import { ChildObject, childName, componentNameProblem } from "../core/naming";
 import type { Connection } from "../core/connection";
 import type { NetworkEndpoint, NetworkPeer, NetworkPort, NetworkRule, WorkloadPeer } from "../core/network";
 import { ingressRule, validateRules } from "../core/network";
@@ -18,6 +19,7 @@ import { dnsSubdomainProblem } from "../core/kubernetes-syntax";
 import { parseStorage } from "../core/quantities";
 import type { KubernetesTarget, Platform, Tier } from "../platform/types";
 import { TIERS } from "../platform/types";
+import { storageClassListProblem } from "../platform/cluster-facts";
 import { NetworkAccess, NetworkPolicyHolder, connect } from "./network-access";
 
 /** A volume per member. `false`: an emptyDir (data is lost with the pod: dev and caches only). */
@@ -47,9 +49,10 @@ export interface DataStoreBase {
  * Checks name, platform and tier; throws at once when the platform is unusable. Managed
  * stores (RDS, ElastiCache, MSK, S3) come with the aws platform: until then a data store on
  * `aws` is refused rather than silently run in-cluster. A StatefulService runs in EKS (`inCluster`).
+ * `children`: the objects the store names after itself (`<name>-<role>`), which bound its name's length.
  */
-export function resolveDataStoreBase(v: Validator, name: string, args: { readonly platform: Platform; readonly tier?: Tier }, defaultTier: Tier, inCluster = false): DataStoreBase {
-  const problem = componentNameProblem(name);
+export function resolveDataStoreBase(v: Validator, name: string, args: { readonly platform: Platform; readonly tier?: Tier }, defaultTier: Tier, inCluster = false, children: readonly ChildObject[] = [{ kind: "StatefulSet" }]): DataStoreBase {
+  const problem = componentNameProblem(name, children);
   if (problem) v.require(false, "name", name, problem);
   const platform = args?.platform;
   const allowed = inCluster ? ["kubernetes", "aws"] : ["kubernetes"];
@@ -81,16 +84,24 @@ export function checkImage(v: Validator, field: string, image: pulumi.Input<stri
     const problem = typeof image === "string" ? imagePinProblem(image) : "expected a string";
     if (problem) v.require(false, field, image, problem);
   } else {
-    v.require(image !== undefined && image !== null, field, image, "expected an image reference such as \"postgres:16.4-alpine\"");
+    if (v.require(image !== undefined && image !== null, field, image, "expected an image reference such as \"postgres:16.4-alpine\"")) checkDeferredImage(v.component, v.name, field, image as pulumi.Input<string>, imagePinProblem);
   }
 }
 
-export function resolveStorage(v: Validator, field: string, args: StorageArgs | false | undefined, defaultSize: string): ResolvedStorage | undefined {
+/**
+ * A volume's size and class. `knownClasses`: the cluster's StorageClasses when the platform lists
+ * them (a claim naming another class stays Pending).
+ */
+export function resolveStorage(v: Validator, field: string, args: StorageArgs | false | undefined, defaultSize: string, knownClasses?: readonly string[]): ResolvedStorage | undefined {
   if (args === false) return undefined;
   const size = args?.size ?? defaultSize;
   const parsed = parseStorage(size);
   if (!parsed.ok) v.require(false, `${field}.size`, size, parsed.reason);
   if (args && args.storageClass !== undefined && dnsSubdomainProblem(args.storageClass)) v.require(false, `${field}.storageClass`, args.storageClass, "expected a StorageClass name (lowercase letters, digits, '-' and '.', at most 253 characters)");
+  else {
+    const listProblem = storageClassListProblem(args ? args.storageClass : undefined, knownClasses);
+    if (listProblem) v.require(false, `${field}.storageClass`, args ? args.storageClass : undefined, listProblem);
+  }
   return { size, bytes: parsed.ok ? parsed.value : 0, storageClass: args?.storageClass };
 }
 

@@ -27,6 +27,8 @@ export function resolveDisruptionBudget(
   // With fewer than 2 pods there is nothing to budget (and a budget would block drains): keel
   // creates none, and a budget the user asked for is an error rather than silently dropped.
   if (args === false || args === undefined && minReplicas < 2) return undefined;
+  // A replica count that is not a plain integer is reported where it is given (an Output cannot be compared or shown).
+  if (typeof minReplicas !== "number" || !Number.isInteger(minReplicas)) return undefined;
   if (minReplicas < 2) {
     v.require(false, field, args, `expected false or no ${field} with fewer than 2 replicas (${minReplicas}): keel creates no PodDisruptionBudget there, since it would block node drains`);
     return undefined;

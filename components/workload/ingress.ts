@@ -40,11 +40,33 @@ export interface IngressArgs {
   readonly rateLimit?: RateLimitArgs;
   /** Largest request body, nginx size syntax (`"10m"`). @default "1m" */
   readonly maxBodySize?: string;
-  /** Extra annotations, e.g. other nginx settings. They override keel's. */
+  /**
+   * Extra annotations, e.g. other nginx settings. Not the ones keel sets from other args (see
+   * {@link KEEL_INGRESS_ANNOTATIONS}) and no `*-snippet` (raw nginx configuration).
+   */
   readonly annotations?: Readonly<Record<string, string>>;
 }
 
 const NGINX_SIZE = /^\d+[kKmMgG]?$/;
+
+/** Annotations keel writes on an Ingress, with the arg that sets each: `ingress.annotations` may not set them. */
+export const KEEL_INGRESS_ANNOTATIONS: Readonly<Record<string, string>> = {
+  "nginx.ingress.kubernetes.io/proxy-body-size": "maxBodySize",
+  "nginx.ingress.kubernetes.io/ssl-redirect": "tls (false serves plain HTTP)",
+  "nginx.ingress.kubernetes.io/force-ssl-redirect": "tls (false serves plain HTTP)",
+  "cert-manager.io/cluster-issuer": "tls.clusterIssuer",
+  "nginx.ingress.kubernetes.io/limit-rps": "rateLimit.requestsPerSecond",
+  "nginx.ingress.kubernetes.io/limit-connections": "rateLimit.connections",
+  "nginx.ingress.kubernetes.io/limit-burst-multiplier": "rateLimit.burstMultiplier",
+};
+
+/** Why `key` may not be given in `ingress.annotations` (keel sets it, or it carries raw nginx configuration), or undefined. */
+export function ingressAnnotationKeyProblem(key: string, field: string): string | undefined {
+  const arg = Object.hasOwn(KEEL_INGRESS_ANNOTATIONS, key) ? KEEL_INGRESS_ANNOTATIONS[key] : undefined;
+  if (arg !== undefined) return `expected an annotation keel does not set itself; use ${field}.${arg} instead`;
+  if (/-snippet$/.test(key)) return "expected no *-snippet annotation: raw nginx configuration bypasses keel's checks, and ingress-nginx 1.9 and later refuse it by default";
+  return undefined;
+}
 
 export function validateIngress(v: Validator, a: IngressArgs, target: KubernetesTarget, field = "ingress"): void {
   const hosts: unknown[] = [a.host, ...(Array.isArray(a.additionalHosts) ? a.additionalHosts : [])];
@@ -71,6 +93,10 @@ export function validateIngress(v: Validator, a: IngressArgs, target: Kubernetes
     if (problem) v.require(false, `${field}.className`, a.className, `expected an IngressClass name: ${problem.replace(/^expected /, "")}`);
   }
   for (const [f, value, allowed] of annotationProblems(`${field}.annotations`, a.annotations)) v.require(false, f, value, allowed);
+  for (const key of Object.keys(a.annotations ?? {})) {
+    const problem = ingressAnnotationKeyProblem(key, field);
+    if (problem) v.require(false, `${field}.annotations`, key, problem);
+  }
   checkRouteClaims(v, a, target, field);
   const size = a.maxBodySize;
   if (size !== undefined) v.require(NGINX_SIZE.test(size), `${field}.maxBodySize`, size, "expected an nginx size such as \"10m\" or \"512k\"");
@@ -139,7 +165,7 @@ export function ingressAnnotations(a: IngressArgs, target: KubernetesTarget): Re
   if (rl?.requestsPerSecond !== undefined) annotations["nginx.ingress.kubernetes.io/limit-rps"] = String(rl.requestsPerSecond);
   if (rl?.connections !== undefined) annotations["nginx.ingress.kubernetes.io/limit-connections"] = String(rl.connections);
   if (rl?.burstMultiplier !== undefined) annotations["nginx.ingress.kubernetes.io/limit-burst-multiplier"] = String(rl.burstMultiplier);
-  return { ...annotations, ...(a.annotations ?? {}) };
+  return { ...(a.annotations ?? {}), ...annotations };
 }
 
 /** The Ingress spec routing every host and path to `serviceName:servicePort`. */

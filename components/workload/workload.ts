@@ -7,7 +7,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { defaults } from "../core/defaults";
-import type { ResolvedEnv } from "../core/env";
+import { ResolvedEnv, imageToDeploy } from "../core/env";
 import type { Validator } from "../core/errors";
 import { configDataProblems } from "../core/kubernetes-syntax";
 import type { Labels } from "../core/labels";
@@ -160,7 +160,7 @@ export function initContainer(c: InitContainerSpec, podSecurity: ResolvedSecurit
   const security = c.security ?? podSecurity;
   return {
     name: c.name,
-    image: c.image,
+    image: imageToDeploy(c.image),
     imagePullPolicy: "IfNotPresent",
     command: c.command ? [...c.command] : undefined,
     args: c.args ? [...c.args] : undefined,
@@ -193,7 +193,7 @@ function podSpec(s: WorkloadSpec, serviceAccount: k8s.core.v1.ServiceAccount, mi
     initContainers: s.initContainers && s.initContainers.length > 0 ? s.initContainers.map((c) => initContainer(c, s.security)) : undefined,
     containers: s.containers.map((c) => ({
       name: c.name,
-      image: c.image,
+      image: imageToDeploy(c.image),
       imagePullPolicy: "IfNotPresent",
       command: c.command ? [...c.command] : undefined,
       args: argList(c.args),

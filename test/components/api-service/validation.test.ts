@@ -59,12 +59,12 @@ describe("ApiService validation", () => {
       { serviceAccount: { automountToken: true } },
       'ApiService "api": serviceAccount.tokenReason is undefined; expected why the pod calls the Kubernetes API (10 characters at least), since serviceAccount.automountToken is true; it becomes the policy exemption',
     ],
-    ["a root user", { security: { runAsUser: 0 } }, 'ApiService "api": security.runAsUser is 0; expected a non-zero integer user id (containers never run as root)'],
+    ["a root user", { security: { runAsUser: 0 } }, 'ApiService "api": security.runAsUser is 0; expected an integer user id from 1 to 2147483647 (containers never run as root; Kubernetes allows at most 2147483647)'],
     ["a dangerous capability", { security: { addCapabilities: ["SYS_ADMIN"] } }, 'ApiService "api": security.addCapabilities is "SYS_ADMIN"; expected one of NET_BIND_SERVICE'],
     ["an ingress host with a scheme", { ingress: { host: "https://api.example.com" } }, 'ApiService "api": ingress.host is "https://api.example.com"; expected a DNS name without a port or scheme (Ingress rules match the name only)'],
     ["a bad TLS secret name", { ingress: { host: "api.example.com", tls: { secretName: "API_TLS" } } }, 'ApiService "api": ingress.tls.secretName is "API_TLS"; expected a Secret name (lowercase letters, digits, \'-\' and \'.\', at most 253 characters)'],
     ["a bad body size", { ingress: { host: "api.example.com", maxBodySize: "10 MB" } }, 'ApiService "api": ingress.maxBodySize is "10 MB"; expected an nginx size such as "10m" or "512k"'],
-    ["a bad CIDR", { allowTo: [{ peer: { kind: "cidr", cidr: "10.0.0.0/33" } }] }, 'ApiService "api": allowTo[0].peer.cidr is "10.0.0.0/33"; expected an IPv4 CIDR such as "203.0.113.0/24"'],
+    ["a bad CIDR", { allowTo: [{ peer: { kind: "cidr", cidr: "10.0.0.0/33" } }] }, 'ApiService "api": allowTo[0].peer.cidr is "10.0.0.0/33"; expected an IPv4 prefix length from 0 to 32'],
     ["an env name with a space", { env: { "MY VAR": "x" } }, 'ApiService "api": env is "MY VAR"; expected a variable name of letters, digits, \'_\', \'-\' and \'.\', not starting with a digit'],
     ["a variable both plain and secret", { env: { TOKEN: "a" }, secretEnv: { TOKEN: "b" } }, 'ApiService "api": secretEnv.TOKEN is "TOKEN"; expected a name not also set in env'],
     ["a file under /tmp", { files: { "/tmp/x.conf": { content: "x" } } }, 'ApiService "api": files is "/tmp/x.conf"; expected a path outside /tmp (an emptyDir is mounted there)'],
@@ -77,7 +77,7 @@ describe("ApiService validation", () => {
   it("rejects a name that is not a DNS label", async () => {
     const { message } = await attempt({}, "My_API");
     expect(message).toBe(
-      'ApiService "My_API": name is "My_API"; expected lowercase letters, digits and \'-\', starting and ending with a letter or digit (a DNS-1123 label)',
+      'ApiService "My_API": name is "My_API"; expected lowercase letters, digits and \'-\', starting with a letter and ending with a letter or digit (a DNS-1035 label: it names Services)',
     );
   });
 

@@ -41,7 +41,7 @@ describe("network rule checks", () => {
       "allowTo[0].peer.except[2] is \"10.0.0.0/8\"; expected a range inside 10.0.0.0/8 and smaller than it (Kubernetes refuses other exceptions)",
     ]);
     expect(rules([{ peer: { kind: "cidr", cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] } }])).toEqual([]);
-    expect(rules("everything")).toEqual(['allowTo is "string"; expected a list of rules such as [{ peer, ports }]']);
+    expect(rules("everything")).toEqual(['allowTo is "everything"; expected a list of rules such as [{ peer, ports }]']);
   });
 });
 

@@ -30,6 +30,10 @@ describe("PostgreSQL setting ranges", () => {
     ]);
   });
 
+  it("refuse a boolean for a number (PostgreSQL would not start)", () => {
+    expect(problems({ work_mem: true })).toEqual(["parameters.work_mem is true; expected an integer with an optional unit (B, kB, MB, GB, TB; case-sensitive; a bare number is in kB) (PostgreSQL integer setting)"]);
+  });
+
   it("accept values inside the range in any unit PostgreSQL takes", () => {
     expect(problems({ work_mem: "4MB", shared_buffers: "128MB", statement_timeout: "30s", random_page_cost: 1.1, max_connections: 200, checkpoint_timeout: "15min" })).toEqual([]);
   });

@@ -45,7 +45,7 @@ describe("KubernetesPlatform cluster facts", () => {
     ).toThrow(
       [
         'KubernetesPlatform "shop": storageClass is undefined; expected a StorageClass name: EKS clusters have no default class (keel creates the one named, encrypted gp3, unless cluster.storageClasses lists it)',
-        'KubernetesPlatform "shop": cluster.apiServer.cidrs[0] is "10.0.0.0/16x"; expected a CIDR such as "172.18.0.0/16"',
+        'KubernetesPlatform "shop": cluster.apiServer.cidrs[0] is "10.0.0.0/16x"; expected an IPv4 or IPv6 CIDR such as "10.244.0.0/16" or "fd00::/64"',
         'KubernetesPlatform "shop": cluster.apiServer.port is 0; expected a port number such as 6443',
         'KubernetesPlatform "shop": externalObjects[0].kind is "secret"; expected a Kubernetes kind such as "Secret"',
         'KubernetesPlatform "shop": externalObjects[0].name is ""; expected the object\'s name (lowercase letters, digits, \'-\' and \'.\', at most 253 characters)',

@@ -17,7 +17,7 @@ describe("KubernetesPlatform: names and labels it hands every component", () => 
       'KubernetesPlatform "shop": ingressController.className is "nginx_public"; expected an IngressClass name (lowercase letters, digits, \'-\' and \'.\', at most 253 characters)',
       'KubernetesPlatform "shop": clusterIssuer is "letsencrypt/prod"; expected a ClusterIssuer name (lowercase letters, digits, \'-\' and \'.\', at most 253 characters)',
     ]);
-    expect(problems({ storageClass: "gp3.encrypted", cluster: { storageClasses: ["local-path"] } })).toEqual([]);
+    expect(problems({ storageClass: "gp3.encrypted", cluster: { storageClasses: ["local-path", "gp3.encrypted"] } })).toEqual([]);
   });
 
   it("refuses selector labels and a DNS port that cannot be", () => {

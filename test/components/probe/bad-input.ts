@@ -32,7 +32,11 @@ export interface Outcome {
 }
 
 /** What a leaf is replaced with: other types, out-of-range numbers and hostile strings. */
-export const REPLACEMENTS: readonly unknown[] = [null, -1, 1e15, Number.NaN, "", "x\n$(id);`id`'\"\u0000", true, [], { zz: 1 }, ["a"], "0"];
+export const REPLACEMENTS: readonly unknown[] = [
+  null, -1, 0.5, 1e15, Number.NaN, 10n, "", "0", "A B", "a".repeat(300), "x\n$(id);`id`'\"\u0000", true, [], ["a"], { zz: 1 },
+  () => 1, new Date(0), new Map([["a", "b"]]),
+];
+// Outputs are checked when they resolve (inside the deployment): test/components/api-service/redteam-api.test.ts and others.
 
 function isPlain(value: unknown): value is Args | unknown[] {
   if (value === null || typeof value !== "object") return false;
