@@ -32,6 +32,23 @@ export function version(): string {
   return "unknown";
 }
 
+/** Why stdout could not take keel's output (ENOSPC, EBADF, ...): the command then fails. */
+let lostOutput: NodeJS.ErrnoException | undefined;
+
+function outputLost(err: NodeJS.ErrnoException | null | undefined): void {
+  if (!err || err.code === "EPIPE" || err.code === "ERR_STREAM_DESTROYED") return;
+  lostOutput ??= err;
+}
+
+/** Writes a line of keel's output (the report, the summary) to stdout, noting a failed write. */
+function print(text: string): void {
+  try {
+    process.stdout.write(`${text}\n`, outputLost);
+  } catch (err) {
+    outputLost(err as NodeJS.ErrnoException);
+  }
+}
+
 /** Every line of a message as `keel <command>: <line>`. */
 function errorLines(command: string, message: string): string {
   return message
@@ -44,30 +61,39 @@ function errorLines(command: string, message: string): string {
     .join("\n");
 }
 
+/** `--timeout <seconds>`: a positive number. */
+function seconds(value: string | undefined, command: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\s*\d+(\.\d+)?\s*$/.test(value) || !(n > 0) || n > 86400) throw new UsageError(`--timeout is ${JSON.stringify(value)}; expected a number of seconds (more than 0, at most 86400)`, command);
+  return n;
+}
+
 async function runCommand(command: string, rest: readonly string[]): Promise<number> {
   if (rest.some(isHelp)) {
-    console.log(usage(command));
+    print(usage(command));
     return 0;
   }
   if (command === "synth") {
-    const flags = parseFlags(rest, ["stack", "dir", "out", "stack-config"], command);
+    const flags = parseFlags(rest, ["stack", "dir", "out", "stack-config", "timeout"], command);
     if (!flags.stack) throw new UsageError("--stack is required", command);
     const { synth, summary } = synthModule();
-    const result = await synth({ stack: flags.stack, dir: flags.dir, out: flags.out, stackConfigFile: flags["stack-config"] });
-    console.log(summary(result));
+    const result = await synth({ stack: flags.stack, dir: flags.dir, out: flags.out, stackConfigFile: flags["stack-config"], timeoutSeconds: seconds(flags.timeout, command) });
+    print(summary(result));
     return 0;
   }
   if (command === "check") {
-    const flags = parseFlags(rest, ["stack", "dir", "manifests", "environment", "config", "format", "pack", "stack-config"], command);
+    const flags = parseFlags(rest, ["stack", "dir", "manifests", "environment", "config", "format", "pack", "stack-config", "timeout"], command);
     const format = choice("format", flags.format, ["text", "json"], "text", command);
     if ((flags.stack === undefined) === (flags.manifests === undefined)) throw new UsageError("give exactly one of --stack and --manifests", command);
     if (flags.environment !== undefined && flags.config !== undefined) throw new UsageError("give at most one of --environment and --config", command);
     if (flags["stack-config"] !== undefined && flags.stack === undefined) throw new UsageError("--stack-config goes with --stack (it is stack config)", command);
     const { check, mandatoryCount, reportText } = checkModule();
-    const report = await check({ stack: flags.stack, dir: flags.dir, manifests: flags.manifests, environment: flags.environment, config: flags.config, pack: flags.pack, stackConfig: flags["stack-config"] });
-    console.log(format === "json" ? JSON.stringify({ violations: report.violations, exemptions: report.exemptions, prerequisites: report.prerequisites, undecided: report.undecided }, null, 2) : reportText(report));
+    const report = await check({ stack: flags.stack, dir: flags.dir, manifests: flags.manifests, environment: flags.environment, config: flags.config, pack: flags.pack, stackConfig: flags["stack-config"], timeoutSeconds: seconds(flags.timeout, command) });
+    print(format === "json" ? JSON.stringify({ violations: report.violations, exemptions: report.exemptions, prerequisites: report.prerequisites, undecided: report.undecided }, null, 2) : reportText(report));
     return mandatoryCount(report) > 0 ? 1 : 0;
   }
+  if (command === "bench" && rest.length > 0) throw new UsageError(`unknown argument ${JSON.stringify(rest[0])} for keel bench (it takes none)`, command);
   // bench: the benchmark lives with the sources; it is not part of the installed package.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { bench } = require("../bench/synth") as { bench(args: readonly string[]): Promise<number> };
@@ -79,14 +105,16 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     if (command === undefined) throw new UsageError("no command given");
     if (isHelp(command) || command === "help") {
-      const topic = rest.find((a) => !isHelp(a));
+      const topics = rest.filter((a) => !isHelp(a));
+      const topic = topics[0];
+      if (topics.length > 1) throw new UsageError(`help takes one command; got ${topics.map((t) => JSON.stringify(t)).join(" ")}`);
       if (topic !== undefined && !["synth", "check", "bench"].includes(topic)) throw new UsageError(`unknown command ${JSON.stringify(topic)}`);
-      console.log(usage(topic));
+      print(usage(topic));
       return 0;
     }
     if (command === "--version" || command === "-v" || command === "version") {
       if (rest.length > 0) throw new UsageError(`${command} takes no arguments`);
-      console.log(version());
+      print(version());
       return 0;
     }
     if (!["synth", "check", "bench", "bench-case"].includes(command)) throw new UsageError(`unknown command ${JSON.stringify(command)}`);
@@ -117,19 +145,43 @@ export async function main(argv: readonly string[]): Promise<number> {
  * run, its promise pending), that is an error, not exit 0.
  */
 export function run(argv: readonly string[]): void {
+  // keel's exit code is keel's: a program cannot end the process (process.exit, reallyExit) or
+  // change the code ('exit' listeners, process.exitCode). keel ends through the saved native
+  // exit, which runs no 'exit' listener.
+  const reallyExit = (process as unknown as { reallyExit(code: number): never }).reallyExit.bind(process);
+  const refuse = (what: string) => (code?: unknown) => {
+    throw new Error(`the program called ${what}(${code ?? ""}); a Pulumi program ends by returning (or throwing)`);
+  };
+  process.exit = refuse("process.exit") as typeof process.exit;
+  (process as unknown as { reallyExit: unknown }).reallyExit = refuse("process.reallyExit");
+  // A report that could not be written (ENOSPC, EBADF, ...) is a failure; a reader that closed
+  // the pipe early (EPIPE: `| head -c 1`) is not.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on("error", (err: NodeJS.ErrnoException) => {
       if (err.code === "EPIPE" || err.code === "ERR_STREAM_DESTROYED") return;
-      throw err;
+      if (stream === process.stdout) outputLost(err);
     });
   }
   let settled = false;
+  let exiting = false;
   const finish = (code: number) => {
     settled = true;
-    process.exitCode = code;
+    if (exiting) return;
+    exiting = true;
     let pending = 2;
     const done = () => {
-      if (--pending === 0) process.exit(code);
+      if (--pending > 0) return;
+      let exitCode = code;
+      if (lostOutput) {
+        try {
+          require("fs").writeSync(2, `keel ${argv[0] ?? ""}: cannot write the output to stdout: ${lostOutput.code ?? lostOutput.message}\n`.replace("keel :", "keel:"));
+        } catch {
+          // stderr is gone too: the exit code still says it
+        }
+        if (exitCode === 0) exitCode = 1;
+      }
+      process.exitCode = exitCode;
+      reallyExit(exitCode);
     };
     process.stdout.write("", done);
     process.stderr.write("", done);

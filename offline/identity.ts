@@ -59,7 +59,9 @@ export function duplicateObjectProblems(records: readonly RecordedResource[]): s
     if (!cluster) continue;
     let namespace = "";
     if (!CLUSTER_SCOPED_KINDS.has(kind)) {
-      const given = (metadata as Record<string, unknown>).namespace;
+      // An empty namespace is the provider's (as no namespace): `check --manifests` reads it so too.
+      const raw = (metadata as Record<string, unknown>).namespace;
+      const given = raw === "" ? undefined : raw;
       if (given !== undefined && given !== null && !known(given)) continue;
       namespace = (given as string | undefined) ?? cluster.namespace ?? "default";
     }

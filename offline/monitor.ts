@@ -134,6 +134,17 @@ export function createMonitor(sdk: { mocks: any; rpc: any }, recorded: MonitorSt
   const { records, failures } = recorded;
   const Base = sdk.mocks.MockMonitor;
   const monitor = new Base({ newResource: () => ({ id: "", state: {} }), call: () => ({}) });
+  // URNs as the engine makes them: the type is the parent's whole type chain (not only its last
+  // type) joined by "$", and the stack's own type is not part of it.
+  const baseNewUrn = monitor.newUrn.bind(monitor);
+  monitor.newUrn = (parent: string, type: string, name: string): string => {
+    const urn: string = baseNewUrn("", type, name);
+    if (!parent) return urn;
+    const parentType = parent.split("::")[2] ?? "";
+    if (parentType === "" || parentType === "pulumi:pulumi:Stack") return urn;
+    const prefix = urn.slice(0, urn.length - `${type}::${name}`.length);
+    return `${prefix}${parentType}$${type}::${name}`;
+  };
   const parents = new Map<string, string>();
   const duplicates = new Set<string>();
   monitor.registerResource = async (req: any, callback: (err: unknown, resp?: unknown) => void) => {

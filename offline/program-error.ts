@@ -64,8 +64,10 @@ export function sourcePosition(file: string, position: string): string {
 /** The message of a program's failure: keel's errors as they are, any other with where it was thrown. */
 export function programErrorMessage(err: unknown, base?: string): string {
   if (!(err instanceof Error)) return typeof err === "string" ? err : `the program threw a non-error value: ${describeThrown(err)}`;
-  const message = err.message.replace(/^Running program '[^']*' failed with an unhandled exception:\s*/, "");
+  let message = err.message.replace(/^Running program '[^']*' failed with an unhandled exception:\s*/, "");
   if (isKeelError(err)) return message;
+  // Node's "Cannot find module './x'\nRequire stack:\n- <files>": the first line says it all.
+  if ((err as NodeJS.ErrnoException).code === "MODULE_NOT_FOUND") message = message.split("\n")[0];
   const at = programLocation(err.stack, base);
   const head = message.length > 0 ? message : err.name;
   return at ? `${head} (at ${at})` : head;

@@ -5,7 +5,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parse } from "yaml";
+import { closest } from "../components/core/arg-shape";
+import { documentValue, parseJsonStrict, parseYaml } from "./yaml-input";
 import { SynthError } from "./runtime";
 
 export interface ProjectInfo {
@@ -13,6 +14,10 @@ export interface ProjectInfo {
   readonly name: string;
   /** Absolute path of the program's entry file. */
   readonly main: string;
+  /** Where the stack files are (Pulumi.yaml `stackConfigDir`). @default dir */
+  readonly stackConfigDir?: string;
+  /** Project-level config defaults (Pulumi.yaml `config:`). */
+  readonly defaults?: StackFile;
 }
 
 export interface StackFile {
@@ -21,18 +26,59 @@ export interface StackFile {
   readonly secretKeys: string[];
 }
 
+/** Pulumi.yaml and stack files are small; anything larger is not one. */
+const MAX_PROJECT_FILE = 16 * 1024 * 1024;
+
+/** Reads a config-like file: a regular file, at most `limit` bytes, UTF-8 (a BOM is dropped). */
+export function readTextFile(file: string, label: string, limit = MAX_PROJECT_FILE): string {
+  let fd: number | undefined;
+  try {
+    const stat = fs.statSync(file);
+    if (stat.isDirectory()) throw new SynthError(`${label} is a directory; expected a file`);
+    if (!stat.isFile()) throw new SynthError(`${label} is not a regular file (a ${stat.isFIFO() ? "named pipe" : stat.isSocket() ? "socket" : "device"}); expected a file`);
+    if (stat.size > limit) throw new SynthError(`${label} is ${stat.size} bytes; expected at most ${limit}`);
+    fd = fs.openSync(file, "r");
+    const buf = Buffer.alloc(limit + 1);
+    let length = 0;
+    for (let n; length <= limit && (n = fs.readSync(fd, buf, length, limit + 1 - length, null)) > 0; ) length += n;
+    if (length > limit) throw new SynthError(`${label} is larger than ${limit} bytes`);
+    let text: string;
+    try {
+      text = new TextDecoder("utf-8", { fatal: true }).decode(buf.subarray(0, length));
+    } catch {
+      throw new SynthError(`${label} is not UTF-8 text (binary data?)`);
+    }
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  } catch (err) {
+    if (err instanceof SynthError) throw err;
+    throw new SynthError(`cannot read ${label}: ${fileErrorText(err)}`);
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/** A file-system error in words (with its code). */
+export function fileErrorText(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code ?? "";
+  const words: Record<string, string> = {
+    ENOENT: "no such file",
+    ELOOP: "a symbolic link loop",
+    EACCES: "permission denied",
+    EPERM: "permission denied",
+    EISDIR: "it is a directory",
+    ENOTDIR: "a part of the path is a file, not a directory",
+    ENAMETOOLONG: "the path is too long",
+  };
+  return words[code] ? `${words[code]} (${code})` : code || (err as Error).message;
+}
+
 function readYaml(file: string): unknown {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (err) {
-    throw new SynthError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  try {
-    return parse(text, { uniqueKeys: true, maxAliasCount: 1000 });
-  } catch (err) {
-    throw new SynthError(`${file} is not valid YAML: ${(err as Error).message.split("\n")[0].replace(/:$/, "")}`);
-  }
+  const text = readTextFile(file, file);
+  const parsed = parseYaml(text);
+  if ("problem" in parsed) throw new SynthError(`${file} is not valid YAML: ${parsed.problem}`);
+  const converted = documentValue(parsed.doc);
+  if ("problem" in converted) throw new SynthError(`${file}: ${converted.problem}`);
+  return converted.value;
 }
 
 function isMapping(value: unknown): value is Record<string, unknown> {
@@ -59,18 +105,64 @@ function withSecretsRedacted(value: unknown, found: { secret: boolean }): unknow
   return value;
 }
 
+/** The keys of Pulumi.yaml (Pulumi's project schema). */
+const PROJECT_KEYS = ["name", "runtime", "description", "main", "config", "stackConfigDir", "backend", "options", "template", "plugins", "author", "license", "website"];
+/** The keys of a stack file. */
+const STACK_KEYS = ["config", "environment", "secretsprovider", "encryptedkey", "encryptionsalt"];
+
+function unknownKeys(file: string, doc: Record<string, unknown>, known: readonly string[], what: string): string[] {
+  return Object.keys(doc)
+    .filter((k) => !known.includes(k))
+    .map((k) => {
+      const near = closest(k, known);
+      return `${file}: ${JSON.stringify(k)} is not a ${what} key${near ? ` (did you mean "${near}"?)` : ""}; expected one of ${known.join(", ")}`;
+    });
+}
+
 export function readProject(dir: string): ProjectInfo {
   const file = path.join(dir, "Pulumi.yaml");
   if (!fs.existsSync(file)) throw new SynthError(`no Pulumi.yaml in ${dir}; pass --dir <the Pulumi project directory>`);
-  const doc = readYaml(file) as { name?: unknown; main?: unknown; runtime?: unknown } | null;
-  if (!doc || typeof doc.name !== "string") throw new SynthError(`${file}: expected a "name"`);
-  const runtime = typeof doc.runtime === "object" && doc.runtime !== null ? (doc.runtime as { name?: string }).name : doc.runtime;
+  const doc = readYaml(file);
+  if (!isMapping(doc)) throw new SynthError(`${file} is ${kindOf(doc)}; expected a mapping with name, runtime and main`);
+  const problems = unknownKeys(file, doc, PROJECT_KEYS, "Pulumi.yaml");
+  if (typeof doc.name !== "string") problems.push(`${file}: name is ${doc.name === undefined ? "missing" : kindOf(doc.name)}; expected the project name`);
+  else if (!/^[A-Za-z0-9_.-]{1,100}$/.test(doc.name)) problems.push(`${file}: name is ${JSON.stringify(doc.name)}; expected a project name (letters, digits, "-", "_" and ".", 1 to 100)`);
+  if (doc.main !== undefined && (typeof doc.main !== "string" || doc.main.trim().length === 0)) problems.push(`${file}: main is ${kindOf(doc.main)}; expected the path of the program (a file or directory)`);
+  if (doc.stackConfigDir !== undefined && (typeof doc.stackConfigDir !== "string" || doc.stackConfigDir.trim().length === 0)) problems.push(`${file}: stackConfigDir is ${kindOf(doc.stackConfigDir)}; expected a directory`);
+  if (doc.config !== undefined && doc.config !== null && !isMapping(doc.config)) problems.push(`${file}: config is ${kindOf(doc.config)}; expected a mapping of keys to values`);
+  if (problems.length > 0) throw new SynthError(problems.join("\n"));
+  const name = doc.name as string;
+  const runtime = isMapping(doc.runtime) ? doc.runtime.name : doc.runtime;
   if (runtime !== "nodejs") throw new SynthError(`${file}: runtime is ${JSON.stringify(runtime)}; keel synth runs nodejs (TypeScript) programs`);
   const mainEntry = typeof doc.main === "string" ? doc.main : ".";
   const candidates = [path.resolve(dir, mainEntry), path.resolve(dir, mainEntry, "index.ts"), path.resolve(dir, mainEntry, "index.js")];
   const main = candidates.find((c) => fs.existsSync(c) && fs.statSync(c).isFile());
   if (!main) throw new SynthError(`${file}: cannot find the program (main ${JSON.stringify(mainEntry)}); expected index.ts`);
-  return { dir, name: doc.name, main };
+  const stackConfigDir = typeof doc.stackConfigDir === "string" ? path.resolve(dir, doc.stackConfigDir) : undefined;
+  const defaults = isMapping(doc.config) ? projectConfig(file, doc.config, name) : { config: {}, secretKeys: [] };
+  return { dir, name, main, stackConfigDir, defaults };
+}
+
+/**
+ * Project-level config (Pulumi.yaml `config:`), as Pulumi reads it: a value, `{ value: v }`, or a
+ * declaration `{ type, description, secret, default: v, items }` (only a default gives a value).
+ * The stack file's values win.
+ */
+function projectConfig(file: string, raw: Record<string, unknown>, projectName: string): StackFile {
+  const DECLARATION = ["type", "description", "secret", "default", "items", "value"];
+  const values: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [key, entry] of Object.entries(raw)) {
+    if (isMapping(entry) && Object.keys(entry).length > 0 && Object.keys(entry).every((k) => DECLARATION.includes(k))) {
+      if ("value" in entry && "default" in entry) problems.push(`${file}: config ${key} has both value and default; give one`);
+      else if ("value" in entry) values[key] = entry.value;
+      else if ("default" in entry) values[key] = entry.default;
+      continue;
+    }
+    values[key] = entry;
+  }
+  if (problems.length > 0) throw new SynthError(problems.join("\n"));
+  return configOf(`${file}: config`, values, projectName, (value) => value);
 }
 
 /**
@@ -80,10 +172,14 @@ export function readProject(dir: string): ProjectInfo {
  * their key is marked secret.
  */
 export function readStackFile(project: ProjectInfo, stack: string, options: { readonly extraConfig?: boolean } = {}): StackFile {
-  const file = path.join(project.dir, `Pulumi.${stack}.yaml`);
-  if (!fs.existsSync(file)) throw new SynthError(`no stack file Pulumi.${stack}.yaml in ${project.dir}`);
+  const stackDir = project.stackConfigDir ?? project.dir;
+  const file = path.join(stackDir, `Pulumi.${stack}.yaml`);
+  if (!fs.existsSync(file)) throw new SynthError(`no stack file Pulumi.${stack}.yaml in ${stackDir}${project.stackConfigDir ? " (stackConfigDir of Pulumi.yaml)" : ""}`);
   const doc = readYaml(file) ?? {};
   if (!isMapping(doc)) throw new SynthError(`${file} is ${kindOf(doc)}; expected a mapping with a config: section`);
+  const unknown = unknownKeys(file, doc, STACK_KEYS, "stack file");
+  if (unknown.length > 0) throw new SynthError(unknown.join("\n"));
+  if (doc.environment === null) throw new SynthError(`${file}: environment is empty; remove it, or list the Pulumi ESC environments to import`);
   // An ESC import: its values must come from elsewhere (--stack-config), or the program would run without them.
   if (doc.environment !== undefined && !options.extraConfig) {
     throw new SynthError(
@@ -92,7 +188,9 @@ export function readStackFile(project: ProjectInfo, stack: string, options: { re
   }
   const rawConfig = doc.config ?? {};
   if (!isMapping(rawConfig)) throw new SynthError(`${file}: config is ${kindOf(rawConfig)}; expected a mapping of keys (<namespace>:<name>) to values`);
-  return configOf(file, rawConfig, project.name, (value, found) => withSecretsRedacted(value, found));
+  const own = configOf(file, rawConfig, project.name, (value, found) => withSecretsRedacted(value, found));
+  const defaults = project.defaults ?? { config: {}, secretKeys: [] };
+  return { config: { ...defaults.config, ...own.config }, secretKeys: [...new Set([...defaults.secretKeys, ...own.secretKeys])] };
 }
 
 /**
@@ -136,12 +234,12 @@ function configOf(file: string, raw: Record<string, unknown>, projectName: strin
  * secret `v` (marked secret: nothing keel writes shows it).
  */
 export function readStackConfigJson(file: string, projectName: string): StackFile {
+  const text = readTextFile(file, `--stack-config ${file}`);
   let doc: unknown;
   try {
-    doc = JSON.parse(fs.readFileSync(file, "utf8"));
+    doc = parseJsonStrict(text);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new SynthError(`--stack-config ${file}: ${code ? `cannot read it (${code})` : `not valid JSON: ${(err as Error).message}`}`);
+    throw new SynthError(`--stack-config ${file}: not valid JSON: ${(err as Error).message}`);
   }
   if (!isMapping(doc)) throw new SynthError(`--stack-config ${file} is ${kindOf(doc)}; expected a JSON object of config keys (<namespace>:<name>) to values`);
   const isSecretWrapper = (v: unknown): v is { secret: unknown } => isMapping(v) && Object.keys(v).length === 1 && "secret" in v;

@@ -51,7 +51,7 @@ function kubernetesResource(r: NewResource): ProviderResult {
   const metadata = (unwrap(r.inputs.metadata) ?? {}) as Record<string, Json>;
   const objectName = kubernetesName(r.name, r.urn, metadata);
   const clusterScoped = typeof kind === "string" && CLUSTER_SCOPED_KINDS.has(kind);
-  const namespace = clusterScoped ? undefined : typeof metadata.namespace === "string" ? metadata.namespace : "default";
+  const namespace = clusterScoped ? undefined : typeof metadata.namespace === "string" && metadata.namespace !== "" ? metadata.namespace : "default";
   const outMetadata: Record<string, Json> = {
     ...metadata,
     name: objectName,

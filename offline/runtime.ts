@@ -10,7 +10,7 @@ import { installFastSerialization } from "./fast-serialize";
 import { duplicateObjectProblems } from "./identity";
 import { MonitorState, RecordedResource, createMonitor } from "./monitor";
 import { programErrorMessage } from "./program-error";
-import { watchForStall } from "./watchdog";
+import { activeResources, pendingBeyond, resourceCounts, untilQuiet, watchForStall } from "./watchdog";
 
 export type { RecordedResource, RecordedOptions } from "./monitor";
 
@@ -30,6 +30,8 @@ export interface RunOptions {
    * side in one run. @default "error"
    */
   readonly duplicateObjects?: "error" | "ignore";
+  /** The run fails when the program has not finished (its timers, I/O, registrations) after this many seconds. @default 600 */
+  readonly timeoutSeconds?: number;
 }
 
 export interface RunResult {
@@ -187,10 +189,23 @@ export async function runInMockRuntime(options: RunOptions, program: () => unkno
   operationFailed = onRejection;
   // A program that exits the process would end keel with its exit code (0: a silent pass).
   const exit = process.exit;
-  process.exit = ((code?: number | string | null) => {
-    throw new SynthError(`the program called process.exit(${code ?? ""}); a Pulumi program ends by returning (or throwing)`);
-  }) as typeof process.exit;
-  const watchdog = watchForStall(() => failures.length > 0 || rejections.length > 0);
+  const proc = process as unknown as { reallyExit: unknown };
+  const reallyExit = proc.reallyExit;
+  const refuseExit = (what: string) => (code?: number | string | null) => {
+    throw new SynthError(`the program called ${what}(${code ?? ""}); a Pulumi program ends by returning (or throwing)`);
+  };
+  process.exit = refuseExit("process.exit") as typeof process.exit;
+  proc.reallyExit = refuseExit("process.reallyExit");
+  // What the program prints goes to stderr: keel's stdout is its report (--format json).
+  const stdoutWrite = process.stdout.write;
+  // Both streams exist before the baseline is taken: a handle the first write would open is not the program's pending work.
+  const stderr = process.stderr;
+  process.stdout.write = ((...args: unknown[]) => (stderr.write as (...a: unknown[]) => boolean).apply(stderr, args)) as typeof process.stdout.write;
+  const baseline = resourceCounts(activeResources());
+  const watchdog = watchForStall(() => failures.length > 0 || rejections.length > 0, 3, baseline);
+  const timeoutSeconds = options.timeoutSeconds ?? 600;
+  let timeoutTimer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<"timeout">((resolve) => (timeoutTimer = setTimeout(() => resolve("timeout"), timeoutSeconds * 1000).unref()));
   try {
     const monitor = createMonitor(sdk, state);
     sdk.settings.setMockOptions(monitor, options.project, options.stack, false, "organization");
@@ -222,8 +237,31 @@ export async function runInMockRuntime(options: RunOptions, program: () => unkno
     })();
     // A program that awaits something nobody resolves (e.g. the Output of a resource whose
     // registration failed) never ends: the watchdog notices, and the run fails with what it has.
-    const outcome = await Promise.race([work.catch((err: unknown) => ((thrown = err), "thrown" as const)), watchdog.stalled.then(() => "stalled" as const)]);
+    let outcome = await Promise.race([work.catch((err: unknown) => ((thrown = err), "thrown" as const)), watchdog.stalled.then(() => "stalled" as const), timedOut]);
     watchdog.stop();
+    // As Pulumi's Node.js host: the program is done only when the event loop has no more work
+    // (timers, I/O) and every registration it started is answered; resources registered after
+    // an await or in a timer count, and so do errors thrown there.
+    if (outcome === "done") {
+      let gaveUp = false;
+      const settle = async (): Promise<"done"> => {
+        for (;;) {
+          const count = records.length;
+          await untilQuiet(baseline, 3, () => gaveUp);
+          await sdk.settings.waitForRPCs();
+          if (records.length === count && pendingBeyond(baseline).length === 0) return "done";
+        }
+      };
+      outcome = await Promise.race([settle(), timedOut]);
+      // The polling stops with the run: nothing of it is left to keep a later run (or the process) busy.
+      gaveUp = true;
+    }
+    if (outcome === "timeout") {
+      const pending = pendingBeyond(baseline);
+      throw new SynthError(
+        `the program did not finish within ${timeoutSeconds} s (--timeout): ${pending.length > 0 ? `still pending: ${pending.join(", ")} (a timer, interval or request the program started)` : "it was still working"}; ${records.length} resources registered`,
+      );
+    }
     await new Promise((resolve) => setImmediate(resolve));
     const problems = [...failures];
     if (thrown !== undefined) problems.unshift(programErrorMessage(thrown));
@@ -241,6 +279,9 @@ export async function runInMockRuntime(options: RunOptions, program: () => unkno
     return { resources: records, outputs: state.outputs, componentOutputs: state.components };
   } finally {
     watchdog.stop();
+    clearTimeout(timeoutTimer);
+    process.stdout.write = stdoutWrite;
+    proc.reallyExit = reallyExit;
     process.off("unhandledRejection", onRejection);
     process.off("uncaughtException", onRejection);
     process.exit = exit;

@@ -7,11 +7,12 @@ import * as fs from "fs";
 import * as path from "path";
 import { capacityMarkdown, capacityTotals } from "./capacity";
 import { readConfigFile } from "./check/config";
-import { environmentConfigFile } from "./check/find-pack";
+import { environmentConfigFile, findPack, knownEnvironments, packEnvironments } from "./check/find-pack";
 import { clusterFactsOf, withFacts } from "./facts";
 import { Manifest, manifestYaml, manifestsOf } from "./manifests";
 import { forgetProjectModules, installTypeScriptLoader, readProject, readStackConfigJson, readStackFile } from "./project";
 import { RecordedOptions, RecordedResource, RunResult, SynthError, runInMockRuntime } from "./runtime";
+import { MARKER, MARKER_TEXT, notOurs, outputState, removeStaleOutput, swapIn } from "./output-dir";
 import { topologyMermaid } from "./topology";
 import { Json, redact, redactValues } from "./values";
 
@@ -26,6 +27,8 @@ export interface SynthOptions {
   /** Extra config by full key, over the stack file's (tests, CI). */
   readonly config?: Readonly<Record<string, string>>;
   readonly secretKeys?: readonly string[];
+  /** Seconds the program may run (timers, I/O, registrations) before the synth fails (`--timeout`). @default 600 */
+  readonly timeoutSeconds?: number;
 }
 
 export interface PlanResource {
@@ -104,6 +107,7 @@ export async function evaluate(options: SynthOptions): Promise<{ project: string
       config: { ...stackFile.config, ...(options.config ?? {}) },
       secretKeys: [...stackFile.secretKeys, ...(options.secretKeys ?? [])],
       sdkDir: dir,
+      timeoutSeconds: options.timeoutSeconds,
     },
     () => {
       // As Pulumi's Node.js host: a default-exported function (ESM style) is the program's main.
@@ -139,33 +143,92 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
   checkStackName(options.stack);
   const dir = path.resolve(options.dir ?? ".");
   const outRoot = path.resolve(options.out ?? path.join(dir, "out"));
+  const outFlag = options.out !== undefined ? "--out" : "--out (default <dir>/out)";
   const outDir = path.join(outRoot, options.stack);
+  checkOutRoot(outRoot, options.out ?? path.relative(process.cwd(), outRoot));
+  // The output of an earlier run (keel's marker), taken note of before the program runs: only
+  // that directory is replaced or, after a failure, removed; never the user's, never another run's.
+  const before = outputState(outDir);
+  if (before.kind === "other") throw notOurs(outDir, before.why, outFlag);
   let staging: string | undefined;
   try {
     const { project, run, environment } = await evaluate(options);
+    if (environment !== undefined) {
+      // A misspelt environment would judge the stack by no policies at all (facts only).
+      const packDir = findPack(undefined, dir);
+      const environments = packEnvironments(packDir);
+      if (!environments.includes(environment)) throw new SynthError(`stack ${options.stack}: keel:environment is ${JSON.stringify(environment)}; expected ${knownEnvironments(packDir, environments)}`);
+    }
     const rendered = render(project, options.stack, run);
     const environmentKnown = environment !== undefined && /^[a-z0-9-]+$/.test(environment) && environmentConfigFile(dir, environment) !== undefined;
     const policyPackConfig = stackPolicyConfig(dir, run, environment);
-    fs.mkdirSync(outRoot, { recursive: true });
+    makeOutRoot(outRoot, options.out ?? path.relative(process.cwd(), outRoot));
     staging = freshDirectory(path.join(outRoot, `.${options.stack}.partial-${process.pid}`));
+    fs.writeFileSync(path.join(staging, MARKER), MARKER_TEXT);
     fs.mkdirSync(path.join(staging, "manifests"));
     for (const m of rendered.manifests) fs.writeFileSync(path.join(staging, "manifests", m.file), manifestYaml(m.object));
     fs.writeFileSync(path.join(staging, "plan.json"), JSON.stringify(rendered.plan, null, 2) + "\n");
     fs.writeFileSync(path.join(staging, "topology.mmd"), rendered.topology);
     fs.writeFileSync(path.join(staging, "capacity.md"), rendered.capacity);
     fs.writeFileSync(path.join(staging, "policy-pack-config.json"), JSON.stringify(policyPackConfig, null, 2) + "\n");
-    fs.rmSync(outDir, { recursive: true, force: true });
-    fs.renameSync(staging, outDir);
+    swapIn(staging, outDir, outFlag);
     staging = undefined;
     return { project, stack: options.stack, outDir, run, ...rendered, policyPackConfig, environment, environmentKnown };
   } catch (err) {
     if (staging) fs.rmSync(staging, { recursive: true, force: true });
-    if (fs.existsSync(outDir)) {
-      fs.rmSync(outDir, { recursive: true, force: true });
-      if (typeof err === "object" && err !== null) Object.defineProperty(err, "removedOutput", { value: outDir, enumerable: false });
-    }
-    throw err;
+    if (removeStaleOutput(outDir, before) && typeof err === "object" && err !== null) Object.defineProperty(err, "removedOutput", { value: outDir, enumerable: false });
+    throw asSynthError(err, outRoot, options.out ?? path.relative(process.cwd(), outRoot));
   }
+}
+
+/** `--out` must be a directory (or not exist yet). */
+function checkOutRoot(outRoot: string, shownOut: string): void {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(outRoot);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return;
+    throw outError(err, shownOut);
+  }
+  if (!stat.isDirectory()) throw new SynthError(`--out ${shownOut} is a file; expected a directory`);
+}
+
+function makeOutRoot(outRoot: string, shownOut: string): void {
+  try {
+    fs.mkdirSync(outRoot, { recursive: true });
+  } catch (err) {
+    throw outError(err, shownOut);
+  }
+}
+
+const ERRNO_TEXT: Record<string, string> = {
+  EEXIST: "a file is in the way",
+  ENOTDIR: "a part of the path is a file, not a directory",
+  EROFS: "the file system is read-only",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  ENAMETOOLONG: "the path is too long",
+  ENOSPC: "no space left on the device",
+  ELOOP: "a symbolic link loop",
+  EDQUOT: "the disk quota is exceeded",
+};
+
+function outError(err: unknown, shownOut: string): SynthError {
+  const code = (err as NodeJS.ErrnoException).code ?? "";
+  return new SynthError(`cannot write the output under --out ${shownOut}: ${ERRNO_TEXT[code] ?? (err as Error).message} (${code || "error"})`);
+}
+
+/** A raw file-system error while writing the output, as one line saying what keel tried. */
+function asSynthError(err: unknown, outRoot: string, shownOut: string): unknown {
+  const e = err as NodeJS.ErrnoException;
+  if (e instanceof Error && typeof e.code === "string" && typeof e.syscall === "string" && typeof e.path === "string" && path.resolve(e.path).startsWith(outRoot)) {
+    const wrapped = outError(err, shownOut);
+    const removed = removedOutputOf(err);
+    if (removed) Object.defineProperty(wrapped, "removedOutput", { value: removed, enumerable: false });
+    return wrapped;
+  }
+  return err;
 }
 
 /** A new directory (mode as mkdir gives it, unlike mkdtemp's 0700): `<prefix>-<n>`. */

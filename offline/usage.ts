@@ -20,16 +20,19 @@ export const EXIT_CODES = `exit codes:
      outside a flag's choices`;
 
 export const COMMAND_USAGE: Readonly<Record<string, string>> = {
-  synth: `  keel synth --stack <name> [--dir <pulumi project dir>] [--out <dir>] [--stack-config <file.json>]
+  synth: `  keel synth --stack <name> [--dir <pulumi project dir>] [--out <dir>] [--stack-config <file.json>] [--timeout <seconds>]
       Evaluates the project's program with Pulumi.<name>.yaml under Pulumi's mock runtime and
       writes <out>/<name>/ (default <dir>/out/<name>/): manifests/, plan.json, topology.mmd,
       capacity.md (secrets redacted) and policy-pack-config.json (the policies of the stack's
       keel:environment with its cluster facts, for pulumi preview --policy-pack-config). The
       output is written only when the synth succeeds; a failed synth removes <out>/<name>/.
       --stack-config: extra config over the stack file's, as JSON ({ "<namespace>:<name>": value },
-      a secret as { "secret": value }), e.g. what a Pulumi ESC environment would give.`,
+      a secret as { "secret": value }), e.g. what a Pulumi ESC environment would give.
+      --timeout: seconds the program may run, its timers and late registrations included
+      (default 600); then the synth fails. keel replaces or removes only an <out>/<name>/ it
+      wrote itself (it holds a .keel-synth marker).`,
   check: `  keel check (--stack <name> [--dir <dir>] [--stack-config <file.json>] | --manifests <file or dir>)
-             [--environment <name> | --config <pack config file>] [--format text|json] [--pack <dir>]
+             [--environment <name> | --config <pack config file>] [--format text|json] [--pack <dir>] [--timeout <seconds>]
       Runs the policy pack over the synthesized stack (or plain Kubernetes YAML) through its gRPC
       analyzer interface, as pulumi preview --policy-pack does, with the stack's cluster facts.
       The policies are those of the environment: --environment <name> (a config/<name>.json of
@@ -61,6 +64,7 @@ export function parseFlags(argv: readonly string[], allowed: readonly string[], 
     const value = m[2] ?? argv[++i];
     if (value === undefined || (m[2] === undefined && value.startsWith("-"))) throw new UsageError(`--${m[1]} needs a value`, command);
     if (value.length === 0) throw new UsageError(`--${m[1]} is empty; it needs a value`, command);
+    if (value.trim().length === 0) throw new UsageError(`--${m[1]} is blank (${JSON.stringify(value)}); it needs a value`, command);
     if (m[1] in flags) throw new UsageError(`--${m[1]} is given twice (${JSON.stringify(flags[m[1]])} and ${JSON.stringify(value)}); give it once`, command);
     flags[m[1]] = value;
   }

@@ -29,9 +29,9 @@ export function nothingPending(baseline: ReadonlyMap<string, number>, now: reado
  * Watches a run. `hasFailures` shortens the wait: after a failure a stalled run is abandoned
  * at the first quiet turn; without one it must be quiet for several turns in a row.
  */
-export function watchForStall(hasFailures: () => boolean, quietTurns = 3): Watchdog {
+export function watchForStall(hasFailures: () => boolean, quietTurns = 3, baselineCounts?: ReadonlyMap<string, number>): Watchdog {
   const active = (): string[] => (typeof process.getActiveResourcesInfo === "function" ? process.getActiveResourcesInfo() : ["unknown"]);
-  const baseline = counts(active());
+  const baseline = baselineCounts ?? counts(active());
   let stopped = false;
   let timer: NodeJS.Immediate | undefined;
   let resolveStalled: () => void = () => undefined;
@@ -45,14 +45,53 @@ export function watchForStall(hasFailures: () => boolean, quietTurns = 3): Watch
       resolveStalled();
       return;
     }
-    timer = setImmediate(turn);
+    schedule(quiet > 0);
   };
+  // While timers or I/O are pending, look again a little later (no busy loop); when quiet, at the next turn.
+  const schedule = (quietNow: boolean) => {
+    if (quietNow) timer = setImmediate(turn);
+    else pollTimer = setTimeout(() => (timer = setImmediate(turn)), 2);
+  };
+  let pollTimer: NodeJS.Timeout | undefined;
   timer = setImmediate(turn);
   return {
     stalled,
     stop() {
       stopped = true;
       if (timer) clearImmediate(timer);
+      if (pollTimer) clearTimeout(pollTimer);
     },
   };
+}
+
+/** The types of the active resources keeping the event loop alive. */
+export function activeResources(): string[] {
+  return typeof process.getActiveResourcesInfo === "function" ? process.getActiveResourcesInfo() : [];
+}
+
+/** Counts of resource types, to compare against a baseline. */
+export function resourceCounts(types: readonly string[]): Map<string, number> {
+  return counts(types);
+}
+
+/** The kinds of what keeps the event loop alive beyond the baseline, e.g. "Timeout". */
+export function pendingBeyond(baseline: ReadonlyMap<string, number>): string[] {
+  const out: string[] = [];
+  for (const [type, n] of counts(activeResources())) if (n > (baseline.get(type) ?? 0)) out.push(type);
+  return out;
+}
+
+/** Resolves once nothing beyond `baseline` keeps the event loop alive for `quietTurns` turns in a row. */
+export function untilQuiet(baseline: ReadonlyMap<string, number>, quietTurns = 3, cancelled: () => boolean = () => false): Promise<void> {
+  return new Promise((resolve) => {
+    let quiet = 0;
+    const turn = () => {
+      if (cancelled()) return; // never resolves: the caller has given up waiting
+      quiet = nothingPending(baseline, activeResources()) ? quiet + 1 : 0;
+      if (quiet >= quietTurns) resolve();
+      else if (quiet > 0) setImmediate(turn);
+      else setTimeout(() => setImmediate(turn), 2);
+    };
+    setImmediate(turn);
+  });
 }

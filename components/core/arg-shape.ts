@@ -14,6 +14,7 @@
  * passes with its required fields checked; elsewhere an object must be a plain object (not a
  * Map or a Date) with no key the type does not declare.
  */
+import { closest } from "./did-you-mean";
 import { ARG_SHAPES } from "./arg-shapes.generated";
 import { KeelValidationError, Validator, describeValue } from "./errors";
 
@@ -90,35 +91,7 @@ export function childPath(path: string, key: string): string {
   return `${path}[${JSON.stringify(key)}]`;
 }
 
-/** Optimal string alignment distance (edits, with transpositions). */
-export function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  }
-  return d[a.length][b.length];
-}
-
-/** The closest of `known` to `key`, when it is close enough to be a typo (case ignored). */
-export function closest(key: string, known: readonly string[]): string | undefined {
-  const lower = key.toLowerCase();
-  const limit = lower.length <= 2 ? 0 : lower.length <= 4 ? 1 : lower.length <= 10 ? 2 : 3;
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const k of known) {
-    const d = editDistance(lower, k.toLowerCase());
-    if (d <= limit && d < bestDistance) {
-      best = k;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
+export { closest, editDistance } from "./did-you-mean";
 
 /** Checks values against generated shapes, collecting one line per problem. */
 const INT32_MAX = 2147483647;

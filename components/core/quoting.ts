@@ -228,30 +228,4 @@ export function redisConfLine(directive: string, ...args: readonly string[]): st
 // ---------------------------------------------------------------------------------------------
 // Names of a target's own syntax (setting names, config keys) are validated, never quoted.
 
-function editDistance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    row = next;
-  }
-  return row[b.length];
-}
-
-/**
- * ` (did you mean "x"?)` for the closest of `candidates` to `name` (case-insensitive, within a
- * third of its length, at least 2 edits), or "" when none is close.
- */
-export function didYouMean(name: string, candidates: Iterable<string>): string {
-  const lower = String(name).toLowerCase();
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(lower.length / 3)) + 1;
-  for (const c of candidates) {
-    const d = editDistance(lower, c.toLowerCase());
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best === undefined ? "" : ` (did you mean ${JSON.stringify(best)}?)`;
-}
+export { didYouMean } from "./did-you-mean";

@@ -3,7 +3,8 @@
  * each policy's schema defaults, then the file's values. The file maps policy names to an
  * enforcement level, or to `{ enforcementLevel?, ...properties }`; `all` sets every level.
  */
-import * as fs from "fs";
+import { readTextFile } from "../project";
+import { parseJsonStrict } from "../yaml-input";
 import { SynthError } from "../runtime";
 
 export type Level = "advisory" | "mandatory" | "remediate" | "disabled";
@@ -41,8 +42,9 @@ function typeMatches(type: string | undefined, value: unknown): boolean {
 }
 
 export function readConfigFile(file: string): Record<string, unknown> {
+  const text = readTextFile(file, `policy pack config ${file}`);
   try {
-    const parsed: unknown = JSON.parse(fs.readFileSync(file, "utf8"));
+    const parsed: unknown = parseJsonStrict(text);
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error("expected a JSON object");
     return parsed as Record<string, unknown>;
   } catch (err) {
@@ -65,6 +67,10 @@ export function resolveConfig(policies: readonly PolicyDescription[], file: Reco
       continue;
     }
     const entry = resolved.get(name) as ResolvedPolicyConfig;
+    if (typeof value !== "string" && (typeof value !== "object" || value === null || Array.isArray(value))) {
+      problems.push(`"${name}" is ${JSON.stringify(value)}; expected an enforcement level (${LEVELS.join(", ")}) or an object { "enforcementLevel": ..., <settings> }`);
+      continue;
+    }
     const { enforcementLevel, ...properties } = typeof value === "string" ? { enforcementLevel: value } : (value as Record<string, unknown>);
     if (enforcementLevel !== undefined && !LEVELS.includes(enforcementLevel as Level)) {
       problems.push(`"${name}".enforcementLevel is ${JSON.stringify(enforcementLevel)}; expected one of ${LEVELS.join(", ")}`);

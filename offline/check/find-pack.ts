@@ -21,3 +21,20 @@ export function environmentConfigFile(projectDir: string, environment: string): 
     return undefined;
   }
 }
+
+/** The environments of a pack: its `config/<name>.json` files. */
+export function packEnvironments(packDir: string): string[] {
+  try {
+    return fs
+      .readdirSync(path.join(packDir, "config"))
+      .filter((f) => f.endsWith(".json"))
+      .map((f) => f.slice(0, -".json".length))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+export function knownEnvironments(packDir: string, environments: readonly string[]): string {
+  return environments.length > 0 ? `one of ${environments.join(", ")} (the config/*.json files of the pack ${packDir})` : `a config/<name>.json of the pack ${packDir}, which has none`;
+}

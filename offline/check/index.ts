@@ -2,16 +2,17 @@
  * `keel check`: synthesizes a stack (or reads Kubernetes YAML) and runs the policy pack over
  * it through the pack's gRPC analyzer interface, exactly as `pulumi preview --policy-pack`.
  */
-import * as fs from "fs";
 import * as path from "path";
 import { SynthError } from "../runtime";
 import { UsageError } from "../usage";
 import { clusterFactsOf, withFacts } from "../facts";
 import { evaluate } from "../synth";
+import { outputState, removeStaleOutput } from "../output-dir";
 import { CheckResource, runPack } from "./analyze";
 import { readConfigFile } from "./config";
 import { resourcesFromManifests, resourcesFromRun, secretValues } from "./inputs";
 import { findPack, startPack } from "./pack";
+import { knownEnvironments, packEnvironments } from "./find-pack";
 import { CheckReport, buildReport } from "./report";
 
 export interface CheckOptions {
@@ -28,24 +29,11 @@ export interface CheckOptions {
   readonly config?: string;
   /** The policy pack directory. @default `<dir>/policies`, else keel's own */
   readonly pack?: string;
+  /** Seconds the program may run (`--timeout`). @default 600 */
+  readonly timeoutSeconds?: number;
 }
 
-/** The environments of a pack: its `config/<name>.json` files. */
-export function packEnvironments(packDir: string): string[] {
-  try {
-    return fs
-      .readdirSync(path.join(packDir, "config"))
-      .filter((f) => f.endsWith(".json"))
-      .map((f) => f.slice(0, -".json".length))
-      .sort();
-  } catch {
-    return [];
-  }
-}
-
-function knownEnvironments(packDir: string, environments: readonly string[]): string {
-  return environments.length > 0 ? `one of ${environments.join(", ")} (the config/*.json files of the pack ${packDir})` : `a config/<name>.json of the pack ${packDir}, which has none`;
-}
+export { packEnvironments } from "./find-pack";
 
 export async function check(options: CheckOptions): Promise<CheckReport> {
   if ((options.stack === undefined) === (options.manifests === undefined)) throw new UsageError("give exactly one of --stack and --manifests", "check");
@@ -64,7 +52,17 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
   let facts: Record<string, unknown> | undefined;
   let environment = options.environment;
   if (options.stack !== undefined) {
-    const evaluated = await evaluate({ stack: options.stack, dir, stackConfigFile: options.stackConfig });
+    // The stack's output from an earlier synth no longer matches a program that fails: removed
+    // as synth removes it (only a directory keel wrote, never one written meanwhile).
+    const outDir = path.join(dir, "out", options.stack);
+    const before = outputState(outDir);
+    let evaluated: Awaited<ReturnType<typeof evaluate>>;
+    try {
+      evaluated = await evaluate({ stack: options.stack, dir, stackConfigFile: options.stackConfig, timeoutSeconds: options.timeoutSeconds });
+    } catch (err) {
+      if (removeStaleOutput(outDir, before) && typeof err === "object" && err !== null) Object.defineProperty(err, "removedOutput", { value: outDir, enumerable: false });
+      throw err;
+    }
     const { run } = evaluated;
     resources = resourcesFromRun(run.resources);
     secrets = secretValues(run.resources);

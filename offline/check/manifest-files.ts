@@ -8,10 +8,11 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parseAllDocuments } from "yaml";
+import { LineCounter, parseAllDocuments } from "yaml";
 import { CLUSTER_SCOPED_KINDS } from "../providers";
 import { SynthError } from "../runtime";
 import type { Json } from "../values";
+import { documentValue, duplicateKey } from "../yaml-input";
 
 export interface ManifestObject {
   readonly object: Record<string, Json>;
@@ -19,8 +20,6 @@ export interface ManifestObject {
   readonly source: string;
 }
 
-/** YAML aliases a document may expand (a real manifest has a handful; a "billion laughs" document millions). */
-const MAX_ALIASES = 1000;
 const YAML_FILE = /\.(ya?ml|json)$/i;
 
 /** How a path is shown: relative to the working directory when under it. */
@@ -34,7 +33,8 @@ export function manifestFiles(target: string): string[] {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(target);
-  } catch {
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ELOOP") throw new SynthError(`${shown(target)} is a symbolic link loop (following its links leads back to it)`);
     let link: string | undefined;
     try {
       link = fs.lstatSync(target).isSymbolicLink() ? fs.readlinkSync(target) : undefined;
@@ -45,11 +45,31 @@ export function manifestFiles(target: string): string[] {
   }
   if (!stat.isDirectory()) return [target];
   const found: string[] = [];
+  // Symbolic links are followed (a linked chart directory is read), each real directory once:
+  // a link back up the tree is not a loop.
+  const visited = new Set<string>();
   const walk = (dir: string) => {
+    const real = fs.realpathSync(dir);
+    if (visited.has(real)) return;
+    visited.add(real);
     for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (YAML_FILE.test(e.name)) found.push(p);
+      let isDir = e.isDirectory();
+      let isFile = e.isFile();
+      if (e.isSymbolicLink()) {
+        try {
+          const st = fs.statSync(p);
+          isDir = st.isDirectory();
+          isFile = st.isFile();
+        } catch (err) {
+          if (YAML_FILE.test(e.name) || (err as NodeJS.ErrnoException).code === "ELOOP") {
+            throw new SynthError(`${shown(p)} is a symbolic link ${(err as NodeJS.ErrnoException).code === "ELOOP" ? "loop" : `to ${fs.readlinkSync(p)}, which does not exist`}`);
+          }
+          continue;
+        }
+      }
+      if (isDir) walk(p);
+      else if (isFile && YAML_FILE.test(e.name)) found.push(p);
     }
   };
   walk(target);
@@ -69,7 +89,11 @@ export function decodeText(bytes: Buffer, name: string): string {
     let alternating = 0;
     for (let i = 0; i + 1 < sample.length; i += 2) if ((sample[i] === 0) !== (sample[i + 1] === 0)) alternating++;
     if (sample.length >= 4 && alternating >= Math.floor(sample.length / 2) * 0.9) {
-      throw new SynthError(`${name} looks like UTF-16 text without a byte-order mark; keel reads UTF-8 (convert it, e.g. iconv -f UTF-16LE -t UTF-8)`);
+      // ASCII in UTF-16LE has the NUL second ("a\0"), in UTF-16BE first ("\0a").
+      let nulFirst = 0;
+      for (let i = 0; i + 1 < sample.length; i += 2) if (sample[i] === 0 && sample[i + 1] !== 0) nulFirst++;
+      const encoding = nulFirst > alternating / 2 ? "UTF-16BE" : "UTF-16LE";
+      throw new SynthError(`${name} looks like ${encoding} text without a byte-order mark; keel reads UTF-8 (convert it, e.g. iconv -f ${encoding} -t UTF-8)`);
     }
     throw new SynthError(`${name} is binary data (a NUL byte at offset ${nul}), not Kubernetes YAML or JSON`);
   }
@@ -98,7 +122,12 @@ export function notAnObject(value: unknown): string | undefined {
   const metadata = o.metadata;
   const name = typeof metadata === "object" && metadata !== null ? (metadata as Record<string, unknown>).name : undefined;
   if (typeof name !== "string" || name.length === 0) missing.push("metadata.name");
-  if (missing.length === 0) return undefined;
+  if (missing.length === 0) {
+    // Kinds are CamelCase: the API server knows no `pod` (kubectl apply fails), and no policy would judge it.
+    const kind = o.kind as string;
+    if (!/^[A-Z][A-Za-z0-9]*$/.test(kind)) return `has kind ${JSON.stringify(kind)}, which is not a Kubernetes kind (kinds are CamelCase, e.g. ${JSON.stringify(kind.charAt(0).toUpperCase() + kind.slice(1))})`;
+    return undefined;
+  }
   const keys = Object.keys(o);
   return `is not a Kubernetes object: it has no ${missing.join(", ")} (keys: ${keys.length > 0 ? keys.slice(0, 8).join(", ") : "none"})`;
 }
@@ -106,7 +135,8 @@ export function notAnObject(value: unknown): string | undefined {
 /** The objects of one file's text; problems are collected, one line each. */
 export function objectsOfText(text: string, name: string, problems: string[]): ManifestObject[] {
   const objects: ManifestObject[] = [];
-  const docs = parseAllDocuments(text, { uniqueKeys: true });
+  const lines = new LineCounter();
+  const docs = parseAllDocuments(text, { uniqueKeys: false, logLevel: "error", lineCounter: lines });
   const list = Array.isArray(docs) ? docs : [docs];
   list.forEach((doc, i) => {
     const where = `${name}: document ${i + 1}`;
@@ -114,28 +144,46 @@ export function objectsOfText(text: string, name: string, problems: string[]): M
       problems.push(`${where}: invalid YAML: ${doc.errors[0].message.split("\n")[0].replace(/:$/, "")}`);
       return;
     }
-    let value: unknown;
-    try {
-      value = doc.toJS({ maxAliasCount: MAX_ALIASES });
-    } catch (err) {
-      problems.push(`${where}: ${(err as Error).message} (more than ${MAX_ALIASES} alias expansions)`);
+    // Unique keys, checked in linear time (the parser's own check is quadratic in the keys of a mapping).
+    const dup = duplicateKey(doc, lines);
+    if (dup) {
+      problems.push(`${where}: invalid YAML: Map keys must be unique at line ${dup.line}, column ${dup.col}`);
       return;
     }
+    const converted = documentValue(doc);
+    if ("problem" in converted) {
+      problems.push(`${where}: ${converted.problem}`);
+      return;
+    }
+    const value = converted.value;
     if (value === null || value === undefined) return; // an empty document between `---` separators
-    const o = value as Record<string, unknown>;
-    if (typeof o === "object" && !Array.isArray(o) && o.kind === "List" && Array.isArray(o.items)) {
-      o.items.forEach((item: unknown, j: number) => {
-        const why = notAnObject(item);
-        if (why) problems.push(`${where}, items[${j}] ${why}`);
-        else objects.push({ object: item as Record<string, Json>, source: `${where}, items[${j}]` });
-      });
-      return;
-    }
-    const why = notAnObject(value);
-    if (why) problems.push(`${where} ${why}`);
-    else objects.push({ object: value as Record<string, Json>, source: where });
+    addObjects(value, where, objects, problems);
   });
   return objects;
+}
+
+/** A list object (`kind: List`, `ConfigMapList`, ...): its items are the objects. */
+function isList(value: unknown): value is { kind: string; items: unknown[] } {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const o = value as Record<string, unknown>;
+  return typeof o.kind === "string" && o.kind.endsWith("List") && Array.isArray(o.items);
+}
+
+/** The object, or the items of a list (lists in lists flattened, to any depth). */
+function addObjects(value: unknown, where: string, objects: ManifestObject[], problems: string[]): void {
+  // An explicit stack rather than recursion: a deeply nested list cannot overflow the call stack.
+  const stack: { value: unknown; where: string }[] = [{ value, where }];
+  while (stack.length > 0) {
+    const next = stack.pop() as { value: unknown; where: string };
+    if (isList(next.value)) {
+      const items = next.value.items;
+      for (let j = items.length - 1; j >= 0; j--) stack.push({ value: items[j], where: `${next.where}, items[${j}]` });
+      continue;
+    }
+    const why = notAnObject(next.value);
+    if (why) problems.push(`${next.where} ${why}`);
+    else objects.push({ object: next.value as Record<string, Json>, source: next.where });
+  }
 }
 
 /** The object's identity on a cluster: API group, kind, namespace ("default" when unset), name. */

@@ -16,6 +16,7 @@ function synthCase(c: string): { code: number; stdout: string; stderr: string; o
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "keel-bad-"));
   fs.mkdirSync(path.join(out, c, "manifests"), { recursive: true });
   fs.writeFileSync(path.join(out, c, "plan.json"), "{}\n");
+  fs.writeFileSync(path.join(out, c, ".keel-synth"), "x\n");
   const r = keel(["synth", "--stack", c, "--dir", DIR, "--out", out], DIR);
   return { ...r, out };
 }
@@ -32,14 +33,14 @@ describe("duplicate resources fail the synth, naming both", () => {
   it("two KubernetesPlatform components with one name", () => {
     const r = synthCase("dup-platform");
     expectFailure(r, "dup-platform", [
-      'keel synth: duplicate resource URN urn:pulumi:dup-platform::bad-programs::pulumi:pulumi:Stack$keel:components:KubernetesPlatform::shop: two resources of type keel:components:KubernetesPlatform are named "shop"; resource names must be unique per type (both under the stack)',
+      'keel synth: duplicate resource URN urn:pulumi:dup-platform::bad-programs::keel:components:KubernetesPlatform::shop: two resources of type keel:components:KubernetesPlatform are named "shop"; resource names must be unique per type (both under the stack)',
     ]);
   });
 
   it("two ApiService components with one name", () => {
     const r = synthCase("dup-service");
     expectFailure(r, "dup-service", [
-      'keel synth: duplicate resource URN urn:pulumi:dup-service::bad-programs::pulumi:pulumi:Stack$keel:components:ApiService::orders: two resources of type keel:components:ApiService are named "orders"; resource names must be unique per type (both under the stack)',
+      'keel synth: duplicate resource URN urn:pulumi:dup-service::bad-programs::keel:components:ApiService::orders: two resources of type keel:components:ApiService are named "orders"; resource names must be unique per type (both under the stack)',
     ]);
   });
 
@@ -76,7 +77,7 @@ describe("duplicate resources fail the synth, naming both", () => {
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(fs.readdirSync(r.out)).toEqual(["distinct-clusters"]);
-    expect(fs.readdirSync(path.join(r.out, "distinct-clusters")).sort()).toEqual(["capacity.md", "manifests", "plan.json", "policy-pack-config.json", "topology.mmd"]);
+    expect(fs.readdirSync(path.join(r.out, "distinct-clusters")).sort()).toEqual([".keel-synth", "capacity.md", "manifests", "plan.json", "policy-pack-config.json", "topology.mmd"]);
     expect(r.stdout).toContain("policy-pack-config.json (the cluster facts only: the stack sets no keel:environment)");
   });
 });
@@ -130,12 +131,119 @@ describe("a program's own failure is one line with where it happened", () => {
 });
 
 describe("keel check fails the same way", () => {
+  it("removes the stack's out/<stack>/ from an earlier synth when the program fails (only keel's own)", () => {
+    const out = path.join(DIR, "out");
+    try {
+      fs.mkdirSync(path.join(out, "type-error", "manifests"), { recursive: true });
+      fs.writeFileSync(path.join(out, "type-error", ".keel-synth"), "x\n");
+      const r = keel(["check", "--stack", "type-error", "--dir", DIR, "--environment", "dev"], DIR);
+      expect(r).toEqual({
+        code: 1,
+        stdout: "",
+        stderr: "keel check: Cannot read properties of undefined (reading 'value') (at cases.ts:48:65)\nkeel check: removed out/type-error/ (written by an earlier run; it does not match the program)\n",
+      });
+      expect(fs.readdirSync(out)).toEqual([]);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+
   it("on duplicate components", () => {
     const r = keel(["check", "--stack", "dup-platform", "--dir", DIR, "--environment", "dev"], DIR);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr).toBe(
-      'keel check: duplicate resource URN urn:pulumi:dup-platform::bad-programs::pulumi:pulumi:Stack$keel:components:KubernetesPlatform::shop: two resources of type keel:components:KubernetesPlatform are named "shop"; resource names must be unique per type (both under the stack)\n',
+      'keel check: duplicate resource URN urn:pulumi:dup-platform::bad-programs::keel:components:KubernetesPlatform::shop: two resources of type keel:components:KubernetesPlatform are named "shop"; resource names must be unique per type (both under the stack)\n',
     );
+  });
+});
+
+describe("keel replaces or removes only a directory it wrote itself", () => {
+  // In-process: the refusal comes before the program runs.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { synth } = require("../../offline/synth") as typeof import("../../offline/synth");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const outputDir = require("../../offline/output-dir") as typeof import("../../offline/output-dir");
+  const tmp = () => fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "keel-own-")));
+
+  it("refuses a project directory named like the stack (--out ..), a user directory, a file as --out", async () => {
+    const root = tmp();
+    const project = path.join(root, "dev");
+    fs.mkdirSync(project);
+    fs.writeFileSync(path.join(project, "Pulumi.yaml"), "name: x\nruntime: nodejs\n");
+    await expect(synth({ stack: "dev", dir: project, out: root })).rejects.toThrow(
+      `${project}/ is a directory keel did not write (it has no .keel-synth marker); keel writes its output only to a directory it created itself: remove or rename it, or choose another --out`,
+    );
+    expect(fs.readdirSync(project)).toEqual(["Pulumi.yaml"]);
+    fs.mkdirSync(path.join(root, "lib"));
+    fs.writeFileSync(path.join(root, "lib", "keep.txt"), "mine");
+    await expect(synth({ stack: "lib", dir: project, out: root })).rejects.toThrow(`${path.join(root, "lib")}/ is a directory keel did not write`);
+    expect(fs.readFileSync(path.join(root, "lib", "keep.txt"), "utf8")).toBe("mine");
+    fs.writeFileSync(path.join(root, "afile"), "");
+    await expect(synth({ stack: "dev", dir: project, out: path.join(root, "afile") })).rejects.toThrow(`--out ${path.join(root, "afile")} is a file; expected a directory`);
+    await expect(synth({ stack: "dev", dir: project, out: path.join(root, "afile", "sub") })).rejects.toThrow(
+      `cannot write the output under --out ${path.join(root, "afile", "sub")}: a part of the path is a file, not a directory (ENOTDIR)`,
+    );
+    const long = path.join(root, "x".repeat(300));
+    await expect(synth({ stack: "dev", dir: project, out: long })).rejects.toThrow(`cannot write the output under --out ${long}: the path is too long (ENAMETOOLONG)`);
+  });
+
+  it("removes after a failure only the output it saw before the run; swaps in new output over keel's own", () => {
+    const root = tmp();
+    const dir = path.join(root, "s");
+    fs.mkdirSync(dir);
+    expect(outputDir.outputState(dir).kind).toBe("other");
+    fs.writeFileSync(path.join(dir, ".keel-synth"), "x");
+    const before = outputDir.outputState(dir);
+    expect(before.kind).toBe("keel");
+    // Another run replaced it meanwhile: not removed.
+    fs.rmSync(dir, { recursive: true });
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, "plan.json"), "{}");
+    fs.writeFileSync(path.join(dir, ".keel-synth"), "y");
+    expect(outputDir.removeStaleOutput(dir, before)).toBe(false);
+    expect(fs.existsSync(path.join(dir, "plan.json"))).toBe(true);
+    const staging = path.join(root, ".s.partial");
+    fs.mkdirSync(staging);
+    fs.writeFileSync(path.join(staging, ".keel-synth"), "z");
+    outputDir.swapIn(staging, dir, "--out");
+    expect(fs.readdirSync(root)).toEqual(["s"]);
+    expect(fs.readFileSync(path.join(dir, ".keel-synth"), "utf8")).toBe("z");
+    expect(outputDir.removeStaleOutput(dir, outputDir.outputState(dir))).toBe(true);
+    expect(fs.readdirSync(root)).toEqual([]);
+  });
+});
+
+describe("late work and exit tricks (test/fixtures/late-work)", () => {
+  const LATE = path.join(ROOT, "test", "fixtures", "late-work");
+
+  it("an error thrown in a timer after main returned fails the synth", () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "keel-late-"));
+    const r = keel(["synth", "--stack", "late-throw", "--dir", LATE, "--out", out], LATE);
+    expect(r).toEqual({ code: 1, stdout: "", stderr: "keel synth: late boom (at index.ts:38:11)\n" });
+    expect(fs.readdirSync(out)).toEqual([]);
+  });
+
+  it("a module the program cannot find is one line with where it was required (no require stack)", () => {
+    const r = keel(["synth", "--stack", "missing-module", "--dir", LATE, "--out", fs.mkdtempSync(path.join(os.tmpdir(), "keel-late-"))], LATE);
+    expect(r).toEqual({ code: 1, stdout: "", stderr: "keel synth: Cannot find module './nope' (at index.ts:45:3)\n" });
+  });
+
+  it("a program cannot turn a failing check into exit 0 (process.exit, reallyExit, 'exit' listeners), nor print into --format json", () => {
+    const r = keel(["check", "--stack", "tricks", "--dir", LATE, "--format", "json"], LATE);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe("hello from the program\nraw write\n");
+    const report = JSON.parse(r.stdout) as { violations: { level: string }[] };
+    expect(report.violations.some((v) => v.level === "mandatory")).toBe(true);
+  });
+
+  it("--timeout ends a program that never stops", () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "keel-late-"));
+    const r = keel(["synth", "--stack", "interval", "--dir", LATE, "--out", out, "--timeout", "1"], LATE);
+    expect(r).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: "keel synth: the program did not finish within 1 s (--timeout): still pending: Timeout (a timer, interval or request the program started); 1 resources registered\n",
+    });
   });
 });

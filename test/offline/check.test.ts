@@ -174,3 +174,24 @@ describe("pack config files", () => {
     }
   });
 });
+
+describe("pack config files that cannot be used: one line each", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keel-packconfig-"));
+  const write = (name: string, content: string | Buffer) => (fs.writeFileSync(path.join(dir, name), content), path.join(dir, name));
+
+  it("refuses devices and fifos, duplicate keys; strips a UTF-8 BOM", () => {
+    expect(() => readConfigFile("/dev/zero")).toThrow("policy pack config /dev/zero is not a regular file (a device); expected a file");
+    const dup = write("dup.json", '{"no-privileged": 5, "no-privileged": "advisory"}');
+    expect(() => readConfigFile(dup)).toThrow(`policy pack config ${dup}: key "no-privileged" is given twice (line 1, column 22); give it once`);
+    expect(readConfigFile(write("bom.json", '\ufeff{"all": "advisory"}'))).toEqual({ all: "advisory" });
+  });
+
+  it("refuses a policy set to a number or null (neither a level nor settings)", async () => {
+    await expect(runPack(pack, [], { "no-privileged": 5, "container-probes": null }, "c.json")).rejects.toThrow(
+      [
+        'policy pack config c.json: "no-privileged" is 5; expected an enforcement level (advisory, mandatory, remediate, disabled) or an object { "enforcementLevel": ..., <settings> }',
+        'policy pack config c.json: "container-probes" is null; expected an enforcement level (advisory, mandatory, remediate, disabled) or an object { "enforcementLevel": ..., <settings> }',
+      ].join("\n"),
+    );
+  });
+});

@@ -59,6 +59,10 @@ describe("usage errors exit 2 with the command's usage", () => {
     [["check", "--manifests", "x", "--stack-config", "c.json"], "keel: --stack-config goes with --stack (it is stack config)"],
     [["deploy"], 'keel: unknown command "deploy"'],
     [[], "keel: no command given"],
+    [["bench", "--bogus"], 'keel: unknown argument "--bogus" for keel bench (it takes none)'],
+    [["help", "synth", "extra"], 'keel: help takes one command; got "synth" "extra"'],
+    [["synth", "--stack", "dev", "--out= "], 'keel: --out is blank (" "); it needs a value'],
+    [["synth", "--stack", "dev", "--timeout", "soon"], 'keel: --timeout is "soon"; expected a number of seconds (more than 0, at most 86400)'],
   ])("%j", (args, message) => {
     const r = keel(args);
     expect(r.code).toBe(2);
@@ -97,6 +101,10 @@ describe("keel check --stack chooses the stack's environment, never a silent pro
     const r = keel(["check", "--stack", "s", "--dir", dir]);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(`keel check: stack s: keel:environment is "staging"; expected one of dev, prod (the config/*.json files of the pack ${path.join(ROOT, "policies")})\n`);
+    // synth too: its policy-pack-config.json would carry no policy at all.
+    const s = keel(["synth", "--stack", "s", "--dir", dir]);
+    expect(s).toEqual({ code: 1, stdout: "", stderr: `keel synth: stack s: keel:environment is "staging"; expected one of dev, prod (the config/*.json files of the pack ${path.join(ROOT, "policies")})\n` });
+    expect(fs.existsSync(path.join(dir, "out"))).toBe(false);
   });
 
   it("uses the stack's keel:environment and names it in the report", () => {
@@ -125,5 +133,10 @@ describe("output through a pipe", () => {
     const out = execFileSync("bash", ["-c", `${command} 2>${JSON.stringify(path.join(dir, "stderr.txt"))} | head -c 1; printf '\\nexit %s\\n' "\${PIPESTATUS[0]}"`], { encoding: "utf8", timeout: 120_000 });
     expect(out).toBe("{\nexit 1\n");
     expect(fs.readFileSync(path.join(dir, "stderr.txt"), "utf8")).toBe("");
+  });
+
+  it("fails when the report cannot be written (a full disk), saying so", () => {
+    const out = execFileSync("bash", ["-c", `${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(ROOT, "bin", "keel.js"))} --version 2>&1 > /dev/full | cat; echo "exit \${PIPESTATUS[0]}"`], { encoding: "utf8", timeout: 120_000 });
+    expect(out).toBe("keel --version: cannot write the output to stdout: ENOSPC\nexit 1\n");
   });
 });

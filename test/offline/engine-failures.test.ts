@@ -17,7 +17,7 @@ describe("failures reject the run instead of hanging it", () => {
         new KubernetesPlatform("shop", { system: "shop" });
       }),
     ).rejects.toThrow(
-      'duplicate resource URN urn:pulumi:test::test::pulumi:pulumi:Stack$keel:components:KubernetesPlatform::shop: two resources of type keel:components:KubernetesPlatform are named "shop"; resource names must be unique per type (both under the stack)',
+      'duplicate resource URN urn:pulumi:test::test::keel:components:KubernetesPlatform::shop: two resources of type keel:components:KubernetesPlatform are named "shop"; resource names must be unique per type (both under the stack)',
     );
   });
 
@@ -72,6 +72,95 @@ describe("failures reject the run instead of hanging it", () => {
     });
     expect(ok.all("Service").length).toBe(5);
   });
+
+  it('namespace: "" is the provider\'s namespace, as no namespace', async () => {
+    await expect(
+      synthesize(() => {
+        new k8s.core.v1.ConfigMap("a", { metadata: { name: "web", namespace: "" } });
+        new k8s.core.v1.ConfigMap("b", { metadata: { name: "web" } });
+      }),
+    ).rejects.toThrow('Kubernetes object ConfigMap default/web is created by two resources: kubernetes:core/v1:ConfigMap "a" (in the stack) and kubernetes:core/v1:ConfigMap "b" (in the stack)');
+    const s = await synthesize(() => new k8s.core.v1.ConfigMap("a", { metadata: { name: "web", namespace: "" } }));
+    expect(s.object("ConfigMap", "web").metadata.namespace).toBe("default");
+  });
+});
+
+describe("URNs as the engine makes them", () => {
+  it("carry the whole parent type chain (not the stack's type): same names under different wrappers are not duplicates", async () => {
+    const s = await synthesize(() => {
+      for (const wrapper of ["my:x:Wrap", "my:x:Wrap2"]) {
+        const w = new pulumi.ComponentResource(wrapper, "w");
+        const inner = new pulumi.ComponentResource("my:x:Inner", "i", {}, { parent: w });
+        new k8s.core.v1.ConfigMap("cm", { data: { a: "1" } }, { parent: inner });
+      }
+    });
+    expect(s.resources.map((r) => r.urn).filter((u) => u.endsWith("::cm") || u.endsWith("::w")).sort()).toEqual([
+      "urn:pulumi:test::test::my:x:Wrap$my:x:Inner$kubernetes:core/v1:ConfigMap::cm",
+      "urn:pulumi:test::test::my:x:Wrap2$my:x:Inner$kubernetes:core/v1:ConfigMap::cm",
+      "urn:pulumi:test::test::my:x:Wrap2::w",
+      "urn:pulumi:test::test::my:x:Wrap::w",
+    ]);
+  });
+});
+
+describe("object names and namespaces must be valid Kubernetes names (they make the manifest file names)", () => {
+  it("refuses a path as a name, an invalid name or namespace, naming each resource", async () => {
+    await expect(
+      synthesize(() => {
+        new k8s.core.v1.ConfigMap("escape", { metadata: { name: "x/../../../../tmp/rt/ESCAPED" } });
+        new k8s.core.v1.ConfigMap("bad", { metadata: { name: "Bad_Name!" } });
+        new k8s.core.v1.ConfigMap("ns", { metadata: { name: "ok", namespace: "../up" } });
+        // RBAC names are path segments: colons are fine.
+        new k8s.rbac.v1.ClusterRole("rbac", { metadata: { name: "system:aggregate-to-view" } });
+      }).then((s) => s.objects),
+    ).rejects.toThrow(
+      [
+        'kubernetes:core/v1:ConfigMap "escape": metadata.name "x/../../../../tmp/rt/ESCAPED" is not a valid Kubernetes object name (a DNS subdomain: lowercase letters, digits, "-" and ".", starting and ending with a letter or digit, at most 253 characters)',
+        'kubernetes:core/v1:ConfigMap "bad": metadata.name "Bad_Name!" is not a valid Kubernetes object name (a DNS subdomain: lowercase letters, digits, "-" and ".", starting and ending with a letter or digit, at most 253 characters)',
+        'kubernetes:core/v1:ConfigMap "ns": metadata.namespace "../up" is not a valid namespace (a DNS label: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters)',
+      ].join("\n"),
+    );
+  });
+});
+
+describe("a program is done when its event loop is (as Pulumi's Node.js host)", () => {
+  it("records resources registered in a timer or after an await, once main has returned", async () => {
+    const s = await synthesize(() => {
+      setTimeout(() => new k8s.core.v1.ConfigMap("in-timer", { metadata: { name: "in-timer" }, data: { a: "1" } }), 50);
+      void (async () => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        new k8s.core.v1.ConfigMap("after-await", { metadata: { name: "after-await" }, data: { b: "2" } });
+      })();
+    });
+    expect(s.objects.map((o) => o.metadata.name).sort()).toEqual(["after-await", "in-timer"]);
+  });
+
+  it("fails a program still working after --timeout, naming what is pending", async () => {
+    let interval: NodeJS.Timeout | undefined;
+    try {
+      await expect(runInMockRuntime({ project: "test", stack: "test", timeoutSeconds: 0.3 }, () => void (interval = setInterval(() => undefined, 50)))).rejects.toThrow(
+        "the program did not finish within 0.3 s (--timeout): still pending: Timeout (a timer, interval or request the program started); 1 resources registered",
+      );
+    } finally {
+      clearInterval(interval);
+    }
+  });
+
+  it("sends what the program prints to stderr (stdout is keel's report)", async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const [stdoutWrite, stderrWrite] = [process.stdout.write, process.stderr.write];
+    process.stdout.write = ((chunk: string) => out.push(String(chunk)) > 0) as typeof process.stdout.write;
+    process.stderr.write = ((chunk: string) => err.push(String(chunk)) > 0) as typeof process.stderr.write;
+    try {
+      await synthesize(() => void process.stdout.write("from the program\n"));
+    } finally {
+      process.stdout.write = stdoutWrite;
+      process.stderr.write = stderrWrite;
+    }
+    expect(out).toEqual([]);
+    expect(err).toEqual(["from the program\n"]);
+  });
 });
 
 describe("duplicateObjects: \"ignore\" (probes that build many variants side by side)", () => {
@@ -107,14 +196,14 @@ describe("plan.json records the options set on each resource", () => {
     });
     const plan = planOf("p", "s", run);
     const options = Object.fromEntries(plan.resources.map((r) => [r.name, r.options]));
-    const providerUrn = "urn:pulumi:s::p::pulumi:pulumi:Stack$pulumi:providers:kubernetes::cluster";
+    const providerUrn = "urn:pulumi:s::p::pulumi:providers:kubernetes::cluster";
     expect(options.ns).toEqual({ protect: true, provider: providerUrn });
     expect(options.cm).toEqual({ provider: providerUrn });
     expect(options.creds).toEqual({
       protect: true,
       retainOnDelete: true,
       deleteBeforeReplace: true,
-      dependsOn: ["urn:pulumi:s::p::pulumi:pulumi:Stack$kubernetes:core/v1:ConfigMap::cm"],
+      dependsOn: ["urn:pulumi:s::p::kubernetes:core/v1:ConfigMap::cm"],
       ignoreChanges: ["data"],
       provider: providerUrn,
       aliases: [{ name: "old-creds", parent: "urn:pulumi:s::p::pulumi:pulumi:Stack::p-s" }],

@@ -40,7 +40,12 @@ describe("unreadable manifests input", () => {
     ["invalid UTF-8", () => file("latin1.yaml", Buffer.from("kind: D\xe9ploiement\n", "latin1")), "latin1.yaml is not UTF-8 text (binary data?); expected Kubernetes YAML or JSON"],
     ["UTF-16 LE with a BOM", () => file("utf16le.yaml", Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(DEPLOYMENT, "utf16le")])), "utf16le.yaml is UTF-16 text; keel reads UTF-8 (convert it, e.g. iconv -f UTF-16 -t UTF-8)"],
     ["UTF-16 BE with a BOM", () => file("utf16be.yaml", Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(DEPLOYMENT, "utf16le").swap16()])), "utf16be.yaml is UTF-16 text; keel reads UTF-8 (convert it, e.g. iconv -f UTF-16 -t UTF-8)"],
-    ["UTF-16 without a BOM", () => file("utf16-nobom.yaml", Buffer.from(DEPLOYMENT, "utf16le")), "utf16-nobom.yaml looks like UTF-16 text without a byte-order mark; keel reads UTF-8 (convert it, e.g. iconv -f UTF-16LE -t UTF-8)"],
+    ["UTF-16 without a BOM", () => file("utf16-nobom.yaml", Buffer.from(DEPLOYMENT, "utf16le")), "utf16-nobom.yaml looks like UTF-16LE text without a byte-order mark; keel reads UTF-8 (convert it, e.g. iconv -f UTF-16LE -t UTF-8)"],
+    ["UTF-16 BE without a BOM", () => file("utf16be-nobom.yaml", Buffer.from(DEPLOYMENT, "utf16le").swap16()), "utf16be-nobom.yaml looks like UTF-16BE text without a byte-order mark; keel reads UTF-8 (convert it, e.g. iconv -f UTF-16BE -t UTF-8)"],
+    ["a recursive alias", () => file("recursive.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: &x {a: *x}\n"), "recursive.yaml: document 1: data.a refers to itself through a YAML alias (a recursive alias); a value cannot contain itself"],
+    ["a complex key", () => file("complex.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n  ? [a]\n  : 1\n"), 'complex.yaml: document 1: a mapping key is a list or mapping (["a"]); keys must be strings'],
+    ["a lowercase kind", () => file("lower.yaml", "apiVersion: v1\nkind: pod\nmetadata:\n  name: p\n"), 'lower.yaml: document 1 has kind "pod", which is not a Kubernetes kind (kinds are CamelCase, e.g. "Pod")'],
+    ["a symbolic link loop", () => (fs.symlinkSync(path.join(DIR, "loop-b.yaml"), path.join(DIR, "loop-a.yaml")), fs.symlinkSync(path.join(DIR, "loop-a.yaml"), path.join(DIR, "loop-b.yaml")), path.join(DIR, "loop-a.yaml")), "loop-a.yaml is a symbolic link loop (following its links leads back to it)"],
     ["an empty file", () => file("empty.yaml", ""), "empty.yaml is empty; expected Kubernetes objects"],
     ["only comments and separators", () => file("comments.yaml", "# nothing rendered\n---\n---\n"), "comments.yaml holds no Kubernetes objects (only empty documents or comments)"],
     ["a scalar document", () => file("scalar.yaml", "hello world\n"), 'scalar.yaml: document 1 is a string ("hello world"); expected a Kubernetes object (a mapping with apiVersion, kind and metadata.name)'],
@@ -86,6 +91,26 @@ describe("unreadable manifests input", () => {
     file("ok/a.yaml", "\ufeff---\n" + DEPLOYMENT + "---\n");
     file("ok/b.json", JSON.stringify({ apiVersion: "v1", kind: "List", items: [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" } }] }));
     expect(readManifestObjects(path.join(DIR, "ok")).map((o) => o.source.replace(DIR + path.sep, ""))).toEqual(expect.arrayContaining([expect.stringMatching(/a\.yaml: document 1$/), expect.stringMatching(/b\.json: document 1, items\[0\]$/)]));
+  });
+
+  it("follows a symbolic link to a directory (once, a link back up is no loop)", () => {
+    file("linked-target/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: linked\n");
+    file("with-link/a.yaml", DEPLOYMENT);
+    fs.symlinkSync(path.join(DIR, "linked-target"), path.join(DIR, "with-link", "chart"));
+    fs.symlinkSync(path.join(DIR, "with-link"), path.join(DIR, "with-link", "up"));
+    expect(readManifestObjects(path.join(DIR, "with-link")).map((o) => (o.object.metadata as { name: string }).name)).toEqual(["web", "linked"]);
+  });
+
+  it("flattens Lists inside Lists (any *List kind): every item is checked", () => {
+    const pod = (name: string) => `      - apiVersion: v1\n        kind: Pod\n        metadata:\n          name: ${name}\n`;
+    const nested = file("nested.yaml", `apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: PodList\n    items:\n${pod("a")}${pod("b")}  - apiVersion: v1\n    kind: List\n    items:\n      - 7\n`);
+    expect(problem(nested)).toBe("nested.yaml: document 1, items[1], items[0] is a number (7); expected a Kubernetes object (a mapping with apiVersion, kind and metadata.name)");
+    fs.writeFileSync(nested, fs.readFileSync(nested, "utf8").replace("      - 7\n", pod("c")));
+    expect(readManifestObjects(nested).map((o) => `${o.object.kind}/${(o.object.metadata as { name: string }).name} ${o.source.replace(/^.*nested\.yaml: /, "")}`)).toEqual([
+      "Pod/a document 1, items[0], items[0]",
+      "Pod/b document 1, items[0], items[1]",
+      "Pod/c document 1, items[1], items[0]",
+    ]);
   });
 });
 

@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { readStackConfigJson, readStackFile } from "../../offline/project";
+import { readProject, readStackConfigJson, readStackFile } from "../../offline/project";
 import { ROOT, keel } from "../helpers/cli";
 
 const DIR = fs.mkdtempSync(path.join(os.tmpdir(), "keel-stackfile-"));
@@ -156,7 +156,7 @@ describe("secure values", () => {
     const written: string[] = [];
     const walk = (d: string) => fs.readdirSync(d, { withFileTypes: true }).forEach((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : written.push(fs.readFileSync(path.join(d, e.name), "utf8"))));
     walk(out);
-    expect(written.length).toBe(5);
+    expect(written.length).toBe(6); // with the .keel-synth marker
     for (const text of [...written, r.stdout]) expect(text).not.toMatch(/ciphertext|CIPHERTEXT|v1:AAAB/);
     const plan = JSON.parse(fs.readFileSync(path.join(out, "test", "plan.json"), "utf8")) as { outputs: Record<string, unknown>; resources: { name: string; inputs: { data?: unknown } }[] };
     expect(plan.outputs).toEqual({
@@ -166,5 +166,62 @@ describe("secure values", () => {
       secretKeys: true,
     });
     expect(plan.resources.find((x) => x.name === "settings")?.inputs.data).toEqual({ host: "[secret]", apiKey: "[secret]", second: "[secret]" });
+  });
+});
+
+describe("Pulumi.yaml and stack file keys, as Pulumi reads them", () => {
+  const project = (yaml: string, files: Record<string, string> = {}): string => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keel-project-"));
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), yaml);
+    fs.writeFileSync(path.join(dir, "index.ts"), "");
+    for (const [f, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+      fs.writeFileSync(path.join(dir, f), text);
+    }
+    return dir;
+  };
+  const projectProblem = (yaml: string): string => {
+    const dir = project(yaml);
+    try {
+      readProject(dir);
+    } catch (err) {
+      return (err as Error).message.split(path.join(dir, "Pulumi.yaml")).join("Pulumi.yaml");
+    }
+    throw new Error("no error");
+  };
+  const KNOWN = "expected one of name, runtime, description, main, config, stackConfigDir, backend, options, template, plugins, author, license, website";
+
+  it.each([
+    ["a misspelled key", "name: p\nruntime: nodejs\nmian: real.ts\n", `Pulumi.yaml: "mian" is not a Pulumi.yaml key (did you mean "main"?); ${KNOWN}`],
+    ["main that is a number", "name: p\nruntime: nodejs\nmain: 42\n", "Pulumi.yaml: main is a number (42); expected the path of the program (a file or directory)"],
+    ["main that is empty", 'name: p\nruntime: nodejs\nmain: ""\n', 'Pulumi.yaml: main is a string (""); expected the path of the program (a file or directory)'],
+    ["an empty name", 'name: ""\nruntime: nodejs\n', 'Pulumi.yaml: name is ""; expected a project name (letters, digits, "-", "_" and ".", 1 to 100)'],
+    ["a name with a colon", 'name: "a:b"\nruntime: nodejs\n', 'Pulumi.yaml: name is "a:b"; expected a project name (letters, digits, "-", "_" and ".", 1 to 100)'],
+    ["a recursive alias", "name: p\nruntime: nodejs\nconfig: &x {a: *x}\n", "Pulumi.yaml: config.a refers to itself through a YAML alias (a recursive alias); a value cannot contain itself"],
+    ["a complex key", "name: p\nruntime: nodejs\n? [a]\n: 1\n", "Pulumi.yaml: a mapping key is a list or mapping ([\"a\"]); keys must be strings"],
+  ])("%s", (_what, yaml, message) => {
+    expect(projectProblem(yaml)).toBe(message);
+  });
+
+  it("refuses unknown stack file keys, an empty environment, and text that is not UTF-8", () => {
+    expect(problem("confg:\n  shop:a: 1\n")).toBe('Pulumi.s.yaml: "confg" is not a stack file key (did you mean "config"?); expected one of config, environment, secretsprovider, encryptedkey, encryptionsalt');
+    expect(problem("environment:\n")).toBe("Pulumi.s.yaml: environment is empty; remove it, or list the Pulumi ESC environments to import");
+    fs.writeFileSync(path.join(DIR, "Pulumi.s.yaml"), Buffer.from("config:\n  shop:a: caf\xe9\n", "latin1"));
+    expect(() => readStackFile(PROJECT, "s")).toThrow(`${path.join(DIR, "Pulumi.s.yaml")} is not UTF-8 text (binary data?)`);
+  });
+
+  it("reads a stack file with many keys in linear time (the duplicate-key check)", () => {
+    const keys = Array.from({ length: 30000 }, (_, i) => `  shop:k${i}: v\n`).join("");
+    const started = Date.now();
+    expect(Object.keys(read(`config:\n${keys}`).config).length).toBe(30000);
+    expect(Date.now() - started).toBeLessThan(5000); // quadratic: about a minute
+  });
+
+  it("honours stackConfigDir and project config defaults (a value, { value }, { default }); the stack file wins", () => {
+    const dir = project("name: p\nruntime: nodejs\nstackConfigDir: stacks\nconfig:\n  size: small\n  p:color: { default: blue }\n  aws:region: { value: eu-west-1 }\n  p:declared: { type: string }\n", {
+      "stacks/Pulumi.s.yaml": "config:\n  size: large\n",
+    });
+    const info = readProject(dir);
+    expect(readStackFile(info, "s")).toEqual({ config: { "p:size": "large", "p:color": "blue", "aws:region": "eu-west-1" }, secretKeys: [] });
   });
 });

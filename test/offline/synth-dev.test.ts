@@ -22,7 +22,7 @@ function readAll(dir: string): string {
 describe("keel synth --stack dev", () => {
   it("writes manifests, plan, topology, capacity and the pack config with the cluster facts", () => {
     const dir = path.join(out, "dev");
-    expect(fs.readdirSync(dir).sort()).toEqual(["capacity.md", "manifests", "plan.json", "policy-pack-config.json", "topology.mmd"]);
+    expect(fs.readdirSync(dir).sort()).toEqual([".keel-synth", "capacity.md", "manifests", "plan.json", "policy-pack-config.json", "topology.mmd"]);
     const config = JSON.parse(fs.readFileSync(path.join(dir, "policy-pack-config.json"), "utf8"));
     expect(config["stack-flows"].enforcementLevel).toBe("mandatory");
     expect(config["stack-flows"].cluster.ingressController).toEqual({ className: "nginx", namespace: "ingress-nginx", podLabels: { "app.kubernetes.io/name": "ingress-nginx" } });
