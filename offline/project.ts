@@ -5,7 +5,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { closest } from "../components/core/arg-shape";
+import { closest } from "../components/core/did-you-mean";
+import { UNDECRYPTED_SECRET } from "../components/core/errors";
 import { documentValue, parseJsonStrict, parseYaml } from "./yaml-input";
 import { SynthError } from "./runtime";
 
@@ -98,7 +99,7 @@ function isSecure(value: unknown): boolean {
 function withSecretsRedacted(value: unknown, found: { secret: boolean }): unknown {
   if (isSecure(value)) {
     found.secret = true;
-    return "[secret]";
+    return UNDECRYPTED_SECRET;
   }
   if (Array.isArray(value)) return value.map((v) => withSecretsRedacted(v, found));
   if (isMapping(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withSecretsRedacted(v, found)]));

@@ -10,7 +10,7 @@
  * value does (one of them possibly empty).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { KeelValidationError, Validator, describeValue } from "./errors";
+import { KeelValidationError, UNDECRYPTED_SECRET, Validator, describeValue } from "./errors";
 import { configKeyProblem, dnsSubdomainProblem, envFieldPathProblem, mountPathProblem, normalizeMountPath } from "./kubernetes-syntax";
 
 /** A reference to a key of an existing ConfigMap or Secret, or a pod field. */
@@ -227,7 +227,7 @@ export function checkDeferredImage(component: string, name: string, field: strin
   if (known) return known;
   const out = pulumi.output(image);
   const checked = pulumi.all([pulumi.isSecret(out), out]).apply(([isSecret, value]) => {
-    const problem = typeof value === "string" ? problemOf(value) : "expected a string";
+    const problem = value === UNDECRYPTED_SECRET ? undefined : typeof value === "string" ? problemOf(value) : "expected a string";
     if (problem) throw new KeelValidationError(component, name, [`${field} is ${isSecret ? "a secret Output" : describeValue(value)}; ${problem}`]);
     return value as string;
   });

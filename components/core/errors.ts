@@ -16,6 +16,13 @@ export class KeelValidationError extends Error {
   }
 }
 
+/**
+ * What keel's offline engine gives a program for an encrypted stack config value (`secure:`),
+ * which it cannot decrypt. A check of such a value cannot be decided offline: it is skipped there,
+ * and made for real when Pulumi deploys with the decrypted value.
+ */
+export const UNDECRYPTED_SECRET = "[secret]";
+
 /** Renders a value for an error message: strings quoted, objects as JSON. */
 export function describeValue(value: unknown): string {
   if (value === undefined) return "undefined";

@@ -2,7 +2,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { stringify } from "yaml";
-import { KeelValidationError } from "../core/errors";
 import { selectorLabels } from "../core/labels";
 import { childName } from "../core/naming";
 import { NetworkRule, peers } from "../core/network";
@@ -27,7 +26,6 @@ export interface Frontends {
   readonly grafanaAdminPassword?: pulumi.Output<string>;
 }
 
-const SLACK_WEBHOOK_PROBLEM = "alertmanager.slack.webhookUrl is not an https:// URL; expected the Slack incoming-webhook URL (value not shown: it is a secret)";
 
 function alertmanager(p: Parts): CreatedWorkload | undefined {
   const part = p.r.alertmanager;
@@ -36,8 +34,7 @@ function alertmanager(p: Parts): CreatedWorkload | undefined {
   const config = pulumi
     .all([slack?.webhookUrl ?? "", pagerduty?.routingKey ?? ""])
     .apply(([webhookUrl, routingKey]) => {
-      // An Output is checked when it resolves, as resolve checks a string: the deployment fails with the field message.
-      if (slack && !webhookUrl.startsWith("https://")) throw new KeelValidationError("ObservabilityStack", p.r.name, [SLACK_WEBHOOK_PROBLEM]);
+      // resolve.ts checked the URL (a string at once, an Output when it resolves: checkedWebhook).
       return stringify(alertmanagerConfig({ slack: slack ? { webhookUrl, channel: slack.channel } : undefined, pagerduty: pagerduty ? { routingKey } : undefined }));
     });
   const secretName = p.secret("alertmanager", { "alertmanager.yml": pulumi.secret(config) });

@@ -1,7 +1,7 @@
 /** Validation and defaults for ObservabilityStack: every problem at once, before any resource. */
 import { checkArgShape } from "../core/arg-shape";
 import type { AlertRule } from "../core/alert-rule";
-import { KeelValidationError, Validator } from "../core/errors";
+import { KeelValidationError, UNDECRYPTED_SECRET, Validator } from "../core/errors";
 import { urlProblem } from "../core/kubernetes-syntax";
 import { componentNameProblem, isDnsLabel } from "../core/naming";
 import { parseStorage } from "../core/quantities";
@@ -70,7 +70,7 @@ const SLACK_WEBHOOK_PROBLEM = "alertmanager.slack.webhookUrl is not an https:// 
 /** The webhook Output, failing (inside apply, so the deployment or synth fails) when its value is not an https:// URL. */
 function checkedWebhook(name: string, url: pulumi.Input<string>): pulumi.Output<string> {
   return pulumi.output(url).apply((value) => {
-    if (urlProblem(value, { schemes: ["https"], noCredentials: false })) throw new KeelValidationError("ObservabilityStack", name, [SLACK_WEBHOOK_PROBLEM]);
+    if (value !== UNDECRYPTED_SECRET && urlProblem(value, { schemes: ["https"], noCredentials: false })) throw new KeelValidationError("ObservabilityStack", name, [SLACK_WEBHOOK_PROBLEM]);
     return value;
   });
 }

@@ -29,6 +29,9 @@ export function writeSnippetProject(dir: string, program: string, root: string, 
   const project = "readme";
   fs.mkdirSync(path.join(dir, "node_modules", "keel"), { recursive: true });
   fs.writeFileSync(path.join(dir, "index.ts"), program);
+  // A package of its own: inside keel's checkout, `require("keel")` would otherwise resolve to the
+  // checkout itself through its "exports" (its dist/), not to node_modules/keel below.
+  fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "readme-snippets", private: true }));
   fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: ${project}\nruntime:\n  name: nodejs\n  options:\n    typescript: true\nmain: index.ts\n`);
   const keys = configKeysRead(program);
   const lines = [
