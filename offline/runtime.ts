@@ -94,6 +94,9 @@ function loadSdk(sdkDir?: string): Sdk {
 /** Where the SDK's failed resource operations go during a run (see switchOffCliDiagnostics). */
 let operationFailed: (err: unknown) => void = () => undefined;
 
+/** Errors of failed registrations: the URN, ID and outputs of such a resource reject with them too. */
+const failedRegistrations = new WeakSet<object>();
+
 /**
  * Also: the SDK leaves a failed resource operation as an unhandled rejection for the language
  * host to report. In-process (tests, `keel/offline`) that would reach the host process's
@@ -102,11 +105,9 @@ let operationFailed: (err: unknown) => void = () => undefined;
 function switchOffCliDiagnostics(sdk: Sdk): void {
   sdk.resource.Resource.callsites = () => [];
   sdk.debuggable.debuggablePromise = <T>(p: Promise<T>, label?: unknown) => {
-    if (typeof label !== "string") return p;
-    if (label.startsWith("resource:")) p.catch((err: unknown) => operationFailed(err));
-    // A failed registration also rejects the resource's URN, ID and outputs: awaiters still see
-    // the rejection; nobody awaiting them is not a second failure.
-    else if (/^(resolveURN|resolveID|transfer[A-Za-z]+)\(/.test(label)) p.catch(() => undefined);
+    // The registration itself: its failure is the run's failure, whoever else awaits it. (Only
+    // this label: the hook runs for every property of every resource and must stay cheap.)
+    if (typeof label === "string" && label.startsWith("resource:")) p.catch((err: unknown) => operationFailed(err));
     return p;
   };
   sdk.rpc.suppressUnhandledGrpcRejections = <T>(p: Promise<T>) => p.catch((err: unknown) => operationFailed(err));
@@ -183,10 +184,19 @@ export async function runInMockRuntime(options: RunOptions, program: () => unkno
   const state: MonitorState = { records: [], failures: [], outputs: {}, components: new Map() };
   const { records, failures } = state;
   const rejections: unknown[] = [];
-  const onRejection = (reason: unknown) => rejections.push(reason);
+  // A failed registration also rejects the resource's URN, ID and outputs with its error: nobody
+  // awaiting those is not a second failure.
+  const onRejection = (reason: unknown) => {
+    if (typeof reason === "object" && reason !== null && failedRegistrations.has(reason)) return;
+    rejections.push(reason);
+  };
+  const onFailedRegistration = (reason: unknown) => {
+    if (typeof reason === "object" && reason !== null) failedRegistrations.add(reason);
+    rejections.push(reason);
+  };
   process.on("unhandledRejection", onRejection);
   process.on("uncaughtException", onRejection);
-  operationFailed = onRejection;
+  operationFailed = onFailedRegistration;
   // A program that exits the process would end keel with its exit code (0: a silent pass).
   const exit = process.exit;
   const proc = process as unknown as { reallyExit: unknown };
