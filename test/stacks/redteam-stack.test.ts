@@ -2,35 +2,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { keel } from "../helpers/cli";
-import { runInMockRuntime } from "../../offline/runtime";
-import { readStackFile } from "../../offline/project";
-import { StackConfig, oidcIssuerProblem, readStackConfig } from "../../stacks/config";
+import { StackConfig, oidcIssuerProblem } from "../../stacks/config";
 
-const ROOT = path.resolve(__dirname, "../..");
-
-/** The dev stack's config as the engine passes it, with `changes` applied (undefined deletes a key). */
-function devConfig(changes: Record<string, string | undefined> = {}): Record<string, string> {
-  const { config } = readStackFile({ dir: ROOT, name: "keel", main: path.join(ROOT, "index.ts") }, "dev");
-  const out: Record<string, string> = { ...config };
-  for (const [k, v] of Object.entries(changes)) {
-    if (v === undefined) delete out[k];
-    else out[k] = v;
-  }
-  return out;
-}
-
-/** readStackConfig under the mock runtime with this config: the config, or the error's lines. */
-async function read(config: Record<string, string>, secretKeys: string[] = []): Promise<StackConfig | string[]> {
-  let result: StackConfig | string[] = [];
-  await runInMockRuntime({ project: "keel", stack: "dev", config, secretKeys }, () => {
-    try {
-      result = readStackConfig();
-    } catch (e) {
-      result = (e as Error).message.split("\n");
-    }
-  });
-  return result;
-}
+import { ROOT, devConfig, read } from "./stack-harness";
 
 function withIssuer(oidcIssuer: string): Record<string, string> {
   const req1 = JSON.parse(devConfig()["keel:req1"]) as Record<string, unknown>;

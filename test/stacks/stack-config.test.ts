@@ -1,34 +1,9 @@
 import * as fs from "fs";
 import * as path from "path";
-import { runInMockRuntime } from "../../offline/runtime";
 import { readStackFile } from "../../offline/project";
-import { BLUEPRINT_KEYS, REQ1_SECTION, StackConfig, readStackConfig, stackConfigProblems } from "../../stacks/config";
+import { BLUEPRINT_KEYS, REQ1_SECTION, StackConfig, stackConfigProblems } from "../../stacks/config";
 
-const ROOT = path.resolve(__dirname, "../..");
-
-/** The dev stack's config as the engine passes it, with `changes` applied (undefined deletes a key). */
-function devConfig(changes: Record<string, string | undefined> = {}): Record<string, string> {
-  const { config } = readStackFile({ dir: ROOT, name: "keel", main: path.join(ROOT, "index.ts") }, "dev");
-  const out: Record<string, string> = { ...config };
-  for (const [k, v] of Object.entries(changes)) {
-    if (v === undefined) delete out[k];
-    else out[k] = v;
-  }
-  return out;
-}
-
-/** readStackConfig under the mock runtime with this config: the config, or the error's lines. */
-async function read(config: Record<string, string>, secretKeys: string[] = []): Promise<StackConfig | string[]> {
-  let result: StackConfig | string[] = [];
-  await runInMockRuntime({ project: "keel", stack: "dev", config, secretKeys }, () => {
-    try {
-      result = readStackConfig();
-    } catch (e) {
-      result = (e as Error).message.split("\n");
-    }
-  });
-  return result;
-}
+import { ROOT, devConfig, read } from "./stack-harness";
 
 const KNOWN = "known keys: keel:blueprint, keel:platform, keel:environment, keel:kubernetes, keel:req1, keel:req1OidcClientSecret, keel:slackWebhookUrl, keel:pagerdutyRoutingKey";
 
