@@ -140,7 +140,9 @@ export function createMonitor(sdk: { mocks: any; rpc: any }, recorded: MonitorSt
   monitor.newUrn = (parent: string, type: string, name: string): string => {
     const urn: string = baseNewUrn("", type, name);
     if (!parent) return urn;
-    const parentType = parent.split("::")[2] ?? "";
+    // urn:pulumi:<stack>::<project>::<type>::<name>: the type is the third "::" field.
+    const afterProject = parent.indexOf("::", parent.indexOf("::") + 2) + 2;
+    const parentType = afterProject > 1 ? parent.slice(afterProject, parent.indexOf("::", afterProject)) : "";
     if (parentType === "" || parentType === "pulumi:pulumi:Stack") return urn;
     const prefix = urn.slice(0, urn.length - `${type}::${name}`.length);
     return `${prefix}${parentType}$${type}::${name}`;

@@ -94,6 +94,9 @@ function loadSdk(sdkDir?: string): Sdk {
 /** Where the SDK's failed resource operations go during a run (see switchOffCliDiagnostics). */
 let operationFailed: (err: unknown) => void = () => undefined;
 
+/** The rejection handler of every registration (one function, not a closure per call). */
+const registrationFailed = (err: unknown): void => operationFailed(err);
+
 /** Errors of failed registrations: the URN, ID and outputs of such a resource reject with them too. */
 const failedRegistrations = new WeakSet<object>();
 
@@ -107,7 +110,7 @@ function switchOffCliDiagnostics(sdk: Sdk): void {
   sdk.debuggable.debuggablePromise = <T>(p: Promise<T>, label?: unknown) => {
     // The registration itself: its failure is the run's failure, whoever else awaits it. (Only
     // this label: the hook runs for every property of every resource and must stay cheap.)
-    if (typeof label === "string" && label.startsWith("resource:")) p.catch((err: unknown) => operationFailed(err));
+    if (typeof label === "string" && label.startsWith("resource:")) p.catch(registrationFailed);
     return p;
   };
   sdk.rpc.suppressUnhandledGrpcRejections = <T>(p: Promise<T>) => p.catch((err: unknown) => operationFailed(err));

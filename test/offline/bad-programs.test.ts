@@ -239,11 +239,12 @@ describe("late work and exit tricks (test/fixtures/late-work)", () => {
 
   it("--timeout ends a program that never stops", () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "keel-late-"));
-    const r = keel(["synth", "--stack", "interval", "--dir", LATE, "--out", out, "--timeout", "1"], LATE);
+    // Long enough for the stack resource to register on a loaded machine, short enough for a test.
+    const r = keel(["synth", "--stack", "interval", "--dir", LATE, "--out", out, "--timeout", "3"], LATE);
     expect(r).toEqual({
       code: 1,
       stdout: "",
-      stderr: "keel synth: the program did not finish within 1 s (--timeout): still pending: Timeout (a timer, interval or request the program started); 1 resources registered\n",
+      stderr: "keel synth: the program did not finish within 3 s (--timeout): still pending: Timeout (a timer, interval or request the program started); 1 resources registered\n",
     });
   });
 });

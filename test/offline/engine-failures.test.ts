@@ -138,8 +138,8 @@ describe("a program is done when its event loop is (as Pulumi's Node.js host)", 
   it("fails a program still working after --timeout, naming what is pending", async () => {
     let interval: NodeJS.Timeout | undefined;
     try {
-      await expect(runInMockRuntime({ project: "test", stack: "test", timeoutSeconds: 0.3 }, () => void (interval = setInterval(() => undefined, 50)))).rejects.toThrow(
-        "the program did not finish within 0.3 s (--timeout): still pending: Timeout (a timer, interval or request the program started); 1 resources registered",
+      await expect(runInMockRuntime({ project: "test", stack: "test", timeoutSeconds: 1.5 }, () => void (interval = setInterval(() => undefined, 50)))).rejects.toThrow(
+        "the program did not finish within 1.5 s (--timeout): still pending: Timeout (a timer, interval or request the program started); 1 resources registered",
       );
     } finally {
       clearInterval(interval);
