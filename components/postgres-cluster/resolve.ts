@@ -1,4 +1,5 @@
 /** Validation and defaults for PostgresCluster: pure, every problem at once, before any resource. */
+import { S3_BUCKET_CHARSET, S3_BUCKET_SYNTAX } from "../core/s3-bucket";
 import { checkArgShape } from "../core/arg-shape";
 import type * as pulumi from "@pulumi/pulumi";
 import type { ObjectStoreTarget } from "../core/connection";
@@ -220,7 +221,7 @@ export function resolvePostgresArgs(name: string, args: PostgresClusterArgs): Re
     if (walArchiving && !storage) v.require(false, "backup.walArchiving", walArchiving, "expected false when storage is false (archived WAL waits on the data volume until it is shipped)");
     const prefix = b.prefix ?? name;
     v.require(/^[a-z0-9][-a-z0-9_./]*[a-z0-9]$/.test(prefix) && !prefix.includes(".."), "backup.prefix", prefix, "expected a key prefix of lowercase letters, digits, '-', '_', '.', '/'");
-    v.require(typeof b.storage?.bucket === "string" && /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(b.storage.bucket), "backup.storage.bucket", b.storage?.bucket, "expected an S3 bucket name (3-63 lowercase letters, digits, '.', '-')");
+    v.require(typeof b.storage?.bucket === "string" && S3_BUCKET_CHARSET.test(b.storage.bucket), "backup.storage.bucket", b.storage?.bucket, S3_BUCKET_SYNTAX);
     const scratchSize = b.scratchSize ?? POSTGRES_DEFAULTS.backup.scratchSize;
     const scratch = resolveStorage(v, "backup.scratch", { size: scratchSize }, scratchSize);
     // The scratch holds the gzipped base backup of the whole data directory and the dump until they are uploaded.

@@ -141,17 +141,3 @@ export function placementProblem(replication: string, volumeServers: number, rac
   return undefined;
 }
 
-/**
- * S3's bucket naming rules beyond the character set (AWS "Bucket naming rules"; SeaweedFS'
- * VerifyS3BucketName): not an IP address, no "xn--"/"sthree-" prefix, no "-s3alias"/"--ol-s3"
- * suffix, no '.' next to '-' (not a DNS name). Undefined when `name` keeps them.
- */
-export function s3BucketRuleProblem(name: string): string | undefined {
-  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(name)) return "expected a bucket name that is not formatted as an IP address";
-  const prefix = ["xn--", "sthree-"].find((p) => name.startsWith(p));
-  if (prefix) return `expected a bucket name that does not begin with "${prefix}" (reserved by S3)`;
-  const suffix = ["-s3alias", "--ol-s3"].find((p) => name.endsWith(p));
-  if (suffix) return `expected a bucket name that does not end with "${suffix}" (reserved by S3)`;
-  if (/\.-|-\./.test(name)) return "expected no '.' next to '-' (each dot-separated part of a bucket name is a DNS label)";
-  return undefined;
-}

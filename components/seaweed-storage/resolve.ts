@@ -7,7 +7,8 @@ import { checkPeerPlatforms } from "../workload/network-access";
 import type { NetworkRule } from "../core/network";
 import { ResolvedResources, ResourcesArgs, resolveResources } from "../core/resources";
 import { DataStoreBase, ResolvedStorage, checkCount, checkImage, checkRules, resolveDataStoreBase, resolveStorage } from "../workload/data-store";
-import { copiesOf, placementProblem, s3BucketRuleProblem, volumeSlots } from "./config";
+import { S3_BUCKET_CHARSET, S3_BUCKET_SYNTAX, isS3BucketSyntax, s3BucketRuleProblem } from "../core/s3-bucket";
+import { copiesOf, placementProblem, volumeSlots } from "./config";
 import type { SeaweedMetadataBackupArgs, SeaweedStorageArgs } from "./index";
 
 export const SEAWEED_DEFAULTS = {
@@ -26,7 +27,6 @@ export const SEAWEED_DEFAULTS = {
   erasureCoding: { quietFor: "1h", fullPercent: 95, sleepMinutes: 17 },
 } as const;
 
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 export type SeaweedRole = "master" | "volume" | "filer" | "s3";
 
 export interface ResolvedSeaweed extends DataStoreBase {
@@ -73,8 +73,8 @@ export function resolveSeaweedArgs(name: string, args: SeaweedStorageArgs): Reso
   const gateways = args.s3?.replicas ?? 1;
   checkCount(v, "s3.replicas", gateways, 1, 20);
   const buckets = [...(args.buckets ?? [])];
-  for (const b of buckets) v.require(BUCKET.test(b) && !b.includes(".."), "buckets", b, "expected an S3 bucket name (3-63 lowercase letters, digits, '.', '-')");
-  for (const b of buckets) if (typeof b === "string" && BUCKET.test(b)) v.require(s3BucketRuleProblem(b) === undefined, "buckets", b, s3BucketRuleProblem(b) ?? ""); // S3's reserved forms (config.ts)
+  for (const b of buckets) v.require(isS3BucketSyntax(b), "buckets", b, S3_BUCKET_SYNTAX);
+  for (const b of buckets) if (typeof b === "string" && S3_BUCKET_CHARSET.test(b)) v.require(s3BucketRuleProblem(b) === undefined, "buckets", b, s3BucketRuleProblem(b) ?? ""); // S3's reserved forms
   v.require(new Set(buckets).size === buckets.length, "buckets", buckets, "expected each bucket once");
   for (const role of ["master", "volume", "filer"] as const) {
     const given = (args.storage as Record<string, unknown> | undefined)?.[role];
