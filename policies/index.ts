@@ -5,9 +5,10 @@
  */
 import { PolicyPack } from "@pulumi/policy";
 import { deserializePropertiesOnce } from "./lib/deserialize-once";
+import { dispatchByType } from "./lib/dispatch-by-type";
 import { decodeStructsDirectly } from "./lib/fast-struct";
 import { policies } from "./policies";
 
 decodeStructsDirectly();
 deserializePropertiesOnce();
-new PolicyPack("keel", { policies: [...policies] });
+new PolicyPack("keel", { policies: dispatchByType(policies) });

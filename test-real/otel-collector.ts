@@ -5,24 +5,14 @@
  * (test-real/otelcol), and a stand-in Loki that records what the collector sends to its OTLP
  * endpoint.
  */
-import { execFileSync } from "child_process";
 import * as http from "http";
-import * as os from "os";
-import * as path from "path";
 import * as zlib from "zlib";
+import { goBuild } from "./tools";
 
-const MODULE = path.join(__dirname, "otelcol");
 
-/** Builds the collector (the Go build cache makes a rebuild take seconds) and returns its path. */
+/** Builds the collector and returns its path. */
 export function buildCollector(): string {
-  const out = path.join(os.tmpdir(), "keel-otelcol", "otelcol-keel-logs");
-  try {
-    execFileSync("go", ["build", "-o", out, "."], { cwd: MODULE, stdio: "pipe", timeout: 900_000 });
-  } catch (err) {
-    const e = err as { stderr?: Buffer; message: string };
-    throw new Error(`go build of test-real/otelcol failed (needs Go and the Go module proxy): ${e.stderr?.toString() ?? e.message}`);
-  }
-  return out;
+  return goBuild("otelcol", "otelcol-keel-logs");
 }
 
 /** One log record as Loki's OTLP endpoint receives it, flattened. */

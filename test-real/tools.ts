@@ -1,4 +1,4 @@
-import { spawnSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -16,4 +16,19 @@ export function run(command: string, args: readonly string[], cwd: string): { co
   const r = spawnSync(command, args, { cwd, encoding: "utf8", timeout: 60_000 });
   if (r.error) throw new Error(`${command} is not installed (.ci/run installs it): ${r.error.message}`);
   return { code: r.status ?? -1, output: `${r.stdout}${r.stderr}` };
+}
+
+/**
+ * Builds the Go program in `test-real/<module>` into the temp directory and returns its path
+ * (the Go build and module caches make a rebuild take seconds).
+ */
+export function goBuild(module: string, binary: string): string {
+  const out = path.join(os.tmpdir(), `keel-${module}`, binary);
+  try {
+    execFileSync("go", ["build", "-o", out, "."], { cwd: path.join(__dirname, module), stdio: "pipe", timeout: 900_000 });
+  } catch (err) {
+    const e = err as { stderr?: Buffer; message: string };
+    throw new Error(`go build of test-real/${module} failed (needs Go and the Go module proxy): ${e.stderr?.toString() ?? e.message}`);
+  }
+  return out;
 }

@@ -13,7 +13,7 @@ import { Labels, imagePinProblem, imageVersion, selectorLabels, standardLabels, 
 import { componentNameProblem } from "../core/naming";
 import { NetworkRule, validateRules } from "../core/network";
 import { ResolvedProbes, resolveProbes } from "../core/probes";
-import { ResolvedResources, resolveResources } from "../core/resources";
+import { ResolvedResources, TMP_WRITE, checkEphemeralStorage, resolveResources } from "../core/resources";
 import { ResolvedSecurity, resolveSecurity } from "../core/security";
 import { telemetryEnv } from "../core/telemetry";
 import { KubernetesTarget, TIERS, Tier } from "../platform/types";
@@ -171,6 +171,7 @@ export function resolveApiServiceArgs(name: string, args: ApiServiceArgs): Resol
     v.require(reason.trim().length >= 10, "serviceAccount.tokenReason", args.serviceAccount.tokenReason, "expected why the pod calls the Kubernetes API (10 characters at least), since serviceAccount.automountToken is true; it becomes the policy exemption");
   }
   const security = resolveSecurity(v, "security", args.security);
+  checkEphemeralStorage(v, resources, security.readOnlyRootFilesystem ? [TMP_WRITE] : []);
   if (isPort(containerPort) && containerPort < 1024 && !security.addCapabilities.includes("NET_BIND_SERVICE")) {
     v.require(false, "port", containerPort, "expected a port of 1024 or above (containers run as non-root), or security.addCapabilities: [\"NET_BIND_SERVICE\"] to bind it");
   }

@@ -17,6 +17,17 @@ export const defaults = {
   },
   /** The writable emptyDir mounted at /tmp when the root filesystem is read-only. */
   tmpVolume: { mountPath: "/tmp", sizeLimit: "64Mi" },
+  /**
+   * Ephemeral storage of a container besides the disk-backed emptyDir volumes it writes (their
+   * sizeLimits are added on top, see core/resources.ts). It holds the container's log files and
+   * its writable layer, which a read-only root filesystem keeps near empty. The kubelet keeps up
+   * to containerLogMaxFiles (5) x containerLogMaxSize (10Mi) = 50Mi of logs per container by
+   * default and rotates them every containerLogMonitorInterval (10s): the request covers the logs
+   * at rest, the limit a burst between two rotations. Over the limit, the kubelet evicts the pod.
+   */
+  ephemeralStorage: { request: "64Mi", limit: "256Mi" },
+  /** The sizeLimit of the emptyDir a data store writes when it runs without a volume (`storage: false`: dev, caches). */
+  dataEmptyDir: { sizeLimit: "2Gi" },
   /** Requests and limits when a component is given none. */
   resources: {
     requests: { cpu: "100m", memory: "128Mi" },

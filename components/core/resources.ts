@@ -1,7 +1,7 @@
-/** Container resource requests and limits, validated and always set. */
+/** Container resource requests and limits, validated and always set (ephemeral storage included). */
 import type * as k8s from "@pulumi/kubernetes";
 import { defaults } from "./defaults";
-import { Validator } from "./errors";
+import { KeelValidationError, Validator } from "./errors";
 import { CpuQuantity, MemoryQuantity, formatCpu, parseCpu, parseMemory } from "./quantities";
 
 export interface ResourceAmounts {
@@ -9,7 +9,11 @@ export interface ResourceAmounts {
   readonly cpu?: CpuQuantity;
   /** Memory: `"512Mi"`, `"2Gi"`. */
   readonly memory?: MemoryQuantity;
-  /** Ephemeral storage (`"1Gi"`). @default unset */
+  /**
+   * Ephemeral storage (`"1Gi"`): the container's logs, its writable layer and the disk-backed
+   * emptyDir volumes it writes. A limit must hold those volumes' sizeLimits.
+   * @default requests "64Mi", limits "256Mi", each plus the sizeLimits of the emptyDir volumes the container writes
+   */
   readonly ephemeralStorage?: MemoryQuantity;
 }
 
@@ -28,7 +32,21 @@ export interface ResolvedResources {
   readonly limitMillicores: number;
   readonly requestMemoryBytes: number;
   readonly limitMemoryBytes: number;
+  /** The user's ephemeral storage in bytes; undefined where keel sizes it ({@link toK8sResources}). */
+  readonly requestEphemeralBytes?: number;
+  readonly limitEphemeralBytes?: number;
+  /** Whose amounts these are (component, name, args field): errors found later name them. */
+  readonly origin: { readonly component: string; readonly name: string; readonly field: string };
 }
+
+/** A disk-backed emptyDir volume a container writes, and its sizeLimit. */
+export interface EmptyDirWrite {
+  readonly volume: string;
+  readonly sizeLimit: string;
+}
+
+/** The /tmp emptyDir every container with a read-only root filesystem writes. */
+export const TMP_WRITE: EmptyDirWrite = { volume: "tmp", sizeLimit: defaults.tmpVolume.sizeLimit };
 
 /** More memory than the largest nodes have (cloud instances stop at 24 to 32 TiB): a typo such as "100Ti" for "100Gi". */
 export const MAX_NODE_MEMORY_BYTES = 32 * 2 ** 40;
@@ -94,9 +112,70 @@ export function resolveResources(
     limitMillicores: parsedLimCpu.ok ? parsedLimCpu.value : 0,
     requestMemoryBytes: parsedReqMem.ok ? parsedReqMem.value : 0,
     limitMemoryBytes: parsedLimMem.ok ? parsedLimMem.value : 0,
+    requestEphemeralBytes: ephemeral.requests,
+    limitEphemeralBytes: ephemeral.limits,
+    origin: { component: v.component, name: v.name, field },
   };
 }
 
-export function toK8sResources(r: ResolvedResources): k8s.types.input.core.v1.ResourceRequirements {
-  return { requests: { ...r.requests }, limits: { ...r.limits } };
+function bytesOf(quantity: string): number {
+  const parsed = parseMemory(quantity);
+  // keel writes every sizeLimit itself (or validated it): a bad one is a bug of keel's.
+  if (!parsed.ok) throw new Error(`keel: emptyDir sizeLimit ${JSON.stringify(quantity)} is not a quantity: ${parsed.reason}`);
+  return parsed.value;
+}
+
+/** Bytes as an exact quantity: the largest binary unit that divides them (`"10304Mi"`), else plain bytes. */
+export function exactQuantity(bytes: number): string {
+  for (const [unit, factor] of [["Ti", 2 ** 40], ["Gi", 2 ** 30], ["Mi", 2 ** 20], ["Ki", 2 ** 10]] as const) {
+    if (bytes >= factor && bytes % factor === 0) return `${bytes / factor}${unit}`;
+  }
+  return String(bytes);
+}
+
+/**
+ * The problem with the user's ephemeral-storage limit when it cannot hold the emptyDir volumes
+ * the container writes (the kubelet evicts the pod before they are full), else undefined.
+ */
+export function ephemeralLimitProblem(r: ResolvedResources, writes: readonly EmptyDirWrite[]): { field: string; value: string; allowed: string } | undefined {
+  if (r.limitEphemeralBytes === undefined) return undefined;
+  const written = writes.reduce((sum, w) => sum + bytesOf(w.sizeLimit), 0);
+  if (r.limitEphemeralBytes >= written) return undefined;
+  const volumes = writes.map((w) => `${w.volume} ${JSON.stringify(w.sizeLimit)}`).join(", ");
+  return {
+    field: `${r.origin.field}.limits.ephemeralStorage`,
+    value: r.limits["ephemeral-storage"],
+    allowed: `expected at least ${JSON.stringify(exactQuantity(written))}, the sizeLimits of the disk-backed emptyDir volumes the container writes (${volumes}), with room for its logs on top: the kubelet evicts the pod once its ephemeral storage passes the limit`,
+  };
+}
+
+/** Reports a user's ephemeral-storage limit too small for the emptyDir volumes its container writes (resolve, before any resource). */
+export function checkEphemeralStorage(v: Validator, r: ResolvedResources, writes: readonly EmptyDirWrite[]): void {
+  const problem = ephemeralLimitProblem(r, writes);
+  if (problem) v.require(false, problem.field, problem.value, problem.allowed);
+}
+
+/**
+ * Requests and limits as Kubernetes takes them, ephemeral storage included: the user's figures,
+ * else {@link defaults.ephemeralStorage} plus the sizeLimits of the disk-backed emptyDir volumes
+ * the container writes (`writes`: see workload.ts, each volume is charged to one container of
+ * its pod). A default never contradicts a figure the user gave: the limit is at least the
+ * request, the request at most the limit.
+ */
+export function toK8sResources(r: ResolvedResources, writes: readonly EmptyDirWrite[]): k8s.types.input.core.v1.ResourceRequirements {
+  const problem = ephemeralLimitProblem(r, writes);
+  if (problem) throw new KeelValidationError(r.origin.component, r.origin.name, [`${problem.field} is ${JSON.stringify(problem.value)}; ${problem.allowed}`]);
+  const written = writes.reduce((sum, w) => sum + bytesOf(w.sizeLimit), 0);
+  const requests = { ...r.requests };
+  const limits = { ...r.limits };
+  const key = "ephemeral-storage";
+  if (limits[key] === undefined) {
+    const fallback = bytesOf(defaults.ephemeralStorage.limit) + written;
+    limits[key] = r.requestEphemeralBytes !== undefined && r.requestEphemeralBytes > fallback ? requests[key] : exactQuantity(fallback);
+  }
+  if (requests[key] === undefined) {
+    const fallback = bytesOf(defaults.ephemeralStorage.request) + written;
+    requests[key] = r.limitEphemeralBytes !== undefined && r.limitEphemeralBytes < fallback ? limits[key] : exactQuantity(fallback);
+  }
+  return { requests, limits };
 }

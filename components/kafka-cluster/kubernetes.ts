@@ -7,7 +7,7 @@ import { childName } from "../core/naming";
 import type { NetworkRule } from "../core/network";
 import { resolveResources } from "../core/resources";
 import { resolveSecurity } from "../core/security";
-import { ClientAccess, generatedPassword, memberLabels, namedSecret, spreadMembers, statefulOptions } from "../workload/data-store";
+import { ClientAccess, DATA_EMPTY_DIR, generatedPassword, memberLabels, namedSecret, spreadMembers, statefulOptions } from "../workload/data-store";
 import { createJob } from "../workload/job";
 import { serverCertificate } from "../workload/tls";
 import { connect, mirrorRules } from "../workload/network-access";
@@ -87,7 +87,7 @@ export function deployKafka(parent: pulumi.ComponentResource, r: ResolvedKafka):
     readiness: { tcpSocket: { port: KAFKA_PORTS.plain }, periodSeconds: 5 },
     volumeMounts: [{ name: "data", mountPath: "/var/lib/kafka/data" }, { name: "config", mountPath: "/etc/kafka-keel", readOnly: true }, ...(tlsSecret ? [{ name: "tls", mountPath: TLS_DIR, readOnly: true }] : [])],
   };
-  const sidecar = resolveResources(v, "exporter", { requests: { cpu: "50m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } });
+  const sidecar = resolveResources(v, "exporter", KAFKA_DEFAULTS.exporterResources);
   const exporter: ContainerSpec = {
     name: "exporter",
     image: KAFKA_DEFAULTS.exporterImage,
@@ -112,7 +112,7 @@ export function deployKafka(parent: pulumi.ComponentResource, r: ResolvedKafka):
     volumes: [
       { name: "config", configMap: { name: config.metadata.name, defaultMode: 0o555 } },
       ...(tlsSecret ? [{ name: "tls", secret: { secretName: tlsSecret, defaultMode: 0o440 } }] : []),
-      ...(r.storage ? [] : [{ name: "data", emptyDir: {} }]),
+      ...(r.storage ? [] : [DATA_EMPTY_DIR]),
     ],
     volumeClaims: r.storage ? [{ name: "data", size: r.storage.size, storageClass: r.storage.storageClass }] : [],
     workloadOptions: statefulOptions(r.protect),

@@ -7,8 +7,8 @@ import { dnsSubdomainProblem } from "../core/kubernetes-syntax";
 import { internetPeerProblems } from "../platform/cluster-facts";
 import { checkPeerPlatforms } from "../workload/network-access";
 import type { NetworkRule } from "../core/network";
-import { ResolvedResources, resolveResources } from "../core/resources";
-import { DataStoreBase, ResolvedStorage, checkCount, checkImage, checkRules, resolveDataStoreBase, resolveStorage } from "../workload/data-store";
+import { ResolvedResources, checkEphemeralStorage, resolveResources } from "../core/resources";
+import { DataStoreBase, ResolvedStorage, checkCount, checkImage, checkRules, resolveDataStoreBase, resolveStorage, serverWrites } from "../workload/data-store";
 import { TopicSpec, validateTopicConfig } from "./config";
 import type { KafkaClusterArgs } from "./index";
 
@@ -18,6 +18,9 @@ export const KAFKA_DEFAULTS = {
   exporterImage: "danielqsj/kafka-exporter:v1.8.0",
   strimziVersion: "4.1.0",
   resources: { requests: { cpu: "250m", memory: "1Gi" }, limits: { cpu: "2", memory: "2Gi" } },
+  /** Strimzi's topic and user operators (JVMs) and its Kafka Exporter, which keel's Kafka resource asks for. */
+  operatorResources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+  exporterResources: { requests: { cpu: "50m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
   storage: "20Gi",
   partitions: 3,
   retentionHours: 168,
@@ -164,6 +167,8 @@ export function resolveKafkaArgs(name: string, args: KafkaClusterArgs): Resolved
   const strimzi = args.strimzi ?? false;
   v.require(typeof strimzi === "boolean", "strimzi", strimzi, "expected true or false");
   if (strimzi && !base.target.operators.strimzi) v.require(false, "strimzi", strimzi, "expected false: the platform does not have the Strimzi operator (set operators.strimzi on the platform)");
+  // Strimzi's broker pods have no /tmp of keel's: only an ephemeral data volume counts there.
+  checkEphemeralStorage(v, resources, strimzi ? serverWrites(storage).filter((w) => w.volume !== "tmp") : serverWrites(storage));
   const tls: ResolvedKafka["tls"] = args.tls === false ? false : { secretName: args.tls?.secretName };
   if (tls && !strimzi && !tls.secretName && !base.target.operators.certManager) {
     v.require(false, "tls", args.tls, "expected { secretName } of a Secret with keystore.p12/truststore.p12, cert-manager on the platform (operators.certManager), or false for no TLS listener");

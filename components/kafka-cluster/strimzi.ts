@@ -1,12 +1,14 @@
 /** KafkaCluster through the Strimzi operator: `Kafka` + `KafkaNodePool` (KRaft) + `KafkaTopic`, kafka.strimzi.io/v1. */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { Validator } from "../core/errors";
 import { childName } from "../core/naming";
-import { ClientAccess, memberLabels, statefulOptions } from "../workload/data-store";
+import { resolveResources, toK8sResources } from "../core/resources";
+import { ClientAccess, DATA_EMPTY_DIR, memberLabels, statefulOptions } from "../workload/data-store";
 import { mirrorRules } from "../workload/network-access";
 import { KAFKA_PORTS } from "./config";
 import type { KafkaDeployment } from "./kubernetes";
-import type { ResolvedKafka } from "./resolve";
+import { KAFKA_DEFAULTS, ResolvedKafka } from "./resolve";
 
 export const STRIMZI_API_VERSION = "kafka.strimzi.io/v1";
 /** Where Strimzi's metrics reporter serves Prometheus metrics (container port "tcp-prometheus"). */
@@ -19,6 +21,11 @@ export function deployStrimzi(parent: pulumi.ComponentResource, r: ResolvedKafka
   const { labels } = memberLabels(r, "broker", "kafka");
   const cluster = { "strimzi.io/cluster": r.name };
   const monitored = r.metrics && r.target.operators.prometheusOperator;
+  // Every container the operator runs for these resources gets requests and limits, ephemeral storage
+  // included: the brokers' counts their data when it is an emptyDir (Strimzi's "ephemeral" storage).
+  const v = new Validator("KafkaCluster", r.name);
+  const operatorResources = toK8sResources(resolveResources(v, "operators", KAFKA_DEFAULTS.operatorResources), []);
+  const data = DATA_EMPTY_DIR.emptyDir.sizeLimit;
   const scrapeAnnotations = r.metrics && !monitored ? { "prometheus.io/scrape": "true", "prometheus.io/port": String(STRIMZI_METRICS_PORT), "prometheus.io/path": "/metrics" } : undefined;
   const kafka = new k8s.apiextensions.CustomResource(
     childName(r.name, "kafka"),
@@ -49,8 +56,8 @@ export function deployStrimzi(parent: pulumi.ComponentResource, r: ResolvedKafka
           // Without the Prometheus operator, Prometheus finds the brokers by their annotations.
           template: scrapeAnnotations ? { pod: { metadata: { annotations: scrapeAnnotations } } } : undefined,
         },
-        entityOperator: { topicOperator: {}, userOperator: {} },
-        kafkaExporter: r.metrics ? { topicRegex: ".*", groupRegex: ".*" } : undefined,
+        entityOperator: { topicOperator: { resources: operatorResources }, userOperator: { resources: operatorResources } },
+        kafkaExporter: r.metrics ? { topicRegex: ".*", groupRegex: ".*", resources: toK8sResources(resolveResources(v, "exporter", KAFKA_DEFAULTS.exporterResources), []) } : undefined,
       },
     },
     stateful,
@@ -66,8 +73,8 @@ export function deployStrimzi(parent: pulumi.ComponentResource, r: ResolvedKafka
         roles: ["controller", "broker"],
         storage: r.storage
           ? { type: "jbod", volumes: [{ id: 0, type: "persistent-claim", size: r.storage.size, class: r.storage.storageClass ?? r.target.storageClass, deleteClaim: false, kraftMetadata: "shared" }] }
-          : { type: "ephemeral" },
-        resources: { requests: r.resources.requests, limits: r.resources.limits },
+          : { type: "ephemeral", sizeLimit: data },
+        resources: toK8sResources(r.resources, r.storage ? [] : [{ volume: "data", sizeLimit: data }]),
       },
     },
     stateful,

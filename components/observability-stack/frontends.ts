@@ -12,9 +12,10 @@ import { alertmanagerConfig } from "./alertmanager-config";
 import { PORTS } from "./backend-configs";
 import type { Backends } from "./backends";
 import { dashboardProvider, dashboards, grafanaDatasources } from "./grafana-config";
-import { API_READER_REASON, IMAGES, Parts, endpoint, httpProbe, singleReplica } from "./parts";
+import { API_READER_REASON, IMAGES, NODE_PROXY_EXEMPTION, Parts, endpoint, httpProbe, singleReplica } from "./parts";
 import { operatorPrometheus } from "./operator";
 import { prometheusConfig } from "./prometheus-config";
+import { PART_EMPTY_DIRS } from "./resolve";
 
 /** Why Grafana runs one replica (the resolver refuses more). */
 export const GRAFANA_SINGLE_REPLICA =
@@ -62,7 +63,7 @@ function alertmanager(p: Parts): CreatedWorkload | undefined {
         volumeMounts: [{ name: "config", mountPath: "/etc/alertmanager" }, { name: "data", mountPath: "/alertmanager" }],
       }),
     ],
-    volumes: [{ name: "config", secret: { secretName } }, { name: "data", emptyDir: { sizeLimit: "256Mi" } }],
+    volumes: [{ name: "config", secret: { secretName } }, { name: "data", emptyDir: { sizeLimit: PART_EMPTY_DIRS.alertmanager.data.sizeLimit } }],
     servicePorts: [{ name: "http", port: PORTS.alertmanager }],
     metrics: { port: PORTS.alertmanager, path: "/metrics" },
     allowFrom: [{ peer: p.prometheusPeer, ports: [{ port: PORTS.alertmanager }] }, ...gossip],
@@ -127,7 +128,7 @@ function prometheus(p: Parts, am: CreatedWorkload | undefined): CreatedWorkload 
   p.clusterReader("prometheus", w, [
     { apiGroups: [""], resources: ["pods", "services", "endpoints", "nodes", "nodes/metrics", "nodes/proxy"], verbs: ["get", "list", "watch"] },
     { nonResourceURLs: ["/metrics"], verbs: ["get"] },
-  ]);
+  ], NODE_PROXY_EXEMPTION);
   return w;
 }
 
@@ -174,7 +175,7 @@ function grafana(p: Parts, prom: CreatedWorkload | undefined, b: Backends, opera
         ],
       }),
     ],
-    volumes: [{ name: "data", emptyDir: { sizeLimit: "1Gi" } }, { name: "logs", emptyDir: { sizeLimit: "64Mi" } }, { name: "provisioning", configMap: { name: provisioning } }, { name: "dashboards", configMap: { name: boards } }],
+    volumes: [{ name: "data", emptyDir: { sizeLimit: PART_EMPTY_DIRS.grafana.data.sizeLimit } }, { name: "logs", emptyDir: { sizeLimit: PART_EMPTY_DIRS.grafana.logs.sizeLimit } }, { name: "provisioning", configMap: { name: provisioning } }, { name: "dashboards", configMap: { name: boards } }],
     servicePorts: [{ name: "http", port }],
     metrics: { port, path: "/metrics" },
     allowFrom: [

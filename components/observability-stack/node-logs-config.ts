@@ -18,6 +18,8 @@ export const NODE_LOGS = {
   podLogs: "/var/log/pods",
   /** Read positions, so a restarted container resumes where it stopped (an emptyDir). */
   storage: "/var/lib/otelcol/file_storage",
+  /** The sizeLimit of that emptyDir: one small record per file read. */
+  positionsSize: "64Mi",
   healthPort: 13133,
   metricsPort: 8888,
   /** A partial line (CRI `P`, docker without newline) is joined up to this size, then flushed. */

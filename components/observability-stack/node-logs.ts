@@ -21,9 +21,10 @@ import { childName } from "../core/naming";
 import { egressRule, ingressRule, peers } from "../core/network";
 import { toK8sResources } from "../core/resources";
 import { NetworkAccess } from "../workload/network-access";
-import { CreatedWorkload, scrapedBy } from "../workload/workload";
+import { CreatedWorkload, emptyDirWrites, scrapedBy } from "../workload/workload";
 import { PORTS } from "./backend-configs";
 import { NODE_LOGS, nodeLogsConfig } from "./node-logs-config";
+import { PART_EMPTY_DIRS } from "./resolve";
 import { IMAGES, Parts, endpoint, httpProbe } from "./parts";
 
 /** Docker Engine (cri-dockerd) keeps the files /var/log/pods links to here. */
@@ -31,6 +32,8 @@ const DOCKER_CONTAINERS = "/var/lib/docker/containers";
 
 export const NODE_LOGS_EXEMPTIONS = {
   "exempt.keel.dev/no-host-path": "reads the container log files the kubelet keeps under /var/log/pods (mounted read-only); nothing else of the host is mounted",
+  "exempt.keel.dev/no-root-group":
+    "runs with root's own group 0 as well as uid 0 (see run-as-non-root), to read the log files the container runtime writes as root:root with mode 0640; every capability is dropped, no privilege escalation, a read-only root filesystem",
   "exempt.keel.dev/run-as-non-root":
     "the container runtime writes the log files as root with mode 0640; the collector reads them as uid 0 with every capability dropped, no privilege escalation and a read-only root filesystem",
 } as const;
@@ -77,6 +80,18 @@ export function deployNodeLogs(p: Parts, loki: CreatedWorkload | undefined): Nod
   const annotate = scraped && !target.operators.prometheusOperator;
   const hostPaths = [{ name: "pod-logs", path: NODE_LOGS.podLogs }, ...(part.dockerEngine ? [{ name: "docker-containers", path: DOCKER_CONTAINERS }] : [])];
   const root = { runAsNonRoot: false, runAsUser: 0, runAsGroup: 0, seccompProfile: { type: "RuntimeDefault" } };
+  const volumeMounts = [
+    { name: "config", mountPath: "/etc/otelcol", readOnly: true },
+    { name: "positions", mountPath: NODE_LOGS.storage },
+    ...hostPaths.map((h) => ({ name: h.name, mountPath: h.path, readOnly: true })),
+  ];
+  const volumes = [
+    { name: "config", configMap: { name: cm.metadata.name } },
+    // Survives container restarts (the collector resumes where it stopped), not the pod.
+    { name: "positions", emptyDir: { sizeLimit: PART_EMPTY_DIRS.nodeLogs.positions.sizeLimit } },
+    ...hostPaths.map((h) => ({ name: h.name, hostPath: { path: h.path, type: "Directory" } })),
+  ];
+  const [writes] = emptyDirWrites([{ init: false, mounts: volumeMounts }], volumes);
   const daemonSet = new k8s.apps.v1.DaemonSet(
     childName(info.instance, "daemonset"),
     {
@@ -102,23 +117,14 @@ export function deployNodeLogs(p: Parts, loki: CreatedWorkload | undefined): Nod
                 imagePullPolicy: "IfNotPresent",
                 args: ["--config=/etc/otelcol/collector.yaml"],
                 ports: [{ name: "metrics", containerPort: metricsPort, protocol: "TCP" }],
-                resources: toK8sResources(part.resources),
+                resources: toK8sResources(part.resources, writes),
                 livenessProbe: httpProbe("/", NODE_LOGS.healthPort, 10),
                 readinessProbe: httpProbe("/", NODE_LOGS.healthPort, 5),
                 securityContext: { ...root, privileged: false, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-                volumeMounts: [
-                  { name: "config", mountPath: "/etc/otelcol", readOnly: true },
-                  { name: "positions", mountPath: NODE_LOGS.storage },
-                  ...hostPaths.map((h) => ({ name: h.name, mountPath: h.path, readOnly: true })),
-                ],
+                volumeMounts,
               },
             ],
-            volumes: [
-              { name: "config", configMap: { name: cm.metadata.name } },
-              // Survives container restarts (the collector resumes where it stopped), not the pod.
-              { name: "positions", emptyDir: { sizeLimit: "64Mi" } },
-              ...hostPaths.map((h) => ({ name: h.name, hostPath: { path: h.path, type: "Directory" } })),
-            ],
+            volumes,
           },
         },
       },

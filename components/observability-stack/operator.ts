@@ -13,7 +13,7 @@ import { NetworkAccess } from "../workload/network-access";
 import type { CreatedWorkload } from "../workload/workload";
 import { alertRulesOf, ruleGroups } from "./alert-rules";
 import { PORTS } from "./backend-configs";
-import { Parts } from "./parts";
+import { NODE_PROXY_EXEMPTION, Parts } from "./parts";
 
 /** Creates the operator's resources; returns the NetworkAccess of its Prometheus pods (to admit Grafana). */
 export function operatorPrometheus(p: Parts, am: CreatedWorkload | undefined): NetworkAccess | undefined {
@@ -46,7 +46,8 @@ export function operatorPrometheus(p: Parts, am: CreatedWorkload | undefined): N
         ruleSelector: { matchLabels: target.monitoring.serviceMonitorLabels },
         podMetadata: { labels: { ...target.monitoring.podLabels } },
         securityContext: podSecurityContext(security),
-        resources: toK8sResources(part.resources),
+        // The prometheus container's; its data is on the claim below, so it writes no emptyDir.
+        resources: toK8sResources(part.resources, []),
         storage: { volumeClaimTemplate: { spec: { storageClassName: target.storageClass, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: part.storage } } } } },
         alerting: am ? { alertmanagers: [{ namespace, name: am.service.metadata.name, port: "http" }] } : undefined,
       },
@@ -65,6 +66,6 @@ export function operatorPrometheus(p: Parts, am: CreatedWorkload | undefined): N
     { apiGroups: [""], resources: ["pods", "services", "endpoints", "nodes", "nodes/metrics", "nodes/proxy"], verbs: ["get", "list", "watch"] },
     { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["get", "list", "watch"] },
     { nonResourceURLs: ["/metrics"], verbs: ["get"] },
-  ]);
+  ], NODE_PROXY_EXEMPTION);
   return access;
 }

@@ -87,14 +87,18 @@ export class Parts {
   }
 
   /** A ClusterRole with `rules`, bound to the workload's ServiceAccount. */
-  clusterReader(app: string, w: CreatedWorkload, rules: k8s.types.input.rbac.v1.PolicyRule[]): void {
-    this.clusterReaderFor(app, w.serviceAccount.metadata.name, rules);
+  clusterReader(app: string, w: CreatedWorkload, rules: k8s.types.input.rbac.v1.PolicyRule[], exemptions: Record<string, string> = {}): void {
+    this.clusterReaderFor(app, w.serviceAccount.metadata.name, rules, exemptions);
   }
 
-  /** A ClusterRole with `rules`, bound to the ServiceAccount `account` of the stack's namespace. */
-  clusterReaderFor(app: string, account: pulumi.Input<string>, rules: k8s.types.input.rbac.v1.PolicyRule[]): void {
+  /**
+   * A ClusterRole with `rules`, bound to the ServiceAccount `account` of the stack's namespace;
+   * `exemptions` (policy -> reason) go on the role, where the RBAC policies judge it.
+   */
+  clusterReaderFor(app: string, account: pulumi.Input<string>, rules: k8s.types.input.rbac.v1.PolicyRule[], exemptions: Record<string, string> = {}): void {
     const metadata = { labels: { "app.kubernetes.io/part-of": this.r.target.system, "app.kubernetes.io/managed-by": "keel" } };
-    const role = new k8s.rbac.v1.ClusterRole(childName(this.r.name, `${app}-reader`), { metadata, rules }, this.opts);
+    const annotations = Object.fromEntries(Object.entries(exemptions).map(([policy, reason]) => [`exempt.keel.dev/${policy}`, reason]));
+    const role = new k8s.rbac.v1.ClusterRole(childName(this.r.name, `${app}-reader`), { metadata: Object.keys(annotations).length ? { ...metadata, annotations } : metadata, rules }, this.opts);
     new k8s.rbac.v1.ClusterRoleBinding(
       childName(this.r.name, `${app}-reader`),
       {
@@ -111,6 +115,15 @@ export class Parts {
 export function endpoint(w: CreatedWorkload): NetworkEndpoint & { readonly networkAccess: CreatedWorkload["networkAccess"] } {
   return { networkPeer: w.peer, networkPorts: w.ports, networkAccess: w.networkAccess };
 }
+
+/**
+ * Prometheus reads the kubelets through the API server's node proxy (prometheus-config.ts
+ * kubeletProxyJob): the one grant the RBAC policies refuse, exempted with its reason.
+ */
+export const NODE_PROXY_EXEMPTION = {
+  "rbac-no-node-proxy":
+    "Prometheus reads each kubelet's /metrics (volume usage) and /metrics/cadvisor (container CPU and memory) with GET through the API server's node proxy, because keel's NetworkPolicies do not open the kubelets' port 10250 to pods; the grant also reaches the kubelet's exec endpoint, so only Prometheus' own ServiceAccount holds it (docs/observability.md)",
+};
 
 /** The exemption a single-replica part carries in production. */
 export function singleReplica(replicas: number, reason: string): Record<string, string> {

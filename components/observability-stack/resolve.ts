@@ -5,7 +5,7 @@ import { KeelValidationError, UNDECRYPTED_SECRET, Validator } from "../core/erro
 import { urlProblem } from "../core/kubernetes-syntax";
 import { componentNameProblem, isDnsLabel } from "../core/naming";
 import { parseStorage } from "../core/quantities";
-import { ResolvedResources, resolveResources } from "../core/resources";
+import { EmptyDirWrite, ResolvedResources, TMP_WRITE, checkEphemeralStorage, resolveResources } from "../core/resources";
 import type { KubernetesTarget } from "../platform/types";
 import { systemNamespaceProblem } from "../platform/cluster-facts";
 import { IngressArgs, claimIngressRoutes, validateIngress } from "../workload/ingress";
@@ -13,6 +13,7 @@ import type { ObservabilityStackArgs } from "./index";
 import * as pulumi from "@pulumi/pulumi";
 import { validateAlertRuleOptions, validateAlertRules } from "./alert-rules";
 import { isSlackChannel } from "./alertmanager-config";
+import { NODE_LOGS } from "./node-logs-config";
 
 const PROM_DURATION = /^\d+(ms|s|m|h|d|w|y)$/;
 const PROM_SIZE = /^\d+(B|KB|MB|GB|TB|PB|EB)$/;
@@ -30,6 +31,19 @@ const DAY = 24 * HOUR;
 const MAX_GO_DURATION_MS = 290 * 365 * DAY;
 /** Smallest volume for a store with a write-ahead log: Prometheus' and Loki's WAL are cut in 128MiB segments, and blocks or chunks being compacted need room beside them. */
 const MIN_STORE_BYTES = 1024 ** 3;
+
+/** The disk-backed emptyDir volumes of each part's container besides /tmp (frontends.ts, node-logs.ts): its ephemeral-storage limit holds them. */
+export const PART_EMPTY_DIRS = {
+  alertmanager: { data: { volume: "data", sizeLimit: "256Mi" } },
+  grafana: { data: { volume: "data", sizeLimit: "1Gi" }, logs: { volume: "logs", sizeLimit: "64Mi" } },
+  // The node-log collector's pod has no /tmp: its positions are all it writes.
+  nodeLogs: { positions: { volume: "positions", sizeLimit: NODE_LOGS.positionsSize } },
+} as const satisfies Record<string, Record<string, EmptyDirWrite>>;
+
+function partWrites(key: string): EmptyDirWrite[] {
+  const own: EmptyDirWrite[] = Object.values((PART_EMPTY_DIRS as Record<string, Record<string, EmptyDirWrite>>)[key] ?? {});
+  return key === "nodeLogs" ? own : [TMP_WRITE, ...own];
+}
 
 interface Part {
   readonly resources: ResolvedResources;
@@ -96,7 +110,9 @@ export function resolveObservabilityArgs(name: string, args: ObservabilityStackA
   const part = (key: string, given: { resources?: Parameters<typeof resolveResources>[2]; replicas?: number } | undefined, replicasAllowed = true): Part => {
     const replicas = given?.replicas ?? 1;
     if (replicasAllowed) v.require(Number.isInteger(replicas) && replicas >= 1 && replicas <= 10, `${key}.replicas`, replicas, "expected an integer from 1 to 10");
-    return { resources: resolveResources(v, `${key}.resources`, given?.resources, SIZES[key]), replicas };
+    const resources = resolveResources(v, `${key}.resources`, given?.resources, SIZES[key]);
+    checkEphemeralStorage(v, resources, partWrites(key));
+    return { resources, replicas };
   };
   const storage = (field: string, value: string) => {
     const parsed = parseStorage(value);

@@ -26,7 +26,7 @@ export const DATA_DIR = "/var/lib/postgresql/data";
 export const SPOOL_DIR = `${DATA_DIR}/wal-spool`;
 export const SCRATCH = "/scratch";
 /** The tools image's other write path (its socket directory; keel's image manifest lists it): a volume, as the read-only root requires. */
-export const TOOLS_RUN = { volume: { name: "tools-run", emptyDir: { sizeLimit: "1Mi" } }, mount: { name: "tools-run", mountPath: "/var/run/postgresql" } };
+export const TOOLS_RUN = { volume: { name: "tools-run", emptyDir: { sizeLimit: POSTGRES_DEFAULTS.runDirSize } }, mount: { name: "tools-run", mountPath: "/var/run/postgresql" } };
 
 /** Egress rule to an object store: its endpoint's ports, else HTTPS. */
 export function objectStoreRule(store: ObjectStoreTarget): NetworkRule {
@@ -127,8 +127,6 @@ export function createBackupJob(parent: pulumi.Resource, r: ResolvedPostgres, b:
   // The tools image writes to its data directory: the scratch volume is mounted there.
   const dumpMounts = [scriptsMount, { name: "scratch", mountPath: DATA_DIR }, TOOLS_RUN.mount];
   const uploadMounts = [scriptsMount, { name: "scratch", mountPath: SCRATCH }];
-  // The scratch emptyDir holds the encrypted dump and base backup: the scheduler reserves it as ephemeral storage.
-  const dumpResources = { ...b.resources, requests: { ...b.resources.requests, "ephemeral-storage": b.scratchSize } };
   const job = createJob(parent, r.target, {
     name,
     namespace: r.namespace,
@@ -150,7 +148,7 @@ export function createBackupJob(parent: pulumi.Resource, r: ResolvedPostgres, b:
           { name: "BACKUP_WORK_DIR", value: DATA_DIR },
           passphrase(ctx),
         ],
-        resources: dumpResources,
+        resources: b.resources,
         volumeMounts: dumpMounts,
         security: runAs(r, b.imageUser),
       },
@@ -168,6 +166,8 @@ export function createBackupJob(parent: pulumi.Resource, r: ResolvedPostgres, b:
     ],
     volumes: [
       { name: "scripts", configMap: { name: ctx.scripts, defaultMode: 0o555 } },
+      // The encrypted dump and base backup until they are uploaded: charged to the upload container's
+      // ephemeral storage (it outlives the dump), which the scheduler reserves and the kubelet enforces.
       { name: "scratch", emptyDir: { sizeLimit: b.scratchSize } },
       TOOLS_RUN.volume,
     ],

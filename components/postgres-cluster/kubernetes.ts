@@ -6,7 +6,7 @@ import { childName } from "../core/naming";
 import type { NetworkRule } from "../core/network";
 import { resolveResources } from "../core/resources";
 import { resolveSecurity } from "../core/security";
-import { ClientAccess, generatedPassword, memberLabels, namedSecret, spreadMembers, statefulOptions } from "../workload/data-store";
+import { ClientAccess, DATA_EMPTY_DIR, generatedPassword, memberLabels, namedSecret, spreadMembers, statefulOptions } from "../workload/data-store";
 import { serverCertificate } from "../workload/tls";
 import { mirrorRules } from "../workload/network-access";
 import { CreatedWorkload, ContainerSpec, createWorkload, scrapedBy } from "../workload/workload";
@@ -194,13 +194,13 @@ export function deployPostgres(parent: pulumi.ComponentResource, r: ResolvedPost
     { name: "config", configMap: { name: configMap.metadata.name } },
     { name: "scripts", configMap: { name: scripts.metadata.name, defaultMode: 0o555 } },
     { name: "initdb", configMap: { name: scripts.metadata.name, defaultMode: 0o555, items: [{ key: "10-keel-roles.sh", path: "10-keel-roles.sh" }] } },
-    { name: "run", emptyDir: {} },
+    { name: "run", emptyDir: { sizeLimit: POSTGRES_DEFAULTS.runDirSize } },
     // tmpfs: what PostgreSQL writes there counts against the memory limit (work_mem is derived net of it).
     { name: "shm", emptyDir: { medium: "Memory", sizeLimit: r.sharedMemory.size } },
     ...(r.metrics ? [{ name: "exporter-queries", configMap: { name: configMap.metadata.name, items: [{ key: EXPORTER_QUERIES, path: EXPORTER_QUERIES }] } }] : []),
     // The key must not be world-readable: 0440, group = fsGroup (postgres).
     ...(tlsSecret ? [{ name: "tls", secret: { secretName: tlsSecret, defaultMode: 0o440 } }] : []),
-    ...(r.storage ? [] : [{ name: "data", emptyDir: {} }]),
+    ...(r.storage ? [] : [DATA_EMPTY_DIR]),
   ];
 
   const annotations = (role: "primary" | "replica", replicas: number): Record<string, string> | undefined => {

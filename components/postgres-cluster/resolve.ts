@@ -10,9 +10,9 @@ import { internetPeerProblems } from "../platform/cluster-facts";
 import { checkPeerPlatforms, foreignPeerProblem } from "../workload/network-access";
 import { parseMemory } from "../core/quantities";
 import type { NetworkRule } from "../core/network";
-import { ResolvedResources, resolveResources } from "../core/resources";
+import { ResolvedResources, TMP_WRITE, checkEphemeralStorage, resolveResources } from "../core/resources";
 import type { MetricsPushTarget } from "../core/telemetry";
-import { DataStoreBase, ResolvedStorage, checkCount, checkImage, checkRules, resolveDataStoreBase, resolveStorage } from "../workload/data-store";
+import { DataStoreBase, ResolvedStorage, checkCount, checkImage, checkRules, resolveDataStoreBase, resolveStorage, serverWrites } from "../workload/data-store";
 import { ConnectionBudget, connectionBudget, isClientCidr, reservedConnections, resolveSharedMemory, resolveSlotWalLimit } from "./capacity";
 import { validatePostgresSettings } from "./config";
 import type { PostgresClusterArgs } from "./index";
@@ -41,7 +41,10 @@ export const POSTGRES_DEFAULTS = {
   },
   replicationUser: "replicator",
   metricsUser: "metrics",
+  /** The sizeLimit of the servers' and tools' socket directory (/var/run/postgresql): a socket, its lock and a pid file. */
+  runDirSize: "1Mi",
 } as const;
+
 
 /** Settings keel derives or depends on; `parameters` may not change them. */
 const MANAGED_PARAMETERS = [
@@ -169,6 +172,7 @@ export function resolvePostgresArgs(name: string, args: PostgresClusterArgs): Re
   const resources = resolveResources(v, "resources", args.resources, POSTGRES_DEFAULTS.resources);
   v.require(resources.limitMemoryBytes === 0 || resources.limitMemoryBytes >= 256 * 1024 * 1024, "resources.limits.memory", resources.limits.memory, "expected at least \"256Mi\" (shared_buffers and work_mem are sized from it)");
   const storage = resolveStorage(v, "storage", args.storage, POSTGRES_DEFAULTS.storage, base.target.storageClasses);
+  checkEphemeralStorage(v, resources, serverWrites(storage, [{ volume: "run", sizeLimit: POSTGRES_DEFAULTS.runDirSize }]));
   if (!storage && replicas > 0) {
     v.require(false, "replicas", replicas, "expected 0 when storage is false (a replica without a volume would copy the whole primary again at every restart); give the cluster storage");
   }
@@ -246,6 +250,8 @@ export function resolvePostgresArgs(name: string, args: PostgresClusterArgs): Re
       scratchSize,
       passphrase: b.passphrase,
     };
+    // The upload and restore containers write the scratch volume (backup-kubernetes.ts, restore-kubernetes.ts).
+    if (scratch && scratch.bytes > 0) checkEphemeralStorage(v, backup.resources, [TMP_WRITE, { volume: "scratch", sizeLimit: scratchSize }]);
   }
   const metrics = args.metrics ?? true;
   const reserved = reservedConnections({ parameters, metrics, backup: backup !== undefined, replicas });

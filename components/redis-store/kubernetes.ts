@@ -6,7 +6,7 @@ import { childName } from "../core/naming";
 import type { NetworkPort, NetworkRule } from "../core/network";
 import { resolveResources } from "../core/resources";
 import { resolveSecurity } from "../core/security";
-import { ClientAccess, generatedPassword, memberLabels, namedSecret, spreadMembers, statefulOptions } from "../workload/data-store";
+import { ClientAccess, DATA_EMPTY_DIR, generatedPassword, memberLabels, namedSecret, spreadMembers, statefulOptions } from "../workload/data-store";
 import { mirrorRules } from "../workload/network-access";
 import { ContainerSpec, CreatedWorkload, createWorkload, scrapedBy } from "../workload/workload";
 import { redisConf, redisNodeScript, redisSentinelScript } from "./config";
@@ -137,7 +137,7 @@ export function deployRedis(parent: pulumi.ComponentResource, r: ResolvedRedis):
       { name: "config", configMap: { name: config.metadata.name, defaultMode: 0o555 } },
       { name: "run", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
       ...(r.mode === "sentinel" ? [{ name: "sentinel-run", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } }] : []),
-      ...(r.storage ? [] : [{ name: "data", emptyDir: {} }]),
+      ...(r.storage ? [] : [DATA_EMPTY_DIR]),
     ],
     volumeClaims: r.storage ? [{ name: "data", size: r.storage.size, storageClass: r.storage.storageClass }] : [],
     workloadOptions: statefulOptions(r.protect),

@@ -6,8 +6,8 @@ import { Validator } from "../core/errors";
 import { checkPeerPlatforms } from "../workload/network-access";
 import type { NetworkRule } from "../core/network";
 import { parseMemory } from "../core/quantities";
-import { ResolvedResources, resolveResources } from "../core/resources";
-import { DataStoreBase, ResolvedStorage, checkCount, checkImage, checkRules, resolveDataStoreBase, resolveStorage } from "../workload/data-store";
+import { ResolvedResources, checkEphemeralStorage, resolveResources } from "../core/resources";
+import { DataStoreBase, ResolvedStorage, checkCount, checkImage, checkRules, resolveDataStoreBase, resolveStorage, serverWrites } from "../workload/data-store";
 import { EVICTION_POLICIES, RedisEvictionPolicy, RedisPersistence } from "./config";
 import type { RedisMode, RedisStoreArgs } from "./index";
 
@@ -74,6 +74,7 @@ export function resolveRedisArgs(name: string, args: RedisStoreArgs): ResolvedRe
   const evictionPolicy = args.evictionPolicy ?? (args.persistence === "none" ? "allkeys-lru" : "noeviction");
   v.require(EVICTION_POLICIES.includes(evictionPolicy), "evictionPolicy", evictionPolicy, `expected one of ${EVICTION_POLICIES.join(", ")}`);
   const storage = args.persistence === "none" && args.storage === undefined ? undefined : resolveStorage(v, "storage", args.storage, REDIS_DEFAULTS.storage, base.target.storageClasses);
+  checkEphemeralStorage(v, resources, serverWrites(storage));
   if (!storage && (args.persistence === "aof" || args.persistence === "rdb")) {
     v.require(false, "storage", args.storage, `expected a volume when persistence is "${args.persistence}" (files on an emptyDir are lost with the pod); use persistence "none" for a cache`);
   }

@@ -5,7 +5,7 @@ import { cronProblem } from "../core/cron";
 import { Validator } from "../core/errors";
 import { checkPeerPlatforms } from "../workload/network-access";
 import type { NetworkRule } from "../core/network";
-import { ResolvedResources, ResourcesArgs, resolveResources } from "../core/resources";
+import { ResolvedResources, ResourcesArgs, TMP_WRITE, checkEphemeralStorage, resolveResources } from "../core/resources";
 import { DataStoreBase, ResolvedStorage, checkCount, checkImage, checkRules, resolveDataStoreBase, resolveStorage } from "../workload/data-store";
 import { S3_BUCKET_CHARSET, S3_BUCKET_SYNTAX, isS3BucketSyntax, s3BucketRuleProblem } from "../core/s3-bucket";
 import { copiesOf, placementProblem, volumeSlots } from "./config";
@@ -85,7 +85,12 @@ export function resolveSeaweedArgs(name: string, args: SeaweedStorageArgs): Reso
     volume: resolveStorage(v, "storage.volume", args.storage?.volume, SEAWEED_DEFAULTS.storage.volume, base.target.storageClasses) as ResolvedStorage,
     filer: resolveStorage(v, "storage.filer", args.storage?.filer, SEAWEED_DEFAULTS.storage.filer, base.target.storageClasses) as ResolvedStorage,
   };
-  const resourcesOf = (role: SeaweedRole, r: ResourcesArgs | undefined) => resolveResources(v, `resources.${role}`, r, SEAWEED_DEFAULTS.resources[role]);
+  const resourcesOf = (role: SeaweedRole, r: ResourcesArgs | undefined) => {
+    const resolved = resolveResources(v, `resources.${role}`, r, SEAWEED_DEFAULTS.resources[role]);
+    // Every SeaweedFS container (servers, bucket and filer-backup Jobs) writes /tmp; data is on volumes.
+    checkEphemeralStorage(v, resolved, [TMP_WRITE]);
+    return resolved;
+  };
   const resources = {
     master: resourcesOf("master", args.resources?.master),
     volume: resourcesOf("volume", args.resources?.volume),

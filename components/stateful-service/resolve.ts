@@ -12,7 +12,7 @@ import { checkConfigObjectSizes } from "../workload/workload";
 import { isDnsLabel } from "../core/naming";
 import type { NetworkRule } from "../core/network";
 import { ResolvedProbes, resolveProbes } from "../core/probes";
-import { ResolvedResources, resolveResources } from "../core/resources";
+import { ResolvedResources, TMP_WRITE, checkEphemeralStorage, resolveResources } from "../core/resources";
 import { ResolvedSecurity, resolveSecurity } from "../core/security";
 import { DataStoreBase, ResolvedStorage, checkCount, checkImage, checkRules, resolveDataStoreBase, resolveStorage } from "../workload/data-store";
 import { ResolvedDisruptionBudget, resolveDisruptionBudget } from "../workload/disruption";
@@ -94,6 +94,7 @@ export function resolveStatefulServiceArgs(name: string, args: StatefulServiceAr
   );
   const resources = resolveResources(v, "resources", args.resources);
   const security = resolveSecurity(v, "security", args.security);
+  checkEphemeralStorage(v, resources, security.readOnlyRootFilesystem ? [TMP_WRITE] : []);
   const connected = applyConnections(v, args, args.connections);
   const env = resolveEnv(v, connected.args);
   checkConfigObjectSizes(v, env);

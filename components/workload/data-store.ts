@@ -17,6 +17,7 @@ import type { NetworkEndpoint, NetworkPeer, NetworkPort, NetworkRule, WorkloadPe
 import { ingressRule, validateRules } from "../core/network";
 import { dnsSubdomainProblem } from "../core/kubernetes-syntax";
 import { parseStorage } from "../core/quantities";
+import { EmptyDirWrite, TMP_WRITE } from "../core/resources";
 import type { KubernetesTarget, Platform, Tier } from "../platform/types";
 import { TIERS } from "../platform/types";
 import { storageClassListProblem } from "../platform/cluster-facts";
@@ -92,6 +93,17 @@ export function checkImage(v: Validator, field: string, image: pulumi.Input<stri
  * A volume's size and class. `knownClasses`: the cluster's StorageClasses when the platform lists
  * them (a claim naming another class stays Pending).
  */
+/** The emptyDir a member writes its data to when the store has no volume (`storage: false`). */
+export const DATA_EMPTY_DIR = { name: "data", emptyDir: { sizeLimit: defaults.dataEmptyDir.sizeLimit } };
+
+/**
+ * The disk-backed emptyDir volumes a store's server container writes (its ephemeral-storage limit
+ * must hold them): /tmp, `extra`, and its data when the store has no volume.
+ */
+export function serverWrites(storage: ResolvedStorage | undefined, extra: readonly EmptyDirWrite[] = []): EmptyDirWrite[] {
+  return [TMP_WRITE, ...extra, ...(storage ? [] : [{ volume: DATA_EMPTY_DIR.name, sizeLimit: DATA_EMPTY_DIR.emptyDir.sizeLimit }])];
+}
+
 export function resolveStorage(v: Validator, field: string, args: StorageArgs | false | undefined, defaultSize: string, knownClasses?: readonly string[]): ResolvedStorage | undefined {
   if (args === false) return undefined;
   const size = args?.size ?? defaultSize;

@@ -13,7 +13,7 @@ import { egressRule } from "../core/network";
 import { ResolvedSecurity, podSecurityContext } from "../core/security";
 import type { KubernetesTarget } from "../platform/types";
 import { NetworkAccess, NetworkPolicyHolder } from "./network-access";
-import { InitContainerSpec, baseVolumes, initContainer } from "./workload";
+import { InitContainerSpec, baseVolumes, podContainers } from "./workload";
 
 import Input = k8s.types.input.core.v1;
 
@@ -46,6 +46,7 @@ export interface CreatedJob {
 }
 
 function jobSpec(s: JobSpec, serviceAccount: pulumi.Input<string>): k8s.types.input.batch.v1.JobSpec {
+  const volumes = [...baseVolumes(s.security), ...(s.volumes ?? [])];
   return {
     backoffLimit: s.backoffLimit ?? 2,
     activeDeadlineSeconds: s.activeDeadlineSeconds ?? 3600,
@@ -57,9 +58,8 @@ function jobSpec(s: JobSpec, serviceAccount: pulumi.Input<string>): k8s.types.in
         automountServiceAccountToken: false,
         restartPolicy: "Never",
         securityContext: podSecurityContext(s.security),
-        initContainers: s.initContainers && s.initContainers.length > 0 ? s.initContainers.map((c) => initContainer(c, s.security)) : undefined,
-        containers: s.containers.map((c) => initContainer(c, s.security)),
-        volumes: [...baseVolumes(s.security), ...(s.volumes ?? [])],
+        ...podContainers(s.security, s.initContainers ?? [], s.containers, volumes),
+        volumes,
       },
     },
   };
@@ -107,6 +107,7 @@ export interface OneOffJobSpec {
  * ServiceAccount and volumes, so its flows and permissions are the ones keel already checked.
  */
 export function oneOffJobManifest(s: OneOffJobSpec): pulumi.Output<string> {
+  const volumes = [...baseVolumes(s.security), ...s.volumes];
   return pulumi
     .output({
       apiVersion: "batch/v1",
@@ -122,9 +123,8 @@ export function oneOffJobManifest(s: OneOffJobSpec): pulumi.Output<string> {
             automountServiceAccountToken: false,
             restartPolicy: "Never",
             securityContext: podSecurityContext(s.security),
-            initContainers: s.initContainers?.length ? s.initContainers.map((c) => initContainer(c, s.security)) : undefined,
-            containers: s.containers.map((c) => initContainer(c, s.security)),
-            volumes: [...baseVolumes(s.security), ...s.volumes],
+            ...podContainers(s.security, s.initContainers ?? [], s.containers, volumes),
+            volumes,
           },
         },
       },

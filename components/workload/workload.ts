@@ -14,7 +14,7 @@ import type { Labels } from "../core/labels";
 import { childName } from "../core/naming";
 import type { NetworkPort, NetworkRule, WorkloadPeer } from "../core/network";
 import { egressRule, ingressRule } from "../core/network";
-import { ResolvedResources, toK8sResources } from "../core/resources";
+import { EmptyDirWrite, ResolvedResources, toK8sResources } from "../core/resources";
 import { ResolvedSecurity, containerSecurityContext, podSecurityContext } from "../core/security";
 import type { KubernetesTarget } from "../platform/types";
 import type { ResolvedDisruptionBudget } from "./disruption";
@@ -155,8 +155,8 @@ function tmpMounts(security: ResolvedSecurity): Input.VolumeMount[] {
   return security.readOnlyRootFilesystem ? [{ name: "tmp", mountPath: defaults.tmpVolume.mountPath }] : [];
 }
 
-/** A hardened init (or Job) container. */
-export function initContainer(c: InitContainerSpec, podSecurity: ResolvedSecurity): Input.Container {
+/** A hardened init (or Job) container; `writes`: the emptyDir volumes charged to it ({@link emptyDirWrites}). */
+export function initContainer(c: InitContainerSpec, podSecurity: ResolvedSecurity, writes: readonly EmptyDirWrite[]): Input.Container {
   const security = c.security ?? podSecurity;
   return {
     name: c.name,
@@ -165,10 +165,61 @@ export function initContainer(c: InitContainerSpec, podSecurity: ResolvedSecurit
     command: c.command ? [...c.command] : undefined,
     args: c.args ? [...c.args] : undefined,
     env: c.env && c.env.length > 0 ? [...c.env] : undefined,
-    resources: toK8sResources(c.resources),
+    resources: toK8sResources(c.resources, writes),
     securityContext: containerSecurityContext(security),
-    volumeMounts: [...tmpMounts(security), ...(c.volumeMounts ?? [])],
+    volumeMounts: containerMounts(c, podSecurity),
   };
+}
+
+/** A container's volume mounts: the /tmp one first when its root filesystem is read-only. */
+export function containerMounts(c: { readonly security?: ResolvedSecurity; readonly volumeMounts?: readonly Input.VolumeMount[] }, podSecurity: ResolvedSecurity): Input.VolumeMount[] {
+  return [...tmpMounts(c.security ?? podSecurity), ...(c.volumeMounts ?? [])];
+}
+
+/**
+ * The disk-backed emptyDir volumes each container of a pod is charged for, in ephemeral storage.
+ * The kubelet evicts a pod whose ephemeral storage (container logs and writable layers, plus its
+ * disk-backed emptyDir volumes; memory-backed ones count as memory) passes the pod's limit: the
+ * sum of its app containers' limits, or an init container's when larger. So each volume is
+ * charged once per pod: to the first app container that mounts it writable (what an init
+ * container leaves in a volume stays there while the app containers run), else to the first
+ * init container that does. `containers` come in any order, each marked init or not.
+ */
+export function emptyDirWrites(containers: readonly { readonly init: boolean; readonly mounts: readonly Input.VolumeMount[] }[], volumes: readonly Input.Volume[]): EmptyDirWrite[][] {
+  const sizes = new Map<string, string>();
+  for (const vol of volumes) {
+    const dir = vol.emptyDir as Input.EmptyDirVolumeSource | undefined;
+    if (!dir || dir.medium === "Memory") continue;
+    const name = vol.name as string;
+    // Every emptyDir keel mounts has a sizeLimit: without one a volume could fill the node's disk.
+    if (typeof dir.sizeLimit !== "string") throw new Error(`keel: emptyDir ${JSON.stringify(name)} has no sizeLimit`);
+    sizes.set(name, dir.sizeLimit);
+  }
+  const writes: EmptyDirWrite[][] = containers.map(() => []);
+  const order = [...containers.keys()].sort((a, b) => Number(containers[a].init) - Number(containers[b].init));
+  for (const i of order) {
+    for (const m of containers[i].mounts) {
+      const name = m.name as string;
+      const sizeLimit = sizes.get(name);
+      if (sizeLimit === undefined || m.readOnly === true) continue;
+      writes[i].push({ volume: name, sizeLimit });
+      sizes.delete(name);
+    }
+  }
+  return writes;
+}
+
+/** The pod's init containers and containers (Job containers alike), hardened, with their resources. */
+export function podContainers(
+  podSecurity: ResolvedSecurity,
+  initContainers: readonly InitContainerSpec[],
+  containers: readonly InitContainerSpec[],
+  volumes: readonly Input.Volume[],
+): { initContainers?: Input.Container[]; containers: Input.Container[] } {
+  const all = [...initContainers.map((c) => ({ c, init: true })), ...containers.map((c) => ({ c, init: false }))];
+  const writes = emptyDirWrites(all.map(({ c, init }) => ({ init, mounts: containerMounts(c, podSecurity) })), volumes);
+  const built = all.map(({ c }, i) => initContainer(c, podSecurity, writes[i]));
+  return { initContainers: initContainers.length > 0 ? built.slice(0, initContainers.length) : undefined, containers: built.slice(initContainers.length) };
 }
 
 /** Volumes every pod gets: the /tmp emptyDir when the root filesystem is read-only. */
@@ -180,9 +231,12 @@ function podSpec(s: WorkloadSpec, serviceAccount: k8s.core.v1.ServiceAccount, mi
   const spread =
     s.topologySpread ??
     (s.kind !== "DaemonSet" && minReplicas > 1
-      ? [{ maxSkew: 1, topologyKey: defaults.topologySpread.nodeKey, whenUnsatisfiable: defaults.topologySpread.whenUnsatisfiable, labelSelector: { matchLabels: s.selector } }]
+      ? [defaults.topologySpread.nodeKey, defaults.topologySpread.zoneKey].map((topologyKey) => ({ maxSkew: 1, topologyKey, whenUnsatisfiable: defaults.topologySpread.whenUnsatisfiable, labelSelector: { matchLabels: s.selector } }))
       : undefined);
   const tmp = [s.security, ...s.containers.map((c) => c.security), ...(s.initContainers ?? []).map((c) => c.security)].some((x) => x?.readOnlyRootFilesystem);
+  const volumes = [...(tmp ? baseVolumes({ ...s.security, readOnlyRootFilesystem: true }) : []), ...(s.volumes ?? [])];
+  const inits = s.initContainers ?? [];
+  const writes = emptyDirWrites([...inits.map((c) => ({ init: true, mounts: containerMounts(c, s.security) })), ...s.containers.map((c) => ({ init: false, mounts: containerMounts(c, s.security) }))], volumes);
   return {
     serviceAccountName: serviceAccount.metadata.name,
     automountServiceAccountToken: s.automountToken !== undefined,
@@ -190,8 +244,8 @@ function podSpec(s: WorkloadSpec, serviceAccount: k8s.core.v1.ServiceAccount, mi
     terminationGracePeriodSeconds: s.terminationGracePeriodSeconds,
     topologySpreadConstraints: spread,
     affinity: s.affinity,
-    initContainers: s.initContainers && s.initContainers.length > 0 ? s.initContainers.map((c) => initContainer(c, s.security)) : undefined,
-    containers: s.containers.map((c) => ({
+    initContainers: inits.length > 0 ? inits.map((c, i) => initContainer(c, s.security, writes[i])) : undefined,
+    containers: s.containers.map((c, i) => ({
       name: c.name,
       image: imageToDeploy(c.image),
       imagePullPolicy: "IfNotPresent",
@@ -199,17 +253,16 @@ function podSpec(s: WorkloadSpec, serviceAccount: k8s.core.v1.ServiceAccount, mi
       args: argList(c.args),
       ports: c.ports.map((p) => ({ ...p, protocol: "TCP" })),
       env: c.env && c.env.length > 0 ? [...c.env] : undefined,
-      resources: toK8sResources(c.resources),
+      resources: toK8sResources(c.resources, writes[inits.length + i]),
       startupProbe: c.startup,
       livenessProbe: c.liveness,
       readinessProbe: c.readiness,
       lifecycle: c.preStop ? { preStop: c.preStop } : undefined,
       securityContext: containerSecurityContext(c.security ?? s.security),
-      volumeMounts: [...tmpMounts(c.security ?? s.security), ...(c.volumeMounts ?? [])],
+      volumeMounts: containerMounts(c, s.security),
     })),
-    volumes: [...(tmp ? baseVolumes({ ...s.security, readOnlyRootFilesystem: true }) : []), ...(s.volumes ?? [])],
+    volumes,
   };
-
 }
 
 export function createWorkload(parent: pulumi.Resource, target: KubernetesTarget, s: WorkloadSpec): CreatedWorkload {

@@ -1,7 +1,12 @@
-/** Nothing of the host: no host namespaces, host ports or host paths. */
+/**
+ * Nothing of the host: no host namespaces, host ports or host paths. keel forbids every
+ * hostPort, stricter than Pod Security baseline (which allows a known list), on purpose: a
+ * Service exposes a port without tying the pod to a node. Init and ephemeral containers count
+ * too (Pod Security admission visits them all: policy/visitor.go, visitContainers).
+ */
 import { resourcePolicy } from "../lib/define";
-import { containersOf, describe, describeContainer, isWorkload, podSpecOf } from "../lib/kubernetes";
-import { arr, at, obj } from "../lib/props";
+import { allContainersOf, describe, describeContainer, isUnset, isWorkload, objectsIn, podSpecOf } from "../lib/kubernetes";
+import { at } from "../lib/props";
 
 export const noHostNamespaces = resourcePolicy({
   name: "no-host-namespaces",
@@ -23,10 +28,10 @@ export const noHostPorts = resourcePolicy({
   enforcementLevel: "mandatory",
   appliesTo: isWorkload,
   check(target, report) {
-    for (const ref of containersOf(target)) {
-      for (const port of arr(ref.container.ports)) {
-        const hostPort = obj(port).hostPort;
-        if (hostPort !== undefined && hostPort !== 0) {
+    for (const ref of allContainersOf(target)) {
+      for (const port of objectsIn(ref.container.ports)) {
+        const hostPort = port.hostPort;
+        if (!isUnset(hostPort) && hostPort !== 0) {
           report(`${describeContainer(target, ref)}: binds host port ${String(hostPort)}; remove hostPort and expose the port through a Service.`);
         }
       }
@@ -40,10 +45,10 @@ export const noHostPath = resourcePolicy({
   enforcementLevel: "mandatory",
   appliesTo: isWorkload,
   check(target, report) {
-    for (const volume of arr(podSpecOf(target).volumes)) {
+    for (const volume of objectsIn(podSpecOf(target).volumes)) {
       const path = at(volume, "hostPath.path");
-      if (obj(volume).hostPath !== undefined) {
-        report(`${describe(target)}: mounts host path ${String(path)} (volume "${String(obj(volume).name)}"); use a PersistentVolumeClaim, configMap, secret or emptyDir instead.`);
+      if (!isUnset(volume.hostPath)) {
+        report(`${describe(target)}: mounts host path ${String(path)} (volume "${String(volume.name)}"); use a PersistentVolumeClaim, configMap, secret or emptyDir instead.`);
       }
     }
   },

@@ -1,6 +1,7 @@
 /** Per-object rules beyond workloads: bare Pods, labels, Service types, Ingress TLS, storage classes. */
 import { resourcePolicy } from "../lib/define";
-import { describe, isKind, isWorkload, namespaceOf } from "../lib/kubernetes";
+import { describe, isEmptySelector, isKind, isWorkload, namespaceOf, selectorOf } from "../lib/kubernetes";
+import { cidrRange, everyAddress } from "../lib/network-model";
 import { arr, at, clone, obj, str } from "../lib/props";
 
 export const noBarePods = resourcePolicy({
@@ -58,6 +59,30 @@ export const serviceType = resourcePolicy({
   },
 });
 
+export const noServiceExternalIps = resourcePolicy({
+  name: "no-service-external-ips",
+  description: "Services set no externalIPs (CVE-2020-8554: whoever may create Services can intercept traffic to any address).",
+  enforcementLevel: "mandatory",
+  type: "kubernetes:core/v1:Service",
+  appliesTo: (type) => isKind(type, "Service"),
+  check(target, report) {
+    const ips = at(target.props, "spec.externalIPs");
+    if (ips === undefined || ips === null || (Array.isArray(ips) && ips.length === 0)) return;
+    const list = Array.isArray(ips) ? ips.map(String).join(", ") : JSON.stringify(ips);
+    report(
+      `${describe(target)}: sets externalIPs (${list}); kube-proxy then captures traffic to those addresses from every pod and node, which is how CVE-2020-8554 intercepts traffic. Use a LoadBalancer or an Ingress, block externalIPs with an admission policy, or exempt the Service with the reason the addresses are yours.`,
+    );
+  },
+});
+
+/** Whether a TLS host (`api.example.com`, or `*.example.com` for one more label) covers `host`. */
+function tlsCovers(tlsHost: string, host: string): boolean {
+  const a = tlsHost.toLowerCase();
+  const b = host.toLowerCase();
+  if (a === b) return true;
+  return a.startsWith("*.") && b.endsWith(a.slice(1)) && !b.slice(0, b.length - a.length + 1).includes(".") && b.length > a.length - 1;
+}
+
 export const ingressTls = resourcePolicy({
   name: "ingress-tls",
   description: "Every Ingress host is served with TLS.",
@@ -65,11 +90,19 @@ export const ingressTls = resourcePolicy({
   type: "kubernetes:networking.k8s.io/v1:Ingress",
   appliesTo: (type) => isKind(type, "Ingress"),
   check(target, report) {
-    const covered = new Set(arr(at(target.props, "spec.tls")).flatMap((t) => arr(obj(t).hosts).map(String)));
-    const hosts = arr(at(target.props, "spec.rules")).map((r) => str(obj(r).host) ?? "*");
-    if (hosts.length === 0 && covered.size === 0) report(`${describe(target)}: serves every host without TLS; add spec.tls with a certificate (cert-manager issues it).`);
+    const entries = arr(at(target.props, "spec.tls")).filter((t) => typeof t === "object" && t !== null);
+    // An entry without hosts serves the controller's certificate for every host.
+    const everyHost = entries.some((t) => arr(obj(t).hosts).length === 0);
+    const covered = entries.flatMap((t) => arr(obj(t).hosts).map(String));
+    const rules = arr(at(target.props, "spec.rules")).filter((r) => typeof r === "object" && r !== null);
+    const hosts = rules.map((r) => str(obj(r).host)).filter((h): h is string => h !== undefined && h !== "");
+    const hostless = rules.length === 0 || rules.length > hosts.length;
+    if (hostless && entries.length === 0) {
+      report(`${describe(target)}: ${rules.length === 0 ? "its default backend" : "a rule without a host"} serves every host without TLS; add spec.tls with a certificate (cert-manager issues it).`);
+    }
+    if (everyHost) return;
     for (const host of hosts) {
-      if (!covered.has(host)) report(`${describe(target)}: host ${host} is served without TLS; add it to spec.tls (cert-manager issues the certificate).`);
+      if (!covered.some((c) => tlsCovers(c, host))) report(`${describe(target)}: host ${host} is served without TLS; add it to spec.tls (cert-manager issues the certificate).`);
     }
   },
 });
@@ -90,6 +123,15 @@ export const pvcStorageClass = resourcePolicy({
   },
 });
 
+const NAMESPACE_NAME = "kubernetes.io/metadata.name";
+
+/** A namespaceSelector that selects every namespace: empty, or only `Exists` on the name label every namespace has. */
+function everyNamespace(v: unknown): boolean {
+  if (v === undefined || v === null) return false;
+  const s = selectorOf(v);
+  return Object.keys(s.matchLabels).length === 0 && s.matchExpressions.every((e) => e.operator === "Exists" && e.key === NAMESPACE_NAME);
+}
+
 export const networkPolicyNoAllowAll = resourcePolicy({
   name: "network-policy-no-allow-all",
   description: "NetworkPolicies allow named peers, never everything.",
@@ -99,7 +141,7 @@ export const networkPolicyNoAllowAll = resourcePolicy({
   check(target, report) {
     for (const [direction, key] of [["ingress", "from"], ["egress", "to"]] as const) {
       arr(at(target.props, `spec.${direction}`)).forEach((rule, i) => {
-        const peers = arr(obj(rule)[key]);
+        const peers = arr(obj(rule)[key]).filter((p) => typeof p === "object" && p !== null);
         const ports = arr(obj(rule).ports);
         const where = `${describe(target)}: ${direction} rule ${i + 1}`;
         if (peers.length === 0 && (direction === "ingress" || ports.length === 0)) {
@@ -108,11 +150,15 @@ export const networkPolicyNoAllowAll = resourcePolicy({
         }
         for (const peer of peers) {
           const p = obj(peer);
-          const everyNamespace = p.namespaceSelector !== undefined && Object.keys(obj(p.namespaceSelector)).length === 0;
-          const everyPod = p.podSelector === undefined || Object.keys(obj(p.podSelector)).length === 0;
-          const cidr = str(at(p, "ipBlock.cidr"));
-          if (everyNamespace && everyPod) report(`${where} allows every pod of every namespace (empty namespaceSelector); select the namespaces and pods it allows.`);
-          if (direction === "ingress" && (cidr === "0.0.0.0/0" || cidr === "::/0")) report(`${where} allows every address (${cidr}); name the address ranges it allows.`);
+          const everyPod = p.podSelector === undefined || p.podSelector === null || isEmptySelector(selectorOf(p.podSelector));
+          if (everyNamespace(p.namespaceSelector) && everyPod) report(`${where} allows every pod of every namespace (a namespaceSelector that selects all namespaces); select the namespaces and pods it allows.`);
+        }
+        const blocks = peers.map((p) => obj(obj(p).ipBlock)).filter((b) => typeof b.cidr === "string").map((b) => ({ cidr: String(b.cidr), except: arr(b.except).map(String) }));
+        const families = everyAddress(blocks);
+        if (families.length > 0 && (direction === "ingress" || ports.length === 0)) {
+          const cidrs = blocks.filter((b) => b.except.length === 0 && families.some((f) => cidrRange(b.cidr)?.family === f)).map((b) => b.cidr);
+          const what = direction === "ingress" ? "address" : "destination address on every port";
+          report(`${where} allows every ${what} (${cidrs.join(", ")}${cidrs.length > 1 ? " together" : ""}); name the address ranges it allows${direction === "egress" ? ", or the ports" : ""}.`);
         }
       });
     }

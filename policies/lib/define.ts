@@ -6,8 +6,10 @@
  */
 import type { EnforcementLevel, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
+import { APPLIES_TO } from "./dispatch-by-type";
 import { validExemption } from "./exemptions";
 import type { Obj } from "./props";
+import { hasSentinel } from "./settle";
 import type { Target } from "./target";
 
 export type { Target };
@@ -59,8 +61,25 @@ function configSchema(schema: ConfigSchema | undefined) {
   return schema ? { properties: schema } : undefined;
 }
 
+const PROXY_TARGET = "__getSpecialProxyTarget";
+const settledProps = new WeakMap<object, boolean>();
+
+/**
+ * The props a resource check reads. @pulumi/policy wraps them in a proxy that throws on values
+ * unknown during preview, and costs a new proxy and path per property read. When nothing in the
+ * object is unknown the proxy can never throw, so checks read the plain object under it (the same
+ * object for every policy: deserialize-once.ts); otherwise they read the proxy and cannot decide.
+ */
+function readableProps(props: Record<string, unknown>): Record<string, unknown> {
+  const inner = props[PROXY_TARGET];
+  if (typeof inner !== "object" || inner === null) return props;
+  let known = settledProps.get(inner);
+  if (known === undefined) settledProps.set(inner, (known = !hasSentinel(inner)));
+  return known ? (inner as Record<string, unknown>) : props;
+}
+
 function toTarget(r: { type: string; urn: string; name: string; props: Record<string, unknown>; dependencies?: readonly { urn: string }[] }): Target {
-  return { type: r.type, urn: r.urn, name: r.name, props: r.props, dependencies: r.dependencies?.map((d) => d.urn) };
+  return { type: r.type, urn: r.urn, name: r.name, props: readableProps(r.props), dependencies: r.dependencies?.map((d) => d.urn) };
 }
 
 /** Runs a resource check and returns its messages (no exemptions): used by the audit and by tests. */
@@ -104,6 +123,8 @@ export function resourcePolicy(c: ResourceCheck): ResourceValidationPolicy {
     // The SDK's own fast path (what validateResourceOfType sets): skip other types unread.
     Object.defineProperty(policy.validateResource, "__pulumiType", { value: c.type });
   }
+  // For several types: dispatch-by-type.ts hands the policy only resources it applies to.
+  Object.defineProperty(policy.validateResource, APPLIES_TO, { value: c.appliesTo });
   const remediate = c.remediate;
   if (remediate) {
     policy.remediateResource = (args: ResourceValidationArgs) => {

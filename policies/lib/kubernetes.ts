@@ -8,41 +8,55 @@ export function kindOf(type: string): string | undefined {
   return m ? m[1] : undefined;
 }
 
-export const WORKLOAD_KINDS = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod"] as const;
+/** Kinds that run pods (from a pod template, or a Pod itself): what stack checks see as workloads. */
+export const WORKLOAD_KINDS = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob", "Pod"] as const;
+/**
+ * Kinds whose pod spec the per-resource checks judge: the workloads and PodTemplate, which runs
+ * no pods itself (so it needs no probes and no NetworkPolicy) but is what its users start.
+ */
+export const POD_SPEC_KINDS = [...WORKLOAD_KINDS, "PodTemplate"] as const;
 /** Kinds whose containers run until stopped: they need probes. */
-export const LONG_RUNNING_KINDS = new Set(["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod"]);
+export const LONG_RUNNING_KINDS = new Set(["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Pod"]);
 
 export function isKind(type: string, ...kinds: readonly string[]): boolean {
   const kind = kindOf(type);
   return kind !== undefined && kinds.includes(kind);
 }
 
+/** An object with a pod spec the per-resource checks judge (a workload, or a PodTemplate). */
 export function isWorkload(type: string): boolean {
-  return isKind(type, ...WORKLOAD_KINDS);
+  return isKind(type, ...POD_SPEC_KINDS);
+}
+
+/** Where a kind keeps its pod template (`spec.template`), or the Pod's own fields (""). */
+function templatePath(type: string): string {
+  switch (kindOf(type)) {
+    case "Pod":
+      return "";
+    case "PodTemplate":
+      return "template";
+    case "CronJob":
+      return "spec.jobTemplate.spec.template";
+    default:
+      return "spec.template";
+  }
+}
+
+/** The path of a workload's pod spec in its props: `spec.template.spec`, `spec` for a Pod. */
+export function podSpecPath(type: string): string {
+  const template = templatePath(type);
+  return template ? `${template}.spec` : "spec";
 }
 
 /** The pod spec of a workload. */
 export function podSpecOf(target: Target): Obj {
-  switch (kindOf(target.type)) {
-    case "Pod":
-      return obj(target.props.spec);
-    case "CronJob":
-      return obj(at(target.props, "spec.jobTemplate.spec.template.spec"));
-    default:
-      return obj(at(target.props, "spec.template.spec"));
-  }
+  return obj(at(target.props, podSpecPath(target.type)));
 }
 
 /** The pod template's metadata (the object's own for a bare Pod). */
 export function podMetadataOf(target: Target): Obj {
-  switch (kindOf(target.type)) {
-    case "Pod":
-      return obj(target.props.metadata);
-    case "CronJob":
-      return obj(at(target.props, "spec.jobTemplate.spec.template.metadata"));
-    default:
-      return obj(at(target.props, "spec.template.metadata"));
-  }
+  const template = templatePath(target.type);
+  return obj(at(target.props, template ? `${template}.metadata` : "metadata"));
 }
 
 export interface ContainerRef {
@@ -51,20 +65,71 @@ export interface ContainerRef {
   /** An init container (sidecars with restartPolicy Always count as long-running containers). */
   readonly init: boolean;
   readonly sidecar: boolean;
+  /**
+   * An ephemeral (debug) container of a Pod: only with `containersOf(target, { ephemeral: true })`.
+   * The API forbids them probes, resources and ports, so only security checks ask for them.
+   */
+  readonly ephemeral?: boolean;
 }
 
-export function containersOf(target: Target): ContainerRef[] {
+export interface ContainersOptions {
+  /** Also `spec.ephemeralContainers` (Pod Security admission judges them like the others). */
+  readonly ephemeral?: boolean;
+}
+
+/**
+ * Init containers, then containers; ephemeral containers last when asked for. Items that are not
+ * objects (`null`, a string) are skipped: they are no container, and well-formed-objects reports them.
+ */
+export function containersOf(target: Target, options: ContainersOptions = {}): ContainerRef[] {
   const spec = podSpecOf(target);
   const refs: ContainerRef[] = [];
-  for (const c of arr(spec.initContainers)) {
-    const container = obj(c);
+  for (const container of objectsIn(spec.initContainers)) {
     refs.push({ container, name: str(container.name) ?? "?", init: true, sidecar: container.restartPolicy === "Always" });
   }
-  for (const c of arr(spec.containers)) {
-    const container = obj(c);
+  for (const container of objectsIn(spec.containers)) {
     refs.push({ container, name: str(container.name) ?? "?", init: false, sidecar: false });
   }
+  if (options.ephemeral) {
+    for (const container of objectsIn(spec.ephemeralContainers)) {
+      refs.push({ container, name: str(container.name) ?? "?", init: false, sidecar: false, ephemeral: true });
+    }
+  }
   return refs;
+}
+
+/** The items of a list that are objects: `null` and scalar items are skipped (well-formed-objects reports them). */
+export function objectsIn(v: unknown): Obj[] {
+  return arr(v).filter((item): item is Obj => typeof item === "object" && item !== null && !Array.isArray(item));
+}
+
+/** The items of a list that are strings. */
+export function stringsIn(v: unknown): string[] {
+  return arr(v).filter((item): item is string => typeof item === "string");
+}
+
+/** `null` means "unset", as the API server decodes it: true for undefined and null. */
+export function isUnset(v: unknown): v is undefined | null {
+  return v === undefined || v === null;
+}
+
+/** Every container Pod Security admission judges: init, regular and ephemeral. */
+export function allContainersOf(target: Target): ContainerRef[] {
+  return containersOf(target, { ephemeral: true });
+}
+
+/** The pod template's annotations (string values only). */
+export function podAnnotationsOf(target: Target): Record<string, string> {
+  return labelsOf(podMetadataOf(target).annotations);
+}
+
+/**
+ * A pod that declares `spec.os.name: windows`. The API rejects Linux-only security fields on
+ * such pods, and Pod Security admission (1.25+) exempts them from the capabilities, seccomp and
+ * allowPrivilegeEscalation checks.
+ */
+export function isWindowsPod(target: Target): boolean {
+  return at(podSpecOf(target), "os.name") === "windows";
 }
 
 /** `Deployment shop/api` */
@@ -77,7 +142,7 @@ export function describe(target: Target): string {
 
 /** `Deployment shop/api, init container "migrate"` */
 export function describeContainer(target: Target, ref: ContainerRef): string {
-  return `${describe(target)}, ${ref.init ? "init container" : "container"} "${ref.name}"`;
+  return `${describe(target)}, ${ref.ephemeral ? "ephemeral container" : ref.init ? "init container" : "container"} "${ref.name}"`;
 }
 
 export function namespaceOf(target: Target): string {

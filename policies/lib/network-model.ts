@@ -165,6 +165,40 @@ export function inCidr(address: string, cidr: string): boolean {
   return n.value >> shift === a.value >> shift;
 }
 
+/** The first and last address of `cidr` (an IPv4 or IPv6 network), or undefined when it does not parse. */
+export function cidrRange(cidr: string): { family: 4 | 6; first: bigint; last: bigint } | undefined {
+  const [net, lenText, ...rest] = cidr.trim().split("/");
+  const n = parseAddress(net);
+  const len = lenText === undefined ? n?.bits : /^\d{1,3}$/.test(lenText) ? Number(lenText) : undefined;
+  if (!n || len === undefined || len > n.bits || rest.length > 0) return undefined;
+  const host = (1n << BigInt(n.bits - len)) - 1n;
+  const first = n.value & ~host & ((1n << BigInt(n.bits)) - 1n);
+  return { family: n.bits === 32 ? 4 : 6, first, last: first | host };
+}
+
+/**
+ * The address families (4, 6) whose every address the CIDRs cover together, `except` ranges
+ * left out: `0.0.0.0/0`, `::/0`, or halves such as `0.0.0.0/1` and `128.0.0.0/1`.
+ */
+export function everyAddress(blocks: readonly { cidr: string; except?: readonly string[] }[]): (4 | 6)[] {
+  const found: (4 | 6)[] = [];
+  for (const family of [4, 6] as const) {
+    const end = (1n << BigInt(family === 4 ? 32 : 128)) - 1n;
+    const ranges = blocks
+      .filter((b) => (b.except ?? []).length === 0)
+      .map((b) => cidrRange(b.cidr))
+      .filter((r): r is NonNullable<typeof r> => r !== undefined && r.family === family)
+      .sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
+    let next = 0n;
+    for (const r of ranges) {
+      if (r.first > next) break;
+      if (r.last + 1n > next) next = r.last + 1n;
+    }
+    if (next > end) found.push(family);
+  }
+  return found;
+}
+
 /* ---- the evaluator ---- */
 
 export interface NetworkModelOptions {

@@ -50,7 +50,8 @@ function copy(value: unknown, path: string, unknown: string[]): unknown {
   return out;
 }
 
-function hasSentinel(value: unknown): boolean {
+/** Whether a plain value holds one of the SDK's unknown-value sentinels anywhere. */
+export function hasSentinel(value: unknown): boolean {
   if (typeof value === "string") return UNKNOWN_SENTINELS.has(value);
   if (typeof value !== "object" || value === null) return false;
   for (const v of Array.isArray(value) ? value : Object.values(value)) if (hasSentinel(v)) return true;

@@ -1,7 +1,7 @@
 /** Availability in production: replicas, disruption budgets, spread, autoscaler bounds. */
 import { stackPolicy } from "../lib/define";
-import { describe, isKind, namespaceOf } from "../lib/kubernetes";
-import { arr, at, num, str } from "../lib/props";
+import { describe, isKind, labelsOf, namespaceOf, podSpecOf, selectorOf, selects } from "../lib/kubernetes";
+import { Obj, arr, at, num, obj, str } from "../lib/props";
 import { SelectorIndex, WorkloadView, objectName, workloadViews } from "./workloads";
 
 function isQuorum(w: WorkloadView, components: readonly string[]): boolean {
@@ -70,19 +70,102 @@ export const podDisruptionBudget = stackPolicy({
   },
 });
 
+const NODE_KEY = "kubernetes.io/hostname";
+const ZONE_KEY = "topology.kubernetes.io/zone";
+
+/** A spreading term of a pod template: a topology spread constraint or a pod anti-affinity term. */
+interface SpreadTerm {
+  /** `topologySpreadConstraints[0]`, `podAntiAffinity preferred term 2`. */
+  readonly where: string;
+  readonly topologyKey: string;
+  /** Why the term does not spread the workload's own pods, or undefined when it does. */
+  readonly problem?: string;
+  /** How to mend it. */
+  readonly fix?: string;
+}
+
+function labelText(labels: Record<string, string>): string {
+  return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(", ") || "no labels";
+}
+
+function selectorText(v: unknown): string {
+  const s = selectorOf(v);
+  const parts = [...Object.entries(s.matchLabels).map(([k, x]) => `${k}=${x}`), ...s.matchExpressions.map((e) => `${e.key} ${e.operator}${e.values.length ? ` (${e.values.join(", ")})` : ""}`)];
+  return parts.join(", ");
+}
+
+/** Why a label selector does not select the workload's pods (a missing selector selects nothing). */
+function selectorProblem(selector: unknown, w: WorkloadView): string | undefined {
+  if (selector === undefined || selector === null) return "has no labelSelector (it counts no pods)";
+  if (selects(selectorOf(selector), w.podLabels)) return undefined;
+  return `selects ${selectorText(selector)}, not its own pods (${labelText(w.podLabels)})`;
+}
+
+/** Why an anti-affinity term's namespaces leave out the workload's own (no namespaces and no selector: its own). */
+function namespaceProblem(term: Obj, w: WorkloadView, namespaceLabels: Map<string, Record<string, string>>): string | undefined {
+  const names = arr(term.namespaces).map(String);
+  const selector = term.namespaceSelector;
+  if (names.length === 0 && (selector === undefined || selector === null)) return undefined;
+  if (names.includes(w.namespace)) return undefined;
+  const labels = { ...(namespaceLabels.get(w.namespace) ?? {}), "kubernetes.io/metadata.name": w.namespace };
+  if (selector !== undefined && selector !== null && selects(selectorOf(selector), labels)) return undefined;
+  return `looks in namespaces ${names.length ? names.join(", ") : `selected by ${selectorText(selector) || "{}"}`}, not its own namespace ${w.namespace}`;
+}
+
+const SELECTOR_FIX = "select the pod template's labels";
+
+function spreadTerms(w: WorkloadView, namespaceLabels: Map<string, Record<string, string>>): SpreadTerm[] {
+  const pod = podSpecOf(w.target);
+  const terms: SpreadTerm[] = arr(pod.topologySpreadConstraints).map((c, i) => ({
+    where: `topologySpreadConstraints[${i}]`,
+    topologyKey: str(obj(c).topologyKey) ?? "",
+    problem: selectorProblem(obj(c).labelSelector, w),
+    fix: SELECTOR_FIX,
+  }));
+  const anti = obj(at(pod, "affinity.podAntiAffinity"));
+  const antiTerms: [string, unknown][] = [
+    ...arr(anti.requiredDuringSchedulingIgnoredDuringExecution).map((t, i): [string, unknown] => [`podAntiAffinity required term ${i + 1}`, t]),
+    ...arr(anti.preferredDuringSchedulingIgnoredDuringExecution).map((t, i): [string, unknown] => [`podAntiAffinity preferred term ${i + 1}`, obj(t).podAffinityTerm]),
+  ];
+  for (const [where, t] of antiTerms) {
+    const term = obj(t);
+    const labelProblem = selectorProblem(term.labelSelector, w);
+    const nsProblem = labelProblem ? undefined : namespaceProblem(term, w, namespaceLabels);
+    terms.push({ where, topologyKey: str(term.topologyKey) ?? "", problem: labelProblem ?? nsProblem, fix: nsProblem ? "leave namespaces and namespaceSelector unset (its own namespace) or include it" : SELECTOR_FIX });
+  }
+  return terms;
+}
+
 export const topologySpread = stackPolicy({
   name: "topology-spread",
-  description: "Replicated workloads spread across nodes and zones (topology spread or pod anti-affinity).",
+  description: "Replicated workloads spread their own pods over every configured topology (nodes and zones) with topology spread constraints or pod anti-affinity.",
   enforcementLevel: "advisory",
-  check(resources, report) {
+  config: {
+    topologyKeys: {
+      type: "array",
+      items: { type: "string" },
+      default: [NODE_KEY, ZONE_KEY],
+      description: "Node labels the replicas must be spread over, each by a constraint or anti-affinity term that selects the workload's own pods.",
+    },
+  },
+  check(resources, report, config) {
+    const required = arr(config.topologyKeys).map(String);
+    const namespaceLabels = new Map(resources.filter((r) => isKind(r.type, "Namespace")).map((r) => [objectName(r), labelsOf(at(r.props, "metadata.labels"))]));
     for (const w of workloadViews(resources)) {
       if (w.minReplicas < 2) continue;
-      const pod = at(w.target.props, "spec.template.spec");
-      const spread = arr(at(pod, "topologySpreadConstraints")).length > 0;
-      const antiAffinity = at(pod, "affinity.podAntiAffinity") !== undefined;
-      if (!spread && !antiAffinity) {
-        report(w.target.urn, `${describe(w.target)}: its replicas may all land on one node; add topologySpreadConstraints (zone and hostname) or podAntiAffinity.`);
+      const terms = spreadTerms(w, namespaceLabels);
+      if (terms.length === 0) {
+        report(w.target.urn, `${describe(w.target)}: its replicas may all land on one node; add topologySpreadConstraints (${required.join(" and ") || "zone and hostname"}) or podAntiAffinity.`);
+        continue;
       }
+      for (const term of terms.filter((t) => t.problem)) {
+        report(w.target.urn, `${describe(w.target)}: its ${term.where} (${term.topologyKey || "no topologyKey"}) ${term.problem}, so it does not spread them; ${term.fix}.`);
+      }
+      const covered = [...new Set(terms.filter((t) => !t.problem && t.topologyKey).map((t) => t.topologyKey))];
+      const missing = required.filter((k) => !covered.includes(k));
+      if (missing.length === 0) continue;
+      const spreads = covered.length ? `spreads its pods over ${covered.join(", ")} but not ${missing.join(" or ")}` : `spreads its pods over neither ${missing.join(" nor ")}`;
+      report(w.target.urn, `${describe(w.target)}: ${spreads}; add a topologySpreadConstraint (or podAntiAffinity term) for ${missing.join(" and ")} that selects its pods, or a lost ${missing.includes(ZONE_KEY) ? "zone" : "node"} takes every replica.`);
     }
   },
 });

@@ -7,6 +7,7 @@ import { networkPolicyCoverage } from "./network";
 import { stackPrerequisites } from "./prerequisites";
 import { helperReadiness } from "./readiness";
 import { stackReferences } from "./references";
+import { noAutomountedToken } from "../kubernetes/service-accounts";
 
 export const stackPolicies: readonly Policy[] = [
   networkPolicyCoverage,
@@ -21,6 +22,7 @@ export const stackPolicies: readonly Policy[] = [
   helperReadiness,
   imageContents,
   stackPrerequisites,
+  noAutomountedToken,
   exemptionReason,
   exemptionAudit,
 ];

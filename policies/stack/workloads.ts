@@ -15,7 +15,7 @@ export interface WorkloadView {
   readonly minReplicas: number;
 }
 
-const SCALABLE = ["Deployment", "StatefulSet", "ReplicaSet"];
+const SCALABLE = ["Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"];
 
 export function objectName(t: Target): string {
   return str(at(t.props, "metadata.name")) ?? t.name;

@@ -138,13 +138,15 @@ describe("a program is done when its event loop is (as Pulumi's Node.js host)", 
   it("fails a program still working after --timeout, naming what is pending", async () => {
     let interval: NodeJS.Timeout | undefined;
     try {
+      // Other work of the same jest worker may be pending too on a busy machine: the program's
+      // interval must be named, whatever else is.
       await expect(runInMockRuntime({ project: "test", stack: "test", timeoutSeconds: 1.5 }, () => void (interval = setInterval(() => undefined, 50)))).rejects.toThrow(
-        "the program did not finish within 1.5 s (--timeout): still pending: Timeout (a timer, interval or request the program started); 1 resources registered",
+        /^the program did not finish within 1\.5 s \(--timeout\): still pending: (.+, )?Timeout \(a timer, interval or request the program started\)(, .+)?; 1 resources registered/,
       );
     } finally {
       clearInterval(interval);
     }
-  });
+  }, 30_000);
 
   it("sends what the program prints to stderr (stdout is keel's report)", async () => {
     const out: string[] = [];

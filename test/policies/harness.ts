@@ -108,7 +108,7 @@ export function deployment(name = "api", replicas: number | undefined = 3): Prop
           serviceAccountName: name,
           automountServiceAccountToken: false,
           securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: "RuntimeDefault" } },
-          topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { ...labels } } }],
+          topologySpreadConstraints: ["kubernetes.io/hostname", "topology.kubernetes.io/zone"].map((topologyKey) => ({ maxSkew: 1, topologyKey, whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { ...labels } } })),
           initContainers: [{ ...container("migrate"), livenessProbe: undefined, readinessProbe: undefined }],
           containers: [container(name)],
         },

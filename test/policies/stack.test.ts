@@ -31,10 +31,40 @@ describe("stack policies", () => {
     ]);
   });
 
-  it("count an empty podSelector (default deny) as selecting", () => {
+  it("count an empty podSelector (default deny) as selecting, in both directions", () => {
     const s = stack();
-    const deny = target("kubernetes:networking.k8s.io/v1:NetworkPolicy", { metadata: { name: "default-deny", namespace: "shop" }, spec: { podSelector: {}, policyTypes: ["Ingress"] } });
+    const deny = target("kubernetes:networking.k8s.io/v1:NetworkPolicy", { metadata: { name: "default-deny", namespace: "shop" }, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } });
     expect(stackViolations(networkPolicyCoverage, [s.deployment, deny])).toEqual([]);
+  });
+
+  it("report a workload isolated for ingress only (egress left open)", () => {
+    const s = stack();
+    (s.netpol.props.spec as Props).policyTypes = ["Ingress"];
+    expect(stackViolations(networkPolicyCoverage, s.all)).toEqual([
+      { urn: s.deployment.urn, message: "Deployment shop/api: the NetworkPolicies selecting its pods (api) cover Ingress only, so they may reach every destination; add policyTypes: [Egress] to one of them (or a policy of its own) with the destinations it needs." },
+    ]);
+  });
+
+  it("take Kubernetes' default policyTypes: egress rules count, an empty egress list does not", () => {
+    const s = stack();
+    const spec = s.netpol.props.spec as Props;
+    delete spec.policyTypes;
+    spec.egress = [];
+    expect(stackViolations(networkPolicyCoverage, s.all).map((v) => v.message)).toEqual([
+      "Deployment shop/api: the NetworkPolicies selecting its pods (api) cover Ingress only, so they may reach every destination; add policyTypes: [Egress] to one of them (or a policy of its own) with the destinations it needs.",
+    ]);
+    spec.egress = [{ to: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "db" } } }] }];
+    expect(stackViolations(networkPolicyCoverage, s.all)).toEqual([]);
+  });
+
+  it("report a workload isolated for egress only, and one covered by two policies in one direction each as isolated", () => {
+    const s = stack();
+    (s.netpol.props.spec as Props).policyTypes = ["Egress"];
+    expect(stackViolations(networkPolicyCoverage, s.all)).toEqual([
+      { urn: s.deployment.urn, message: "Deployment shop/api: the NetworkPolicies selecting its pods (api) cover Egress only, so every source may reach them; add policyTypes: [Ingress] to one of them (or a policy of its own) with the sources it needs." },
+    ]);
+    const ingressOnly = target("kubernetes:networking.k8s.io/v1:NetworkPolicy", { metadata: { name: "api-in", namespace: "shop" }, spec: { podSelector: {}, policyTypes: ["Ingress"] } }, "api-in");
+    expect(stackViolations(networkPolicyCoverage, [...s.all, ingressOnly])).toEqual([]);
   });
 
   it("report too few replicas, from the HPA when there is one", () => {
@@ -72,10 +102,43 @@ describe("stack policies", () => {
     const s = stack();
     delete pod(s.deployment.props).topologySpreadConstraints;
     expect(stackViolations(topologySpread, s.all)).toEqual([
-      { urn: s.deployment.urn, message: "Deployment shop/api: its replicas may all land on one node; add topologySpreadConstraints (zone and hostname) or podAntiAffinity." },
+      { urn: s.deployment.urn, message: "Deployment shop/api: its replicas may all land on one node; add topologySpreadConstraints (kubernetes.io/hostname and topology.kubernetes.io/zone) or podAntiAffinity." },
     ]);
-    pod(s.deployment.props).affinity = { podAntiAffinity: {} };
+  });
+
+  it("report a spread constraint that selects other pods, or none", () => {
+    const s = stack();
+    const constraints = pod(s.deployment.props).topologySpreadConstraints as Props[];
+    constraints[0].labelSelector = { matchLabels: { "app.kubernetes.io/name": "web" } };
+    delete constraints[1].labelSelector;
+    expect(stackViolations(topologySpread, s.all).map((v) => v.message)).toEqual([
+      "Deployment shop/api: its topologySpreadConstraints[0] (kubernetes.io/hostname) selects app.kubernetes.io/name=web, not its own pods (app.kubernetes.io/name=api, app.kubernetes.io/instance=api), so it does not spread them; select the pod template's labels.",
+      "Deployment shop/api: its topologySpreadConstraints[1] (topology.kubernetes.io/zone) has no labelSelector (it counts no pods), so it does not spread them; select the pod template's labels.",
+      "Deployment shop/api: spreads its pods over neither kubernetes.io/hostname nor topology.kubernetes.io/zone; add a topologySpreadConstraint (or podAntiAffinity term) for kubernetes.io/hostname and topology.kubernetes.io/zone that selects its pods, or a lost zone takes every replica.",
+    ]);
+  });
+
+  it("ask for both zone and node spread when configured so, and accept anti-affinity for either", () => {
+    const s = stack();
+    const spec = pod(s.deployment.props);
+    spec.topologySpreadConstraints = (spec.topologySpreadConstraints as Props[]).slice(0, 1);
+    expect(stackViolations(topologySpread, s.all).map((v) => v.message)).toEqual([
+      "Deployment shop/api: spreads its pods over kubernetes.io/hostname but not topology.kubernetes.io/zone; add a topologySpreadConstraint (or podAntiAffinity term) for topology.kubernetes.io/zone that selects its pods, or a lost zone takes every replica.",
+    ]);
+    expect(stackViolations(topologySpread, s.all, { topologyKeys: ["kubernetes.io/hostname"] })).toEqual([]);
+    spec.affinity = { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 50, podAffinityTerm: { topologyKey: "topology.kubernetes.io/zone", labelSelector: { matchExpressions: [{ key: "app.kubernetes.io/name", operator: "In", values: ["api"] }] } } }] } };
     expect(stackViolations(topologySpread, s.all)).toEqual([]);
+  });
+
+  it("report an anti-affinity term that looks in another namespace", () => {
+    const s = stack();
+    const spec = pod(s.deployment.props);
+    delete spec.topologySpreadConstraints;
+    const term = (extra: Props) => ({ topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: labels }, ...extra });
+    spec.affinity = { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term({ namespaces: ["other"] }), term({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "shop" } } })] } };
+    expect(stackViolations(topologySpread, s.all, { topologyKeys: ["kubernetes.io/hostname"] }).map((v) => v.message)).toEqual([
+      "Deployment shop/api: its podAntiAffinity required term 1 (kubernetes.io/hostname) looks in namespaces other, not its own namespace shop, so it does not spread them; leave namespaces and namespaceSelector unset (its own namespace) or include it.",
+    ]);
   });
 
   it("report an HPA's low minimum and a Deployment that fights its HPA", () => {

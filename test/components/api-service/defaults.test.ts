@@ -73,7 +73,8 @@ describe("ApiService defaults", () => {
     expect(spec.replicas).toBe(2);
     expect(spec.strategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: 0 } });
     const container = at(spec, "template.spec.containers.0") as Record<string, unknown>;
-    expect(container.resources).toEqual({ requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } });
+    // Ephemeral storage: 64Mi/256Mi for logs, plus the 64Mi /tmp emptyDir it writes.
+    expect(container.resources).toEqual({ requests: { cpu: "100m", memory: "128Mi", "ephemeral-storage": "128Mi" }, limits: { cpu: "500m", memory: "256Mi", "ephemeral-storage": "320Mi" } });
     expect(at(container, "livenessProbe.httpGet.path")).toBe("/health/live");
     expect(at(container, "readinessProbe.httpGet.path")).toBe("/health/ready");
     expect(at(container, "startupProbe.httpGet.path")).toBe("/health/live");

@@ -28,7 +28,11 @@ describe("ApiService scaling and seeds", () => {
     });
     const deployment = s.object("Deployment", "backend");
     expect(at(deployment, "spec.replicas")).toBeUndefined();
-    expect(at(deployment, "spec.template.spec.containers.0.resources")).toEqual({ requests: { cpu: "500m", memory: "512Mi" }, limits: { cpu: "2000m", memory: "2Gi" } });
+    // Ephemeral storage: keel's 64Mi/256Mi for logs, plus the 64Mi /tmp emptyDir the container writes.
+    expect(at(deployment, "spec.template.spec.containers.0.resources")).toEqual({
+      requests: { cpu: "500m", memory: "512Mi", "ephemeral-storage": "128Mi" },
+      limits: { cpu: "2000m", memory: "2Gi", "ephemeral-storage": "320Mi" },
+    });
     expect(at(deployment, "spec.template.spec.containers.0.livenessProbe")).toEqual({
       httpGet: { path: "/health/live", port: 3000, scheme: "HTTP" },
       initialDelaySeconds: 30,

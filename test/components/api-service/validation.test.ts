@@ -29,6 +29,11 @@ describe("ApiService validation", () => {
       { resources: { requests: { memory: "12 GB" } } },
       'ApiService "api": resources.requests.memory is "12 GB"; expected bytes with a unit such as "512Mi", "2Gi" or "500M" (did you mean "12Gi"?)',
     ],
+    [
+      "an ephemeral-storage limit below the /tmp emptyDir",
+      { resources: { limits: { ephemeralStorage: "32Mi" } } },
+      'ApiService "api": resources.limits.ephemeralStorage is "32Mi"; expected at least "64Mi", the sizeLimits of the disk-backed emptyDir volumes the container writes (tmp "64Mi"), with room for its logs on top: the kubelet evicts the pod once its ephemeral storage passes the limit',
+    ],
     ["the latest tag", { image: "ghcr.io/shop/api:latest" }, 'ApiService "api": image is "ghcr.io/shop/api:latest"; expected a pinned tag or digest; "latest" changes under a running Deployment'],
     ["a port out of range", { port: 70000 }, 'ApiService "api": port is 70000; expected a port from 1 to 65535'],
     [

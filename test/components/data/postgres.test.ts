@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { ApiService, MetricsPushTarget, PostgresCluster, PostgresClusterArgs, ObjectStoreTarget, PRIVATE_POD_CIDRS, defaultAlertRules, peers, postgresqlSettings, pgHbaConf } from "../../../components";
+import { ApiService, MetricsPushTarget, PostgresCluster, PostgresClusterArgs, PRIVATE_POD_CIDRS, defaultAlertRules, peers, postgresqlSettings, pgHbaConf } from "../../../components";
 import { integrityProblems } from "../../helpers/integrity";
-import { testPlatform } from "../../helpers/platform";
+import { backupStore, testPlatform } from "../../helpers/platform";
 import { schemaProblems } from "../../helpers/schema";
 import { at, synthesize, unwrap } from "../../helpers/synth";
 
@@ -14,14 +14,7 @@ const pushgateway: MetricsPushTarget = {
 };
 const envOf = (container: unknown) => Object.fromEntries((at(container, "env") as Obj[]).map((e) => [e.name, e.value ?? e.valueFrom]));
 
-const store = (): ObjectStoreTarget => ({
-  endpoint: "https://s3.eu-west-1.amazonaws.com",
-  bucket: "shop-backups",
-  region: "eu-west-1",
-  accessKeyId: "AKIAEXAMPLE",
-  secretAccessKey: "s3cr3t",
-  network: peers.internet(),
-});
+const store = backupStore;
 
 type Synthesized = Awaited<ReturnType<typeof synthesize>>;
 const configOf = (s: Synthesized) => s.all("ConfigMap").find((c) => (c.data as Obj)?.["postgresql.conf"])?.data as Record<string, string>;
@@ -245,8 +238,8 @@ describe("backups on public images, and helpers that never make the database unr
     ]);
     // The volumes are the pod group's (fsGroup 70), which the images' users belong to.
     expect([at(primary, "securityContext.fsGroup"), at(job, "securityContext.fsGroup")]).toEqual([70, 70]);
-    // The scratch volume is reserved as ephemeral storage, and bounded.
-    expect(at(containerOf(job, "dump"), "resources.requests")).toEqual({ cpu: "100m", memory: "256Mi", "ephemeral-storage": "10Gi" });
+    // The scratch volume is bounded, and reserved as the upload container's ephemeral storage (it outlives the dump).
+    expect(at(containerOf(job, "upload"), "resources.requests")).toEqual({ cpu: "100m", memory: "256Mi", "ephemeral-storage": "10368Mi" });
     expect(at(job, "volumes")).toContainEqual({ name: "scratch", emptyDir: { sizeLimit: "10Gi" } });
     const scripts = s.all("ConfigMap").find((c) => (c.data as Obj)?.["wal-archive.sh"])?.data as Obj;
     expect(Object.keys(scripts).sort()).toEqual(["10-keel-roles.sh", "backup-dump.sh", "backup-upload.sh", "pitr-prepare.sh", "replica-bootstrap.sh", "restore-fetch.sh", "restore.sh", "wal-archive.sh", "wal-encrypt.sh", "wal-upload.sh"]);

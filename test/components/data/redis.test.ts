@@ -25,7 +25,7 @@ describe("RedisStore on Kubernetes", () => {
     expect(at(sts, "spec.replicas")).toBe(1);
     expect(at(sts, "spec.volumeClaimTemplates.0.spec.resources.requests.storage")).toBe("10Gi");
     expect(at(sts, "spec.template.spec.containers.0.env.0")).toEqual({ name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: "cache-credentials", key: "password" } } });
-    expect(at(sts, "spec.template.spec.containers.0.resources")).toEqual({ requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "500m", memory: "1Gi" } });
+    expect(at(sts, "spec.template.spec.containers.0.resources")).toEqual({ requests: { cpu: "100m", memory: "256Mi", "ephemeral-storage": "128Mi" }, limits: { cpu: "500m", memory: "1Gi", "ephemeral-storage": "320Mi" } });
     const conf = String((s.all("ConfigMap").find((c) => (c.data as Obj)?.["redis.conf"])?.data as Obj)["redis.conf"]);
     expect(conf).toMatch(/^appendonly yes$/m);
     expect(conf).toMatch(/^maxmemory 805306368$/m);

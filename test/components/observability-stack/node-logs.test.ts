@@ -31,6 +31,7 @@ describe("node-log collection", () => {
     expect(ds.metadata.namespace).toBe("shop-node-logs");
     expect(at(ds, "metadata.annotations")).toEqual({
       "exempt.keel.dev/no-host-path": "reads the container log files the kubelet keeps under /var/log/pods (mounted read-only); nothing else of the host is mounted",
+      "exempt.keel.dev/no-root-group": "runs with root's own group 0 as well as uid 0 (see run-as-non-root), to read the log files the container runtime writes as root:root with mode 0640; every capability is dropped, no privilege escalation, a read-only root filesystem",
       "exempt.keel.dev/run-as-non-root":
         "the container runtime writes the log files as root with mode 0640; the collector reads them as uid 0 with every capability dropped, no privilege escalation and a read-only root filesystem",
     });

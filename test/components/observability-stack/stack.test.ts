@@ -90,6 +90,7 @@ describe("ObservabilityStack on Kubernetes", () => {
     expect(used).toContain("exemption used: no-automounted-token on StatefulSet monitoring/obs-prometheus: Prometheus discovers its targets through the Kubernetes API");
     expect(used.filter((m) => m.includes("obs-node-logs"))).toEqual([
       "exemption used: no-host-path on DaemonSet shop-node-logs/obs-node-logs: reads the container log files the kubelet keeps under /var/log/pods (mounted read-only); nothing else of the host is mounted",
+      "exemption used: no-root-group on DaemonSet shop-node-logs/obs-node-logs: runs with root's own group 0 as well as uid 0 (see run-as-non-root), to read the log files the container runtime writes as root:root with mode 0640; every capability is dropped, no privilege escalation, a read-only root filesystem",
       "exemption used: run-as-non-root on DaemonSet shop-node-logs/obs-node-logs: the container runtime writes the log files as root with mode 0640; the collector reads them as uid 0 with every capability dropped, no privilege escalation and a read-only root filesystem",
     ]);
   });

@@ -1,0 +1,16 @@
+/**
+ * `npm run test:cli`: the keel command's process contract (exit codes, output streams, hostile
+ * programs), one spawned `keel` per case: slow, so outside `npm test`'s budget; `.ci/run` runs it.
+ */
+const CLI_SUITES = ["test/offline/bad-programs.test.ts", "test/offline/cli-contract.test.ts"];
+
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/test"],
+  testMatch: CLI_SUITES.map((file) => `<rootDir>/${file}`),
+  transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
+  testTimeout: 120000,
+  maxWorkers: 2,
+};
+// For jest.config.js, which leaves these suites out (not enumerable: not a jest option).
+Object.defineProperty(module.exports, "CLI_SUITES", { value: CLI_SUITES, enumerable: false });
