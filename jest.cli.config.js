@@ -1,8 +1,9 @@
 /**
- * `npm run test:cli`: the keel command's process contract (exit codes, output streams, hostile
- * programs), one spawned `keel` per case: slow, so outside `npm test`'s budget; `.ci/run` runs it.
+ * `npm run test:cli`: the keel command as users run it (synth and check on the stacks and on
+ * fixtures, exit codes, output streams, hostile programs), one spawned `keel` per case: slow, so
+ * outside `npm test`'s budget; `.ci/run` runs it.
  */
-const CLI_SUITES = ["test/offline/bad-programs.test.ts", "test/offline/cli-contract.test.ts"];
+const CLI_SUITES = ["test/offline/bad-programs.test.ts", "test/offline/cli-contract.test.ts", "test/offline/cli.test.ts", "test/offline/check.test.ts"];
 
 module.exports = {
   testEnvironment: "node",

@@ -26,7 +26,7 @@ function groupMembers(name: string): string {
   if (name === "system:serviceaccounts") return "every ServiceAccount of every namespace";
   if (name.startsWith("system:serviceaccounts:")) return `every ServiceAccount of namespace ${name.slice("system:serviceaccounts:".length)}, present and future`;
   if (name === "system:nodes") return "every node's kubelet";
-  return "a group Kubernetes fills itself";
+  return "a group under the system: prefix, which Kubernetes reserves for the groups its authenticators fill";
 }
 
 export const rbacNoPrivilegedBindings = resourcePolicy({

@@ -7,9 +7,13 @@
  * fields do not; null list items and map values do). A workload also needs what the API server
  * requires to run anything: its pod template, pod spec and at least one container
  * (validateContainers rejects an empty list), or it would pass every container policy unjudged.
+ * Beyond types, well-formed-rules.ts applies the API server's own validation where keel's other
+ * verdicts depend on it (selectors, topology spread, Ingress backends, disruption budgets). Type
+ * problems come first; the per-object cap (maxMessages) counts both.
  */
 import { resourcePolicy } from "../lib/define";
 import { describe } from "../lib/kubernetes";
+import { apiValidationProblems } from "./well-formed-rules";
 import { ANY_OBJECT, BOOLEAN, INTEGER, INT_OR_STRING, QUANTITY, STRING, STRINGS, STRING_MAP, Shape, extend, list, mapOf, object, quiet, required, shapeProblems, withFix } from "../lib/object-shape";
 
 const I = INTEGER;
@@ -339,7 +343,7 @@ function shapeOf(type: string): Shape | undefined {
 
 export const wellFormedObjects = resourcePolicy({
   name: "well-formed-objects",
-  description: "Kubernetes objects have the types the API expects in every field the pack reads (a list where a list belongs), so no policy passes a malformed object unread.",
+  description: "Kubernetes objects have the types the API expects in every field the pack reads (a list where a list belongs), and pass the API server's own validation of selectors, spread constraints, Ingress backends and disruption budgets, so no policy judges an object that could never exist.",
   enforcementLevel: "mandatory",
   config: { maxMessages: { type: "integer", default: 20, description: "Messages per object; the rest are counted in one last message." } },
   appliesTo: (type) => type.startsWith("kubernetes:"),
@@ -347,11 +351,15 @@ export const wellFormedObjects = resourcePolicy({
     const shape = shapeOf(target.type);
     if (!shape) return;
     const problems = shapeProblems(target.props, shape);
-    if (problems.length === 0) return;
+    const messages = problems.map((p) => `${p.path} is ${p.found} where ${p.expected} belongs; ${p.fix}.`);
+    messages.push(...apiValidationProblems(target.type, target.props, problems));
+    if (messages.length === 0) return;
     const where = describe(target);
     const max = Math.max(1, Math.floor(Number(config.maxMessages)) || 20);
-    for (const p of problems.slice(0, max)) report(`${where}: ${p.path} is ${p.found} where ${p.expected} belongs; ${p.fix}.`);
-    const more = problems.length - max;
-    if (more > 0) report(`${where}: ... and ${more} more field${more === 1 ? "" : "s"} of the wrong type; fix the ones above and check again.`);
+    for (const m of messages.slice(0, max)) report(`${where}: ${m}`);
+    const more = messages.length - max;
+    if (more <= 0) return;
+    const what = messages.length > problems.length ? (more === 1 ? "problem" : "problems") : more === 1 ? "field of the wrong type" : "fields of the wrong type";
+    report(`${where}: ... and ${more} more ${what}; fix the ones above and check again.`);
   },
 });

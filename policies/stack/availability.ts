@@ -144,8 +144,8 @@ export const topologySpread = stackPolicy({
     topologyKeys: {
       type: "array",
       items: { type: "string" },
-      default: [NODE_KEY, ZONE_KEY],
-      description: "Node labels the replicas must be spread over, each by a constraint or anti-affinity term that selects the workload's own pods.",
+      default: [NODE_KEY],
+      description: `Node labels the replicas must be spread over, each by a constraint or anti-affinity term that selects the workload's own pods (prod.json asks for ${NODE_KEY} and ${ZONE_KEY}).`,
     },
   },
   check(resources, report, config) {
@@ -164,7 +164,7 @@ export const topologySpread = stackPolicy({
       const covered = [...new Set(terms.filter((t) => !t.problem && t.topologyKey).map((t) => t.topologyKey))];
       const missing = required.filter((k) => !covered.includes(k));
       if (missing.length === 0) continue;
-      const spreads = covered.length ? `spreads its pods over ${covered.join(", ")} but not ${missing.join(" or ")}` : `spreads its pods over neither ${missing.join(" nor ")}`;
+      const spreads = covered.length ? `spreads its pods over ${covered.join(", ")} but not ${missing.join(" or ")}` : missing.length === 1 ? `does not spread its pods over ${missing[0]}` : `spreads its pods over neither ${missing.join(" nor ")}`;
       report(w.target.urn, `${describe(w.target)}: ${spreads}; add a topologySpreadConstraint (or podAntiAffinity term) for ${missing.join(" and ")} that selects its pods, or a lost ${missing.includes(ZONE_KEY) ? "zone" : "node"} takes every replica.`);
     }
   },
@@ -177,8 +177,10 @@ export const hpaMinimum = stackPolicy({
   config: { minReplicas: { type: "integer", default: 2, description: "The lowest minReplicas allowed." } },
   check(resources, report, config) {
     for (const hpa of resources.filter((r) => isKind(r.type, "HorizontalPodAutoscaler"))) {
-      const min = num(at(hpa.props, "spec.minReplicas")) ?? 1;
-      if (min < Number(config.minReplicas)) report(hpa.urn, `${describe(hpa)}: minReplicas is ${min}; set at least ${String(config.minReplicas)} so scaling down never leaves a single pod.`);
+      const given = num(at(hpa.props, "spec.minReplicas"));
+      const min = given ?? 1;
+      const what = given === undefined ? "minReplicas is unset, so it defaults to 1" : `minReplicas is ${min}`;
+      if (min < Number(config.minReplicas)) report(hpa.urn, `${describe(hpa)}: ${what}; set at least ${String(config.minReplicas)} so scaling down never leaves a single pod.`);
     }
   },
 });

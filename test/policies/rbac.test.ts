@@ -162,6 +162,11 @@ describe.each<[ResourceValidationPolicy, RoleCase[]]>([
         `${CR}: rules[5] grants update on certificatesigningrequests/approval (certificates.k8s.io), so holders can approve certificate signing requests, such as a client certificate for any user or group (system:masters included); leave approval to the cluster's approvers, or exempt the role with a reason.`,
         `${CR}: rules[6] grants approve on signers (certificates.k8s.io) named kubernetes.io/kube-apiserver-client, so holders can approve certificate signing requests, such as a client certificate for any user or group (system:masters included); leave approval to the cluster's approvers, or exempt the role with a reason.`,
       ]],
+      ["one half is not approval: both, through wildcards", "ClusterRole", add({ apiGroups: ["*"], resources: ["*"], verbs: ["approve", "update"] }), [
+        `${CR}: rules[5] grants update on certificatesigningrequests/approval (certificates.k8s.io) through the wildcard "*" in resources and apiGroups, so holders can approve certificate signing requests, such as a client certificate for any user or group (system:masters included); leave approval to the cluster's approvers, or exempt the role with a reason.`,
+        `${CR}: rules[5] grants approve on signers (certificates.k8s.io) through the wildcard "*" in resources and apiGroups, so holders can approve certificate signing requests, such as a client certificate for any user or group (system:masters included); leave approval to the cluster's approvers, or exempt the role with a reason.`,
+      ]],
+      ["approve on signers alone (it approves nothing without the approval subresource)", "ClusterRole", add({ apiGroups: ["certificates.k8s.io"], resources: ["signers"], verbs: ["approve"] }), []],
     ],
   ],
   [
@@ -359,7 +364,7 @@ describe("rbac-no-privileged-bindings", () => {
     ["system:serviceaccounts", "ClusterRoleBinding", subject("Group", "system:serviceaccounts"), [`${CRB}: subjects[1] is the Group system:serviceaccounts (every ServiceAccount of every namespace); ${INSTEAD}`]],
     ["a namespace's service accounts", "RoleBinding", subject("Group", "system:serviceaccounts:shop"), [`${RB}: subjects[1] is the Group system:serviceaccounts:shop (every ServiceAccount of namespace shop, present and future); ${INSTEAD}`]],
     ["system:nodes", "ClusterRoleBinding", subject("Group", "system:nodes"), [`${CRB}: subjects[1] is the Group system:nodes (every node's kubelet); ${INSTEAD}`]],
-    ["another system: group", "RoleBinding", subject("Group", "system:bootstrappers"), [`${RB}: subjects[1] is the Group system:bootstrappers (a group Kubernetes fills itself); ${INSTEAD}`]],
+    ["another system: group", "RoleBinding", subject("Group", "system:bootstrappers"), [`${RB}: subjects[1] is the Group system:bootstrappers (a group under the system: prefix, which Kubernetes reserves for the groups its authenticators fill); ${INSTEAD}`]],
     ["the anonymous user", "RoleBinding", subject("User", "system:anonymous"), [`${RB}: subjects[1] is the User system:anonymous (every unauthenticated request); ${INSTEAD}`]],
     ["cluster-admin for everyone", "ClusterRoleBinding", (b) => {
       roleRef("ClusterRole", "cluster-admin")(b);

@@ -102,7 +102,7 @@ describe("stack policies", () => {
     const s = stack();
     delete pod(s.deployment.props).topologySpreadConstraints;
     expect(stackViolations(topologySpread, s.all)).toEqual([
-      { urn: s.deployment.urn, message: "Deployment shop/api: its replicas may all land on one node; add topologySpreadConstraints (kubernetes.io/hostname and topology.kubernetes.io/zone) or podAntiAffinity." },
+      { urn: s.deployment.urn, message: "Deployment shop/api: its replicas may all land on one node; add topologySpreadConstraints (kubernetes.io/hostname) or podAntiAffinity." },
     ]);
   });
 
@@ -111,7 +111,7 @@ describe("stack policies", () => {
     const constraints = pod(s.deployment.props).topologySpreadConstraints as Props[];
     constraints[0].labelSelector = { matchLabels: { "app.kubernetes.io/name": "web" } };
     delete constraints[1].labelSelector;
-    expect(stackViolations(topologySpread, s.all).map((v) => v.message)).toEqual([
+    expect(stackViolations(topologySpread, s.all, { topologyKeys: ["kubernetes.io/hostname", "topology.kubernetes.io/zone"] }).map((v) => v.message)).toEqual([
       "Deployment shop/api: its topologySpreadConstraints[0] (kubernetes.io/hostname) selects app.kubernetes.io/name=web, not its own pods (app.kubernetes.io/name=api, app.kubernetes.io/instance=api), so it does not spread them; select the pod template's labels.",
       "Deployment shop/api: its topologySpreadConstraints[1] (topology.kubernetes.io/zone) has no labelSelector (it counts no pods), so it does not spread them; select the pod template's labels.",
       "Deployment shop/api: spreads its pods over neither kubernetes.io/hostname nor topology.kubernetes.io/zone; add a topologySpreadConstraint (or podAntiAffinity term) for kubernetes.io/hostname and topology.kubernetes.io/zone that selects its pods, or a lost zone takes every replica.",
@@ -122,12 +122,27 @@ describe("stack policies", () => {
     const s = stack();
     const spec = pod(s.deployment.props);
     spec.topologySpreadConstraints = (spec.topologySpreadConstraints as Props[]).slice(0, 1);
-    expect(stackViolations(topologySpread, s.all).map((v) => v.message)).toEqual([
+    const both = { topologyKeys: ["kubernetes.io/hostname", "topology.kubernetes.io/zone"] };
+    expect(stackViolations(topologySpread, s.all, both).map((v) => v.message)).toEqual([
       "Deployment shop/api: spreads its pods over kubernetes.io/hostname but not topology.kubernetes.io/zone; add a topologySpreadConstraint (or podAntiAffinity term) for topology.kubernetes.io/zone that selects its pods, or a lost zone takes every replica.",
     ]);
-    expect(stackViolations(topologySpread, s.all, { topologyKeys: ["kubernetes.io/hostname"] })).toEqual([]);
-    spec.affinity = { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 50, podAffinityTerm: { topologyKey: "topology.kubernetes.io/zone", labelSelector: { matchExpressions: [{ key: "app.kubernetes.io/name", operator: "In", values: ["api"] }] } } }] } };
     expect(stackViolations(topologySpread, s.all)).toEqual([]);
+    spec.affinity = { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 50, podAffinityTerm: { topologyKey: "topology.kubernetes.io/zone", labelSelector: { matchExpressions: [{ key: "app.kubernetes.io/name", operator: "In", values: ["api"] }] } } }] } };
+    expect(stackViolations(topologySpread, s.all, both)).toEqual([]);
+  });
+
+  it("report a single missing key plainly", () => {
+    const s = stack();
+    pod(s.deployment.props).topologySpreadConstraints = [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: labels } }];
+    expect(stackViolations(topologySpread, s.all).map((v) => v.message)).toEqual([
+      "Deployment shop/api: spreads its pods over topology.kubernetes.io/zone but not kubernetes.io/hostname; add a topologySpreadConstraint (or podAntiAffinity term) for kubernetes.io/hostname that selects its pods, or a lost node takes every replica.",
+    ]);
+    pod(s.deployment.props).topologySpreadConstraints = [];
+    pod(s.deployment.props).affinity = { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: { app: "other" } } }] } };
+    expect(stackViolations(topologySpread, s.all).map((v) => v.message)).toEqual([
+      "Deployment shop/api: its podAntiAffinity required term 1 (kubernetes.io/hostname) selects app=other, not its own pods (app.kubernetes.io/name=api, app.kubernetes.io/instance=api), so it does not spread them; select the pod template's labels.",
+      "Deployment shop/api: does not spread its pods over kubernetes.io/hostname; add a topologySpreadConstraint (or podAntiAffinity term) for kubernetes.io/hostname that selects its pods, or a lost node takes every replica.",
+    ]);
   });
 
   it("report an anti-affinity term that looks in another namespace", () => {
@@ -144,7 +159,8 @@ describe("stack policies", () => {
   it("report an HPA's low minimum and a Deployment that fights its HPA", () => {
     const s = stack();
     const h = hpa(undefined);
-    expect(stackViolations(hpaMinimum, [h])).toEqual([{ urn: h.urn, message: "HorizontalPodAutoscaler shop/api: minReplicas is 1; set at least 2 so scaling down never leaves a single pod." }]);
+    expect(stackViolations(hpaMinimum, [h])).toEqual([{ urn: h.urn, message: "HorizontalPodAutoscaler shop/api: minReplicas is unset, so it defaults to 1; set at least 2 so scaling down never leaves a single pod." }]);
+    expect(stackViolations(hpaMinimum, [hpa(1)]).map((v) => v.message)).toEqual(["HorizontalPodAutoscaler shop/api: minReplicas is 1; set at least 2 so scaling down never leaves a single pod."]);
     expect(stackViolations(hpaOwnsReplicas, [...s.all, hpa(2)])).toEqual([
       { urn: s.deployment.urn, message: "Deployment shop/api: sets replicas: 3 while HorizontalPodAutoscaler shop/api scales it; remove spec.replicas, or every deploy resets the autoscaler's count." },
     ]);

@@ -40,7 +40,8 @@ const T = {
 /** Metadata; a null namespace for cluster-scoped objects. */
 const meta = (name = "api", namespace: string | null = "shop"): Props => ({ name, ...(namespace ? { namespace } : {}), labels: { "app.kubernetes.io/name": name }, annotations: { "prometheus.io/scrape": "true" } });
 const selector = () => ({ matchLabels: { "app.kubernetes.io/name": "api" }, matchExpressions: [{ key: "tier", operator: "In", values: ["web"] }] });
-const template = (): Props => ({ metadata: { labels: { "app.kubernetes.io/name": "api" } }, spec: pod(deployment()) });
+/** A pod template the selector() selects. */
+const template = (): Props => ({ metadata: { labels: { "app.kubernetes.io/name": "api", tier: "web" } }, spec: pod(deployment()) });
 
 /** A pod spec with every part the schema knows: volumes of each kind read, pod security, affinity. */
 function fullPodSpec(): Props {
@@ -110,7 +111,7 @@ const FIXTURES: Record<string, [type: string, make: () => Props]> = {
       egress: [{ to: [{ ipBlock: { cidr: "10.0.0.0/8", except: ["10.1.0.0/16"] } }], ports: [{ port: 5432 }] }],
     },
   })],
-  PodDisruptionBudget: [T.PodDisruptionBudget, () => ({ metadata: meta(), spec: { selector: selector(), maxUnavailable: 1, minAvailable: "50%" } })],
+  PodDisruptionBudget: [T.PodDisruptionBudget, () => ({ metadata: meta(), spec: { selector: selector(), minAvailable: "50%" } })],
   HorizontalPodAutoscaler: [T.HorizontalPodAutoscaler, () => ({
     metadata: meta(),
     spec: { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "api" }, minReplicas: 2, maxReplicas: 5, metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }] },
@@ -386,6 +387,151 @@ describe("well-formed-objects", () => {
       expect(messages).toEqual([`${D}: spec.template.spec.containers[4999].ports[0].containerPort is a string "8080" where an integer belongs; write 8080 without quotes.`]);
       expect(ms).toBeLessThan(1000); // about 15 ms warm outside Jest, 100-300 ms in Jest on a loaded 2-core machine
     }
+  });
+});
+
+describe("well-formed-objects: the API server's own validation", () => {
+  const tsc = (d: Props, i = 0) => (pod(d).topologySpreadConstraints as Props[])[i];
+  const tmpl = (o: Props) => spec(o).template as Props;
+  const path0 = (o: Props) => (((spec(o).rules as Props[])[0].http as Props).paths as Props[])[0];
+  const ING = "Ingress shop/api: spec.rules[0].http.paths[0].backend";
+  const TSC = `${D}: spec.template.spec.topologySpreadConstraints`;
+  const PDB = "PodDisruptionBudget shop/api";
+  const MISMATCH = "the API server rejects it: make the template carry the selector's labels.";
+  const SELECTOR = "app.kubernetes.io/name=api, tier in (web)";
+
+  it.each<[string, string, (o: Props) => void, string[]]>([
+    // Selectors (ValidateDeploymentSpec, ValidateStatefulSetSpec, ValidateDaemonSetSpec, ValidateReplicaSetSpec).
+    ["a StatefulSet whose template carries other labels", "StatefulSet", (s) => ((tmpl(s).metadata as Props).labels = { "app.kubernetes.io/name": "db", tier: "web" }), [
+      `StatefulSet data/db: spec.selector (${SELECTOR}) does not select the pod template's labels (app.kubernetes.io/name=db, tier=web); ${MISMATCH}`,
+    ]],
+    ["a Deployment without a selector", "Deployment", (d) => delete spec(d).selector, [
+      `${D}: spec.selector is missing; the API server rejects a Deployment without one: add spec.selector.matchLabels with the pod template's labels (app.kubernetes.io/name=api, app.kubernetes.io/instance=api).`,
+    ]],
+    ["a ReplicaSet with an empty selector", "ReplicaSet", (o) => (spec(o).selector = {}), [
+      "ReplicaSet shop/api: spec.selector is empty; the API server rejects a ReplicaSet whose selector selects everything: add spec.selector.matchLabels with the pod template's labels (app.kubernetes.io/name=api, tier=web).",
+    ]],
+    ["a DaemonSet whose matchExpressions exclude the template", "DaemonSet", (o) => (((spec(o).selector as Props).matchExpressions as Props[])[0].operator = "NotIn"), [
+      `DaemonSet monitoring/agent: spec.selector (app.kubernetes.io/name=api, tier notin (web)) does not select the pod template's labels (app.kubernetes.io/name=api, tier=web); ${MISMATCH}`,
+    ]],
+    ["a ReplicaSet whose template has no labels", "ReplicaSet", (o) => delete (tmpl(o).metadata as Props).labels, [
+      `ReplicaSet shop/api: spec.selector (${SELECTOR}) does not select the pod template's labels (none); ${MISMATCH}`,
+    ]],
+    ["a DaemonSet without a selector or template labels", "DaemonSet", (o) => Object.assign(spec(o), { selector: null, template: { spec: pod(deployment()) } }), [
+      "DaemonSet monitoring/agent: spec.selector is missing; the API server rejects a DaemonSet without one: add labels to the pod template and the same labels in spec.selector.matchLabels.",
+    ]],
+    // ValidateReplicationControllerSpec -> ValidatePodTemplateSpecForRC.
+    ["a ReplicationController selector the template does not carry", "ReplicationController", (o) => (spec(o).selector = { "app.kubernetes.io/name": "web" }), [
+      `ReplicationController shop/api: spec.selector (app.kubernetes.io/name=web) does not select the pod template's labels (app.kubernetes.io/name=api, tier=web); ${MISMATCH}`,
+    ]],
+    // ValidateJobSpec with manualSelector.
+    ["a Job with manualSelector and no selector", "Job", (o) => (spec(o).manualSelector = true), [
+      "Job shop/migrate: spec.selector is missing while spec.manualSelector is true; the API server rejects it: add spec.selector.matchLabels with the pod template's labels (app.kubernetes.io/name=api, tier=web), or remove manualSelector to have one generated.",
+    ]],
+    ["a Job with a manual selector the template does not carry", "Job", (o) => Object.assign(spec(o), { manualSelector: true, selector: { matchLabels: { "app.kubernetes.io/name": "migrate" } } }), [
+      `Job shop/migrate: spec.selector (app.kubernetes.io/name=migrate) does not select the pod template's labels (app.kubernetes.io/name=api, tier=web); ${MISMATCH}`,
+    ]],
+    // validateTopologySpreadConstraints.
+    ["a maxSkew of 0", "Deployment", (d) => (tsc(d).maxSkew = 0), [`${TSC}[0].maxSkew is 0; the API server requires an integer greater than 0: write maxSkew: 1.`]],
+    ["no maxSkew", "Deployment", (d) => delete tsc(d, 1).maxSkew, [`${TSC}[1].maxSkew is missing; the API server requires an integer greater than 0: write maxSkew: 1.`]],
+    ["an empty topologyKey", "Deployment", (d) => (tsc(d).topologyKey = ""), [
+      `${TSC}[0].topologyKey is empty; the API server requires the node label to spread over: write e.g. topologyKey: "topology.kubernetes.io/zone".`,
+    ]],
+    ["no topologyKey", "Deployment", (d) => delete tsc(d).topologyKey, [
+      `${TSC}[0].topologyKey is missing; the API server requires the node label to spread over: write e.g. topologyKey: "topology.kubernetes.io/zone".`,
+    ]],
+    ["a whenUnsatisfiable in the wrong case", "Deployment", (d) => (tsc(d, 1).whenUnsatisfiable = "scheduleAnyway"), [
+      `${TSC}[1].whenUnsatisfiable is "scheduleAnyway"; the API server accepts only DoNotSchedule or ScheduleAnyway: write one of them.`,
+    ]],
+    ["no whenUnsatisfiable", "Deployment", (d) => delete tsc(d).whenUnsatisfiable, [
+      `${TSC}[0].whenUnsatisfiable is missing; the API server accepts only DoNotSchedule or ScheduleAnyway: write one of them.`,
+    ]],
+    ["minDomains with ScheduleAnyway", "Deployment", (d) => (tsc(d).minDomains = 2), [
+      `${TSC}[0].minDomains is set with whenUnsatisfiable ScheduleAnyway; the API server allows minDomains only with DoNotSchedule: set whenUnsatisfiable: DoNotSchedule or remove minDomains.`,
+    ]],
+    ["a minDomains of 0", "Deployment", (d) => Object.assign(tsc(d), { whenUnsatisfiable: "DoNotSchedule", minDomains: 0 }), [
+      `${TSC}[0].minDomains is 0; the API server requires an integer greater than 0: write 1 or more, or remove it.`,
+    ]],
+    ["a Pod's negative maxSkew", "Pod", (p) => ((spec(p).topologySpreadConstraints as Props[])[0].maxSkew = -1), [
+      "Pod shop/debug: spec.topologySpreadConstraints[0].maxSkew is -1; the API server requires an integer greater than 0: write maxSkew: 1.",
+    ]],
+    ["a CronJob's spread constraint without a topologyKey", "CronJob", (o) => delete ((((spec(o).jobTemplate as Props).spec as Props).template as Props).spec as Props as { topologySpreadConstraints: Props[] }).topologySpreadConstraints[0].topologyKey, [
+      'CronJob shop/backup: spec.jobTemplate.spec.template.spec.topologySpreadConstraints[0].topologyKey is missing; the API server requires the node label to spread over: write e.g. topologyKey: "topology.kubernetes.io/zone".',
+    ]],
+    // validateIngressBackend.
+    ["a v1beta1 backend under networking.k8s.io/v1", "Ingress", (o) => (path0(o).backend = { serviceName: "api", servicePort: 80 }), [
+      `${ING} uses serviceName/servicePort of networking.k8s.io/v1beta1, which is no backend in networking.k8s.io/v1 (the API server rejects it); write backend.service.name and backend.service.port.number.`,
+    ]],
+    ["a backend with both service and resource", "Ingress", (o) => ((path0(o).backend as Props).resource = { apiGroup: "k8s.example.com", kind: "StorageBucket", name: "static" }), [
+      `${ING} has both service and resource; the API server accepts exactly one: remove one of them.`,
+    ]],
+    ["an empty defaultBackend", "Ingress", (o) => (spec(o).defaultBackend = {}), [
+      "Ingress shop/api: spec.defaultBackend has neither service nor resource; the API server requires exactly one: write defaultBackend.service.name and defaultBackend.service.port.number.",
+    ]],
+    ["a path without a backend", "Ingress", (o) => delete path0(o).backend, [
+      `${ING} is missing; the API server requires a service or resource backend: write backend.service.name and backend.service.port.number.`,
+    ]],
+    ["a backend service without a name", "Ingress", (o) => delete ((path0(o).backend as Props).service as Props).name, [
+      `${ING}.service.name is missing; the API server requires the Service's name: write backend.service.name.`,
+    ]],
+    ["a backend service port of 0", "Ingress", (o) => (((path0(o).backend as Props).service as Props).port = { number: 0 }), [
+      `${ING}.service.port has neither number nor name; the API server requires one: write backend.service.port.number (e.g. 80) or backend.service.port.name.`,
+    ]],
+    ["a backend service port with both number and name", "Ingress", (o) => ((((path0(o).backend as Props).service as Props).port as Props).name = "http"), [
+      `${ING}.service.port has both number and name; the API server accepts one: remove one of them.`,
+    ]],
+    // ValidatePodDisruptionBudgetSpec.
+    ["both minAvailable and maxUnavailable", "PodDisruptionBudget", (o) => (spec(o).maxUnavailable = 1), [
+      `${PDB}: spec sets both minAvailable and maxUnavailable; the API server accepts only one: remove one of them.`,
+    ]],
+    ["a negative minAvailable", "PodDisruptionBudget", (o) => (spec(o).minAvailable = -1), [
+      `${PDB}: spec.minAvailable is -1; the API server requires a count of 0 or more: write a count such as 1 or a percentage such as "50%".`,
+    ]],
+    ["a minAvailable over 100%", "PodDisruptionBudget", (o) => (spec(o).minAvailable = "150%"), [`${PDB}: spec.minAvailable is "150%"; the API server accepts at most 100%: write a percentage from "0%" to "100%".`]],
+    ["a minAvailable that is a count in quotes", "PodDisruptionBudget", (o) => (spec(o).minAvailable = "2"), [
+      `${PDB}: spec.minAvailable is "2", neither a count nor a percentage; the API server rejects it: write a count such as 1 or a percentage such as "50%".`,
+    ]],
+  ])("reports %s", (_name, kind, mutate, expected) => {
+    expect(judge(kind, mutate)).toEqual(expected);
+  });
+
+  it("accepts what the API server accepts: defaulted and generated selectors, edge values, v1beta1 fields under v1beta1", () => {
+    expect(judge("ReplicationController", (o) => (spec(o).selector = {}))).toEqual([]);
+    expect(judge("ReplicationController", (o) => (spec(o).selector = { tier: "web" }))).toEqual([]);
+    expect(judge("Job", (o) => Object.assign(spec(o), { manualSelector: true, selector: { matchExpressions: [{ key: "tier", operator: "Exists" }] } }))).toEqual([]);
+    expect(judge("Deployment", (d) => Object.assign(tsc(d), { whenUnsatisfiable: "DoNotSchedule", minDomains: 2 }))).toEqual([]);
+    expect(judge("PodDisruptionBudget", (o) => (spec(o).minAvailable = "100%"))).toEqual([]);
+    expect(judge("PodDisruptionBudget", (o) => Object.assign(spec(o), { minAvailable: null, maxUnavailable: 0 }))).toEqual([]);
+    expect(judge("Ingress", (o) => (path0(o).backend = { resource: { apiGroup: "k8s.example.com", kind: "StorageBucket", name: "static" } }))).toEqual([]);
+    const beta = { metadata: meta(), spec: { rules: [{ http: { paths: [{ path: "/", backend: { serviceName: "api", servicePort: 80 } }] } }] } };
+    expect(violations(wellFormedObjects, "kubernetes:networking.k8s.io/v1beta1:Ingress", beta)).toEqual([]);
+  });
+
+  it("leaves a field of the wrong type to the type check, once", () => {
+    expect(judge("Deployment", (d) => (tsc(d).maxSkew = "0"))).toEqual([`${TSC}[0].maxSkew is a string "0" where an integer belongs; write 0 without quotes.`]);
+    expect(judge("StatefulSet", (s) => (spec(s).selector = { matchLabels: ["app=db"] }))).toEqual([
+      "StatefulSet data/db: spec.selector.matchLabels is a list where a map of strings belongs; write it as an object of names to values, not a list.",
+    ]);
+  });
+
+  it("counts its problems in the per-object cap", () => {
+    const labels = Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`l${String(i).padStart(2, "0")}`, i]));
+    const messages = judge("Deployment", (d) => Object.assign(d, { metadata: { ...(d.metadata as Props), labels }, spec: { ...spec(d), selector: undefined } }));
+    expect(messages).toHaveLength(21);
+    expect(messages[20]).toBe(`${D}: ... and 6 more problems; fix the ones above and check again.`);
+    expect(judge("Deployment", (d) => (tsc(d).maxSkew = 0), { maxMessages: 1 })).toEqual([`${TSC}[0].maxSkew is 0; the API server requires an integer greater than 0: write maxSkew: 1.`]);
+  });
+
+  it("cannot decide a rule whose fields are unknown during preview, and judges the rest", () => {
+    const d = deployment();
+    ((spec(d).selector as Props).matchLabels as Props)["app.kubernetes.io/name"] = "web";
+    ((tmpl(d).metadata as Props).labels as Props)["app.kubernetes.io/name"] = unknownStringValue;
+    spec(d).replicas = "3";
+    tsc(d).maxSkew = 0;
+    expect(violations(wellFormedObjects, DEPLOYMENT, unknownCheckingProxy(d))).toEqual([
+      `${D}: spec.replicas is a string "3" where an integer belongs; write 3 without quotes.`,
+      `${TSC}[0].maxSkew is 0; the API server requires an integer greater than 0: write maxSkew: 1.`,
+    ]);
   });
 });
 
