@@ -1,6 +1,7 @@
 /** No credentials in ConfigMap data: anyone who may `get configmaps` in the namespace reads them. */
 import { resourcePolicy } from "../lib/define";
-import { decodeBase64, findCredentials, listWhat, secretByName } from "../lib/credentials";
+import { decodeBase64, findCredentials, listWhat } from "../lib/credentials";
+import { secretByName } from "../lib/secret-names";
 import { describe, isKind, namespaceOf } from "../lib/kubernetes";
 import { obj, str } from "../lib/props";
 

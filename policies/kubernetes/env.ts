@@ -1,6 +1,7 @@
 /** No secret values in plain environment variables or on the command line. */
 import { resourcePolicy } from "../lib/define";
-import { commandLineCredentials, findCredentials, listWhat, secretByName } from "../lib/credentials";
+import { commandLineCredentials, findCredentials, listWhat } from "../lib/credentials";
+import { secretByName } from "../lib/secret-names";
 import { containersOf, describeContainer, isWorkload } from "../lib/kubernetes";
 import { arr, obj, str } from "../lib/props";
 

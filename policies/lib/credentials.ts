@@ -9,6 +9,8 @@
  * was found, never the value. Every pattern is linear: bounded repetitions, character classes
  * that cannot overlap their delimiters, and candidates that start only at a word boundary.
  */
+import { programPasswords, shellPasswords } from "./command-line-passwords";
+import { pointsElsewhere, unquote } from "./secret-names";
 
 export interface Credential {
   /** What was found, for a message: `a PEM private key`, `a password ("smtp_auth_password")`. */
@@ -169,194 +171,6 @@ export function isReference(value: string): boolean {
   return /^[*•.#_x-]+$/i.test(v) || /^(.)\1+$/.test(v);
 }
 
-// ---- Names that say a value is a secret: env var names and ConfigMap keys.
-
-/** Words that name a secret on their own (`DB_PASSWORD`, `apiToken`, `SMTP_PASS`). Not TOKENS: `MAX_TOKENS` counts a model's tokens. */
-const SECRET_WORDS = new Set(["PASSWORD", "PASSWORDS", "PASSWD", "PASS", "PWD", "PASSPHRASE", "SECRET", "TOKEN", "CREDENTIAL", "CREDENTIALS", "BEARER"]);
-/** Words that also name a secret at the end of a longer word (`PGPASSWORD`, `NGROK_AUTHTOKEN`, `clientsecret`); PASS and PWD do not (`BYPASS`, `OLDPWD`). */
-const SECRET_SUFFIXES = ["PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN"];
-/** Two words that name a secret together (`STRIPE_API_KEY`, `OCI_CLI_KEY_CONTENT`), also written as one word (`apikey`, `secretkey`); KEYS counts as KEY. */
-const SECRET_PAIRS: readonly (readonly [string, string])[] = [
-  ["API", "KEY"], ["PRIVATE", "KEY"], ["ACCESS", "KEY"], ["SECRET", "KEY"], ["CLIENT", "SECRET"], ["KEY", "CONTENT"], ["ACCOUNT", "KEY"], ["SAS", "KEY"],
-  ["SIGNING", "KEY"], ["ENCRYPTION", "KEY"], ["MASTER", "KEY"], ["HMAC", "KEY"],
-];
-/**
- * A last word that says the value describes a secret or points at one (`PASSWORD_FILE`,
- * `TOKEN_URL`, `TLS_SECRET_NAME`, `JWT_SECRET_ROTATION_DAYS`, `DB_SECRET_ARN`) rather than holds it.
- */
-const ABOUT_A_SECRET = new Set([
-  "FILE", "FILES", "PATH", "DIR", "DIRECTORY", "URL", "URI", "ENDPOINT", "HOST", "PORT", "NAME", "REF", "ARN", "ID",
-  "TTL", "TIMEOUT", "EXPIRY", "EXPIRES", "LIFETIME", "DAYS", "SECONDS", "INTERVAL", "LENGTH", "COUNT", "LIMIT", "SIZE",
-  "ENABLED", "HEADER", "TYPE", "REGION", "MODEL", "MODE", "ALGORITHM", "ISSUER", "AUDIENCE", "VERSION",
-  "PROVIDER", "BACKEND", "STORE", "METHOD", "POLICY", "FORMAT", "PREFIX", "SCOPE", "SCOPES",
-]);
-/** A key that names a file of structured content (`rotate-token.sh`, `secrets.yaml`): that content is judged on its own. */
-const STRUCTURED_FILE = /\.(?:sh|bash|zsh|py|js|mjs|cjs|ts|rb|pl|php|lua|sql|json|ya?ml|toml|ini|conf|cfg|cnf|properties|xml|tpl|tmpl|j2|html?|md|rst|env|hcl|tf|rego|cue|csv|tsv|service)$/i;
-
-/** The words of a name, upper-cased: split on anything not a letter or digit, at lower→Upper camelCase and acronym ends (`APIKey`), and before digits. */
-export function nameWords(name: string): string[] {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
-    .replace(/([A-Z])([A-Z][a-z])/g, "$1 $2")
-    .replace(/([A-Za-z])([0-9])/g, "$1 $2")
-    .split(/[^A-Za-z0-9]+/)
-    .filter((w) => w !== "")
-    .map((w) => w.toUpperCase());
-}
-
-/**
- * What in a name says its value is a secret (`PASSWORD`, `API KEY`, `AUTH`, `AZURE_*_KEY`), or
- * undefined. Word-based: `MAX_TOKENS`, `PASSTHROUGH_MODE`, `TOKENIZER_MODEL`, `AUTHOR` say nothing;
- * a last word of ABOUT_A_SECRET (`TOKEN_URL`, `SECRETS_MANAGER_REGION`) says the value is not the secret.
- */
-export function secretName(name: string): string | undefined {
-  if (STRUCTURED_FILE.test(name)) return undefined;
-  const words = nameWords(name.replace(/\.txt$/i, ""));
-  const last = words[words.length - 1];
-  if (last === undefined || ABOUT_A_SECRET.has(last)) return undefined;
-  // Polaris' well-known credential variables: AZURE_STORAGE_KEY, AZURE_BATCH_KEY, ...
-  if (words.length >= 3 && words[0] === "AZURE" && last === "KEY") return "AZURE_*_KEY";
-  // REDIS_AUTH, BASIC_AUTH, REDISCLI_AUTH: a name ending in AUTH holds what authenticates.
-  if (last === "AUTH") return "AUTH";
-  for (let i = 0; i < words.length; i++) {
-    const word = words[i];
-    if (SECRET_WORDS.has(word)) return word;
-    const next = words[i + 1] === "KEYS" ? "KEY" : words[i + 1];
-    for (const [a, b] of SECRET_PAIRS) {
-      if (word === a && next === b) return `${a} ${b}`;
-      if (word.endsWith(a + b) || (b === "KEY" && word.endsWith(a + "KEYS"))) return `${a} ${b}`;
-    }
-    const suffix = SECRET_SUFFIXES.find((s) => word.endsWith(s));
-    if (suffix !== undefined) return suffix;
-  }
-  return undefined;
-}
-
-/** Values of a switch, not of a secret (`MYSQL_ALLOW_EMPTY_PASSWORD=yes`, `SMTP_AUTH=true`). */
-const SWITCH = /^(?:true|false|yes|no|on|off|enabled|disabled|0|1)$/i;
-/** Under a name ending in AUTH, the name of an authentication scheme (`SMTP_AUTH=plain`) is a setting. */
-const AUTH_SCHEME = /^(?:none|basic|bearer|digest|plain|login|cram-md5|oauth2?|oidc|jwt|ldap|md5|trust|scram-sha-(?:1|256)|password|token|api-?key|m?tls|kerberos|ntlm|saml|iam|sasl|anonymous|external)$/i;
-
-/** An absolute, home or relative path (`/run/secrets/db`, `./pw`, `secrets/db.txt`); not a random string that happens to hold a `/`. */
-function isPath(v: string): boolean {
-  if (/^[A-Za-z]:\\/.test(v)) return true;
-  const shaped = /^(?:@?(?:\/|\.{1,2}\/|~\/))[\w.~@%/-]*$/.test(v) || /^[\w.-]+(?:\/[\w.-]+)+\.[A-Za-z0-9]{1,8}$/.test(v);
-  // Paths are lower-case words; a base64 secret mixes cases and digits.
-  return shaped && !(/[A-Z]/.test(v) && /[a-z]/.test(v) && /[0-9]/.test(v));
-}
-
-/**
- * A value that points at a secret kept elsewhere, or is no secret at all: empty, a switch, `$VAR`,
- * `${...}`, `$(VAR)`, `{{ ... }}`, Grafana's `$__file{...}`, a path, a URL without `user:password@`,
- * an AWS ARN, `env:`/`file:` (openssl) and similar references. Placeholders and masks
- * (`xxxxx`, `changeme`, `<password>`) are not: under a secret's name they mark where one is put.
- */
-export function pointsElsewhere(value: string): boolean {
-  const v = value.trim();
-  if (v === "" || SWITCH.test(v)) return true;
-  if (/^\$(?:[A-Za-z_]\w*|\d|@|\*)$/.test(v) || v.includes("${") || v.includes("$(") || v.includes("{{") || v.includes("`") || /^\$__\w+\{/.test(v)) return true;
-  if (isPath(v)) return true;
-  if (/^(?:env|file|fd|vault|secretref|ref|keyring|arn):/i.test(v) || /^stdin$/i.test(v)) return true;
-  const url = /^[A-Za-z][A-Za-z0-9+.-]{0,30}:\/\/([^/?#\s]*)/.exec(v);
-  if (url && !/\s/.test(v)) {
-    const at = url[1].lastIndexOf("@");
-    return at < 0 || !url[1].slice(0, at).includes(":");
-  }
-  return false;
-}
-
-/**
- * A plain value under a secret's name: what in the name says so, or undefined when the name says
- * nothing or the value points elsewhere.
- */
-export function secretByName(name: string, value: string): string | undefined {
-  const said = secretName(name);
-  if (said === undefined || pointsElsewhere(value) || (said === "AUTH" && AUTH_SCHEME.test(value.trim()))) return undefined;
-  return said;
-}
-
-// ---- Passwords given to well-known programs on their command line.
-
-/** mysql's client programs take `-p<password>` glued (and, written by mistake for it, `-p <password>`). */
-const MYSQL_FAMILY = /^(?:mysql|mariadb)(?:dump|admin|import|check|show|slap|pump|binlog)?$|^mariadb-(?:dump|admin|import|check|show|slap|binlog)$/;
-
-interface ProgramFlags {
-  /** Flags whose next argument is the password. */
-  readonly separate: readonly string[];
-  /** Flags the password may be glued to (`-pS3cret`). */
-  readonly glued: readonly string[];
-  /** For a wrapper (sshpass): its other flags that take a value; its first other argument is the command it runs, whose flags are its own. */
-  readonly wrapperValued?: readonly string[];
-}
-const MYSQL_FLAGS: ProgramFlags = { separate: ["-p"], glued: ["-p"] };
-const SSHPASS_FLAGS: ProgramFlags = { separate: ["-p"], glued: ["-p"], wrapperValued: ["-f", "-d", "-P"] };
-const REDIS_CLI_FLAGS: ProgramFlags = { separate: ["-a", "--pass"], glued: [] };
-
-function programFlags(token: string): ProgramFlags | undefined {
-  const base = token.slice(token.lastIndexOf("/") + 1);
-  if (MYSQL_FAMILY.test(base)) return MYSQL_FLAGS;
-  if (base === "sshpass") return SSHPASS_FLAGS;
-  if (base === "redis-cli") return REDIS_CLI_FLAGS;
-  return undefined;
-}
-
-/** openssl's password arguments: `-pass pass:<password>` (`env:`, `file:`, `fd:` and `stdin` point elsewhere). */
-const OPENSSL_PASS_FLAG = /^-pass(?:in|out)?$/;
-
-/**
- * Passwords in an argument list: after mysql, mariadb and their tools (`-p<pw>`, `-p <pw>`),
- * sshpass (`-p <pw>`), redis-cli (`-a <pw>`, `--pass <pw>`), and openssl's `-pass pass:<pw>`
- * anywhere. The first argument that names one of these programs starts its arguments; `-p` after
- * any other program (`-p 8080`) is not a password. Calls `found` with the index of the argument
- * that holds the password and the flag.
- */
-function programPasswords(args: readonly (string | undefined)[], found: (index: number, flag: string) => void): void {
-  let flags: ProgramFlags | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (arg === undefined) continue;
-    const next = args[i + 1];
-    if (OPENSSL_PASS_FLAG.test(arg) && next !== undefined && next.startsWith("pass:")) {
-      if (!pointsElsewhere(unquote(next.slice(5)))) found(i + 1, arg);
-      i++;
-      continue;
-    }
-    const program = programFlags(unquote(arg));
-    if (program !== undefined) {
-      flags = program;
-      continue;
-    }
-    if (flags === undefined) continue;
-    if (flags.separate.includes(arg)) {
-      if (next !== undefined && !/^[-<>|]/.test(next) && !pointsElsewhere(unquote(next))) found(i + 1, arg);
-      i++;
-      continue;
-    }
-    const glued = flags.glued.find((g) => arg.startsWith(g) && arg.length > g.length && !arg.startsWith("--"));
-    if (glued !== undefined) {
-      if (!pointsElsewhere(unquote(arg.slice(glued.length)))) found(i, glued);
-      continue;
-    }
-    if (flags.wrapperValued !== undefined) {
-      if (flags.wrapperValued.includes(arg)) i++;
-      else if (!arg.startsWith("-")) flags = undefined;
-    }
-  }
-}
-
-const PROGRAM_HINT = /mysql|mariadb|sshpass|redis-cli|-pass/;
-
-/** The same passwords in shell text: each command (split at newlines, `;`, `&`, `|`) on its own. Linear: one split, one pass. */
-function shellPasswords(text: string): string[] {
-  if (!PROGRAM_HINT.test(text)) return [];
-  const flags = new Set<string>();
-  for (const command of text.replace(/\\\r?\n/g, " ").split(/\r?\n|\\n|[;&|]/)) {
-    if (!PROGRAM_HINT.test(command)) continue;
-    programPasswords(command.split(/[ \t]+/).filter((t) => t !== ""), (_index, flag) => flags.add(flag));
-  }
-  return [...flags];
-}
-
 /** Code rather than a value: `d.password`, `generatedPassword(...)`, `Output<string>`, a variable named like the key. */
 function isExpression(value: string): boolean {
   return /[()[\]<>{}]/.test(value) || /^(?:new|await|function|lambda|this|self|string|str|number|int|boolean|bool|bytes|any)$/.test(value) || /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/.test(value) || credentialKind(value) !== undefined;
@@ -368,11 +182,6 @@ function startsLine(text: string, index: number): boolean {
   const newline = before.lastIndexOf("\n");
   if (newline < 0 && index > 200) return false;
   return /^[ \t]*(?:- )?$|[{,"'][ \t]*$/.test(before.slice(newline + 1));
-}
-
-function unquote(value: string): string {
-  const first = value[0];
-  return (first === '"' || first === "'") && value.endsWith(first) && value.length >= 2 ? value.slice(1, -1) : value;
 }
 
 /** `a, b and c`. */

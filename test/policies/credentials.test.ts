@@ -3,7 +3,8 @@
  * that use it. Every credential here is made up at run time from a seeded generator, so the
  * repository holds nothing a secret scanner would take for a live key.
  */
-import { commandLineCredentials, findCredentials, pointsElsewhere, secretByName, secretName } from "../../policies/lib/credentials";
+import { commandLineCredentials, findCredentials } from "../../policies/lib/credentials";
+import { pointsElsewhere, secretByName, secretName } from "../../policies/lib/secret-names";
 import { noSecretEnvValues } from "../../policies/kubernetes/env";
 import { noSecretsInConfigMaps } from "../../policies/kubernetes/config-data";
 import { DEPLOYMENT, POD, deployment, firstContainer, initContainer, judgesDeployments, pod, violations } from "./harness";
