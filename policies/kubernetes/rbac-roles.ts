@@ -16,7 +16,7 @@
  * silently; exempt it with a reason when the selected roles are known and reviewed.
  */
 import { resourcePolicy } from "../lib/define";
-import { describe, isKind, selectorOf } from "../lib/kubernetes";
+import { describe, isKind, selectorTerms } from "../lib/kubernetes";
 import { arr, at } from "../lib/props";
 import type { PolicyRule, ResourceRequest } from "../lib/rbac";
 import { grantText, grants, listText, rulesOf } from "../lib/rbac";
@@ -70,11 +70,6 @@ function scopeOf(rule: PolicyRule): string {
   return `${verbs} on ${resources} in ${groups}`;
 }
 
-function selectorText(v: unknown): string {
-  const s = selectorOf(v);
-  const terms = [...Object.entries(s.matchLabels).map(([k, x]) => `${k}=${x}`), ...s.matchExpressions.map((e) => `${e.key} ${e.operator}${e.values.length ? ` (${e.values.join(", ")})` : ""}`)];
-  return terms.length > 0 ? terms.join(", ") : "anything (an empty selector)";
-}
 
 /**
  * A rule with "*" (or "*" + "/x") in verbs or resources, "*" in nonResourceURLs, or "*" in
@@ -107,7 +102,7 @@ export const rbacNoWildcards = resourcePolicy({
     // No selector aggregates nothing: the controller then empties the rules.
     const selectors = arr(at(target.props, "aggregationRule.clusterRoleSelectors"));
     if (selectors.length > 0) {
-      const matched = selectors.map((s) => `[${selectorText(s)}]`).join(" or ");
+      const matched = selectors.map((s) => `[${selectorTerms(s) || "anything (an empty selector)"}]`).join(" or ");
       report(`${describe(target)}: aggregationRule fills its rules with those of every ClusterRole matching ${matched}, now and later, which no policy can see from this role; list its rules instead, or exempt it with a reason naming the roles it aggregates.`);
     }
   },

@@ -11,7 +11,7 @@
  * the value as given, so a value unknown during preview throws @pulumi/policy's UnknownValueError;
  * each rule catches it alone and is skipped (it cannot decide), and the other rules still run.
  */
-import { LabelSelector, isEmptySelector, kindOf, labelsOf, podSpecPath, selectorOf, selects } from "../lib/kubernetes";
+import { LabelSelector, isEmptySelector, kindOf, labelsOf, labelsText, podSpecPath, selectorOf, selects } from "../lib/kubernetes";
 import type { ShapeProblem } from "../lib/object-shape";
 import { Obj, arr, at, obj } from "../lib/props";
 
@@ -74,9 +74,8 @@ function selectorText(s: LabelSelector): string {
   return parts.join(", ");
 }
 
-function labelsText(labels: Record<string, string>): string {
-  const parts = Object.entries(labels).map(([k, v]) => `${k}=${v}`);
-  return parts.length === 0 ? "none" : parts.join(", ");
+function labelsOrNone(labels: Record<string, string>): string {
+  return labelsText(labels) || "none";
 }
 
 const MISMATCH_FIX = "the API server rejects it: make the template carry the selector's labels";
@@ -84,7 +83,7 @@ const MISMATCH_FIX = "the API server rejects it: make the template carry the sel
 function addSelectorFix(labels: Record<string, string>): string {
   return Object.keys(labels).length === 0
     ? "add labels to the pod template and the same labels in spec.selector.matchLabels"
-    : `add spec.selector.matchLabels with the pod template's labels (${labelsText(labels)})`;
+    : `add spec.selector.matchLabels with the pod template's labels (${labelsOrNone(labels)})`;
 }
 
 /** A selector the matcher can judge: every expression has a known operator, and In/NotIn have values (else ValidateLabelSelector rejects it otherwise). */
@@ -112,7 +111,7 @@ function requiredSelector(kind: string, props: Obj, out: string[]): void {
     return;
   }
   if (judgeable(selector) && !selects(selector, labels)) {
-    out.push(`spec.selector (${selectorText(selector)}) does not select the pod template's labels (${labelsText(labels)}); ${MISMATCH_FIX}.`);
+    out.push(`spec.selector (${selectorText(selector)}) does not select the pod template's labels (${labelsOrNone(labels)}); ${MISMATCH_FIX}.`);
   }
 }
 
@@ -127,7 +126,7 @@ function replicationControllerSelector(props: Obj, out: string[]): void {
   if (Object.keys(selector).length === 0) return;
   const labels = labelsOf(at(spec, "template.metadata.labels"));
   if (Object.entries(selector).every(([k, v]) => labels[k] === v)) return;
-  out.push(`spec.selector (${labelsText(selector)}) does not select the pod template's labels (${labelsText(labels)}); ${MISMATCH_FIX}.`);
+  out.push(`spec.selector (${labelsOrNone(selector)}) does not select the pod template's labels (${labelsOrNone(labels)}); ${MISMATCH_FIX}.`);
 }
 
 /**
@@ -145,7 +144,7 @@ function manualJobSelector(props: Obj, out: string[]): void {
   }
   const selector = selectorOf(spec.selector);
   if (judgeable(selector) && !selects(selector, labels)) {
-    out.push(`spec.selector (${selectorText(selector)}) does not select the pod template's labels (${labelsText(labels)}); ${MISMATCH_FIX}.`);
+    out.push(`spec.selector (${selectorText(selector)}) does not select the pod template's labels (${labelsOrNone(labels)}); ${MISMATCH_FIX}.`);
   }
 }
 

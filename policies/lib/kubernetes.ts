@@ -183,3 +183,15 @@ export function selects(selector: LabelSelector, labels: Record<string, string>)
 export function isEmptySelector(selector: LabelSelector): boolean {
   return Object.keys(selector.matchLabels).length === 0 && selector.matchExpressions.length === 0;
 }
+
+/** Labels as `k=v, k2=v2` ("" for none). */
+export function labelsText(labels: Record<string, string>): string {
+  return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(", ");
+}
+
+/** A label selector's terms, `k=v, key Op (values)` ("" for an empty selector). */
+export function selectorTerms(v: unknown): string {
+  const s = selectorOf(v);
+  const expressions = s.matchExpressions.map((e) => `${e.key} ${e.operator}${e.values.length ? ` (${e.values.join(", ")})` : ""}`);
+  return [labelsText(s.matchLabels), ...expressions].filter((t) => t !== "").join(", ");
+}

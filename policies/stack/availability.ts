@@ -1,6 +1,6 @@
 /** Availability in production: replicas, disruption budgets, spread, autoscaler bounds. */
 import { stackPolicy } from "../lib/define";
-import { describe, isKind, labelsOf, namespaceOf, podSpecOf, selectorOf, selects } from "../lib/kubernetes";
+import { describe, isKind, labelsOf, labelsText, namespaceOf, podSpecOf, selectorOf, selectorTerms, selects } from "../lib/kubernetes";
 import { Obj, arr, at, num, obj, str } from "../lib/props";
 import { SelectorIndex, WorkloadView, objectName, workloadViews } from "./workloads";
 
@@ -84,21 +84,12 @@ interface SpreadTerm {
   readonly fix?: string;
 }
 
-function labelText(labels: Record<string, string>): string {
-  return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(", ") || "no labels";
-}
-
-function selectorText(v: unknown): string {
-  const s = selectorOf(v);
-  const parts = [...Object.entries(s.matchLabels).map(([k, x]) => `${k}=${x}`), ...s.matchExpressions.map((e) => `${e.key} ${e.operator}${e.values.length ? ` (${e.values.join(", ")})` : ""}`)];
-  return parts.join(", ");
-}
 
 /** Why a label selector does not select the workload's pods (a missing selector selects nothing). */
 function selectorProblem(selector: unknown, w: WorkloadView): string | undefined {
   if (selector === undefined || selector === null) return "has no labelSelector (it counts no pods)";
   if (selects(selectorOf(selector), w.podLabels)) return undefined;
-  return `selects ${selectorText(selector)}, not its own pods (${labelText(w.podLabels)})`;
+  return `selects ${selectorTerms(selector)}, not its own pods (${labelsText(w.podLabels) || "no labels"})`;
 }
 
 /** Why an anti-affinity term's namespaces leave out the workload's own (no namespaces and no selector: its own). */
@@ -109,7 +100,7 @@ function namespaceProblem(term: Obj, w: WorkloadView, namespaceLabels: Map<strin
   if (names.includes(w.namespace)) return undefined;
   const labels = { ...(namespaceLabels.get(w.namespace) ?? {}), "kubernetes.io/metadata.name": w.namespace };
   if (selector !== undefined && selector !== null && selects(selectorOf(selector), labels)) return undefined;
-  return `looks in namespaces ${names.length ? names.join(", ") : `selected by ${selectorText(selector) || "{}"}`}, not its own namespace ${w.namespace}`;
+  return `looks in namespaces ${names.length ? names.join(", ") : `selected by ${selectorTerms(selector) || "{}"}`}, not its own namespace ${w.namespace}`;
 }
 
 const SELECTOR_FIX = "select the pod template's labels";
