@@ -1,4 +1,4 @@
-import { KubernetesPlatform, KubernetesPlatformArgs, ObjectStoreTarget, peers } from "../../components";
+import { KeelValidationError, KubernetesPlatform, KubernetesPlatformArgs, ObjectStoreTarget, peers, resolveKubernetesPlatformArgs } from "../../components";
 
 /** A KubernetesPlatform for tests: system "shop", namespaces created (name it when a test needs two). */
 export function testPlatform(args: Partial<KubernetesPlatformArgs> = {}, name = "shop"): KubernetesPlatform {
@@ -15,4 +15,15 @@ export function backupStore(): ObjectStoreTarget {
     secretAccessKey: "s3cr3t",
     network: peers.internet(),
   };
+}
+
+/** The lines of the error a KubernetesPlatform "shop" (system "shop") gives for `args`; [] when it takes them. */
+export function platformProblems(args: Record<string, unknown>): string[] {
+  try {
+    resolveKubernetesPlatformArgs("shop", { system: "shop", ...args } as never);
+    return [];
+  } catch (err) {
+    expect(err).toBeInstanceOf(KeelValidationError);
+    return (err as Error).message.split("\n");
+  }
 }

@@ -1,14 +1,4 @@
-import { KeelValidationError, resolveKubernetesPlatformArgs } from "../../../components";
-
-function problems(args: Record<string, unknown>): string[] {
-  try {
-    resolveKubernetesPlatformArgs("shop", { system: "shop", ...args } as never);
-    return [];
-  } catch (err) {
-    expect(err).toBeInstanceOf(KeelValidationError);
-    return (err as Error).message.split("\n");
-  }
-}
+import { platformProblems as problems } from "../../helpers/platform";
 
 describe("KubernetesPlatform: names and labels it hands every component", () => {
   it("refuses StorageClass, IngressClass and ClusterIssuer names Kubernetes would refuse", () => {

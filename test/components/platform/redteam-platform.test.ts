@@ -1,15 +1,6 @@
-import { KeelValidationError, KubernetesPlatform, PostgresCluster, resolveKubernetesPlatformArgs } from "../../../components";
+import { KubernetesPlatform, PostgresCluster } from "../../../components";
+import { platformProblems as problems } from "../../helpers/platform";
 import { synthesize } from "../../helpers/synth";
-
-function problems(args: Record<string, unknown>): string[] {
-  try {
-    resolveKubernetesPlatformArgs("shop", { system: "shop", ...args } as never);
-    return [];
-  } catch (err) {
-    expect(err).toBeInstanceOf(KeelValidationError);
-    return (err as Error).message.split("\n");
-  }
-}
 
 const P = 'KubernetesPlatform "shop": ';
 const SYSTEM = "expected a namespace of your own: \"default\" and every \"kube-*\" namespace belong to Kubernetes (keel would set their Pod Security labels and deny all traffic in them, cutting off what runs there, e.g. CoreDNS)";
