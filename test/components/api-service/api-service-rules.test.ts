@@ -1,22 +1,11 @@
-import { ApiService, ApiServiceArgs, KeelValidationError, KubernetesPlatform, PostgresCluster, RedisStore } from "../../../components";
+import { ApiService, ApiServiceArgs, KubernetesPlatform, PostgresCluster, RedisStore } from "../../../components";
 import { testPlatform } from "../../helpers/platform";
 import { synthesize } from "../../helpers/synth";
+import { attemptApiService } from "../../helpers/api-service";
 
 const image = "ghcr.io/shop/api:1.4.2";
 
-/** Builds an ApiService with `args` under mocks; returns the message lines and the ApiService resources registered. */
-async function attempt(args: Partial<ApiServiceArgs>) {
-  let lines: string[] = [];
-  const s = await synthesize(() => {
-    try {
-      new ApiService("api", { platform: testPlatform(), image, ...args });
-    } catch (err) {
-      expect(err).toBeInstanceOf(KeelValidationError);
-      lines = (err as Error).message.split("\n");
-    }
-  });
-  return { lines, registered: s.resources.filter((r) => r.urn.includes("ApiService")) };
-}
+const attempt = attemptApiService;
 
 const P = 'ApiService "api": ';
 

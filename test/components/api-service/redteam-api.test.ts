@@ -2,27 +2,15 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { ApiService, ApiServiceArgs, KeelValidationError, peers } from "../../../components";
+import { ApiService, ApiServiceArgs, peers } from "../../../components";
 import { ROOT, keel } from "../../helpers/cli";
 import { testPlatform } from "../../helpers/platform";
 import { synthesize } from "../../helpers/synth";
+import { attemptApiService } from "../../helpers/api-service";
 
 const image = "ghcr.io/shop/api:1.4.2";
 
-/** Builds an ApiService with `args` (or the whole args object) under mocks; returns the message lines and the ApiService resources registered. */
-async function attempt(args: Partial<ApiServiceArgs> | ((platform: ReturnType<typeof testPlatform>) => unknown), name = "api") {
-  let lines: string[] = [];
-  const s = await synthesize(() => {
-    const platform = testPlatform();
-    try {
-      new ApiService(name, (typeof args === "function" ? args(platform) : { platform, image, ...args }) as ApiServiceArgs);
-    } catch (err) {
-      expect(err).toBeInstanceOf(KeelValidationError);
-      lines = (err as Error).message.split("\n");
-    }
-  });
-  return { lines, registered: s.resources.filter((r) => r.urn.includes("ApiService")) };
-}
+const attempt = attemptApiService;
 
 const P = 'ApiService "api": ';
 
