@@ -149,6 +149,8 @@ describe("findCredentials", () => {
     expect(whats(text)).toEqual([]);
   });
 
+  // A pattern that backtracks takes minutes on these inputs; linear ones take 20-200 ms in Jest,
+  // so the 5 s bound catches the first with room for a busy machine.
   it("stays linear on 1 MB inputs", () => {
     const mb = 1 << 20;
     const inputs = [
@@ -175,7 +177,7 @@ describe("findCredentials", () => {
       const start = process.hrtime.bigint();
       findCredentials(input);
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      expect([input.slice(0, 12), ms < 1000]).toEqual([input.slice(0, 12), true]);
+      expect([input.slice(0, 12), ms < 5000]).toEqual([input.slice(0, 12), true]);
     }
   });
 });
@@ -221,7 +223,7 @@ describe("secretName", () => {
       const start = process.hrtime.bigint();
       secretByName(name, value);
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      expect([name.slice(0, 12), value.slice(0, 12), ms < 1000]).toEqual([name.slice(0, 12), value.slice(0, 12), true]);
+      expect([name.slice(0, 12), value.slice(0, 12), ms < 5000]).toEqual([name.slice(0, 12), value.slice(0, 12), true]);
     }
   });
 });

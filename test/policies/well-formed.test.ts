@@ -376,7 +376,7 @@ describe("well-formed-objects", () => {
     expect(violations(wellFormedObjects, DEPLOYMENT, unknownCheckingProxy(unknownString))).toEqual([`${D}: spec.replicas is a string "3" where an integer belongs; write 3 without quotes.`]);
   });
 
-  it("judges a 5,000-container object in well under a second, through the preview proxy too", () => {
+  it("judges a 5,000-container object in linear time, through the preview proxy too", () => {
     const d = deployment();
     pod(d).containers = Array.from({ length: 5000 }, (_, i) => container(`c${i}`));
     (pod(d).containers as Props[])[4999].ports = [{ containerPort: "8080" }];
@@ -385,7 +385,9 @@ describe("well-formed-objects", () => {
       const messages = violations(wellFormedObjects, DEPLOYMENT, props);
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
       expect(messages).toEqual([`${D}: spec.template.spec.containers[4999].ports[0].containerPort is a string "8080" where an integer belongs; write 8080 without quotes.`]);
-      expect(ms).toBeLessThan(1000); // about 15 ms warm outside Jest, 100-300 ms in Jest on a loaded 2-core machine
+      // About 15 ms warm outside Jest, 100-300 ms in Jest on a loaded 2-core machine: the bound
+      // catches a walk that goes quadratic, with room for a busy machine.
+      expect(ms).toBeLessThan(4000);
     }
   });
 });
