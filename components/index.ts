@@ -16,4 +16,5 @@ export * from "./postgres-cluster";
 export * from "./redis-store";
 export * from "./seaweed-storage";
 export * from "./kafka-cluster";
+export * from "./rabbitmq-cluster";
 export * from "./stateful-service";

@@ -9,7 +9,7 @@ import { ARG_SHAPES } from "../components/core/arg-shapes.generated";
 import { describeValue } from "../components/core/errors";
 import { EnvironmentName, environments, Environment } from "./environments";
 
-export const BLUEPRINTS = ["req1"] as const;
+export const BLUEPRINTS = ["req1", "bookworm", "todo"] as const;
 export type BlueprintName = (typeof BLUEPRINTS)[number];
 export const PLATFORMS = ["kubernetes"] as const;
 const ENVIRONMENTS: readonly EnvironmentName[] = ["dev", "prod"];
@@ -21,11 +21,23 @@ function kubernetesSectionShape(): Shape {
   return { ...args, o, q: (args.q ?? []).filter((k) => k !== "system") };
 }
 
+/** What every blueprint's section may say about alerting (see stacks/observability.ts). */
+const ALERTING_KEYS: Readonly<Record<string, Shape>> = { grafanaHost: "s", slackChannel: "s", noAlertReceiverReason: "s" };
+
 /** `keel:req1`: what the req1 blueprint reads from its section. */
 export const REQ1_SECTION: Shape = {
-  o: { image: "s", host: "s", oidcIssuer: "s", grafanaHost: "s", slackChannel: "s", noAlertReceiverReason: "s" },
+  o: { image: "s", host: "s", oidcIssuer: "s", ...ALERTING_KEYS },
   q: ["image", "host", "oidcIssuer"],
 };
+
+/** `keel:bookworm`: the services' images (`<imageRepository>/<service>:<version>`), the public host, alerting. */
+export const BOOKWORM_SECTION: Shape = {
+  o: { imageRepository: "s", version: "s", host: "s", ...ALERTING_KEYS },
+  q: ["imageRepository", "version", "host"],
+};
+
+/** `keel:todo`: the app's image, its public host, alerting. */
+export const TODO_SECTION: Shape = { o: { image: "s", host: "s", ...ALERTING_KEYS }, q: ["image", "host"] };
 
 /** The keys of the stack's config namespace every stack may set (the values of the first three: see readStackConfig). */
 const COMMON_KEYS: Readonly<Record<string, Shape>> = {
@@ -38,11 +50,15 @@ const COMMON_KEYS: Readonly<Record<string, Shape>> = {
 /** The keys each blueprint reads besides the common ones (secrets are strings, set with `pulumi config set --secret`). */
 export const BLUEPRINT_KEYS: Readonly<Record<BlueprintName, Readonly<Record<string, Shape>>>> = {
   req1: { req1: REQ1_SECTION, req1OidcClientSecret: "s", slackWebhookUrl: "s", pagerdutyRoutingKey: "s" },
+  bookworm: { bookworm: BOOKWORM_SECTION, slackWebhookUrl: "s", pagerdutyRoutingKey: "s" },
+  todo: { todo: TODO_SECTION, slackWebhookUrl: "s", pagerdutyRoutingKey: "s" },
 };
 
 /** The keys each blueprint reads as secrets (`config.getSecret`): plain text is refused, since it sits unencrypted in the stack file. */
 export const BLUEPRINT_SECRET_KEYS: Readonly<Record<BlueprintName, readonly string[]>> = {
   req1: ["req1OidcClientSecret", "slackWebhookUrl", "pagerdutyRoutingKey"],
+  bookworm: ["slackWebhookUrl", "pagerdutyRoutingKey"],
+  todo: ["slackWebhookUrl", "pagerdutyRoutingKey"],
 };
 
 /**

@@ -1,8 +1,10 @@
 import { BlueprintName, StackConfig } from "./config";
+import { bookworm } from "./bookworm";
 import { req1 } from "./req1";
+import { todo } from "./todo";
 
 /** Every blueprint, by the name `keel:blueprint` selects. */
-export const blueprints: Readonly<Record<BlueprintName, (stack: StackConfig) => object>> = { req1 };
+export const blueprints: Readonly<Record<BlueprintName, (stack: StackConfig) => object>> = { req1, bookworm, todo };
 
 export { readStackConfig } from "./config";
 export { environments } from "./environments";

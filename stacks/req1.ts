@@ -5,8 +5,9 @@
  * with WAL archiving to SeaweedFS), Redis for sessions and cache, SeaweedFS for files.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ApiService, KubernetesPlatform, ObservabilityStack, PostgresCluster, RedisStore, SeaweedStorage, peers } from "../components";
+import { ApiService, KubernetesPlatform, PostgresCluster, RedisStore, SeaweedStorage, peers } from "../components";
 import { StackConfig, requireString } from "./config";
+import { blueprintObservability } from "./observability";
 
 export interface Req1Outputs {
   readonly apiUrl: pulumi.Output<string>;
@@ -42,28 +43,8 @@ export function req1(stack: StackConfig): Req1Outputs {
   });
 
   // Seed 000: Prometheus + Grafana + OpenTelemetry Collector + Tempo + Loki, alerts to Slack/PagerDuty.
-  const o = stack.environment.observability;
-  const slackWebhookUrl = stack.config.getSecret("slackWebhookUrl");
-  const pagerdutyRoutingKey = stack.config.getSecret("pagerdutyRoutingKey");
-  const slackChannel = typeof settings.slackChannel === "string" ? settings.slackChannel : "#req1-alerts";
-  const observability = new ObservabilityStack("req1-obs", {
-    platform,
-    // PostgreSQL's own rules (WAL spool, replication slots) load with the defaults.
-    prometheus: { ...o.prometheus, extraAlertRules: PostgresCluster.alertRules() },
-    alertmanager: {
-      replicas: o.alertmanagerReplicas,
-      slack: slackWebhookUrl ? { webhookUrl: slackWebhookUrl, channel: slackChannel } : undefined,
-      pagerduty: pagerdutyRoutingKey ? { routingKey: pagerdutyRoutingKey } : undefined,
-      // In prod, alerts must reach someone: a receiver, or a stated reason why not.
-      requireReceiver: env.name === "prod",
-      noReceiverReason: typeof settings.noAlertReceiverReason === "string" ? settings.noAlertReceiverReason : undefined,
-    },
-    grafana: { replicas: o.grafanaReplicas, ingress: typeof settings.grafanaHost === "string" ? { host: settings.grafanaHost } : undefined },
-    loki: { retention: o.logRetention },
-    tempo: { retention: o.traceRetention },
-    // Prometheus, Loki and Tempo volumes and Grafana's admin password: protected in prod.
-    protect: env.protect,
-  });
+  // PostgreSQL's own rules (WAL spool, replication slots) load with the defaults.
+  const observability = blueprintObservability(stack, platform, { name: "req1-obs", section: settings, defaultChannel: "#req1-alerts", extraAlertRules: PostgresCluster.alertRules() });
 
   // Seed 000: SeaweedFS in the storage namespace (files, and the database's backups).
   const files = new SeaweedStorage("req1-files", { platform, ...env.seaweed, buckets: ["req1-files", "req1-backups"], protect: env.protect });

@@ -86,7 +86,7 @@ export function deployOnKubernetes(parent: pulumi.ComponentResource, r: Resolved
 
   let ingress: k8s.networking.v1.Ingress | undefined;
   if (r.ingress) {
-    ingress = createIngress({ name, namespace: metadata.namespace, labels: metadata.labels, args: r.ingress, serviceName: name, servicePort: r.servicePort }, r.target, { ...opts, dependsOn: [w.service] });
+    ingress = createIngress({ name, namespace: metadata.namespace, labels: metadata.labels, args: r.ingress, serviceName: name, servicePort: r.servicePort, backend: { tier: r.tier, podLabels: r.selector, containerPort: r.containerPort } }, r.target, { ...opts, dependsOn: [w.service] });
   }
   let autoscaler: k8s.autoscaling.v2.HorizontalPodAutoscaler | undefined;
   if (r.autoscaling) autoscaler = new k8s.autoscaling.v2.HorizontalPodAutoscaler(childName(name, "hpa"), { metadata, spec: hpaSpec(name, r.autoscaling) }, opts);

@@ -17,7 +17,7 @@ export interface SecretKeyReference {
   readonly key: string;
 }
 
-export type ConnectionKind = "postgres" | "redis" | "s3" | "kafka" | "service";
+export type ConnectionKind = "postgres" | "redis" | "s3" | "kafka" | "rabbitmq" | "service";
 
 export interface Connection {
   readonly kind: ConnectionKind;

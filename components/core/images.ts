@@ -139,6 +139,29 @@ export const IMAGE_MANIFEST: readonly ImageManifestEntry[] = [
     tools: [...BUSYBOX_TOOLS, "redis-server", "redis-cli", "redis-sentinel", "redis-benchmark", "redis-check-aof", "redis-check-rdb", "gosu"],
     source: "github.com/docker-library/redis/7.4/alpine/Dockerfile@master",
   },
+  // rabbitmq:3.13.7-alpine. Read: docker-library/rabbitmq 3.13/alpine/Dockerfile and
+  // docker-entrypoint.sh at 15c3523 ("Update 3.13 to 3.13.7", Aug 2024; the later rebuilds up to
+  // 3.13's removal in 4395f70 changed the Alpine base, OTP 26.2.5.x and OpenSSL 3.1.x, not what
+  // follows). No USER: the entrypoint starts as root and drops to rabbitmq with su-exec;
+  // `addgroup -g 101 -S rabbitmq`, `adduser -u 100 -S -h /var/lib/rabbitmq -G rabbitmq rabbitmq`.
+  // ENV HOME=/var/lib/rabbitmq (VOLUME; the Erlang cookie lives there), PATH has /opt/rabbitmq/sbin,
+  // /opt/erlang/bin and /opt/openssl/bin (the OpenSSL build installs the openssl binary). apk adds
+  // su-exec, bash, procps (ps) and tzdata. rabbitmq_prometheus is enabled at build time
+  // (/etc/rabbitmq/enabled_plugins), and conf.d holds 10-defaults.conf and
+  // 20-management_agent.disable_metrics_collector.conf. Writes: /var/lib/rabbitmq (mnesia, the
+  // cookie, the pid file, expanded plugins) and RABBITMQ_LOG_BASE /var/log/rabbitmq (the upgrade log
+  // even with file logging off, and erl_crash.dump: rabbit_prelaunch_logging at v3.13.7).
+  {
+    reference: "rabbitmq:3.13.7-alpine",
+    user: ROOT,
+    uids: [...ALPINE_UIDS, 100],
+    writablePaths: ["/var/lib/rabbitmq", "/var/log/rabbitmq"],
+    tools: [
+      ...BUSYBOX_TOOLS, "bash", "ps", "su-exec", "openssl", "erl", "escript", "epmd",
+      "rabbitmq-server", "rabbitmqctl", "rabbitmq-plugins", "rabbitmq-diagnostics", "rabbitmq-queues", "rabbitmq-upgrade", "rabbitmq-streams",
+    ],
+    source: "github.com/docker-library/rabbitmq/3.13/alpine/Dockerfile@15c3523",
+  },
   // oliver006/redis_exporter:v1.66.0. Read: Dockerfile and .github/workflows/release.yml at tag
   // v1.66.0: the plain tag is the `scratch-release` stage (the -alpine tags are another stage):
   // /redis_exporter, CA certificates and nsswitch.conf only, USER 59000:59000. No passwd, no shell.

@@ -5,7 +5,7 @@
  * provides). The platform fills one object; `keel synth` writes it into the policy pack config,
  * so `keel check` and `pulumi preview --policy-pack` judge with the same facts.
  */
-import type { ExternalObjectFact, IssuerFact, IssuerSolver, UserImageFact } from "../../policies/lib/cluster-facts";
+import type { ExternalObjectFact, IssuerFact, IssuerSolver, MeshFact, MetricsApisFact, UserImageFact } from "../../policies/lib/cluster-facts";
 import { isIPv4, isIPv6 } from "net";
 import type { Labels } from "../core/labels";
 import { ipCidrProblem } from "../core/network";
@@ -16,7 +16,7 @@ export const DISTRIBUTIONS: readonly Distribution[] = ["kind", "k3s", "eks", "ge
 
 // The facts' shapes are the policy pack's (it reads them from its config); the platform fills them.
 
-export type { IssuerFact, IssuerSolver };
+export type { IssuerFact, IssuerSolver, MeshFact, MetricsApisFact };
 /** Something the stack uses but does not create (kind, namespace, name, keys, reason): listed as a prerequisite, never silently trusted. */
 export type ExternalObject = ExternalObjectFact;
 /** An image keel does not vouch for (reference, reason): the user builds or chooses it. */
@@ -34,6 +34,10 @@ export interface ClusterFacts {
   readonly issuers: readonly IssuerFact[];
   readonly external: readonly ExternalObject[];
   readonly userImages: readonly UserImage[];
+  /** The service mesh (KubernetesPlatformArgs.mesh). */
+  readonly mesh?: MeshFact;
+  /** The metrics APIs the cluster serves, as far as known (cluster.metricsApis over the distribution's). */
+  readonly metricsApis?: MetricsApisFact;
 }
 
 /** What a cluster's owner states about it (all optional: a distribution's defaults fill what they can). */
@@ -61,6 +65,14 @@ export interface ClusterDescription {
    * CGNAT) and fc00::/7 (IPv6 unique local)
    */
   readonly podCidrs?: readonly string[];
+  /**
+   * The aggregated metrics APIs the cluster serves, for HPAs: `resource` (metrics.k8s.io, from
+   * metrics-server: cpu and memory targets), `custom` (custom.metrics.k8s.io: Pods and Object
+   * metrics, from prometheus-adapter, KEDA, ...), `external` (external.metrics.k8s.io: External
+   * metrics). What is not true is listed as a prerequisite of the HPAs that need it.
+   * @default the distribution's (k3s ships metrics-server: { resource: true }); else nothing known
+   */
+  readonly metricsApis?: MetricsApisFact;
 }
 
 /** Where pod addresses may come from when the platform is not told: every private range. */
@@ -72,11 +84,13 @@ export interface DistributionDefaults {
   readonly storageClasses: readonly string[];
   readonly networkPolicyEnforced?: boolean;
   readonly apiServer?: { readonly cidrs: readonly string[]; readonly port: number };
+  readonly metricsApis?: MetricsApisFact;
 }
 
 export const DISTRIBUTION_DEFAULTS: Readonly<Record<Distribution, DistributionDefaults>> = {
   kind: { podCidrs: ["10.244.0.0/16"], storageClass: "standard", storageClasses: ["standard"], networkPolicyEnforced: true, apiServer: { cidrs: ["172.18.0.0/16"], port: 6443 } },
-  k3s: { podCidrs: ["10.42.0.0/16"], storageClass: "local-path", storageClasses: ["local-path"], networkPolicyEnforced: true },
+  // k3s packages metrics-server (unless started with --disable metrics-server).
+  k3s: { podCidrs: ["10.42.0.0/16"], storageClass: "local-path", storageClasses: ["local-path"], networkPolicyEnforced: true, metricsApis: { resource: true } },
   eks: { storageClasses: [], networkPolicyEnforced: false },
   generic: { storageClasses: [] },
 };

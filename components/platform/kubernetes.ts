@@ -2,7 +2,8 @@
  * KubernetesPlatform: an existing cluster (from a kubeconfig, a context, or the ambient
  * configuration), with one namespace per tier. keel creates the namespaces it is given
  * (Pod Security Standard `restricted`, a default-deny NetworkPolicy in each) unless told
- * they already exist.
+ * they already exist. With `mesh`, the tiers it names also get Istio's sidecars, STRICT mTLS and
+ * the NetworkPolicy rules the sidecars need (mesh.ts, docs/mesh.md).
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -12,6 +13,7 @@ import type { DnsTarget } from "../core/network";
 import type { ClusterDescription, ClusterFacts, ExternalObject, UserImage } from "./cluster-facts";
 import { statefulOptions } from "../workload/data-store";
 import { IssuerToCreate, createIssuer } from "./issuers";
+import { MeshArgs, createMeshObjects, injectionLabels, meshedNamespaces } from "./mesh";
 import { resolveKubernetesPlatformArgs } from "./resolve";
 import { IngressControllerTarget, KubernetesPlatformContext, KubernetesTarget, Operators, TIERS, Tier } from "./types";
 
@@ -63,6 +65,12 @@ export interface KubernetesPlatformArgs {
   readonly externalObjects?: readonly ExternalObject[];
   /** Images the user provides (built in CI, mirrored), each with a reason: listed as prerequisites. */
   readonly userImages?: readonly UserImage[];
+  /**
+   * The service mesh installed in the cluster (Istio, sidecar mode, with its CNI plugin): the tiers
+   * it names get sidecar injection, STRICT mutual TLS and NetworkPolicy `istio-sidecar` (istiod on
+   * 15012, Prometheus on 15020). See docs/mesh.md. @default no mesh
+   */
+  readonly mesh?: MeshArgs;
 }
 
 /** cert-manager labels its HTTP-01 solver pods so, and they serve the challenge on this port. */
@@ -91,6 +99,8 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Kube
     const childOpts: pulumi.CustomResourceOptions = { parent: this, provider: this.provider };
     const created: Record<string, k8s.core.v1.Namespace> = {};
     const namespaceOutputs = {} as Record<Tier, pulumi.Input<string>>;
+    const meshed = new Set(r.mesh ? meshedNamespaces(r.mesh) : []);
+    const acmeSolver = r.operators.certManager && r.facts.issuers.some((i) => i.solver === "http01");
     for (const tier of TIERS) {
       const nsName = r.namespaces[tier];
       if (!r.createNamespaces) {
@@ -108,6 +118,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Kube
                 [LABEL_MANAGED_BY]: "keel",
                 "pod-security.kubernetes.io/enforce": r.pss,
                 "pod-security.kubernetes.io/warn": "restricted",
+                ...(r.mesh && meshed.has(nsName) ? injectionLabels(r.mesh) : {}),
               },
             },
           },
@@ -124,7 +135,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Kube
           );
           // cert-manager's HTTP-01 solver pods serve the challenge to the ingress controller; the
           // default deny would block them, and no certificate would ever be issued.
-          if (r.operators.certManager && r.facts.issuers.some((i) => i.solver === "http01")) {
+          if (acmeSolver) {
             new k8s.networking.v1.NetworkPolicy(
               childName(name, `acme-http01-${nsName}`),
               {
@@ -138,6 +149,10 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Kube
               childOpts,
             );
           }
+        }
+        if (r.mesh && meshed.has(nsName)) {
+          const prometheus = { namespace: r.namespaces.monitoring, podLabels: r.monitoringPodLabels };
+          createMeshObjects({ platformName: name, nsName, namespace: created[nsName].metadata.name, mesh: r.mesh, prometheus, acmeSolver: acmeSolver ? ACME_SOLVER : undefined }, childOpts);
         }
       }
       namespaceOutputs[tier] = created[nsName].metadata.name;
@@ -168,6 +183,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Kube
       ...(r.storageClasses ? { storageClasses: r.storageClasses } : {}),
       podCidrs: r.podCidrs,
       system: args.system,
+      ...(r.mesh ? { mesh: { kind: r.mesh.kind, tiers: r.mesh.tiers, namespaces: r.mesh.namespaces, ingressControllerInMesh: r.mesh.ingressControllerInMesh } } : {}),
     };
     this.facts = r.facts;
     this.registerOutputs({ namespaces: namespaceOutputs, clusterFacts: r.facts });

@@ -9,12 +9,13 @@ import { DnsTarget, ipCidrProblem, notePlatformDns } from "../core/network";
 import { ClusterFacts, DISTRIBUTIONS, DISTRIBUTION_DEFAULTS, PRIVATE_POD_CIDRS, storageClassListProblem, systemNamespaceProblem } from "./cluster-facts";
 import { createdIssuerFact, validateIssuer } from "./issuers";
 import type { KubernetesPlatformArgs } from "./kubernetes";
+import { ResolvedMesh, meshFact, resolveMesh } from "./mesh";
 import { IngressControllerTarget, Operators, TIERS, Tier } from "./types";
 
 const REASON = "expected a reason of 10 characters or more (who provides it, and how)";
 
 /** The cluster facts the platform hands the whole-stack checks. */
-function clusterFacts(name: string, args: KubernetesPlatformArgs, v: Validator, r: { ingress: IngressControllerTarget; dns: DnsTarget; operators: Operators; clusterIssuer: string; monitoringNamespace: string; monitoringPodLabels: Labels }) {
+function clusterFacts(name: string, args: KubernetesPlatformArgs, v: Validator, r: { ingress: IngressControllerTarget; dns: DnsTarget; operators: Operators; clusterIssuer: string; monitoringNamespace: string; monitoringPodLabels: Labels; mesh?: ResolvedMesh }) {
   const c = args.cluster ?? {};
   const distribution = c.distribution ?? "generic";
   v.require(DISTRIBUTIONS.includes(distribution), "cluster.distribution", distribution, `expected one of ${DISTRIBUTIONS.join(", ")}`);
@@ -53,6 +54,8 @@ function clusterFacts(name: string, args: KubernetesPlatformArgs, v: Validator, 
   const enforced = c.networkPolicyEnforced ?? preset.networkPolicyEnforced;
   const apiServer = c.apiServer ?? preset.apiServer;
   const classes = c.storageClasses ?? preset.storageClasses;
+  // What the owner states wins over the distribution's default, API by API.
+  const metricsApis = Object.fromEntries(Object.entries({ ...preset.metricsApis, ...c.metricsApis }).filter(([, on]) => typeof on === "boolean"));
   const facts: ClusterFacts = {
     platform: distribution === "generic" ? `kubernetes (${name})` : distribution,
     ingressController: { className: r.ingress.className, namespace: r.ingress.namespace, podLabels: r.ingress.podLabels },
@@ -65,6 +68,8 @@ function clusterFacts(name: string, args: KubernetesPlatformArgs, v: Validator, 
     issuers,
     external: args.externalObjects ?? [],
     userImages: args.userImages ?? [],
+    ...(r.mesh ? { mesh: meshFact(r.mesh) } : {}),
+    ...(Object.keys(metricsApis).length > 0 ? { metricsApis } : {}),
   };
   // Components' classes are checked against what the user listed (plus the class the platform creates).
   const storageClasses = c.storageClasses ? [...new Set([...c.storageClasses, ...(createStorageClass && storageClass ? [storageClass] : [])])] : undefined;
@@ -130,6 +135,8 @@ export function resolveKubernetesPlatformArgs(name: string, args: KubernetesPlat
     v.require(typeof value === "boolean", `operators.${key}`, value, "expected true or false (a plain boolean: it decides which resources exist)");
   }
   const monitoringPodLabels = args.monitoring?.podLabels ?? { "app.kubernetes.io/name": "prometheus" };
+  const createNamespaces = args.createNamespaces ?? true;
+  const mesh = resolveMesh(v, args.mesh, { pss, namespaces, createNamespaces });
   validateIssuer(v, args.createIssuer, operators.certManager);
   if (args.createIssuer && args.clusterIssuer !== undefined) v.fail(`clusterIssuer and createIssuer are both set; give one (createIssuer names its issuer "${args.system}-...")`);
   const created = args.createIssuer && ["self-signed-ca", "acme"].includes(args.createIssuer.type) ? createdIssuerFact(args.system, args.createIssuer) : undefined;
@@ -137,7 +144,7 @@ export function resolveKubernetesPlatformArgs(name: string, args: KubernetesPlat
   const certManagerNamespace = args.certManagerNamespace ?? "cert-manager";
   v.require(isDnsLabel(certManagerNamespace), "certManagerNamespace", certManagerNamespace, "expected a DNS-1123 label");
   checkNames(v, args, ingress, dns, clusterIssuer, monitoringPodLabels);
-  const { facts, storageClass, createStorageClass, storageClasses, podCidrs } = clusterFacts(name, args, v, { ingress, dns, operators, clusterIssuer, monitoringNamespace: namespaces.monitoring, monitoringPodLabels });
+  const { facts, storageClass, createStorageClass, storageClasses, podCidrs } = clusterFacts(name, args, v, { ingress, dns, operators, clusterIssuer, monitoringNamespace: namespaces.monitoring, monitoringPodLabels, mesh });
   v.throwIfInvalid();
   return {
     facts,
@@ -151,7 +158,8 @@ export function resolveKubernetesPlatformArgs(name: string, args: KubernetesPlat
     ingress,
     dns,
     operators,
-    createNamespaces: args.createNamespaces ?? true,
+    createNamespaces,
+    mesh,
     defaultDeny: args.defaultDeny ?? true,
     clusterIssuer,
     monitoringPodLabels,

@@ -45,6 +45,17 @@ export interface MonitoringTarget {
   readonly serviceMonitorLabels: Labels;
 }
 
+/** An Istio mesh (sidecar mode) some tiers run in; see components/platform/mesh.ts and docs/mesh.md. */
+export interface MeshTarget {
+  readonly kind: "istio";
+  /** The tiers whose namespace has sidecar injection on (STRICT mutual TLS). */
+  readonly tiers: readonly Tier[];
+  /** Namespace name per meshed tier. */
+  readonly namespaces: Readonly<Partial<Record<Tier, string>>>;
+  /** The ingress controller runs with a sidecar (speaks mTLS); else it sends plaintext. */
+  readonly ingressControllerInMesh: boolean;
+}
+
 /** Everything a component needs to place resources in a Kubernetes cluster. */
 export interface KubernetesTarget {
   /** The provider bound to the cluster; undefined means the ambient kubeconfig. */
@@ -67,6 +78,8 @@ export interface KubernetesTarget {
   readonly storageClasses?: readonly string[];
   /** The system these components belong to (`app.kubernetes.io/part-of`). */
   readonly system: string;
+  /** The service mesh some tiers run in, when the platform was told (`mesh`): an Ingress backend there calls meshIngressBackend. */
+  readonly mesh?: MeshTarget;
 }
 
 /** An existing Kubernetes cluster. */

@@ -104,7 +104,9 @@ export function deployRedis(parent: pulumi.ComponentResource, r: ResolvedRedis):
     resources: sidecarResources,
     liveness: { tcpSocket: { port: SENTINEL_PORT }, initialDelaySeconds: 10, periodSeconds: 10 },
     readiness: ping(SENTINEL_PORT),
-    volumeMounts: [{ name: "config", mountPath: "/etc/redis", readOnly: true }, { name: "sentinel-run", mountPath: "/run/sentinel" }],
+    // The image's working directory is /data, where redis-server (sentinel mode too) may write
+    // (e.g. a crash report); with a read-only root filesystem it must be a volume: the node's.
+    volumeMounts: [{ name: "config", mountPath: "/etc/redis", readOnly: true }, { name: "sentinel-run", mountPath: "/run/sentinel" }, { name: "data", mountPath: "/data" }],
   };
   const exporter: ContainerSpec = {
     name: "exporter",

@@ -6,7 +6,9 @@ import { defaults } from "../core/defaults";
 import { findDuplicates } from "../core/duplicates";
 import { Validator } from "../core/errors";
 import { annotationProblems, dnsSubdomainProblem, ingressHostProblem, ingressPathProblem, ingressRouteKey } from "../core/kubernetes-syntax";
-import type { KubernetesTarget } from "../platform/types";
+import type { Labels } from "../core/labels";
+import { meshIngressBackend } from "../platform/mesh";
+import type { KubernetesTarget, Tier } from "../platform/types";
 
 export interface IngressTlsArgs {
   /** Secret holding the certificate; cert-manager writes it. @default `${name}-tls` */
@@ -194,6 +196,8 @@ export interface IngressResourceArgs {
   readonly args: IngressArgs;
   readonly serviceName: string;
   readonly servicePort: number;
+  /** The backend's pods (tier, selector, the container port the Service targets): in a meshed tier they accept the controller (docs/mesh.md). */
+  readonly backend?: { readonly tier: Tier; readonly podLabels: Labels; readonly containerPort: number };
 }
 
 /**
@@ -202,9 +206,12 @@ export interface IngressResourceArgs {
  */
 export function createIngress(i: IngressResourceArgs, target: KubernetesTarget, opts: pulumi.CustomResourceOptions): k8s.networking.v1.Ingress {
   const metadata = { name: i.name, namespace: i.namespace, labels: { ...i.labels } };
+  const mesh = i.backend
+    ? meshIngressBackend(target, { name: i.name, tier: i.backend.tier, namespace: i.namespace, podLabels: i.backend.podLabels, ports: [i.backend.containerPort], serviceName: i.serviceName }, opts)
+    : { annotations: {} };
   return new k8s.networking.v1.Ingress(
     childName(i.name, "ingress"),
-    { metadata: { ...metadata, annotations: ingressAnnotations(i.args, target) }, spec: ingressSpec(i.name, i.args, target, i.serviceName, i.servicePort) },
+    { metadata: { ...metadata, annotations: { ...ingressAnnotations(i.args, target), ...mesh.annotations } }, spec: ingressSpec(i.name, i.args, target, i.serviceName, i.servicePort) },
     { ...opts, dependsOn: [...dependencies(opts.dependsOn), ...(target.issuer ? [target.issuer] : [])] },
   );
 }

@@ -37,6 +37,32 @@ export interface UserImageFact {
   readonly reason: string;
 }
 
+/** An Istio mesh (sidecar mode): where istiod runs and which namespaces get sidecars. */
+export interface MeshFact {
+  readonly kind: "istio";
+  /** istiod's namespace and pod labels (every sidecar reaches it on 15012). */
+  readonly namespace: string;
+  readonly istiodLabels: Labels;
+  /** The namespaces with sidecar injection on (pods opt out with `sidecar.istio.io/inject: "false"`). */
+  readonly namespaces: readonly string[];
+  /** Istio runs its CNI node agent (no privileged istio-init container in the pods). */
+  readonly cni: boolean;
+  /** The ingress controller runs with a sidecar (speaks mTLS to meshed backends). */
+  readonly ingressControllerInMesh: boolean;
+  /** The Istio revision the namespaces are labelled for (`istio.io/rev`); absent: `istio-injection: enabled`. */
+  readonly revision?: string;
+}
+
+/** Which aggregated metrics APIs the cluster serves (HPAs need them); absent keys: not known. */
+export interface MetricsApisFact {
+  /** metrics.k8s.io (metrics-server): cpu and memory targets. */
+  readonly resource?: boolean;
+  /** custom.metrics.k8s.io (prometheus-adapter, KEDA, ...): Pods and Object metrics. */
+  readonly custom?: boolean;
+  /** external.metrics.k8s.io (KEDA, prometheus-adapter, ...): External metrics. */
+  readonly external?: boolean;
+}
+
 export interface ClusterFacts {
   /** What the target is, for messages: "kind", "k3s", "eks", "kubernetes". */
   readonly platform?: string;
@@ -55,6 +81,10 @@ export interface ClusterFacts {
   readonly issuers?: readonly IssuerFact[];
   readonly external?: readonly ExternalObjectFact[];
   readonly userImages?: readonly UserImageFact[];
+  /** The service mesh, when the cluster runs one. */
+  readonly mesh?: MeshFact;
+  /** The metrics APIs the cluster serves. */
+  readonly metricsApis?: MetricsApisFact;
   /** Labels of namespaces outside the stack (beyond kubernetes.io/metadata.name). */
   readonly namespaceLabels?: Readonly<Record<string, Labels>>;
 }
@@ -72,6 +102,9 @@ export function readFacts(value: unknown): ClusterFacts {
   const np = obj(v.networkPolicy);
   const sc = obj(v.storageClasses);
   const ops = obj(v.operators);
+  const mesh = obj(v.mesh);
+  const apis = obj(v.metricsApis);
+  const flag = (x: unknown) => (typeof x === "boolean" ? x : undefined);
   return {
     platform: str(v.platform),
     ingressController: str(ingress.namespace) ? { className: str(ingress.className) ?? "", namespace: str(ingress.namespace) as string, podLabels: labels(ingress.podLabels) } : undefined,
@@ -87,6 +120,11 @@ export function readFacts(value: unknown): ClusterFacts {
       return { kind: str(x.kind) ?? "", namespace: str(x.namespace), name: str(x.name) ?? "", keys: Array.isArray(x.keys) ? x.keys.map(String) : undefined, reason: str(x.reason) ?? "" };
     }),
     userImages: arr(v.userImages).map((e) => ({ reference: str(obj(e).reference) ?? "", reason: str(obj(e).reason) ?? "" })),
+    mesh:
+      mesh.kind === "istio" && str(mesh.namespace)
+        ? { kind: "istio", namespace: str(mesh.namespace) as string, istiodLabels: labels(mesh.istiodLabels), namespaces: arr(mesh.namespaces).map(String), cni: mesh.cni === true, ingressControllerInMesh: mesh.ingressControllerInMesh === true, revision: str(mesh.revision) }
+        : undefined,
+    metricsApis: present(v.metricsApis) ? { resource: flag(apis.resource), custom: flag(apis.custom), external: flag(apis.external) } : undefined,
     namespaceLabels: Object.fromEntries(Object.entries(obj(v.namespaceLabels)).map(([k, x]) => [k, labels(x)])),
   };
 }
@@ -108,6 +146,6 @@ export const CLUSTER_FACTS_SETTING = {
   cluster: {
     type: "object" as const,
     default: {},
-    description: "Cluster facts the stack cannot show (ingress controller, Prometheus, DNS, API server, CNI, storage classes, operators, issuers, external objects, user images); keel synth writes them. Missing facts are reported as undecidable.",
+    description: "Cluster facts the stack cannot show (ingress controller, Prometheus, DNS, API server, CNI, storage classes, operators, issuers, external objects, user images, service mesh, metrics APIs); keel synth writes them. Missing facts are reported as undecidable.",
   },
 };

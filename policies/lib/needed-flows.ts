@@ -3,13 +3,16 @@
  * from every pod; the ingress controller to every Ingress backend and to cert-manager's HTTP-01
  * solver pods where an ACME HTTP-01 issuer is asked for a certificate; Prometheus to every
  * scrape target; every client to every host its configuration names (connections, peers of a
- * cluster, config files); the API server for pods that mount a token on purpose.
+ * cluster, config files); the API server for pods that mount a token on purpose; in an Istio
+ * mesh, every sidecar to istiod and Prometheus to the sidecars' merged metrics, and no plaintext
+ * client outside the mesh into a port STRICT mutual TLS closes to it.
  * What cannot be decided for lack of a fact is returned as such, never dropped.
  */
-import type { ClusterFacts, IssuerSolver } from "./cluster-facts";
+import type { ClusterFacts, IssuerSolver, MeshFact } from "./cluster-facts";
+import { labelsOf } from "./kubernetes";
 import type { Endpoint, PodGroup, Protocol } from "./network-model";
 import { arr, at, num, obj, str } from "./props";
-import { StackObjects, WorkloadEntry, describeObject } from "./stack-objects";
+import { StackObject, StackObjects, WorkloadEntry, describeObject } from "./stack-objects";
 import { configTexts, hostReferences } from "./text-references";
 
 export interface PortChoice {
@@ -45,6 +48,26 @@ export const ACME_SOLVER_LABEL = "acme.cert-manager.io/http01-solver";
 export const ACME_SOLVER_PORT = 8089;
 
 const TCP = (port: number): PortChoice[] => [{ port, protocol: "TCP" }];
+
+/** Istio's sidecar ports: istiod's xDS (mTLS), and the agent's merged metrics (plaintext). */
+export const ISTIO_XDS_PORT = 15012;
+export const ISTIO_AGENT_PORT = 15020;
+/** Inbound ports the sidecar never captures (agent, health, Envoy's stats): mTLS modes do not apply. */
+const UNCAPTURED = new Set([ISTIO_AGENT_PORT, 15021, 15090]);
+/** Go's strconv.ParseBool false values: how Istio's injector reads the prometheus.io annotations. */
+const GO_FALSE = new Set(["0", "f", "F", "false", "FALSE", "False"]);
+
+/** The pod gets Istio's sidecar: a meshed namespace, not the host network, no `sidecar.istio.io/inject: "false"` (label over annotation). */
+export function hasSidecar(mesh: MeshFact | undefined, w: WorkloadEntry): boolean {
+  if (!mesh || w.group.hostNetwork || !mesh.namespaces.includes(w.object.namespace)) return false;
+  return (str(obj(w.podMetadata.labels)["sidecar.istio.io/inject"]) ?? str(obj(w.podMetadata.annotations)["sidecar.istio.io/inject"])) !== "false";
+}
+
+/** Istio's injector rewrites the prometheus.io annotations to its agent (15020, app and Envoy metrics merged) unless scraping or merging is off. */
+function mergedMetrics(w: WorkloadEntry): boolean {
+  const a = obj(w.podMetadata.annotations);
+  return !GO_FALSE.has(str(a["prometheus.io/scrape"]) ?? "") && !GO_FALSE.has(str(a["prometheus.istio.io/merge-metrics"]) ?? "");
+}
 
 function externalGroup(id: string, namespace: string, labels: Record<string, string>, ports: PodGroup["ports"] = []): PodGroup {
   return { id, namespace, labels, ports };
@@ -182,7 +205,8 @@ function ingressFlows(stack: StackObjects, facts: ClusterFacts, out: { flows: Ne
 
 /** Prometheus to annotated pods and Services, ServiceMonitors and PodMonitors. */
 function scrapeFlows(stack: StackObjects, facts: ClusterFacts, out: { flows: NeededFlow[]; undecided: string[] }): void {
-  const annotated = stack.workloads.filter((w) => obj(w.podMetadata.annotations)["prometheus.io/scrape"] === "true");
+  // A meshed pod's annotations are rewritten to its sidecar's agent: meshFlows scrapes 15020 instead.
+  const annotated = stack.workloads.filter((w) => obj(w.podMetadata.annotations)["prometheus.io/scrape"] === "true" && !(hasSidecar(facts.mesh, w) && mergedMetrics(w)));
   const services = [...stack.services.values()].filter((s) => obj(at(s.object.props, "metadata.annotations"))["prometheus.io/scrape"] === "true");
   const monitors = stack.ofKind("ServiceMonitor", "PodMonitor");
   if (annotated.length + services.length + monitors.length === 0) return;
@@ -234,6 +258,71 @@ function scrapeFlows(stack: StackObjects, facts: ClusterFacts, out: { flows: Nee
   }
 }
 
+/** Every sidecar reaches istiod (xDS and certificates: without them the pod never becomes ready); Prometheus scrapes the merged metrics. */
+function meshFlows(stack: StackObjects, facts: ClusterFacts, out: { flows: NeededFlow[]; undecided: string[] }): void {
+  const mesh = facts.mesh;
+  const meshed = stack.workloads.filter((w) => hasSidecar(mesh, w));
+  if (!mesh || meshed.length === 0) return;
+  const istiod = groupsFor(stack, mesh.namespace, mesh.istiodLabels, `istiod (namespace ${mesh.namespace})`, [{ name: "tls-xds", port: ISTIO_XDS_PORT, protocol: "TCP" }]);
+  for (const w of meshed) for (const to of istiod) out.flows.push({ from: { pods: w.group }, to: { pods: to }, ports: TCP(ISTIO_XDS_PORT), why: `Istio sidecar xDS (${ISTIO_XDS_PORT})`, urn: w.object.urn });
+  const merged = meshed.filter(mergedMetrics);
+  if (merged.length === 0) return;
+  const p = facts.prometheus;
+  if (!p) {
+    out.undecided.push(`flows from Prometheus to the Istio sidecars' merged metrics (${ISTIO_AGENT_PORT}) of ${merged.length} workload(s): the cluster fact prometheus (namespace and pod labels) is missing`);
+    return;
+  }
+  const scrapers = groupsFor(stack, p.namespace, p.podLabels, `Prometheus (namespace ${p.namespace})`);
+  for (const w of merged) for (const from of scrapers) out.flows.push({ from: { pods: from }, to: { pods: w.group }, ports: TCP(ISTIO_AGENT_PORT), why: `Istio merged metrics (${ISTIO_AGENT_PORT})`, urn: w.object.urn });
+}
+
+/**
+ * The PeerAuthentication that makes a meshed pod's port STRICT (only mTLS), if the stack's do:
+ * the workload's (selector) port-level mode, then its own mode, then the namespace's (no
+ * selector); UNSET inherits. The mesh-wide one (Istio's root namespace) is outside the stack.
+ */
+function strictBy(peerAuthentications: readonly StackObject[], g: PodGroup, port: number): StackObject | undefined {
+  const here = peerAuthentications.filter((o) => o.namespace === g.namespace);
+  const selector = (o: StackObject) => labelsOf(at(o.props, "spec.selector.matchLabels"));
+  const mode = (m: unknown) => (str(obj(m).mode) === "UNSET" ? undefined : str(obj(m).mode));
+  const workload = here.find((o) => Object.keys(selector(o)).length > 0 && Object.entries(selector(o)).every(([k, v]) => g.labels[k] === v));
+  const namespaceWide = here.find((o) => Object.keys(selector(o)).length === 0);
+  const steps: [StackObject | undefined, string | undefined][] = [
+    [workload, mode(obj(at(workload?.props, "spec.portLevelMtls"))[String(port)])],
+    [workload, mode(at(workload?.props, "spec.mtls"))],
+    [namespaceWide, mode(at(namespaceWide?.props, "spec.mtls"))],
+  ];
+  const decided = steps.find(([o, m]) => o !== undefined && m !== undefined);
+  return decided && decided[1] === "STRICT" ? decided[0] : undefined;
+}
+
+/** A client outside the mesh speaks plaintext; a meshed pod's sidecar refuses it on a STRICT port, whatever the NetworkPolicies allow. */
+function plaintextIntoStrict(stack: StackObjects, facts: ClusterFacts, out: { flows: NeededFlow[]; broken: BrokenReference[] }): void {
+  const mesh = facts.mesh;
+  if (!mesh) return;
+  const entries = new Map(stack.workloads.map((w) => [w.group, w]));
+  const ic = facts.ingressController;
+  const inMesh = (g: PodGroup): boolean => {
+    const w = entries.get(g);
+    if (w) return hasSidecar(mesh, w);
+    if (ic && g.namespace === ic.namespace && JSON.stringify(g.labels) === JSON.stringify(ic.podLabels)) return mesh.ingressControllerInMesh;
+    return !g.hostNetwork && mesh.namespaces.includes(g.namespace);
+  };
+  const peerAuthentications = stack.ofKind("PeerAuthentication").filter((o) => (str(o.props.apiVersion) ?? "").startsWith("security.istio.io/"));
+  const seen = new Set<string>();
+  for (const f of out.flows) {
+    if (!("pods" in f.to) || !("pods" in f.from) || !inMesh(f.to.pods) || inMesh(f.from.pods)) continue;
+    const by = f.ports.map((p) => (UNCAPTURED.has(p.port) ? undefined : strictBy(peerAuthentications, (f.to as { pods: PodGroup }).pods, p.port)));
+    const first = by[0];
+    if (!first || by.some((b) => b === undefined)) continue;
+    const ports = f.ports.map((p) => `${p.port}/${p.protocol}`).join(" or ");
+    const message = `${f.to.pods.id}: ${f.from.pods.id} connects in plaintext on ${ports} (${f.why}) from outside the mesh, and PeerAuthentication ${first.namespace}/${first.name} makes its sidecar accept only mTLS there (STRICT); admit plaintext on that port with a PeerAuthentication selecting its pods (portLevelMtls: {"${f.ports[0].port}": {mode: PERMISSIVE}}), or put ${f.from.pods.id} in the mesh.`;
+    if (seen.has(message)) continue;
+    seen.add(message);
+    out.broken.push({ urn: f.urn, message });
+  }
+}
+
 function tokenMounted(stack: StackObjects, w: WorkloadEntry): boolean {
   if (w.podSpec.automountServiceAccountToken === true) return true;
   if (w.podSpec.automountServiceAccountToken === false) return false;
@@ -259,6 +348,7 @@ export function neededFlows(stack: StackObjects, facts: ClusterFacts): FlowAnaly
   }
   ingressFlows(stack, facts, out);
   scrapeFlows(stack, facts, out);
+  meshFlows(stack, facts, out);
   for (const w of running) clientFlows(stack, w, out);
   const callers = running.filter((w) => tokenMounted(stack, w));
   if (callers.length && !facts.apiServer) {
@@ -268,5 +358,6 @@ export function neededFlows(stack: StackObjects, facts: ClusterFacts): FlowAnaly
       for (const cidr of facts.apiServer.cidrs) out.flows.push({ from: { pods: w.group }, to: { address: cidr, id: `the Kubernetes API server (${cidr})` }, ports: TCP(facts.apiServer.port), why: "calls the Kubernetes API (mounts a service account token)", urn: w.object.urn });
     }
   }
+  plaintextIntoStrict(stack, facts, out);
   return out;
 }

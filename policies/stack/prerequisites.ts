@@ -1,20 +1,21 @@
 /**
  * What the target must already have before `pulumi up`, and what the checks could not decide:
  * ingress class, issuers and their solvers, storage classes, operators' CRDs, external objects,
- * user images, DNS names. Reported as advisory diagnostics `prerequisite: ...` and
- * `cannot decide: ...`; `keel check` prints them as their own section.
+ * user images, DNS names, a service mesh's control plane, the metrics APIs HPAs read. Reported
+ * as advisory diagnostics `prerequisite: ...` and `cannot decide: ...`; `keel check` prints them
+ * as their own section.
  */
 import { CLUSTER_FACTS_SETTING, ClusterFacts } from "../lib/cluster-facts";
 import { stackPolicy } from "../lib/define";
 import { IMAGE_MANIFEST_SETTING, readImageManifest } from "../lib/image-manifest";
-import { neededFlows } from "../lib/needed-flows";
+import { hasSidecar, neededFlows } from "../lib/needed-flows";
 import { arr, at, obj, str } from "../lib/props";
 import { StackObjects } from "../lib/stack-objects";
 import { unknownSummary, wholeStack } from "./whole-stack";
 
 /** API groups whose kinds every cluster serves. */
 const BUILT_IN_GROUPS = new Set(["core", "v1", "apps", "batch", "autoscaling", "policy", "networking.k8s.io", "rbac.authorization.k8s.io", "storage.k8s.io", "scheduling.k8s.io", "coordination.k8s.io", "discovery.k8s.io", "admissionregistration.k8s.io", "apiextensions.k8s.io", "certificates.k8s.io", "node.k8s.io"]);
-const OPERATORS: Record<string, string> = { "cert-manager.io": "cert-manager", "monitoring.coreos.com": "the Prometheus operator", "kafka.strimzi.io": "Strimzi" };
+const OPERATORS: Record<string, string> = { "cert-manager.io": "cert-manager", "monitoring.coreos.com": "the Prometheus operator", "kafka.strimzi.io": "Strimzi", "security.istio.io": "Istio security.istio.io" };
 
 function storageClasses(stack: StackObjects, facts: ClusterFacts, out: string[]): void {
   const made = new Set(stack.ofKind("StorageClass").map((s) => s.name));
@@ -64,6 +65,73 @@ function operatorsAndIssuers(stack: StackObjects, facts: ClusterFacts, out: stri
   for (const h of [...hosts].sort()) out.push(`prerequisite: DNS name ${h} pointing at the ingress controller's load balancer`);
 }
 
+/** Istio's control plane, CNI agent and injection webhook, for the meshed namespaces the facts name. */
+function mesh(stack: StackObjects, facts: ClusterFacts, out: string[]): void {
+  const m = facts.mesh;
+  if (!m) return;
+  const namespaces = m.namespaces.join(", ");
+  const pods = Object.entries(m.istiodLabels).map(([k, v]) => `${k}=${v}`).join(",");
+  const injection = m.revision !== undefined ? `istio.io/rev=${m.revision}` : "istio-injection=enabled";
+  out.push(`prerequisite: Istio's istiod in namespace ${m.namespace} (pods ${pods}${m.revision !== undefined ? `, revision ${m.revision}` : ""}), serving the sidecars of namespaces ${namespaces} on 15012 (xDS and certificates)`);
+  out.push(
+    m.cni
+      ? "prerequisite: the Istio CNI node agent (istio-cni DaemonSet): it redirects the meshed pods' traffic, so they carry the unprivileged istio-validation init container that Pod Security restricted admits"
+      : "prerequisite: Pod Security privileged in the meshed namespaces: without the Istio CNI node agent every injected pod carries istio-init (root, NET_ADMIN, NET_RAW), which baseline and restricted refuse",
+  );
+  out.push(`prerequisite: Istio's sidecar injection webhook (istiod port 15017) reachable from the API server, for the namespaces labelled ${injection} (${namespaces})`);
+  const ic = facts.ingressController;
+  if (ic && m.namespaces.includes(ic.namespace) && !m.ingressControllerInMesh) {
+    out.push(`prerequisite: the ingress controller's pods (namespace ${ic.namespace}) opt out of sidecar injection (label sidecar.istio.io/inject: "false"): their namespace is meshed, and the cluster facts place the controller outside the mesh`);
+  }
+  if (ic && m.ingressControllerInMesh) {
+    out.push(`prerequisite: the ingress controller (namespace ${ic.namespace}) runs with an Istio sidecar and proxies to Services, not pod addresses (ingress-nginx: service-upstream and upstream-vhost on the Ingresses of meshed backends), else its sidecar sends plaintext that STRICT mTLS refuses`);
+  }
+  // Classic sidecars: a Job's pod never finishes (the proxy keeps running), and init containers run
+  // before the proxy while the CNI plugin already redirects their traffic to it. Native sidecars
+  // start the proxy first, and stop it when the Job's containers are done.
+  const meshed = stack.workloads.filter((w) => hasSidecar(m, w));
+  const jobs = meshed.filter((w) => w.object.kind === "Job" || w.object.kind === "CronJob").map((w) => w.group.id);
+  const inits = meshed.filter((w) => arr(w.podSpec.initContainers).some((c) => obj(c).restartPolicy !== "Always")).map((w) => w.group.id);
+  const why = [...(jobs.length ? [`the pods of ${jobs.join(", ")} never finish`] : []), ...(inits.length ? [`the init containers of ${inits.join(", ")} have no network (the CNI plugin sends their traffic to a proxy not started yet)`] : [])];
+  if (why.length) {
+    out.push(`prerequisite: native sidecars in the meshed namespaces (Kubernetes 1.29+; Istio's ENABLE_NATIVE_SIDECARS, on by default since Istio 1.27): with a classic sidecar ${why.join(", and ")}; or label those pods sidecar.istio.io/inject: "false"`);
+  }
+}
+
+const METRICS_APIS = {
+  custom: { group: "custom.metrics.k8s.io", what: "a custom metrics adapter", example: "prometheus-adapter" },
+  external: { group: "external.metrics.k8s.io", what: "an external metrics adapter", example: "KEDA or prometheus-adapter" },
+} as const;
+
+/** The aggregated metrics APIs the stack's HPAs read: metrics-server for cpu/memory, adapters for the rest. */
+function metricsApis(stack: StackObjects, facts: ClusterFacts, out: string[]): void {
+  const resource: string[] = [];
+  const named = { custom: new Map<string, string[]>(), external: new Map<string, string[]>() };
+  for (const hpa of stack.ofKind("HorizontalPodAutoscaler")) {
+    const id = `${hpa.namespace}/${hpa.name}`;
+    const spec = obj(hpa.props.spec);
+    const metrics = arr(spec.metrics).map(obj);
+    // autoscaling/v1 (targetCPUUtilizationPercentage) and a v2 HPA without metrics scale on cpu.
+    if (metrics.length === 0 || metrics.some((m) => m.type === "Resource" || m.type === "ContainerResource")) resource.push(id);
+    for (const m of metrics) {
+      const api = m.type === "External" ? "external" : m.type === "Pods" || m.type === "Object" ? "custom" : undefined;
+      const name = api && str(at(m, `${String(m.type).toLowerCase()}.metric.name`));
+      if (!api || !name) continue;
+      const users = named[api].get(name) ?? [];
+      if (!users.includes(id)) users.push(id);
+      named[api].set(name, users);
+    }
+  }
+  const provided = " (the platform provides it)";
+  if (resource.length) out.push(`prerequisite: metrics-server (metrics.k8s.io) for the cpu/memory targets of HPA ${resource.join(", ")}${facts.metricsApis?.resource === true ? provided : ""}`);
+  for (const api of ["custom", "external"] as const) {
+    if (named[api].size === 0) continue;
+    const a = METRICS_APIS[api];
+    const list = [...named[api]].map(([name, users]) => `${name} (HPA ${users.join(", ")})`).join(", ");
+    out.push(`prerequisite: ${a.what} serving ${a.group}${facts.metricsApis?.[api] === true ? provided : ` (e.g. ${a.example})`} with the metrics ${list}`);
+  }
+}
+
 export const stackPrerequisites = stackPolicy({
   name: "stack-prerequisites",
   description: "Lists what the target must already have (classes, issuers, CRDs, external objects, user images, DNS names) and what could not be decided.",
@@ -75,6 +143,8 @@ export const stackPrerequisites = stackPolicy({
     const out: string[] = [];
     operatorsAndIssuers(stack, facts, out);
     storageClasses(stack, facts, out);
+    mesh(stack, facts, out);
+    metricsApis(stack, facts, out);
     for (const e of facts.external ?? []) out.push(`prerequisite: ${e.kind} ${e.namespace ? `${e.namespace}/` : ""}${e.name}${e.keys?.length ? ` with keys ${e.keys.join(", ")}` : ""} (external: ${e.reason})`);
     const manifest = readImageManifest(config.images);
     const images = new Set(stack.workloads.flatMap((x) => [...arr(x.podSpec.initContainers), ...arr(x.podSpec.containers)].map((c) => str(obj(c).image)).filter((i): i is string => !!i)));

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { readStackFile } from "../../offline/project";
-import { BLUEPRINT_KEYS, REQ1_SECTION, StackConfig, stackConfigProblems } from "../../stacks/config";
+import { BLUEPRINT_KEYS, BOOKWORM_SECTION, REQ1_SECTION, StackConfig, TODO_SECTION, stackConfigProblems } from "../../stacks/config";
 
 import { ROOT, devConfig, read } from "./stack-harness";
 
@@ -32,7 +32,7 @@ describe("stack config: unknown and misspelled keys", () => {
     expect(await read(devConfig({ "keel:kubernetes": JSON.stringify(kubernetes) }))).toEqual([
       expect.stringMatching(/^stack config keel:kubernetes\.contxt is an unknown key; expected one of kubeconfig, context, .* \(did you mean "context"\?\)$/),
       expect.stringMatching(/^stack config keel:kubernetes\.system is an unknown key; expected one of kubeconfig, context, namespaces, /),
-      'stack config keel:kubernetes.cluster.netwrkPolicyEnforced is an unknown key; expected one of distribution, apiServer, networkPolicyEnforced, storageClasses, issuers, podCidrs (did you mean "networkPolicyEnforced"?)',
+      'stack config keel:kubernetes.cluster.netwrkPolicyEnforced is an unknown key; expected one of distribution, apiServer, networkPolicyEnforced, storageClasses, issuers, podCidrs, metricsApis (did you mean "networkPolicyEnforced"?)',
       "stack config keel:kubernetes.createIssuer.email is 3; expected a string",
     ]);
   });
@@ -68,11 +68,15 @@ describe("stack config: unknown and misspelled keys", () => {
     expect(stackConfigProblems({ "keel:blueprint": "req1", "keel:zz": "1", "keel:aa": "2" }).map((p) => p.split(" is ")[0])).toEqual(["stack config keel:aa", "stack config keel:zz"]);
   });
 
-  it("the declared req1 keys are exactly those stacks/req1.ts reads", () => {
-    const source = fs.readFileSync(path.join(ROOT, "stacks/req1.ts"), "utf8");
-    const sectionKeys = new Set([...source.matchAll(/requireString\(settings, "req1", "(\w+)"\)/g), ...source.matchAll(/settings\.(\w+)/g)].map((m) => m[1]));
-    expect([...sectionKeys].sort()).toEqual(Object.keys((REQ1_SECTION as { o: object }).o).sort());
-    const topKeys = new Set([...source.matchAll(/stack\.config\.\w+(?:<.*?>)?\("(\w+)"\)/g)].map((m) => m[1]));
-    expect([...topKeys].sort()).toEqual(Object.keys(BLUEPRINT_KEYS.req1).sort());
+  it.each([
+    ["req1", REQ1_SECTION, ["stacks/req1.ts"]],
+    ["bookworm", BOOKWORM_SECTION, ["stacks/bookworm/index.ts", "stacks/bookworm/data.ts", "stacks/bookworm/services.ts"]],
+    ["todo", TODO_SECTION, ["stacks/todo.ts"]],
+  ] as const)("the declared %s keys are exactly those the blueprint (and stacks/observability.ts) reads", (blueprint, section, files) => {
+    const source = [...files, "stacks/observability.ts"].map((f) => fs.readFileSync(path.join(ROOT, f), "utf8")).join("\n");
+    const sectionKeys = new Set([...source.matchAll(new RegExp(`requireString\\(settings, "${blueprint}", "(\\w+)"\\)`, "g")), ...source.matchAll(/settings\.(\w+)/g)].map((m) => m[1]));
+    expect([...sectionKeys].sort()).toEqual(Object.keys((section as { o: object }).o).sort());
+    const topKeys = new Set([...source.matchAll(/stack\.config\.\w+(?:<.*?>)?\("(\w+)"\)/g), ...source.matchAll(/config\.getSecret\("(\w+)"\)/g)].map((m) => m[1]));
+    expect([...topKeys].sort()).toEqual(Object.keys(BLUEPRINT_KEYS[blueprint]).sort());
   });
 });

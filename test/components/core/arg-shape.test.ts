@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as components from "../../../components";
-import { ApiService, KafkaCluster, ObservabilityStack, PostgresCluster, RedisStore, SeaweedStorage, StatefulService, peers } from "../../../components";
+import { ApiService, KafkaCluster, ObservabilityStack, PostgresCluster, RabbitMqCluster, RedisStore, SeaweedStorage, StatefulService, peers } from "../../../components";
 import { Shape, ShapeChecker, checkArgShape, closest, editDistance } from "../../../components/core/arg-shape";
 import { ARG_SHAPES, COMPONENT_ARGS } from "../../../components/core/arg-shapes.generated";
 import { KeelValidationError, Validator } from "../../../components/core/errors";
@@ -206,6 +206,7 @@ describe("every component checks its args' shape before registering anything", (
     ["RedisStore", (platform) => new RedisStore("bad", { platform, persistence: "aof", maxMemory: "1Gi" } as never), 'RedisStore "bad": maxMemory is an unknown key; expected one of platform, '],
     ["SeaweedStorage", (platform) => new SeaweedStorage("bad", { platform, bucket: ["b"] } as never), 'SeaweedStorage "bad": bucket is an unknown key; expected one of platform, '],
     ["KafkaCluster", (platform) => new KafkaCluster("bad", { platform, topics: [{ name: "t", partitons: 3 }] } as never), 'KafkaCluster "bad": topics[0].partitons is an unknown key; expected one of name, partitions, '],
+    ["RabbitMqCluster", (platform) => new RabbitMqCluster("bad", { platform, mangement: true } as never), 'RabbitMqCluster "bad": mangement is an unknown key; expected one of platform, '],
     ["StatefulService", (platform) => new StatefulService("bad", { platform, image: "a/b:1", ports: [{ name: "http", port: 80 }], volume: [] } as never), 'StatefulService "bad": volume is an unknown key; expected one of platform, '],
   ];
 

@@ -1,0 +1,89 @@
+/**
+ * bookworm (seed 001): an online bookstore of eight .NET services behind a YARP gateway, with
+ * PostgreSQL, Redis, RabbitMQ, Qdrant, Keycloak (and Mailpit in dev), observed by Prometheus,
+ * Grafana, the OpenTelemetry Collector, Tempo and Loki. Namespaces as the seed draws them:
+ * bookworm-system (the ingress controller, and Istio when installed: both outside the stack),
+ * bookworm-app, bookworm-data, bookworm-monitoring.
+ *
+ * The seed names Jaeger for traces and an ELK stack for logs; keel runs Tempo and Loki (both read
+ * in Grafana beside the metrics, on one OTLP pipeline). The services are unchanged by that: they
+ * export OTLP to the collector either way.
+ *
+ * The service mesh (seed: Istio, mTLS between services) is the platform's `mesh` setting: on in
+ * the prod stack file, where Istio and its CNI plugin are prerequisites; see docs/mesh.md.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { KubernetesPlatform, PostgresCluster } from "../../components";
+import { StackConfig, requireString } from "../config";
+import { blueprintObservability } from "../observability";
+import { KEYCLOAK_VERSION, bookwormData } from "./data";
+import { BOOKWORM_PROFILES, SERVICE_NAMES } from "./profiles";
+import { DATABASE_POOL, USES, bookwormServices, maxPods } from "./services";
+
+export interface BookwormOutputs {
+  readonly publicUrl?: pulumi.Output<string>;
+  readonly gatewayUrl: pulumi.Output<string>;
+  readonly grafanaUrl?: pulumi.Output<string>;
+  readonly namespaces: Record<string, pulumi.Input<string>>;
+  readonly databaseHost: pulumi.Output<string>;
+  /** Keep a copy outside the cluster: `pulumi stack output --show-secrets outputs`. */
+  readonly backupPassphrase?: pulumi.Output<string>;
+}
+
+/** Prod's mail relay: a Secret the team provides (the seed names no mail provider). */
+export const MAIL_RELAY_SECRET = "bookworm-mail-relay";
+
+export function bookworm(stack: StackConfig): BookwormOutputs {
+  const settings = stack.config.requireObject<Record<string, unknown>>("bookworm");
+  const imageRepository = requireString(settings, "bookworm", "imageRepository");
+  const version = requireString(settings, "bookworm", "version");
+  const host = requireString(settings, "bookworm", "host");
+  const env = stack.environment;
+  const profile = BOOKWORM_PROFILES[env.name];
+  const identityImage = `${imageRepository}/keycloak:${KEYCLOAK_VERSION}`;
+
+  const platform = new KubernetesPlatform("bookworm", {
+    system: "bookworm",
+    protect: env.protect,
+    ...stack.kubernetes,
+    namespaces: { app: "bookworm-app", data: "bookworm-data", storage: "bookworm-data", monitoring: "bookworm-monitoring", ...stack.kubernetes.namespaces },
+    // The seed runs the ingress controller in bookworm-system; keel does not create that namespace
+    // (its default deny would cut the controller off): the controller's installation does.
+    ingressController: { namespace: "bookworm-system", ...stack.kubernetes.ingressController },
+    userImages: [
+      ...(stack.kubernetes.userImages ?? []),
+      { reference: identityImage, reason: `Keycloak ${KEYCLOAK_VERSION} built with kc.sh build for PostgreSQL, health and metrics (docs/bookworm.md has the Dockerfile)` },
+    ],
+    externalObjects: [
+      ...(stack.kubernetes.externalObjects ?? []),
+      ...(profile.mailpit
+        ? []
+        : [{ kind: "Secret", namespace: "bookworm-app", name: MAIL_RELAY_SECRET, keys: ["connection-string"], reason: "the mail relay the notification service sends through (the seed names none): kubectl -n bookworm-app create secret generic bookworm-mail-relay --from-literal=connection-string=Endpoint=smtp://user:password@smtp.example.com:587" }]),
+    ],
+  });
+
+  const observability = blueprintObservability(stack, platform, { name: "bookworm-obs", section: settings, defaultChannel: "#bookworm-alerts", extraAlertRules: PostgresCluster.alertRules(), logs: profile.logs, batchJobs: profile.backupRetentionDays !== undefined });
+
+  const databaseClients = SERVICE_NAMES.filter((s) => USES[s].database).map((s) => ({ name: `bookworm-${s}`, maxPods: maxPods(s, profile), poolSize: DATABASE_POOL }));
+  const data = bookwormData({ stack, platform, profile, host, identityImage, metricsPush: observability.metricsPush, databaseClients });
+  const services = bookwormServices({
+    platform,
+    environment: env.name,
+    profile,
+    imageRepository,
+    version,
+    host,
+    data,
+    telemetry: observability.telemetry,
+    mailRelaySecret: profile.mailpit ? undefined : MAIL_RELAY_SECRET,
+  });
+
+  return {
+    publicUrl: services.gateway.publicUrl,
+    gatewayUrl: services.gateway.url,
+    grafanaUrl: observability.grafanaUrl,
+    namespaces: { ...platform.kubernetes.namespaces },
+    databaseHost: data.db.connection.host,
+    backupPassphrase: data.db.backupPassphrase,
+  };
+}

@@ -1,0 +1,163 @@
+/**
+ * bookworm's eight .NET services (seed 001, namespace bookworm-app): catalog, ordering, basket,
+ * rating, chat, finance, notification and the YARP gateway, the only one the ingress controller
+ * reaches ("Ingress: External -> Gateway only").
+ *
+ * Each is an ASP.NET Core container on 8080 (the .NET 8 images' ASPNETCORE_HTTP_PORTS) behind a
+ * Service on 80, readiness on `/health/ready` (the seed's health check), rolling updates with
+ * maxSurge 1 / maxUnavailable 0, the seed's resources (stacks/bookworm/profiles.ts) and, in prod,
+ * 3 replicas or an HPA from 3 on the seed's trigger.
+ *
+ * Liveness is a TCP check on the port, not `/health/ready`: readiness checks the service's
+ * dependencies, and a liveness on it would restart every pod whenever PostgreSQL or RabbitMQ
+ * blips. The services push traces and metrics over OTLP (.NET Aspire's service defaults) to the
+ * OpenTelemetry Collector, so no `/metrics` port is scraped.
+ *
+ * The env follows .NET Aspire's conventions, which the services read: `ConnectionStrings__<name>`
+ * (Npgsql, StackExchange.Redis, RabbitMQ and Qdrant formats) and `services__<name>__http__0`
+ * (service discovery, which YARP's routes resolve).
+ *
+ * ASP.NET Core's data-protection keys (cookies, antiforgery tokens) default to the user's home,
+ * which a read-only root filesystem refuses: the services keep them in memory, per pod. Services
+ * whose cookies must survive a restart or move between replicas persist them (e.g. in Redis,
+ * `PersistKeysToStackExchangeRedis`): an application setting, not a platform one.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { ApiService, Connection, IngressArgs, KubernetesPlatform, NetworkRule, TelemetryTarget, peers } from "../../components";
+import type { EnvironmentName } from "../environments";
+import type { BookwormData } from "./data";
+import { IDENTITY_PATH } from "./data";
+import { BookwormProfile, PROD_RESOURCES, SERVICES, SERVICE_NAMES, ServiceName, devResources } from "./profiles";
+
+/** The data stores a service uses. */
+interface Uses {
+  readonly database?: boolean;
+  readonly cache?: boolean;
+  readonly broker?: boolean;
+  readonly vectors?: boolean;
+  readonly mail?: boolean;
+}
+
+/** Who uses what (the seed's diagrams: catalog -> PostgreSQL and Qdrant, ordering -> PostgreSQL and RabbitMQ, basket -> Redis; the rest by their role). */
+export const USES: Readonly<Record<ServiceName, Uses>> = {
+  catalog: { database: true, vectors: true, broker: true },
+  ordering: { database: true, broker: true },
+  basket: { cache: true, broker: true },
+  rating: { database: true, broker: true },
+  chat: { database: true, cache: true },
+  finance: { database: true, broker: true },
+  notification: { broker: true, mail: true },
+  gateway: {},
+};
+
+/** Npgsql's pool per pod (its default of 100 would need thousands of server connections at the HPA's ceiling). */
+export const DATABASE_POOL = 8;
+
+/** Most pods of a service at once: the HPA's ceiling (or the replicas) plus the rollout's one surge pod. */
+export function maxPods(service: ServiceName, profile: BookwormProfile): number {
+  const scaled = SERVICES[service].scaling !== undefined && profile.maxReplicas !== undefined;
+  return (scaled ? (profile.maxReplicas as number) : profile.replicas) + 1;
+}
+
+function secretText(parts: pulumi.Input<string>[]): pulumi.Output<string> {
+  return pulumi.secret(pulumi.all(parts).apply((p: string[]) => p.join("")));
+}
+
+/** The `ConnectionStrings__*` a service gets for the stores it uses (all secret: they hold passwords). */
+function connectionStrings(service: ServiceName, uses: Uses, data: BookwormData): Record<string, pulumi.Output<string>> {
+  const out: Record<string, pulumi.Output<string>> = {};
+  const c = (x: Connection) => x;
+  if (uses.database) {
+    const db = c(data.db.connection);
+    // Each service keeps its tables in a schema of its own in the shared database.
+    out[`ConnectionStrings__${service}db`] = secretText(["Host=", db.host, ";Port=5432;Database=bookworm;Username=", db.username ?? "", ";Password=", db.password ?? "", `;Search Path=${service};Maximum Pool Size=${DATABASE_POOL}`]);
+  }
+  if (uses.cache) {
+    const redis = c(data.cache.connection);
+    const sentinels = redis.env.REDIS_SENTINELS;
+    out.ConnectionStrings__redis = sentinels
+      ? secretText([sentinels, ",serviceName=", redis.env.REDIS_SENTINEL_MASTER ?? "", ",password=", redis.password ?? "", ",abortConnect=false"])
+      : secretText([redis.host, `:${redis.port},password=`, redis.password ?? "", ",abortConnect=false"]);
+  }
+  if (uses.broker) out.ConnectionStrings__messaging = pulumi.secret(data.broker.connection.url);
+  if (uses.vectors) out.ConnectionStrings__qdrant = secretText(["Endpoint=http://", data.vectors.host, ":6334;Key=", data.vectorsApiKey]);
+  return out;
+}
+
+/** The network access and nothing else: the env comes from connectionStrings (renamed away here). */
+function quiet(connection: Connection) {
+  return { connection, rename: Object.fromEntries(Object.keys(connection.env).map((k) => [k, false as const])) };
+}
+
+export interface ServiceTierOptions {
+  readonly platform: KubernetesPlatform;
+  readonly environment: EnvironmentName;
+  readonly profile: BookwormProfile;
+  readonly imageRepository: string;
+  readonly version: string;
+  readonly host: string;
+  readonly data: BookwormData;
+  readonly telemetry?: TelemetryTarget;
+  /** Prod's mail relay (outside the cluster): the Secret holding its connection string. */
+  readonly mailRelaySecret?: string;
+}
+
+export function bookwormServices(o: ServiceTierOptions): Record<ServiceName, ApiService> {
+  const { data, profile } = o;
+  const prod = o.environment === "prod";
+  const identityUrl = pulumi.interpolate`http://${data.identity.host}:8080${IDENTITY_PATH}`;
+  const make = (service: ServiceName, extra: { env?: Record<string, pulumi.Input<string>>; allowTo?: NetworkRule[]; ingress?: IngressArgs } = {}): ApiService => {
+    const p = SERVICES[service];
+    const uses = USES[service];
+    const trigger = p.scaling;
+    const scaled = prod && trigger !== undefined && profile.maxReplicas !== undefined;
+    const stores: Connection[] = [data.identity.connection];
+    if (uses.database) stores.push(data.db.connection);
+    if (uses.cache) stores.push(data.cache.connection);
+    if (uses.broker) stores.push(data.broker.connection);
+    if (uses.vectors) stores.push(data.vectors.connection);
+    if (uses.mail && data.mail) stores.push(data.mail.connection);
+    return new ApiService(`bookworm-${service}`, {
+      platform: o.platform,
+      image: `${o.imageRepository}/${service}:${o.version}`,
+      component: service,
+      port: 8080,
+      servicePort: 80,
+      resources: prod ? PROD_RESOURCES : devResources(p),
+      ...(scaled
+        ? { autoscaling: { minReplicas: profile.replicas, maxReplicas: profile.maxReplicas as number, cpuUtilization: trigger.cpuUtilization, memoryUtilization: trigger.memoryUtilization, customMetrics: trigger.customMetrics } }
+        : { replicas: profile.replicas }),
+      rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },
+      probes: { liveness: { tcpPort: 8080, periodSeconds: 10 }, readiness: { path: "/health/ready", periodSeconds: 5 } },
+      metrics: false,
+      // The .NET images' own non-root user (APP_UID): it has a home in /etc/passwd.
+      security: { runAsUser: 1654, runAsGroup: 1654, fsGroup: 1654 },
+      env: {
+        ASPNETCORE_ENVIRONMENT: prod ? "Production" : "Development",
+        // Keycloak: tokens name the public issuer; keys and token calls go to the internal URL.
+        Identity__Authority: `https://${o.host}${IDENTITY_PATH}/realms/bookworm`,
+        services__keycloak__http__0: identityUrl,
+        ...(uses.mail && data.mail ? { ConnectionStrings__mailpit: pulumi.interpolate`Endpoint=smtp://${data.mail.host}:1025` } : {}),
+        ...(uses.mail && !data.mail && o.mailRelaySecret ? { ConnectionStrings__mail: { secretKeyRef: { name: o.mailRelaySecret, key: "connection-string" } } } : {}),
+        ...extra.env,
+      },
+      secretEnv: connectionStrings(service, uses, data),
+      connections: stores.map(quiet),
+      telemetry: o.telemetry,
+      allowTo: extra.allowTo,
+      ingress: extra.ingress,
+    });
+  };
+
+  const backends = Object.fromEntries(
+    SERVICE_NAMES.filter((s) => s !== "gateway").map((s) => [s, make(s, s === "notification" && prod ? { allowTo: [{ peer: peers.internet(), ports: [{ port: 587 }] }] } : {})]),
+  ) as Record<Exclude<ServiceName, "gateway">, ApiService>;
+  // YARP routes by service discovery: one entry per backend. Keycloak's login pages are served
+  // through the gateway under /identity (its connection is every service's).
+  const gateway = make("gateway", {
+    env: Object.fromEntries(Object.entries(backends).map(([name, svc]) => [`services__${name}__http__0`, svc.url])),
+    ingress: { host: o.host, rateLimit: { requestsPerSecond: 50, connections: 100 }, maxBodySize: "10m" },
+  });
+  for (const svc of Object.values(backends)) svc.allowFrom(gateway);
+  return { ...backends, gateway };
+}

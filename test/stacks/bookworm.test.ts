@@ -1,0 +1,114 @@
+/** The bookworm blueprint (seed 001): the seed's numbers on the recorded objects, in dev and prod. */
+import { BOOKWORM_PROFILES, SERVICES, SERVICE_NAMES, ServiceName } from "../../stacks/bookworm/profiles";
+import { BlueprintStack, synthStacks } from "../helpers/blueprint";
+import { integrityProblems } from "../helpers/integrity";
+import { schemaProblems } from "../helpers/schema";
+import { at } from "../helpers/synth";
+
+let stacks: Record<string, BlueprintStack>;
+const dev = () => stacks["bookworm-dev"];
+const prod = () => stacks["bookworm-prod"];
+const deployment = (s: BlueprintStack, service: ServiceName) => s.find("Deployment", `bookworm-${service}`);
+
+beforeAll(async () => {
+  stacks = await synthStacks(["bookworm-dev", "bookworm-prod"]);
+});
+
+describe.each(["bookworm-dev", "bookworm-prod"])("%s", (name) => {
+  it("puts the services in bookworm-app, the data tier in bookworm-data, observability in bookworm-monitoring", () => {
+    const s = stacks[name];
+    const ns = (kind: string, n: string) => s.find(kind, n).metadata.namespace;
+    expect(SERVICE_NAMES.map((svc) => ns("Deployment", `bookworm-${svc}`))).toEqual(SERVICE_NAMES.map(() => "bookworm-app"));
+    expect(["bookworm-db-primary", "bookworm-cache", "bookworm-mq", "bookworm-vectors", "bookworm-identity"].map((n) => ns("StatefulSet", n))).toEqual(Array(5).fill("bookworm-data"));
+    expect(ns("StatefulSet", "bookworm-obs-prometheus")).toBe("bookworm-monitoring");
+    // bookworm-system is the ingress controller's (and Istio's, in the seed): never created here.
+    const namespaces = s.objects.filter((o) => o.kind === "Namespace").map((o) => o.metadata.name);
+    expect(namespaces).toEqual(expect.arrayContaining(["bookworm-app", "bookworm-data", "bookworm-monitoring"]));
+    expect(namespaces).not.toContain("bookworm-system");
+  });
+
+  it("serves each service on 8080 behind a Service on 80, readiness on /health/ready, rolling 1 up / 0 down", () => {
+    for (const svc of SERVICE_NAMES) {
+      const d = deployment(stacks[name], svc);
+      const c = at(d, "spec.template.spec.containers.0") as Record<string, unknown>;
+      expect([svc, at(c, "ports.0.containerPort"), at(c, "readinessProbe.httpGet.path"), at(d, "spec.strategy.rollingUpdate")]).toEqual([svc, 8080, "/health/ready", { maxSurge: 1, maxUnavailable: 0 }]);
+      expect(at(stacks[name].find("Service", `bookworm-${svc}`), "spec.ports.0.port")).toBe(80);
+    }
+  });
+
+  it("routes external traffic to the gateway only", () => {
+    const ingresses = stacks[name].objects.filter((o) => o.kind === "Ingress" && o.metadata.namespace === "bookworm-app");
+    expect(ingresses.map((i) => at(i, "spec.rules.0.http.paths.0.backend.service.name"))).toEqual(["bookworm-gateway"]);
+  });
+
+  it("is schema-valid and every reference resolves (prod's mail relay Secret is the team's)", () => {
+    // No Istio schema package is installed: PeerAuthentications are asserted field by field below.
+    expect(stacks[name].objects.filter((o) => !o.apiVersion.startsWith("security.istio.io/")).map(schemaProblems).filter(Boolean)).toEqual([]);
+    expect(integrityProblems(stacks[name].objects, ["bookworm-mail-relay"])).toEqual([]);
+  });
+});
+
+describe("bookworm dev: the seed's development figures", () => {
+  it("requests each service's figure (closest sibling's where the seed has none), limits at the staging ratio", () => {
+    const figures = Object.fromEntries(SERVICE_NAMES.map((svc) => [svc, at(deployment(dev(), svc), "spec.template.spec.containers.0.resources")]));
+    expect(figures.catalog).toMatchObject({ requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } });
+    expect(figures.ordering).toMatchObject({ requests: { cpu: "200m", memory: "512Mi" }, limits: { cpu: "1000m", memory: "1024Mi" } });
+    expect(figures.basket).toMatchObject({ requests: { cpu: "100m", memory: "128Mi" } });
+    expect(figures.gateway).toMatchObject({ requests: { cpu: "200m", memory: "512Mi" } });
+    // Siblings: rating <- catalog, chat <- basket, finance and notification <- ordering.
+    expect([figures.rating, figures.chat, figures.finance, figures.notification].map((f) => at(f, "requests"))).toEqual([
+      expect.objectContaining({ cpu: "100m", memory: "256Mi" }),
+      expect.objectContaining({ cpu: "100m", memory: "128Mi" }),
+      expect.objectContaining({ cpu: "200m", memory: "512Mi" }),
+      expect.objectContaining({ cpu: "200m", memory: "512Mi" }),
+    ]);
+  });
+
+  it("runs one replica each, no HPA, Mailpit for mail, single-node data stores", () => {
+    expect(SERVICE_NAMES.map((svc) => at(deployment(dev(), svc), "spec.replicas"))).toEqual(SERVICE_NAMES.map(() => 1));
+    expect(dev().objects.filter((o) => o.kind === "HorizontalPodAutoscaler")).toEqual([]);
+    expect(at(dev().find("StatefulSet", "bookworm-mail"), "spec.replicas")).toBe(1);
+    expect(["bookworm-mq", "bookworm-cache", "bookworm-identity"].map((n) => at(dev().find("StatefulSet", n), "spec.replicas"))).toEqual([1, 1, 1]);
+  });
+});
+
+describe("bookworm prod: the seed's production figures", () => {
+  it("gives every service catalog's production block and 3 replicas at least", () => {
+    for (const svc of SERVICE_NAMES) {
+      const d = deployment(prod(), svc);
+      expect([svc, at(d, "spec.template.spec.containers.0.resources")]).toEqual([svc, expect.objectContaining({ requests: expect.objectContaining({ cpu: "200m", memory: "512Mi" }), limits: expect.objectContaining({ cpu: "1000m", memory: "1Gi" }) })]);
+      const hpa = prod().objects.find((o) => o.kind === "HorizontalPodAutoscaler" && o.metadata.name === `bookworm-${svc}`);
+      expect([svc, hpa ? at(hpa, "spec.minReplicas") : at(d, "spec.replicas")]).toEqual([svc, 3]);
+    }
+  });
+
+  it("scales on the seed's triggers: CPU 70 % and memory 80 %, queue depth 100, sessions 1000, 1000 requests a minute", () => {
+    const metrics = (svc: ServiceName) => at(prod().find("HorizontalPodAutoscaler", `bookworm-${svc}`), "spec.metrics");
+    expect(metrics("catalog")).toEqual([
+      { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } },
+      { type: "Resource", resource: { name: "memory", target: { type: "Utilization", averageUtilization: 80 } } },
+    ]);
+    expect(metrics("ordering")).toEqual([{ type: "External", external: { metric: { name: "rabbitmq_queue_messages_ready", selector: { matchLabels: { queue: "ordering" } } }, target: { type: "AverageValue", averageValue: "100" } } }]);
+    expect(metrics("basket")).toEqual([{ type: "Pods", pods: { metric: { name: "active_sessions" }, target: { type: "AverageValue", averageValue: "1000" } } }]);
+    expect(metrics("gateway")).toEqual([{ type: "Pods", pods: { metric: { name: "http_requests_per_minute" }, target: { type: "AverageValue", averageValue: "1000" } } }]);
+    const scaled = SERVICE_NAMES.filter((s) => SERVICES[s].scaling);
+    expect(prod().objects.filter((o) => o.kind === "HorizontalPodAutoscaler").map((o) => o.metadata.name).sort()).toEqual(scaled.map((s) => `bookworm-${s}`).sort());
+    expect(scaled.map((s) => at(prod().find("HorizontalPodAutoscaler", `bookworm-${s}`), "spec.maxReplicas"))).toEqual(scaled.map(() => BOOKWORM_PROFILES.prod.maxReplicas));
+  });
+
+  it("runs PostgreSQL primary + replica, Redis with 3 sentinels, a 3-node RabbitMQ cluster, Keycloak in HA, no Mailpit", () => {
+    expect(at(prod().find("StatefulSet", "bookworm-db-replica"), "spec.replicas")).toBe(1);
+    const cache = prod().find("StatefulSet", "bookworm-cache");
+    expect([at(cache, "spec.replicas"), (at(cache, "spec.template.spec.containers") as { name: string }[]).map((c) => c.name)]).toEqual([3, expect.arrayContaining(["sentinel"])]);
+    expect(at(prod().find("StatefulSet", "bookworm-mq"), "spec.replicas")).toBe(3);
+    expect(at(prod().find("StatefulSet", "bookworm-identity"), "spec.replicas")).toBe(2);
+    expect(prod().objects.filter((o) => o.metadata.name === "bookworm-mail")).toEqual([]);
+  });
+
+  it("meshes bookworm-app with Istio: injection label and STRICT mTLS; the gateway's port admits the ingress controller", () => {
+    expect(prod().find("Namespace", "bookworm-app").metadata.labels).toMatchObject({ "istio-injection": "enabled" });
+    expect(at(prod().find("PeerAuthentication", "default"), "spec.mtls.mode")).toBe("STRICT");
+    expect(prod().find("Namespace", "bookworm-data").metadata.labels?.["istio-injection"]).toBeUndefined();
+    expect(at(prod().find("PeerAuthentication", "bookworm-gateway-ingress"), "spec.portLevelMtls")).toEqual({ "8080": { mode: "PERMISSIVE" } });
+  });
+});
