@@ -6,7 +6,7 @@ import { Validator } from "../core/errors";
 import { childName } from "../core/naming";
 import type { NetworkPort, NetworkRule } from "../core/network";
 import { resolveSecurity } from "../core/security";
-import { ClientAccess, DATA_EMPTY_DIR, generatedPassword, memberLabels, namedSecret, spreadMembers, statefulOptions } from "../workload/data-store";
+import { ClientAccess, DATA_EMPTY_DIR, generatedPassword, memberLabels, namedSecret, memberSet, statefulOptions } from "../workload/data-store";
 import { mirrorRules } from "../workload/network-access";
 import { ContainerSpec, CreatedWorkload, createWorkload, scrapedBy } from "../workload/workload";
 import { RABBITMQ_PORTS, enabledPlugins, rabbitmqConf, rabbitmqNodeName, rabbitmqStartScript } from "./config";
@@ -109,15 +109,8 @@ export function deployRabbitMq(parent: pulumi.ComponentResource, r: ResolvedRabb
   const single = r.replicas < 2;
   const members: NetworkRule = { peer: { kind: "workload", name: r.name, namespace: r.namespace, podLabels: selector }, ports: memberPorts };
   const nodes = createWorkload(parent, r.target, {
-    kind: "StatefulSet",
-    name: r.name,
-    namespace: r.namespace,
-    labels,
-    selector,
-    replicas: r.replicas,
+    ...memberSet(r, labels, selector, r.replicas, r.singleNodeReason),
     security,
-    affinity: single ? undefined : spreadMembers(selector),
-    annotations: single && r.singleNodeReason ? { "exempt.keel.dev/replicas-minimum": r.singleNodeReason } : undefined,
     terminationGracePeriodSeconds: r.terminationGracePeriodSeconds,
     containers: [node],
     volumes: [

@@ -6,7 +6,7 @@ import { childName } from "../core/naming";
 import type { NetworkPort, NetworkRule } from "../core/network";
 import { resolveResources } from "../core/resources";
 import { resolveSecurity } from "../core/security";
-import { ClientAccess, DATA_EMPTY_DIR, generatedPassword, memberLabels, namedSecret, spreadMembers, statefulOptions } from "../workload/data-store";
+import { ClientAccess, DATA_EMPTY_DIR, generatedPassword, memberLabels, namedSecret, memberSet, statefulOptions } from "../workload/data-store";
 import { mirrorRules } from "../workload/network-access";
 import { ContainerSpec, CreatedWorkload, createWorkload, scrapedBy } from "../workload/workload";
 import { redisConf, redisNodeScript, redisSentinelScript } from "./config";
@@ -123,16 +123,9 @@ export function deployRedis(parent: pulumi.ComponentResource, r: ResolvedRedis):
   const monitoring = scrapedBy(r.target, EXPORTER_PORT);
   const single = r.nodes < 2;
   const nodes = createWorkload(parent, r.target, {
-    kind: "StatefulSet",
-    name: r.name,
+    ...memberSet(r, labels, selector, r.nodes, r.singleNodeReason),
     serviceName: r.mode === "replication" ? `${r.name}-ro` : r.name,
-    namespace: r.namespace,
-    labels,
-    selector,
-    replicas: r.nodes,
     security,
-    affinity: single ? undefined : spreadMembers(selector),
-    annotations: single && r.singleNodeReason ? { "exempt.keel.dev/replicas-minimum": r.singleNodeReason } : undefined,
     terminationGracePeriodSeconds: 30,
     containers: [node, ...(r.mode === "sentinel" ? [sentinel] : []), ...(r.metrics ? [exporter] : [])],
     volumes: [

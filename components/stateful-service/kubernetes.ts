@@ -1,7 +1,7 @@
 /** StatefulService on Kubernetes: a StatefulSet on createWorkload, plus the clients' NetworkPolicy. */
 import type * as pulumi from "@pulumi/pulumi";
 import type { NetworkRule } from "../core/network";
-import { ClientAccess, memberLabels, spreadMembers, statefulOptions } from "../workload/data-store";
+import { ClientAccess, memberLabels, memberSet, statefulOptions } from "../workload/data-store";
 import { createConfigObjects } from "../workload/config-objects";
 import { mirrorRules } from "../workload/network-access";
 import { CreatedWorkload, createWorkload, scrapedBy } from "../workload/workload";
@@ -14,15 +14,8 @@ export function deployStatefulService(parent: pulumi.ComponentResource, r: Resol
   const monitoring: NetworkRule[] = r.metrics ? [scrapedBy(r.target, r.metrics.port)] : [];
   const members: NetworkRule[] = r.replicas > 1 ? [{ peer: { kind: "workload", name: r.name, namespace: r.namespace, podLabels: selector } }] : [];
   const workload = createWorkload(parent, r.target, {
-    kind: "StatefulSet",
-    name: r.name,
-    namespace: r.namespace,
-    labels,
-    selector,
-    replicas: r.replicas,
+    ...memberSet(r, labels, selector, r.replicas, r.singleReplicaReason),
     security: r.security,
-    affinity: r.replicas > 1 ? spreadMembers(selector) : undefined,
-    annotations: r.replicas < 2 && r.singleReplicaReason ? { "exempt.keel.dev/replicas-minimum": r.singleReplicaReason } : undefined,
     terminationGracePeriodSeconds: r.terminationGracePeriodSeconds,
     containers: [
       {

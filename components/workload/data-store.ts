@@ -139,6 +139,24 @@ export function spreadMembers(selector: Labels): k8s.types.input.core.v1.Affinit
   return { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [term(defaults.topologySpread.nodeKey, 100), term(defaults.topologySpread.zoneKey, 50)] } };
 }
 
+/**
+ * The StatefulSet fields every data store's members share: identity, count, anti-affinity when
+ * there are several, and the replicas-minimum exemption carrying the reason when there is one.
+ */
+export function memberSet(store: { readonly name: string; readonly namespace: pulumi.Input<string> }, labels: Labels, selector: Labels, replicas: number, singleReason?: string) {
+  const single = replicas < 2;
+  return {
+    kind: "StatefulSet" as const,
+    name: store.name,
+    namespace: store.namespace,
+    labels,
+    selector,
+    replicas,
+    affinity: single ? undefined : spreadMembers(selector),
+    annotations: single && singleReason ? { "exempt.keel.dev/replicas-minimum": singleReason } : undefined,
+  };
+}
+
 /** A Secret with a fixed name (others reference it) and the given keys; credentials: protected with a protected store. */
 export function namedSecret(parent: pulumi.Resource, target: KubernetesTarget, name: string, namespace: pulumi.Input<string>, labels: Labels, stringData: Record<string, pulumi.Input<string>>, protect = false): k8s.core.v1.Secret {
   return new k8s.core.v1.Secret(name, { metadata: { name, namespace, labels }, type: "Opaque", stringData }, { parent, provider: target.provider, ...statefulOptions(protect) });
