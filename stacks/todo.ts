@@ -70,6 +70,15 @@ export function todo(stack: StackConfig): TodoOutputs {
     system: "todo",
     protect: env.protect,
     ...stack.kubernetes,
+    // What the blueprint relies on in the image, stated where `keel check` lists prerequisites.
+    userImages: [
+      ...(stack.kubernetes.userImages ?? []),
+      {
+        reference: image,
+        reason:
+          "the Rust todo app: listens on ADDRESS:PORT (0.0.0.0:8000 here), serves GET /health and the seed's Prometheus /metrics on 8000; it runs no migrations, so the tables of its db/init.sql must exist in database todo_app (apply it once after the first pulumi up, with psql and the app's DATABASE_URL)",
+      },
+    ],
     // The seed gives the app no namespace of its own: keel's tiers, named for the system.
     namespaces: { app: "todo", data: "todo-data", storage: "todo-data", monitoring: "todo-monitoring", ...stack.kubernetes.namespaces },
   });
@@ -113,7 +122,9 @@ export function todo(stack: StackConfig): TodoOutputs {
       liveness: { path: "/health", initialDelaySeconds: 30, periodSeconds: 10 },
       readiness: { path: "/health", initialDelaySeconds: 5, periodSeconds: 5 },
     },
-    env: { RUST_LOG: profile.rustLog, HOST: "0.0.0.0", PORT: "8000" },
+    // The seed's table names HOST; the app's code reads ADDRESS (default 127.0.0.1, which no probe
+    // or Service reaches): both are set.
+    env: { RUST_LOG: profile.rustLog, HOST: "0.0.0.0", ADDRESS: "0.0.0.0", PORT: "8000" },
     secretEnv: { JWT_SECRET: jwtSecret.result },
     ingress: { host, rateLimit: { requestsPerSecond: 20, connections: 50 } },
     // DATABASE_URL (and DATABASE_READ_URL in prod) from the database's Secret; both directions allowed.

@@ -3,7 +3,15 @@
  * three nodes started at once from the generated rabbitmq.conf and enabled_plugins, through the
  * generated start command (which installs the shared cookie owner-only), with the stable long
  * names pods get, form one cluster; the generated user and vhost work across nodes (a message
- * published on one node is consumed on another, from a quorum queue); guest does not exist.
+ * published on one node is consumed on another, from a quorum queue); guest does not exist;
+ * with perObjectMetrics the Prometheus endpoint serves rabbitmq_queue_messages_ready per queue.
+ *
+ * Peer discovery is the one part generated differently from the pods': classic_config (the node
+ * list) instead of `k8s`. The pods use rabbitmq_peer_discovery_k8s v2 (RabbitMQ 4.1+: only pod 0
+ * may form the cluster), which Debian's 3.10 does not have (its k8s backend queries the API
+ * server); the 4.1 keys are checked against the 4.1 sources instead (see config.ts). What 3.10
+ * does with the pods' own file is proved here: it refuses it (the one key it does not know is
+ * 4.1's ordinal_start) instead of booting a cluster of one.
  */
 import * as crypto from "crypto";
 import * as fs from "fs";
@@ -13,7 +21,7 @@ import * as amqp from "amqplib";
 import { RABBITMQ_PORTS, enabledPlugins, rabbitmqConf, rabbitmqNodeName, rabbitmqStartScript } from "../components/rabbitmq-cluster";
 import { RABBITMQ_DEFAULTS } from "../components/rabbitmq-cluster/resolve";
 import { waitFor } from "./processes";
-import { RabbitCluster, rabbitmqMissing, startCluster } from "./rabbitmq-server";
+import { NodePorts, RabbitCluster, rabbitmqMissing, startCluster } from "./rabbitmq-server";
 
 jest.setTimeout(240_000);
 
@@ -23,6 +31,23 @@ const PASSWORD = crypto.randomBytes(24).toString("hex");
 const COOKIE = crypto.randomBytes(24).toString("hex").toUpperCase();
 const HOSTS = [0, 1, 2].map((i) => rabbitmqNodeName(`mq-${i}`, "mq-headless", "test").slice("rabbit@".length));
 const MEMORY_LIMIT = 1024 ** 3;
+/** The node whose rabbitmq.conf is generated with perObjectMetrics off. */
+const PER_OBJECT_CONTROL = 2;
+
+/** What the component would generate, less the peers (ports chosen at run time). */
+function settings(ports: NodePorts) {
+  return {
+    clusterName: "mq",
+    amqpPort: ports.amqp,
+    memoryHighWatermarkBytes: Math.floor(MEMORY_LIMIT * RABBITMQ_DEFAULTS.watermarkShare),
+    // A test value: the component uses the memory limit, more than a build machine may have free.
+    diskFreeLimitBytes: 64 * 1024 ** 2,
+    vhost: VHOST,
+    username: USER,
+    password: PASSWORD,
+    prometheusPort: ports.prometheus,
+  };
+}
 
 let cluster: RabbitCluster | undefined;
 const open: amqp.ChannelModel[] = [];
@@ -32,18 +57,13 @@ beforeAll(async () => {
   if (missing) throw new Error(missing);
   cluster = await startCluster({
     hosts: HOSTS,
-    conf: (_i, ports, names) =>
+    conf: (i, ports, names) =>
       rabbitmqConf({
+        ...settings(ports),
         nodes: names,
-        clusterName: "mq",
-        amqpPort: ports.amqp,
-        memoryHighWatermarkBytes: Math.floor(MEMORY_LIMIT * RABBITMQ_DEFAULTS.watermarkShare),
-        // A test value: the component uses the memory limit, more than a build machine may have free.
-        diskFreeLimitBytes: 64 * 1024 ** 2,
-        vhost: VHOST,
-        username: USER,
-        password: PASSWORD,
-        prometheusPort: ports.prometheus,
+        peerDiscovery: "classic_config",
+        // Node 2 is generated without it: the control for the per-queue series.
+        perObjectMetrics: i !== PER_OBJECT_CONTROL,
       }),
     enabledPlugins: enabledPlugins({ prometheus: true, management: false }),
     startScript: rabbitmqStartScript(),
@@ -159,5 +179,54 @@ describe("a RabbitMQ cluster from the generated configuration", () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatch(/^rabbitmq_/m);
     expect(RABBITMQ_PORTS.prometheus).toBe(15692); // what the pods use; here each node has a free port
+  });
+
+  test("perObjectMetrics: /metrics serves rabbitmq_queue_messages_ready per queue (node totals without it)", async () => {
+    const c = cluster as RabbitCluster;
+    // A classic queue lives on the node its declaring client is connected to (client-local): one
+    // on node 0 (perObjectMetrics on), one on node 2 (generated without it).
+    const fill = async (i: number, queue: string, count: number) => {
+      const ch = await (await connect(i)).createConfirmChannel();
+      await ch.assertQueue(queue, { durable: true, arguments: { "x-queue-type": "classic" } });
+      for (let k = 0; k < count; k++) ch.sendToQueue(queue, Buffer.from(`ready ${k}`), { persistent: true });
+      await ch.waitForConfirms();
+    };
+    await Promise.all([fill(0, "keel-metrics", 3), fill(PER_OBJECT_CONTROL, "keel-metrics-control", 2)]);
+    const metrics = async (i: number) => {
+      const res = await httpGet(`http://127.0.0.1:${c.nodes[i].ports.prometheus}/metrics`);
+      expect(res.status).toBe(200);
+      return res.body;
+    };
+    // Queues report every collect_statistics_interval (5 s): wait for the numbers, then compare.
+    const perQueue = new RegExp(`^rabbitmq_queue_messages_ready\\{(?=[^}]*\\bvhost="${VHOST}")(?=[^}]*\\bqueue="keel-metrics")[^}]*\\} 3$`, "m");
+    let node0 = "";
+    await waitFor("rabbitmq_queue_messages_ready of keel-metrics on node 0", async () => perQueue.test((node0 = await metrics(0))), 60_000);
+    expect(node0).toMatch(/^# TYPE rabbitmq_queue_messages_ready gauge$/m);
+    expect(node0).not.toMatch(/^rabbitmq_queue_messages_ready \d/m); // no node total beside the per-queue series
+    // The control: the same family as one unlabelled node total (the queue's 2 ready messages), no queue label.
+    let node2 = "";
+    await waitFor("the node total on node 2", async () => /^rabbitmq_queue_messages_ready 2$/m.test((node2 = await metrics(PER_OBJECT_CONTROL))), 60_000);
+    expect(node2).not.toMatch(/^rabbitmq_queue_messages_ready\{[^}]*queue=/m);
+  });
+
+  test("a RabbitMQ older than 4.1 refuses the pods' cluster file (k8s peer discovery) rather than boot alone", async () => {
+    // The file the pods get: only 4.1+ declares cluster_formation.k8s.ordinal_start. Without it, an
+    // older node would run its own k8s backend (v1: the API server, no token here) and boot standalone.
+    const hosts = [0, 1, 2].map((i) => rabbitmqNodeName(`mq-${i}`, "mq-headless", "older").slice("rabbit@".length));
+    const older = await startCluster({
+      hosts: [hosts[1]],
+      conf: (_i, ports) => rabbitmqConf({ ...settings(ports), nodes: hosts.map((h) => `rabbit@${h}`), peerDiscovery: "k8s", perObjectMetrics: true }),
+      enabledPlugins: enabledPlugins({ prometheus: true, management: false, k8sPeerDiscovery: true }),
+      startScript: rabbitmqStartScript(),
+      cookie: COOKIE,
+    });
+    try {
+      await waitFor("the 3.10 node to refuse its file", async () => /BOOT FAILED/.test(older.nodes[0].log()), 60_000);
+      expect(older.nodes[0].log()).toMatch(/unknown variable: cluster_formation\.k8s\.ordinal_start/);
+      // Nothing else in the file is unknown to 3.10.
+      expect(older.nodes[0].log().match(/unknown variable: \S+/g)).toEqual(["unknown variable: cluster_formation.k8s.ordinal_start"]);
+    } finally {
+      await older.stop();
+    }
   });
 });

@@ -139,20 +139,26 @@ export const IMAGE_MANIFEST: readonly ImageManifestEntry[] = [
     tools: [...BUSYBOX_TOOLS, "redis-server", "redis-cli", "redis-sentinel", "redis-benchmark", "redis-check-aof", "redis-check-rdb", "gosu"],
     source: "github.com/docker-library/redis/7.4/alpine/Dockerfile@master",
   },
-  // rabbitmq:3.13.7-alpine. Read: docker-library/rabbitmq 3.13/alpine/Dockerfile and
-  // docker-entrypoint.sh at 15c3523 ("Update 3.13 to 3.13.7", Aug 2024; the later rebuilds up to
-  // 3.13's removal in 4395f70 changed the Alpine base, OTP 26.2.5.x and OpenSSL 3.1.x, not what
-  // follows). No USER: the entrypoint starts as root and drops to rabbitmq with su-exec;
-  // `addgroup -g 101 -S rabbitmq`, `adduser -u 100 -S -h /var/lib/rabbitmq -G rabbitmq rabbitmq`.
-  // ENV HOME=/var/lib/rabbitmq (VOLUME; the Erlang cookie lives there), PATH has /opt/rabbitmq/sbin,
-  // /opt/erlang/bin and /opt/openssl/bin (the OpenSSL build installs the openssl binary). apk adds
-  // su-exec, bash, procps (ps) and tzdata. rabbitmq_prometheus is enabled at build time
-  // (/etc/rabbitmq/enabled_plugins), and conf.d holds 10-defaults.conf and
-  // 20-management_agent.disable_metrics_collector.conf. Writes: /var/lib/rabbitmq (mnesia, the
-  // cookie, the pid file, expanded plugins) and RABBITMQ_LOG_BASE /var/log/rabbitmq (the upgrade log
-  // even with file logging off, and erl_crash.dump: rabbit_prelaunch_logging at v3.13.7).
+  // rabbitmq:4.1.8-alpine. Read: docker-library/rabbitmq 4.1/alpine/Dockerfile, docker-entrypoint.sh,
+  // 10-defaults.conf and 20-management_agent.disable_metrics_collector.conf at 9193c1d (master:
+  // 4.1.8 since 7c79aee "Update 4.1 to 4.1.8", Jan 2026; the rebuilds since changed OTP 27.3.4.x
+  // and OpenSSL 3.5.x only), diffed against 3.13/alpine at 15c3523 (the previous default): the same
+  // apart from Alpine 3.23, OTP 27, OpenSSL 3.5, `--without-snmp` and ENV RUNNING_UNDER_SYSTEMD=true
+  // (rabbitmq-server then execs erl: the VM gets SIGTERM itself). No USER: the entrypoint (unchanged)
+  // starts as root and drops to rabbitmq with su-exec; `addgroup -g 101 -S rabbitmq`,
+  // `adduser -u 100 -S -h /var/lib/rabbitmq -G rabbitmq rabbitmq`. ENV HOME=/var/lib/rabbitmq
+  // (VOLUME; the Erlang cookie lives there), PATH has /opt/rabbitmq/sbin (rabbitmq-server's
+  // deps/rabbit/scripts at v4.1.8: the same scripts as v3.13.7), /opt/erlang/bin and
+  // /opt/openssl/bin. apk adds su-exec, bash, procps (ps) and tzdata. rabbitmq_prometheus is
+  // enabled at build time (/etc/rabbitmq/enabled_plugins); rabbitmq_management and
+  // rabbitmq_peer_discovery_k8s ship in the generic-unix tarball (plugins.mk at v4.1.8). Writes:
+  // /var/lib/rabbitmq (the data dir: Mnesia, or Khepri under <data dir>/rabbitmq_metadata
+  // (rabbit_khepri:dir/0), quorum queue logs, the cookie, the pid file, expanded plugins) and
+  // RABBITMQ_LOG_BASE /var/log/rabbitmq (erl_crash.dump unless ERL_CRASH_DUMP is set:
+  // rabbit_prelaunch_logging, unchanged from v3.13.7 but for log metadata; rabbit_env reads the
+  // same RABBITMQ_* variables).
   {
-    reference: "rabbitmq:3.13.7-alpine",
+    reference: "rabbitmq:4.1.8-alpine",
     user: ROOT,
     uids: [...ALPINE_UIDS, 100],
     writablePaths: ["/var/lib/rabbitmq", "/var/log/rabbitmq"],
@@ -160,7 +166,7 @@ export const IMAGE_MANIFEST: readonly ImageManifestEntry[] = [
       ...BUSYBOX_TOOLS, "bash", "ps", "su-exec", "openssl", "erl", "escript", "epmd",
       "rabbitmq-server", "rabbitmqctl", "rabbitmq-plugins", "rabbitmq-diagnostics", "rabbitmq-queues", "rabbitmq-upgrade", "rabbitmq-streams",
     ],
-    source: "github.com/docker-library/rabbitmq/3.13/alpine/Dockerfile@15c3523",
+    source: "github.com/docker-library/rabbitmq/4.1/alpine/Dockerfile@9193c1d",
   },
   // oliver006/redis_exporter:v1.66.0. Read: Dockerfile and .github/workflows/release.yml at tag
   // v1.66.0: the plain tag is the `scratch-release` stage (the -alpine tags are another stage):

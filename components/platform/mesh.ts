@@ -157,6 +157,8 @@ export interface MeshNamespace {
   readonly namespace: pulumi.Input<string>;
   readonly mesh: ResolvedMesh;
   readonly prometheus: { readonly namespace: string; readonly podLabels: Labels };
+  /** Cluster DNS: a sidecar finds istiod by name (istiod.<namespace>.svc). */
+  readonly dns: { readonly namespace: string; readonly podLabels: Labels; readonly port: number };
   /** The platform admits cert-manager's HTTP-01 solver pods here. */
   readonly acmeSolver?: { readonly label: string; readonly port: number };
 }
@@ -164,7 +166,9 @@ export interface MeshNamespace {
 /**
  * What a meshed namespace gets: PeerAuthentication `default` (STRICT: only mTLS from other
  * sidecars), and NetworkPolicy `istio-sidecar` letting every pod's sidecar reach istiod on 15012
- * (xDS and certificates; without it no pod becomes ready) and Prometheus reach 15020 (the merged
+ * (xDS and certificates; without it no pod becomes ready) and cluster DNS (the sidecar resolves
+ * istiod's name first; keel's own workloads allow DNS already, but pods keel does not create,
+ * such as cert-manager's HTTP-01 solvers, get a sidecar here too) and Prometheus reach 15020 (the merged
  * metrics). The kubelet's probes of 15021 and of the rewritten `/app-health` paths on 15020 come
  * from the node, and NetworkPolicies always allow traffic from the node a pod runs on: nothing to
  * allow. istiod's webhook (15017) is called by the API server, outside the stack: a prerequisite.
@@ -182,7 +186,10 @@ export function createMeshObjects(c: MeshNamespace, opts: pulumi.CustomResourceO
         podSelector: {},
         policyTypes: ["Ingress", "Egress"],
         ingress: [{ from: [byName(c.prometheus.namespace, c.prometheus.podLabels)], ports: [{ port: ISTIO_PORTS.agent, protocol: "TCP" }] }],
-        egress: [{ to: [byName(c.mesh.namespace, c.mesh.istiodLabels)], ports: [{ port: ISTIO_PORTS.xds, protocol: "TCP" }] }],
+        egress: [
+          { to: [byName(c.mesh.namespace, c.mesh.istiodLabels)], ports: [{ port: ISTIO_PORTS.xds, protocol: "TCP" }] },
+          { to: [byName(c.dns.namespace, c.dns.podLabels)], ports: [{ port: c.dns.port, protocol: "UDP" }, { port: c.dns.port, protocol: "TCP" }] },
+        ],
       },
     },
     opts,

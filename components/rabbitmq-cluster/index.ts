@@ -1,9 +1,11 @@
 /**
- * RabbitMqCluster: RabbitMQ 3.12+ as one node (dev) or a cluster of an odd number of nodes
- * (prod) that find each other by their stable names (classic_config peer discovery over the
- * StatefulSet's headless Service), pause_minority, a generated user, password, vhost and Erlang
- * cookie, memory and disk alarms sized from the container, Prometheus metrics
- * (rabbitmq_prometheus), the management UI only on request, PDB, spread and NetworkPolicies.
+ * RabbitMqCluster: RabbitMQ as one node (dev; 3.12+) or a cluster of an odd number of nodes
+ * (prod; 4.1+) that form one cluster around pod 0 (RabbitMQ 4.1's Kubernetes peer discovery:
+ * only the seed may form a cluster, no Kubernetes API access) and reach each other by their
+ * stable names over the StatefulSet's headless Service, pause_minority, a generated user,
+ * password, vhost and Erlang cookie, memory and disk alarms sized from the container, Prometheus
+ * metrics (rabbitmq_prometheus, per queue on request), the management UI only on request, PDB,
+ * spread and NetworkPolicies.
  *
  * ```ts
  * const mq = new RabbitMqCluster("orders-mq", { platform, replicas: 3, vhost: "orders" });
@@ -29,7 +31,12 @@ export interface RabbitMqClusterArgs {
    * an even count tolerates no more failures than one node fewer). @default 1
    */
   readonly replicas?: number;
-  /** A pinned official image, RabbitMQ 3.12 to 4.x. @default "rabbitmq:3.13.7-alpine" */
+  /**
+   * A pinned official image: RabbitMQ 3.12 to 4.x for one node, 4.1 or later for a cluster (its
+   * Kubernetes peer discovery lets only pod 0 form the cluster; with 3.13/4.0, nodes booting
+   * together can form two). An image whose tag shows no version is taken as it is: with more
+   * than one node it must be 4.1+ (older nodes refuse the generated file). @default "rabbitmq:4.1.8-alpine"
+   */
   readonly image?: pulumi.Input<string>;
   /** The vhost clients use ("/" or a name of letters, digits, '.', '_', '-'). @default the component's name */
   readonly vhost?: string;
@@ -44,6 +51,17 @@ export interface RabbitMqClusterArgs {
   readonly storage?: StorageArgs | false;
   /** rabbitmq_prometheus on 15692, scraped by the platform's Prometheus. @default true */
   readonly metrics?: boolean;
+  /**
+   * Per-queue series on the scraped endpoint (`/metrics` on 15692), e.g.
+   * `rabbitmq_queue_messages_ready{vhost="orders",queue="ordering"}` for an HPA's external metric
+   * (`prometheus.return_per_object_metrics`). Off by default because of cardinality: every queue
+   * then brings two dozen series or more, and so does every connection, channel and channel-queue
+   * and channel-exchange pair (the node totals are replaced, not kept beside them): Prometheus'
+   * memory and each scrape grow with queues and clients. A queue's series come from the node that
+   * hosts its leader (sum by vhost and queue).
+   * Needs `metrics`. @default false
+   */
+  readonly perObjectMetrics?: boolean;
   /**
    * rabbitmq_management (HTTP API and UI) on 15672: an administration surface, so off unless asked
    * for; reachable only by `allowFrom` rules that name port 15672. The generated user gets the
@@ -111,6 +129,6 @@ export class RabbitMqCluster extends DataStoreComponent {
   }
 }
 
-export { RABBITMQ_PORTS, enabledPlugins, rabbitmqConf, rabbitmqNodeName, rabbitmqStartScript } from "./config";
-export type { RabbitMqSettings } from "./config";
+export { RABBITMQ_PORTS, enabledPlugins, k8sSeedNode, rabbitmqConf, rabbitmqNodeName, rabbitmqStartScript } from "./config";
+export type { RabbitMqPeerDiscovery, RabbitMqSettings } from "./config";
 export { resolveRabbitMqArgs } from "./resolve";

@@ -1,4 +1,4 @@
-/** RabbitMqCluster on Kubernetes: one StatefulSet of nodes that cluster by their stable names. */
+/** RabbitMqCluster on Kubernetes: one StatefulSet of nodes that cluster around pod 0 and reach each other by their stable names. */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
@@ -44,6 +44,8 @@ export function deployRabbitMq(parent: pulumi.ComponentResource, r: ResolvedRabb
   const conf = pulumi.all([password, nodeNames]).apply(([p, nodes]) =>
     rabbitmqConf({
       nodes,
+      // Only pod 0 may form the cluster (RabbitMQ 4.1+; resolve refuses older images with more than one node).
+      peerDiscovery: "k8s",
       clusterName: r.name,
       amqpPort: RABBITMQ_PORTS.amqp,
       memoryHighWatermarkBytes: r.memoryHighWatermarkBytes,
@@ -52,6 +54,7 @@ export function deployRabbitMq(parent: pulumi.ComponentResource, r: ResolvedRabb
       username: r.username,
       password: p,
       prometheusPort: r.metrics ? RABBITMQ_PORTS.prometheus : undefined,
+      perObjectMetrics: r.perObjectMetrics,
       managementPort: r.management ? RABBITMQ_PORTS.management : undefined,
     }),
   );
@@ -59,7 +62,7 @@ export function deployRabbitMq(parent: pulumi.ComponentResource, r: ResolvedRabb
   // replaced on change, which rolls the nodes onto the new file).
   const config = new k8s.core.v1.Secret(
     childName(r.name, "config"),
-    { metadata: { namespace: r.namespace, labels }, type: "Opaque", stringData: { "rabbitmq.conf": pulumi.secret(conf), enabled_plugins: enabledPlugins({ prometheus: r.metrics, management: r.management }) } },
+    { metadata: { namespace: r.namespace, labels }, type: "Opaque", stringData: { "rabbitmq.conf": pulumi.secret(conf), enabled_plugins: enabledPlugins({ prometheus: r.metrics, management: r.management, k8sPeerDiscovery: r.replicas > 1 }) } },
     opts,
   );
 
@@ -94,8 +97,9 @@ export function deployRabbitMq(parent: pulumi.ComponentResource, r: ResolvedRabb
       { name: "COOKIE_FILE", value: `${COOKIE_DIR}/cookie` },
     ],
     resources: r.resources,
-    // The distribution port opens as soon as the Erlang VM runs (a node waiting for its peers is
-    // alive); AMQP opens once the node has booted and joined (and closes while paused as a minority).
+    // The distribution port opens as soon as the Erlang VM runs (a node waiting for pod 0, or for
+    // its peers after a restart, is alive); AMQP opens once the node has booted and joined (and
+    // closes while paused as a minority).
     startup: { tcpSocket: { port: RABBITMQ_PORTS.distribution }, periodSeconds: 5, failureThreshold: 60 },
     liveness: { tcpSocket: { port: RABBITMQ_PORTS.distribution }, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 },
     readiness: { tcpSocket: { port: RABBITMQ_PORTS.amqp }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },

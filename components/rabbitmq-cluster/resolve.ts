@@ -12,8 +12,13 @@ import { RABBITMQ_PORTS } from "./config";
 import type { RabbitMqClusterArgs } from "./index";
 
 export const RABBITMQ_DEFAULTS = {
-  /** The official image (docker-library/rabbitmq 3.13/alpine); rabbitmq_prometheus and rabbitmq_management ship in it, keel's enabled_plugins file picks. */
-  image: "rabbitmq:3.13.7-alpine",
+  /**
+   * The official image (docker-library/rabbitmq 4.1/alpine): 4.1 for its Kubernetes peer discovery
+   * (only pod 0 may form a cluster), Mnesia still the default metadata store (4.2 makes it Khepri,
+   * under which cluster_partition_handling no longer applies). rabbitmq_prometheus,
+   * rabbitmq_management and rabbitmq_peer_discovery_k8s ship in it; keel's enabled_plugins file picks.
+   */
+  image: "rabbitmq:4.1.8-alpine",
   /** The image's rabbitmq user (adduser -u 100) and group (addgroup -g 101). */
   uid: 100,
   gid: 101,
@@ -28,8 +33,12 @@ export const RABBITMQ_DEFAULTS = {
   logVolume: { name: "log", sizeLimit: "64Mi", crashDumpBytes: 32 * 1024 ** 2 },
 } as const;
 
-/** The RabbitMQ versions keel's rabbitmq.conf is written for: its keys exist from 3.10 to 4.x; the seed asks for 3.12+. */
-const VERSIONS = { min: [3, 12], maxMajor: 4 } as const;
+/**
+ * The RabbitMQ versions keel's rabbitmq.conf is written for: its keys exist from 3.10 to 4.x; the
+ * seed asks for 3.12+. A cluster needs 4.1+: rabbitmq_peer_discovery_k8s v2 (rabbitmq-server#13050)
+ * is the first peer discovery that lets one node only (pod 0) form a cluster.
+ */
+const VERSIONS = { min: [3, 12], maxMajor: 4, cluster: [4, 1] } as const;
 const VHOST = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const USERNAME = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
 
@@ -43,6 +52,7 @@ export interface ResolvedRabbitMq extends DataStoreBase {
   readonly memoryHighWatermarkBytes: number;
   readonly diskFreeLimitBytes: number;
   readonly metrics: boolean;
+  readonly perObjectMetrics: boolean;
   readonly management: boolean;
   readonly allowFrom: readonly NetworkRule[];
   readonly singleNodeReason?: string;
@@ -67,9 +77,9 @@ export function resolveRabbitMqArgs(name: string, args: RabbitMqClusterArgs): Re
   const image = args.image ?? RABBITMQ_DEFAULTS.image;
   checkImage(v, "image", image);
   const version = rabbitmqImageVersion(image);
+  const atLeast = (ver: readonly [number, number], min: readonly [number, number]) => ver[0] > min[0] || (ver[0] === min[0] && ver[1] >= min[1]);
   if (version) {
-    const [maj, min] = version;
-    const ok = (maj > VERSIONS.min[0] || (maj === VERSIONS.min[0] && min >= VERSIONS.min[1])) && maj <= VERSIONS.maxMajor;
+    const ok = atLeast(version, VERSIONS.min) && version[0] <= VERSIONS.maxMajor;
     v.require(ok, "image", image, `expected RabbitMQ ${VERSIONS.min.join(".")} to ${VERSIONS.maxMajor}.x (keel's rabbitmq.conf uses keys valid from 3.10 to 4.x; the seed asks for 3.12 or later)`);
   }
   const replicas = args.replicas ?? 1;
@@ -80,6 +90,14 @@ export function resolveRabbitMqArgs(name: string, args: RabbitMqClusterArgs): Re
     replicas,
     "expected 1, or an odd number from 3 to 9: quorum queues and pause_minority need a majority of the nodes up (an even count tolerates no more failures than one node fewer)",
   );
+  if (version && replicas > 1 && atLeast(version, VERSIONS.min) && version[0] <= VERSIONS.maxMajor && !atLeast(version, VERSIONS.cluster)) {
+    v.require(
+      false,
+      "image",
+      image,
+      `expected RabbitMQ ${VERSIONS.cluster.join(".")} or later with more than one node: its Kubernetes peer discovery lets only pod 0 form the cluster (before 4.1, nodes that boot together can form more than one)`,
+    );
+  }
   const vhost = args.vhost ?? name;
   v.require(vhost === "/" || (typeof vhost === "string" && VHOST.test(vhost)), "vhost", vhost, "expected \"/\" or 1 to 64 letters, digits, '.', '_' and '-' starting with a letter or digit (it is written into rabbitmq.conf and the URL)");
   const username = args.username ?? name;
@@ -102,6 +120,10 @@ export function resolveRabbitMqArgs(name: string, args: RabbitMqClusterArgs): Re
   }
   checkEphemeralStorage(v, resources, serverWrites(storage, [LOG_WRITE]));
   const metrics = args.metrics ?? true;
+  const perObjectMetrics = args.perObjectMetrics ?? false;
+  if (perObjectMetrics) {
+    v.require(metrics, "perObjectMetrics", perObjectMetrics, "expected metrics: true (per-queue series are served by rabbitmq_prometheus, which metrics: false leaves off)");
+  }
   const management = args.management ?? false;
   checkRules(v, "allowFrom", args.allowFrom);
   for (const [field, value, allowed] of internetPeerProblems("allowFrom", args.allowFrom)) v.require(false, field, value, allowed);
@@ -142,6 +164,7 @@ export function resolveRabbitMqArgs(name: string, args: RabbitMqClusterArgs): Re
     memoryHighWatermarkBytes,
     diskFreeLimitBytes,
     metrics,
+    perObjectMetrics,
     management,
     allowFrom: args.allowFrom ?? [],
     singleNodeReason: args.singleNodeReason,

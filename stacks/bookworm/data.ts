@@ -38,7 +38,9 @@ export const BOOKWORM_IMAGES = {
  * Keycloak runs from an optimized image the team builds (docs/bookworm.md has its Dockerfile):
  * the stock image's `start` first re-builds Quarkus into /opt/keycloak/lib/quarkus, which a
  * read-only root filesystem refuses; `kc.sh build` with the build-time options (PostgreSQL,
- * health, metrics) done once in the image lets `start --optimized` write only its data directory.
+ * health, metrics, the relative path /identity) done once in the image lets `start --optimized`
+ * write only its data directory. Keycloak 26 refuses to start when a runtime value of a
+ * build-time option differs from the built one: KC_HTTP_RELATIVE_PATH below must match the image.
  */
 export const KEYCLOAK_VERSION = "26.1.4";
 
@@ -109,6 +111,8 @@ export function bookwormData(o: DataTierOptions): BookwormData {
     replicas: profile.brokerNodes,
     vhost: "bookworm",
     username: "bookworm",
+    // Per-queue series (rabbitmq_queue_messages_ready{queue}): ordering's HPA scales on its queue.
+    perObjectMetrics: true,
     ...(profile.brokerNodes === 1 ? { singleNodeReason: "dev runs one RabbitMQ node, as the seed's local environment does; prod runs a cluster of three" } : {}),
     protect,
   });

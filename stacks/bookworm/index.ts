@@ -11,6 +11,17 @@
  *
  * The service mesh (seed: Istio, mTLS between services) is the platform's `mesh` setting: on in
  * the prod stack file, where Istio and its CNI plugin are prerequisites; see docs/mesh.md.
+ *
+ * Also not deployed as the seed draws it, and why:
+ * - "Health Checks UI" (a read-only dashboard of the services' health): Grafana's dashboards and
+ *   Prometheus' alerts on the same signals take its place; no second dashboard to secure.
+ * - The seed's staging environment (2 replicas): keel's profiles are dev and prod; a staging
+ *   stack is prod's file with its own host and context.
+ * - Blue-green and canary releases: rolling updates with maxSurge 1 / maxUnavailable 0 and
+ *   readiness gates; progressive delivery (Argo Rollouts, Flagger) is outside keel.
+ * - The PostgreSQL replica ("horizontal read replicas") is reached as `<db>-ro`; the services'
+ *   connection strings name the primary (they read their own writes). It is also the hot standby
+ *   of the manual failover in docs/postgres.md.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { KubernetesPlatform, PostgresCluster } from "../../components";
@@ -52,7 +63,12 @@ export function bookworm(stack: StackConfig): BookwormOutputs {
     ingressController: { namespace: "bookworm-system", ...stack.kubernetes.ingressController },
     userImages: [
       ...(stack.kubernetes.userImages ?? []),
-      { reference: identityImage, reason: `Keycloak ${KEYCLOAK_VERSION} built with kc.sh build for PostgreSQL, health and metrics (docs/bookworm.md has the Dockerfile)` },
+      { reference: identityImage, reason: `Keycloak ${KEYCLOAK_VERSION} built with kc.sh build for PostgreSQL, health, metrics and the relative path /identity (docs/bookworm.md has the Dockerfile)` },
+      // The services' images: bookworm's CI builds them. What the blueprint relies on is stated.
+      ...SERVICE_NAMES.map((s) => ({
+        reference: `${imageRepository}/${s}:${version}`,
+        reason: `bookworm's ${s} service (ASP.NET Core): listens on 8080, serves GET /health/ready in every ASPNETCORE_ENVIRONMENT (the seed's health check; .NET Aspire's template maps health endpoints in Development only), exports OTLP`,
+      })),
     ],
     externalObjects: [
       ...(stack.kubernetes.externalObjects ?? []),

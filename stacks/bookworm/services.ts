@@ -36,12 +36,19 @@ interface Uses {
   readonly broker?: boolean;
   readonly vectors?: boolean;
   readonly mail?: boolean;
+  /** Other services it calls (east-west; the seed's "service-to-service" row). */
+  readonly calls?: readonly Exclude<ServiceName, "gateway">[];
 }
 
-/** Who uses what (the seed's diagrams: catalog -> PostgreSQL and Qdrant, ordering -> PostgreSQL and RabbitMQ, basket -> Redis; the rest by their role). */
+/**
+ * Who uses what (the seed's diagrams: catalog -> PostgreSQL and Qdrant, ordering -> PostgreSQL and
+ * RabbitMQ, basket -> Redis; the rest by their role). Calls between services: ordering reads the
+ * basket and the catalog's prices at checkout (bookworm's ordering service calls both); every
+ * other exchange goes through RabbitMQ.
+ */
 export const USES: Readonly<Record<ServiceName, Uses>> = {
   catalog: { database: true, vectors: true, broker: true },
-  ordering: { database: true, broker: true },
+  ordering: { database: true, broker: true, calls: ["basket", "catalog"] },
   basket: { cache: true, broker: true },
   rating: { database: true, broker: true },
   chat: { database: true, cache: true },
@@ -106,6 +113,8 @@ export function bookwormServices(o: ServiceTierOptions): Record<ServiceName, Api
   const { data, profile } = o;
   const prod = o.environment === "prod";
   const identityUrl = pulumi.interpolate`http://${data.identity.host}:8080${IDENTITY_PATH}`;
+  /** A service's in-cluster URL (ApiService's `url`), known before the service exists. */
+  const urlOf = (service: ServiceName) => pulumi.interpolate`http://bookworm-${service}.${o.platform.kubernetes.namespaces.app}.svc.cluster.local:80`;
   const make = (service: ServiceName, extra: { env?: Record<string, pulumi.Input<string>>; allowTo?: NetworkRule[]; ingress?: IngressArgs } = {}): ApiService => {
     const p = SERVICES[service];
     const uses = USES[service];
@@ -137,7 +146,9 @@ export function bookwormServices(o: ServiceTierOptions): Record<ServiceName, Api
         // Keycloak: tokens name the public issuer; keys and token calls go to the internal URL.
         Identity__Authority: `https://${o.host}${IDENTITY_PATH}/realms/bookworm`,
         services__keycloak__http__0: identityUrl,
-        ...(uses.mail && data.mail ? { ConnectionStrings__mailpit: pulumi.interpolate`Endpoint=smtp://${data.mail.host}:1025` } : {}),
+        // One name in every environment (one image runs in both): Mailpit in dev, the team's relay in prod.
+        ...(uses.mail && data.mail ? { ConnectionStrings__mail: pulumi.interpolate`Endpoint=smtp://${data.mail.host}:1025` } : {}),
+        ...Object.fromEntries((uses.calls ?? []).map((callee) => [`services__${callee}__http__0`, urlOf(callee)])),
         ...(uses.mail && !data.mail && o.mailRelaySecret ? { ConnectionStrings__mail: { secretKeyRef: { name: o.mailRelaySecret, key: "connection-string" } } } : {}),
         ...extra.env,
       },
@@ -159,5 +170,6 @@ export function bookwormServices(o: ServiceTierOptions): Record<ServiceName, Api
     ingress: { host: o.host, rateLimit: { requestsPerSecond: 50, connections: 100 }, maxBodySize: "10m" },
   });
   for (const svc of Object.values(backends)) svc.allowFrom(gateway);
+  for (const [caller, svc] of Object.entries(backends)) for (const callee of USES[caller as ServiceName].calls ?? []) backends[callee].allowFrom(svc);
   return { ...backends, gateway };
 }

@@ -1,5 +1,8 @@
 /** The bookworm blueprint (seed 001): the seed's numbers on the recorded objects, in dev and prod. */
+import * as fs from "fs";
+import * as path from "path";
 import { BOOKWORM_PROFILES, SERVICES, SERVICE_NAMES, ServiceName } from "../../stacks/bookworm/profiles";
+import { ROOT } from "../helpers/cli";
 import { BlueprintStack, synthStacks } from "../helpers/blueprint";
 import { integrityProblems } from "../helpers/integrity";
 import { schemaProblems } from "../helpers/schema";
@@ -45,6 +48,35 @@ describe.each(["bookworm-dev", "bookworm-prod"])("%s", (name) => {
     // No Istio schema package is installed: PeerAuthentications are asserted field by field below.
     expect(stacks[name].objects.filter((o) => !o.apiVersion.startsWith("security.istio.io/")).map(schemaProblems).filter(Boolean)).toEqual([]);
     expect(integrityProblems(stacks[name].objects, ["bookworm-mail-relay"])).toEqual([]);
+  });
+});
+
+describe("bookworm: what one image needs in both environments", () => {
+  it("gives notification one mail connection name: Mailpit in dev, the relay Secret in prod", () => {
+    const devMail = dev().plainEnv(deployment(dev(), "notification"), "ConnectionStrings__mail");
+    expect(devMail).toMatch(/^Endpoint=smtp:\/\/bookworm-mail\.bookworm-data\.svc\.cluster\.local:1025$/);
+    const prodMail = prod().env(deployment(prod(), "notification")).find((e) => e.name === "ConnectionStrings__mail");
+    expect(prodMail?.valueFrom?.secretKeyRef).toEqual({ name: "bookworm-mail-relay", key: "connection-string" });
+  });
+
+  it("lets ordering call basket and catalog (east-west), and nothing else call a backend but the gateway", () => {
+    const from = (svc: string) =>
+      prod()
+        .objects.filter((o) => o.kind === "NetworkPolicy" && o.metadata.name.startsWith(`bookworm-${svc}-from-`))
+        .map((o) => o.metadata.name.replace(`bookworm-${svc}-from-`, ""))
+        .sort();
+    expect(from("basket")).toEqual(["bookworm-gateway", "bookworm-ordering"]);
+    expect(from("catalog")).toEqual(["bookworm-gateway", "bookworm-ordering"]);
+    expect(from("finance")).toEqual(["bookworm-gateway"]);
+  });
+
+  it("builds Keycloak's image with the build-time options the StatefulSet sets at run time (start --optimized refuses a difference)", () => {
+    const dockerfile = /```Dockerfile\n([\s\S]*?)```/.exec(fs.readFileSync(path.join(ROOT, "docs/bookworm.md"), "utf8"))?.[1] ?? "";
+    const built = Object.fromEntries([...dockerfile.matchAll(/\b(KC_[A-Z_]+)=(\S+)/g)].map((m) => [m[1], m[2]]));
+    const identity = prod().find("StatefulSet", "bookworm-identity");
+    expect(at(identity, "spec.template.spec.containers.0.args")).toEqual(["start", "--optimized"]);
+    expect(prod().plainEnv(identity, "KC_HTTP_RELATIVE_PATH")).toBe(built.KC_HTTP_RELATIVE_PATH);
+    expect(built).toMatchObject({ KC_DB: "postgres", KC_HEALTH_ENABLED: "true", KC_METRICS_ENABLED: "true" });
   });
 });
 

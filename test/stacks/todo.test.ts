@@ -43,6 +43,8 @@ describe("todo: what differs between dev and prod", () => {
   it("dev: one app pod, RUST_LOG=debug, a primary only", () => {
     expect(at(find("todo-dev", "Deployment", "todo-app"), "spec.replicas")).toBe(1);
     expect(stacks["todo-dev"].plainEnv(find("todo-dev", "Deployment", "todo-app"), "RUST_LOG")).toBe("debug");
+    // The app binds ADDRESS (127.0.0.1 by default, which no probe reaches); the seed's table says HOST.
+    expect(["ADDRESS", "HOST", "PORT"].map((n) => stacks["todo-dev"].plainEnv(find("todo-dev", "Deployment", "todo-app"), n))).toEqual(["0.0.0.0", "0.0.0.0", "8000"]);
     expect(objectsOf("todo-dev").filter((o) => o.kind === "StatefulSet" && o.metadata.name.startsWith("todo-db")).map((o) => o.metadata.name)).toEqual(["todo-db-primary"]);
   });
 

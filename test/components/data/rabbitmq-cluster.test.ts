@@ -1,4 +1,4 @@
-import { ApiService, RabbitMqCluster, RabbitMqClusterArgs, enabledPlugins, rabbitmqConf, rabbitmqStartScript } from "../../../components";
+import { ApiService, RabbitMqCluster, RabbitMqClusterArgs, enabledPlugins, k8sSeedNode, rabbitmqConf, rabbitmqStartScript, resolveRabbitMqArgs } from "../../../components";
 import { imageEntry } from "../../../components/core/images";
 import { scriptCommands } from "../../../policies/lib/image-manifest";
 import { integrityProblems } from "../../helpers/integrity";
@@ -21,6 +21,9 @@ const secretData = (s: Synth, name: string) => unwrap((s.resources.find((r) => r
 const conf = (s: Synth) => secretData(s, "mq-config")["rabbitmq.conf"];
 const envOf = (sts: unknown) => Object.fromEntries((at(sts, "spec.template.spec.containers.0.env") as Obj[]).map((e) => [e.name, e.value ?? e.valueFrom]));
 const ports = (policy: unknown, path: string) => (at(policy, path) as Obj[]).map((p) => p.port);
+/** The keys of a rabbitmq.conf, in order. */
+const keys = (text: string) => text.split("\n").filter((l) => l !== "" && !l.startsWith("#")).map((l) => l.split(" = ")[0]);
+const IMAGE = "rabbitmq:4.1.8-alpine";
 
 describe("RabbitMqCluster on Kubernetes", () => {
   it("one node: hardened StatefulSet on a volume, config and cookie from Secrets, secrets kept secret", async () => {
@@ -30,7 +33,7 @@ describe("RabbitMqCluster on Kubernetes", () => {
     const sts = s.object("StatefulSet", "mq");
     expect(at(sts, "spec.replicas")).toBe(1);
     expect(at(sts, "spec.podManagementPolicy")).toBe("Parallel");
-    expect(at(sts, "spec.template.spec.containers.0.image")).toBe("rabbitmq:3.13.7-alpine");
+    expect(at(sts, "spec.template.spec.containers.0.image")).toBe(IMAGE);
     expect(at(sts, "spec.template.spec.securityContext")).toMatchObject({ runAsNonRoot: true, runAsUser: 100, runAsGroup: 101, fsGroup: 101 });
     expect(at(sts, "spec.template.spec.containers.0.securityContext")).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
     expect(at(sts, "spec.template.spec.containers.0.command")).toEqual(["/bin/sh", "-c", rabbitmqStartScript()]);
@@ -39,7 +42,7 @@ describe("RabbitMqCluster on Kubernetes", () => {
     const mounts = Object.fromEntries((at(sts, "spec.template.spec.containers.0.volumeMounts") as Obj[]).map((m) => [m.mountPath, m.name]));
     expect(mounts).toEqual({ "/tmp": "tmp", "/var/lib/rabbitmq": "data", "/etc/rabbitmq": "config", "/etc/rabbitmq-cookie": "cookie", "/var/log/rabbitmq": "log" });
     // Every path the image writes is a volume (the root filesystem is read-only).
-    expect(imageEntry("rabbitmq:3.13.7-alpine")?.writablePaths.filter((p) => !mounts[p])).toEqual([]);
+    expect(imageEntry(IMAGE)?.writablePaths.filter((p) => !mounts[p])).toEqual([]);
     const volumes = Object.fromEntries((at(sts, "spec.template.spec.volumes") as Obj[]).map((v) => [v.name, v]));
     expect(at(volumes.config, "secret.secretName")).toMatch(/^mq-config-/);
     expect(at(volumes.cookie, "secret.secretName")).toBe("mq-erlang-cookie");
@@ -58,7 +61,7 @@ describe("RabbitMqCluster on Kubernetes", () => {
     expect(Object.keys(env)).not.toContain("RABBITMQ_ERLANG_COOKIE");
     expect(at(s.object("Service", "mq-headless"), "spec")).toMatchObject({ clusterIP: "None", publishNotReadyAddresses: true });
     expect(ports(s.object("Service", "mq"), "spec.ports")).toEqual([5672]);
-    expect(at(sts, "spec.template.metadata.annotations")).toMatchObject({ "prometheus.io/scrape": "true", "prometheus.io/port": "15692" });
+    expect(at(sts, "spec.template.metadata.annotations")).toMatchObject({ "prometheus.io/scrape": "true", "prometheus.io/port": "15692", "prometheus.io/path": "/metrics" });
     expect(s.all("PodDisruptionBudget").filter((p) => p.metadata.name === "mq")).toEqual([]);
 
     const text = conf(s);
@@ -71,6 +74,8 @@ describe("RabbitMqCluster on Kubernetes", () => {
     expect(text).toMatch(/^default_user = mq$/m);
     expect(text).toMatch(/^loopback_users\.guest = true$/m);
     expect(text).toMatch(/^prometheus\.tcp\.port = 15692$/m);
+    // Node totals by default: per-object series are asked for (perObjectMetrics).
+    expect(text).not.toMatch(/return_per_object_metrics/);
     expect(text).not.toMatch(/management\.tcp/);
     expect(secretData(s, "mq-config").enabled_plugins).toBe("[rabbitmq_prometheus].\n");
 
@@ -89,17 +94,25 @@ describe("RabbitMqCluster on Kubernetes", () => {
     expect(ports(s.object("NetworkPolicy", "mq-clients-from-api"), "spec.ingress.0.ports")).toEqual([5672]);
   });
 
-  it("three nodes: every stable name listed, pause_minority, members on epmd/distribution/AMQP, PDB and spread", async () => {
+  it("three nodes: only pod 0 forms the cluster (k8s peer discovery, 4.1+), pause_minority, members on epmd/distribution/AMQP, PDB and spread", async () => {
     const s = await cluster({ replicas: 3, vhost: "/", username: "orders" });
     expect(integrityProblems(s.objects)).toEqual([]);
     const text = conf(s);
+    expect(text).toMatch(/^cluster_formation\.peer_discovery_backend = k8s$/m);
+    expect(text).toMatch(/^cluster_formation\.k8s\.ordinal_start = 0$/m);
+    // No node list and no API access: the seed is derived from each node's own name.
+    expect(text).not.toMatch(/classic_config|cluster_formation\.k8s\.(host|token_path|service_name|seed_node)/);
+    // What rabbitmq_peer_discovery_k8s derives from every pod's node name is pod 0's.
     const names = [0, 1, 2].map((i) => `rabbit@mq-${i}.mq-headless.data.svc.cluster.local`);
-    expect(text).toMatch(/^cluster_formation\.peer_discovery_backend = classic_config$/m);
-    names.forEach((n, i) => expect(text).toMatch(new RegExp(`^cluster_formation\\.classic_config\\.nodes\\.${i + 1} = ${n.replace(/\./g, "\\.")}$`, "m")));
+    expect(names.map((n) => k8sSeedNode(n))).toEqual([names[0], names[0], names[0]]);
     expect(text).toMatch(/^cluster_partition_handling = pause_minority$/m);
     expect(text).toMatch(/^default_vhost = \/$/m);
+    expect(secretData(s, "mq-config").enabled_plugins).toBe("[rabbitmq_prometheus,rabbitmq_peer_discovery_k8s].\n");
     const sts = s.object("StatefulSet", "mq");
     expect(at(sts, "spec.replicas")).toBe(3);
+    expect(at(sts, "spec.podManagementPolicy")).toBe("Parallel");
+    expect(at(sts, "spec.template.spec.containers.0.image")).toBe(IMAGE);
+    expect(envOf(sts).RABBITMQ_NODENAME).toBe("rabbit@$(POD_NAME).mq-headless.data.svc.cluster.local");
     expect(at(sts, "spec.template.spec.affinity.podAntiAffinity")).toBeDefined();
     expect(s.object("PodDisruptionBudget", "mq").spec).toMatchObject({ maxUnavailable: 1 });
     const policy = s.object("NetworkPolicy", "mq-netpol");
@@ -107,6 +120,37 @@ describe("RabbitMqCluster on Kubernetes", () => {
     expect(ports(fromMembers, "ports")).toEqual([4369, 25672, 5672]);
     expect((at(policy, "spec.egress") as Obj[]).some((r) => JSON.stringify(r.ports) === JSON.stringify([4369, 25672, 5672].map((port) => ({ port, protocol: "TCP" }))))).toBe(true);
     expect(secretData(s, "api-env").RABBITMQ_URL).toMatch(/^amqp:\/\/orders:[A-Za-z0-9]{32}@mq\.data\.svc\.cluster\.local:5672\/%2F$/);
+  });
+
+  it("serves per-queue series on the scraped /metrics when asked (perObjectMetrics), node totals otherwise", async () => {
+    const s = await cluster({ replicas: 3, perObjectMetrics: true });
+    const text = conf(s);
+    expect(text).toMatch(/^prometheus\.tcp\.port = 15692$/m);
+    expect(text).toMatch(/^prometheus\.return_per_object_metrics = true$/m);
+    // The same endpoint Prometheus scrapes: the per-object series replace the totals on /metrics.
+    expect(at(s.object("StatefulSet", "mq"), "spec.template.metadata.annotations")).toMatchObject({ "prometheus.io/scrape": "true", "prometheus.io/port": "15692", "prometheus.io/path": "/metrics" });
+    expect(keys(text)).toEqual([
+      "listeners.tcp.default",
+      "cluster_name",
+      "cluster_formation.peer_discovery_backend",
+      "cluster_formation.k8s.ordinal_start",
+      "cluster_partition_handling",
+      "vm_memory_high_watermark.absolute",
+      "disk_free_limit.absolute",
+      "default_vhost",
+      "default_user",
+      "default_pass",
+      "default_permissions.configure",
+      "default_permissions.read",
+      "default_permissions.write",
+      "loopback_users.guest",
+      "log.console",
+      "log.console.level",
+      "log.file",
+      "prometheus.tcp.port",
+      "prometheus.return_per_object_metrics",
+      "management_agent.disable_metrics_collector",
+    ]);
   });
 
   it("serves the management UI only when asked, and only to rules that name its port", async () => {
@@ -143,7 +187,7 @@ describe("RabbitMqCluster on Kubernetes", () => {
   });
 
   it("starts with commands the image has, installing the cookie owner-only", () => {
-    const tools = imageEntry("rabbitmq:3.13.7-alpine")?.tools ?? [];
+    const tools = imageEntry(IMAGE)?.tools ?? [];
     expect(scriptCommands(rabbitmqStartScript()).filter((c) => !tools.includes(c))).toEqual([]);
     expect(rabbitmqStartScript()).toMatch(/chmod 0400 "\$HOME\/\.erlang\.cookie"\nexec rabbitmq-server/);
   });
@@ -151,14 +195,38 @@ describe("RabbitMqCluster on Kubernetes", () => {
 
 describe("rabbitmqConf", () => {
   const base = { nodes: ["rabbit@a.example"], clusterName: "mq", memoryHighWatermarkBytes: 1, diskFreeLimitBytes: 1, vhost: "v", username: "u", password: "p" };
+  const pods = [0, 1, 2].map((i) => `rabbit@mq-${i}.mq-headless.ns.svc.cluster.local`);
   it("refuses a value rabbitmq.conf cannot carry", () => {
     expect(() => rabbitmqConf({ ...base, password: "a#b" })).toThrow('rabbitmqConf: default_pass "a#b" holds a character rabbitmq.conf cannot carry');
     expect(() => rabbitmqConf({ ...base, vhost: "a\nb" })).toThrow(/default_vhost/);
     expect(() => rabbitmqConf({ ...base, amqpPort: 70000 })).toThrow(/listeners.tcp.default 70000 is not a port/);
   });
   it("writes only key = value lines and comments", () => {
-    const lines = rabbitmqConf({ ...base, nodes: ["rabbit@a.example", "rabbit@b.example", "rabbit@c.example"], prometheusPort: 15692, managementPort: 15672 }).split("\n");
-    expect(lines.filter((l) => l !== "" && !l.startsWith("#") && !/^[a-z_.0-9]+ = \S+$/.test(l))).toEqual([]);
+    for (const peerDiscovery of ["k8s", "classic_config"] as const) {
+      const lines = rabbitmqConf({ ...base, nodes: pods, peerDiscovery, prometheusPort: 15692, perObjectMetrics: true, managementPort: 15672 }).split("\n");
+      expect(lines.filter((l) => l !== "" && !l.startsWith("#") && !/^[a-z_.0-9]+ = \S+$/.test(l))).toEqual([]);
+    }
+  });
+  it("with k8s peer discovery, asks every node to lead to pod 0", () => {
+    expect(k8sSeedNode("rabbit@orders-mq-12.orders-mq-headless.data.svc.cluster.local")).toBe("rabbit@orders-mq-0.orders-mq-headless.data.svc.cluster.local");
+    expect(k8sSeedNode("rabbit@mq-3")).toBe("rabbit@mq-0");
+    expect(k8sSeedNode("rabbit@mq.example")).toBeUndefined();
+    expect(() => rabbitmqConf({ ...base, nodes: ["rabbit@a.example", "rabbit@b.example", "rabbit@c.example"] })).toThrow(/every node must lead to the seed "rabbit@a.example"/);
+    expect(() => rabbitmqConf({ ...base, nodes: [pods[1], pods[0], pods[2]] })).toThrow(/every node must lead to the seed/);
+  });
+  it("lists the nodes with classic_config (what Debian's 3.10 in the real test runs)", () => {
+    const text = rabbitmqConf({ ...base, nodes: pods, peerDiscovery: "classic_config" });
+    expect(text).toMatch(/^cluster_formation\.peer_discovery_backend = classic_config$/m);
+    pods.forEach((n, i) => expect(text).toContain(`cluster_formation.classic_config.nodes.${i + 1} = ${n}\n`));
+    expect(text).not.toMatch(/cluster_formation\.k8s/);
+    // One node: no peer discovery at all, whichever is asked for.
+    expect(rabbitmqConf({ ...base, peerDiscovery: "k8s" })).not.toMatch(/cluster_formation/);
+  });
+  it("writes per-object metrics only with the Prometheus plugin", () => {
+    expect(rabbitmqConf({ ...base, prometheusPort: 15692, perObjectMetrics: true })).toMatch(/^prometheus\.return_per_object_metrics = true$/m);
+    expect(rabbitmqConf({ ...base, prometheusPort: 15692, perObjectMetrics: false })).not.toMatch(/return_per_object_metrics/);
+    expect(() => rabbitmqConf({ ...base, perObjectMetrics: true })).toThrow("rabbitmqConf: perObjectMetrics needs prometheusPort");
+    expect(enabledPlugins({ prometheus: true, management: true, k8sPeerDiscovery: true })).toBe("[rabbitmq_prometheus,rabbitmq_management,rabbitmq_peer_discovery_k8s].\n");
   });
 });
 
@@ -209,6 +277,22 @@ describe("RabbitMqCluster validation", () => {
       ]);
     });
     expect(s.resources.filter((r) => r.type.startsWith("kubernetes:") && r.name.startsWith("mq"))).toEqual([]);
+  });
+
+  it("asks for RabbitMQ 4.1 or later with more than one node, and metrics for per-object metrics", async () => {
+    const cluster41 = 'expected RabbitMQ 4.1 or later with more than one node: its Kubernetes peer discovery lets only pod 0 form the cluster (before 4.1, nodes that boot together can form more than one)';
+    await synthesize(() => {
+      expect(message({ replicas: 3, image: "rabbitmq:3.13.7-alpine" })).toBe(`RabbitMqCluster "mq": image is "rabbitmq:3.13.7-alpine"; ${cluster41}`);
+      expect(message({ replicas: 3, image: "registry.example.com/library/rabbitmq:4.0.9-management-alpine" })).toBe(`RabbitMqCluster "mq": image is "registry.example.com/library/rabbitmq:4.0.9-management-alpine"; ${cluster41}`);
+      const image = (args: Partial<RabbitMqClusterArgs>) => resolveRabbitMqArgs("mq", { platform: (platform ??= testPlatform()), ...args }).image;
+      expect(image({ replicas: 3, image: "rabbitmq:4.1.8-management-alpine" })).toBe("rabbitmq:4.1.8-management-alpine");
+      expect(image({ replicas: 5, image: "rabbitmq:4.2.9" })).toBe("rabbitmq:4.2.9");
+      expect(image({ replicas: 3 })).toBe(IMAGE);
+      // One node discovers nothing: 3.12 and later.
+      expect(image({ image: "rabbitmq:3.13.7-alpine" })).toBe("rabbitmq:3.13.7-alpine");
+      expect(image({ image: "rabbitmq:3.12.14" })).toBe("rabbitmq:3.12.14");
+      expect(message({ perObjectMetrics: true, metrics: false })).toBe('RabbitMqCluster "mq": perObjectMetrics is true; expected metrics: true (per-queue series are served by rabbitmq_prometheus, which metrics: false leaves off)');
+    });
   });
 
   it("checks the storage against the disk alarm and the shape of the args", async () => {

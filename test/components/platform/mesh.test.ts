@@ -11,6 +11,10 @@ const NO_CNI = (standard: string) =>
 const meshed = (istio: Record<string, unknown> = {}, more: Record<string, unknown> = {}) => synthesize(() => new KubernetesPlatform("shop", { system: "shop", mesh: { istio: { cni: true, ...istio } }, ...more }));
 const byNamespace = (objects: readonly { metadata: { namespace?: string } }[]) => objects.map((o) => o.metadata.namespace).sort();
 
+
+/** Cluster DNS (kube-dns in kube-system, the platform default), both protocols. */
+const DNS = { to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }], ports: [{ port: 53, protocol: "UDP" }, { port: 53, protocol: "TCP" }] };
+
 describe("KubernetesPlatform with an Istio mesh", () => {
   it("turns injection on in the app tier's namespace by default, and only there", async () => {
     const s = await meshed();
@@ -31,7 +35,7 @@ describe("KubernetesPlatform with an Istio mesh", () => {
     }
     expect(labels.storage["istio.io/rev"]).toBeUndefined();
     const policy = s.all("NetworkPolicy").find((p) => p.metadata.name === "istio-sidecar" && p.metadata.namespace === "data");
-    expect((policy?.spec as { egress: unknown[] }).egress).toEqual([{ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "istio-system" } }, podSelector: { matchLabels: { app: "istiod", "istio.io/rev": "1-24" } } }], ports: [{ port: 15012, protocol: "TCP" }] }]);
+    expect((policy?.spec as { egress: unknown[] }).egress).toEqual([{ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "istio-system" } }, podSelector: { matchLabels: { app: "istiod", "istio.io/rev": "1-24" } } }], ports: [{ port: 15012, protocol: "TCP" }] }, DNS]);
   });
 
   it("makes each meshed namespace STRICT, and admits the ingress controller's plaintext to cert-manager's HTTP-01 solver pods", async () => {
@@ -53,7 +57,8 @@ describe("KubernetesPlatform with an Istio mesh", () => {
       podSelector: {},
       policyTypes: ["Ingress", "Egress"],
       ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } }, podSelector: { matchLabels: { app: "prom" } } }], ports: [{ port: 15020, protocol: "TCP" }] }],
-      egress: [{ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "istio-system" } }, podSelector: { matchLabels: { app: "istiod" } } }], ports: [{ port: 15012, protocol: "TCP" }] }],
+      // DNS too: the sidecar resolves istiod's name, also in pods keel does not create (cert-manager's solvers).
+      egress: [{ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "istio-system" } }, podSelector: { matchLabels: { app: "istiod" } } }], ports: [{ port: 15012, protocol: "TCP" }] }, DNS],
     });
   });
 
