@@ -178,7 +178,10 @@ export function resolveApiServiceArgs(name: string, args: ApiServiceArgs): Resol
   const telemetry = args.telemetry;
   const connected = applyConnections(v, args, args.connections);
   const withConnections = connected.args;
-  const env = resolveEnv(v, telemetry ? { ...withConnections, env: { ...telemetryEnv(telemetry, name, target.system), ...(withConnections.env ?? {}) } } : withConnections);
+  // With telemetry: the OTEL_* variables, and the pod's name and namespace as resource attributes (inline, expanded by the kubelet).
+  const otel = telemetry ? telemetryEnv(telemetry, name, target.system, withConnections.env) : undefined;
+  const resolved = resolveEnv(v, otel ? { ...withConnections, env: otel.env } : withConnections);
+  const env: ResolvedEnv = otel ? { ...resolved, expanded: otel.expanded } : resolved;
   checkConfigObjectSizes(v, env);
   const allowTo: NetworkRule[] = [...(args.allowTo ?? []), ...connected.allowTo];
   if (telemetry) allowTo.push({ peer: telemetry.collector, ports: [{ port: 4317 }, { port: 4318 }] });

@@ -57,6 +57,18 @@ export interface ResolvedFile {
   readonly routed: boolean;
 }
 
+/**
+ * A variable written into the pod spec as an inline `value`, after every other variable of the
+ * container: the kubelet expands `$(NAME)` only in an inline value, and only for variables
+ * declared before it (a value read through configMapKeyRef or secretKeyRef keeps `$(NAME)`
+ * literally). A plain string, never a secret: keel's own wiring, such as OTEL_RESOURCE_ATTRIBUTES
+ * naming the pod through `$(POD_NAME)` (see `telemetryEnv`).
+ */
+export interface ExpandedEnvVar {
+  readonly name: string;
+  readonly value: string;
+}
+
 export interface ResolvedEnv {
   /** Strings: the ConfigMap. */
   readonly plain: Readonly<Record<string, pulumi.Input<string>>>;
@@ -66,6 +78,8 @@ export interface ResolvedEnv {
   readonly routed: Readonly<Record<string, pulumi.Input<string>>>;
   readonly references: Readonly<Record<string, EnvReference>>;
   readonly files: readonly ResolvedFile[];
+  /** Inline values, in this order, after every other variable (see {@link ExpandedEnvVar}). @default none */
+  readonly expanded?: readonly ExpandedEnvVar[];
 }
 
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;

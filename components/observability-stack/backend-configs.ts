@@ -51,13 +51,29 @@ export interface CollectorTargets {
   readonly logs?: string;
 }
 
-/** The OpenTelemetry Collector: OTLP in; traces to Tempo, logs to Loki, metrics exposed for Prometheus. */
+/**
+ * The resource attributes the collector keeps on metrics; the `prometheus` exporter turns each
+ * into a label (`k8s.pod.name` -> `k8s_pod_name`). `service.name` and `service.namespace` also
+ * make the exporter's `job` (`<namespace>/<name>`), `service.instance.id` its `instance`. Only
+ * these: SDKs add process, host, OS and SDK attributes (`process.pid`, `process.command_args`,
+ * `host.name`, `telemetry.sdk.version`, ...) that would each become a label of every series;
+ * traces and logs keep them all.
+ */
+export const METRIC_RESOURCE_ATTRIBUTES = ["service.name", "service.namespace", "service.version", "service.instance.id", "k8s.namespace.name", "k8s.pod.name"] as const;
+
+/**
+ * The OpenTelemetry Collector: OTLP in; traces to Tempo, logs to Loki, metrics exposed for
+ * Prometheus. A metric's resource attributes become its labels (`resource_to_telemetry_conversion`),
+ * so the series a service's pod sends carry `k8s_namespace_name` and `k8s_pod_name` (set by
+ * `telemetryEnv`): Prometheus labels the scraped series with the collector's own namespace and
+ * pod, and prometheus-adapter maps these two instead (docs/observability.md, "Metrics for HPAs").
+ */
 export function collectorConfig(t: CollectorTargets): Record<string, unknown> {
-  const exporters: Record<string, unknown> = { prometheus: { endpoint: `0.0.0.0:${PORTS.collectorMetrics}` } };
+  const exporters: Record<string, unknown> = { prometheus: { endpoint: `0.0.0.0:${PORTS.collectorMetrics}`, resource_to_telemetry_conversion: { enabled: true } } };
   const pipelines: Record<string, unknown> = {};
   const processors = ["memory_limiter", "batch"];
   const receivers = ["otlp"];
-  pipelines.metrics = { receivers, processors, exporters: ["prometheus"] };
+  pipelines.metrics = { receivers, processors: ["memory_limiter", "transform/metric-resource", "batch"], exporters: ["prometheus"] };
   if (t.traces) {
     exporters["otlp/tempo"] = { endpoint: t.traces, tls: { insecure: true } };
     pipelines.traces = { receivers, processors, exporters: ["otlp/tempo"] };
@@ -66,9 +82,15 @@ export function collectorConfig(t: CollectorTargets): Record<string, unknown> {
     exporters["otlphttp/loki"] = { endpoint: t.logs };
     pipelines.logs = { receivers, processors, exporters: ["otlphttp/loki"] };
   }
+  const keep = METRIC_RESOURCE_ATTRIBUTES.map((k) => JSON.stringify(k)).join(", ");
   return {
     receivers: { otlp: { protocols: { grpc: { endpoint: `0.0.0.0:${PORTS.otlpGrpc}` }, http: { endpoint: `0.0.0.0:${PORTS.otlpHttp}` } } } },
-    processors: { memory_limiter: { check_interval: "1s", limit_percentage: 80, spike_limit_percentage: 25 }, batch: {} },
+    processors: {
+      memory_limiter: { check_interval: "1s", limit_percentage: 80, spike_limit_percentage: 25 },
+      batch: {},
+      // Metrics only: the resource attributes that become labels (METRIC_RESOURCE_ATTRIBUTES).
+      "transform/metric-resource": { error_mode: "ignore", metric_statements: [{ context: "resource", statements: [`keep_keys(attributes, [${keep}])`] }] },
+    },
     exporters,
     extensions: { health_check: { endpoint: `0.0.0.0:${PORTS.collectorHealth}` } },
     service: { extensions: ["health_check"], pipelines },

@@ -5,6 +5,7 @@ import { stringify } from "yaml";
 import { selectorLabels } from "../core/labels";
 import { childName } from "../core/naming";
 import { NetworkRule, peers } from "../core/network";
+import type { NetworkAccess } from "../workload/network-access";
 import { createIngress } from "../workload/ingress";
 import { CreatedWorkload, createWorkload, scrapedBy } from "../workload/workload";
 import { alertRulesOf, ruleGroups } from "./alert-rules";
@@ -23,6 +24,8 @@ export const GRAFANA_SINGLE_REPLICA =
 
 export interface Frontends {
   readonly prometheus?: CreatedWorkload;
+  /** The NetworkPolicy admitting Prometheus' clients (its own StatefulSet's, or the operator's Prometheus'). */
+  readonly prometheusAccess?: NetworkAccess;
   readonly grafana?: CreatedWorkload;
   readonly grafanaAdminPassword?: pulumi.Output<string>;
 }
@@ -201,10 +204,10 @@ export function deployFrontends(p: Parts, b: Backends): Frontends {
     const access = operatorPrometheus(p, am);
     const g = grafana(p, undefined, b, true);
     if (g && access) access.admit(g.workload.peer, [{ port: PORTS.prometheus }]);
-    return { grafana: g?.workload, grafanaAdminPassword: g?.password };
+    return { grafana: g?.workload, grafanaAdminPassword: g?.password, prometheusAccess: access };
   }
   const prom = prometheus(p, am);
   if (am && prom) am.networkAccess.admit(prom.peer, [{ port: PORTS.alertmanager }]);
   const g = grafana(p, prom, b);
-  return { prometheus: prom, grafana: g?.workload, grafanaAdminPassword: g?.password };
+  return { prometheus: prom, prometheusAccess: prom?.networkAccess, grafana: g?.workload, grafanaAdminPassword: g?.password };
 }

@@ -5,7 +5,10 @@
  * kube-state-metrics, and node-log collection into Loki. Each part can be switched off.
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { NetworkPeer } from "../core/network";
 import type { MetricsPushTarget, TelemetryTarget } from "../core/telemetry";
+import type { NetworkAccess } from "../workload/network-access";
+import { PORTS } from "./backend-configs";
 import type { IngressArgs } from "../workload/ingress";
 import type { ResourcesArgs } from "../core/resources";
 import type { Platform } from "../platform/types";
@@ -114,6 +117,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
   public readonly metricsPush?: MetricsPushTarget;
   /** Grafana's generated admin password (secret). */
   public readonly grafanaAdminPassword?: pulumi.Output<string>;
+  private readonly prometheusAccess?: NetworkAccess;
+  private readonly stackName: string;
 
   constructor(name: string, args: ObservabilityStackArgs, opts?: pulumi.ComponentResourceOptions) {
     const resolved = resolveObservabilityArgs(name, args);
@@ -125,7 +130,18 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     this.pushgatewayUrl = out.pushgatewayUrl;
     this.metricsPush = out.metricsPush;
     this.grafanaAdminPassword = out.grafanaAdminPassword;
+    this.prometheusAccess = out.prometheusAccess;
+    this.stackName = name;
     this.registerOutputs({ prometheusUrl: this.prometheusUrl, grafanaUrl: this.grafanaUrl, pushgatewayUrl: this.pushgatewayUrl });
+  }
+
+  /**
+   * Lets `source` query Prometheus' HTTP API (9090): e.g. prometheus-adapter, which serves
+   * Prometheus series to HPAs as custom and external metrics (docs/observability.md).
+   */
+  allowPrometheusQueriesFrom(source: NetworkPeer): void {
+    if (!this.prometheusAccess) throw new Error(`ObservabilityStack "${this.stackName}": allowPrometheusQueriesFrom needs Prometheus, and prometheus is false`);
+    this.prometheusAccess.admit(source, [{ port: PORTS.prometheus }]);
   }
 }
 

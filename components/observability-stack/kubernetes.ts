@@ -6,6 +6,7 @@ import { deployFrontends } from "./frontends";
 import type { MetricsPushTarget, TelemetryTarget } from "../core/telemetry";
 import { Parts, endpoint } from "./parts";
 import type { ResolvedObservability } from "./resolve";
+import type { NetworkAccess } from "../workload/network-access";
 
 export interface ObservabilityOutputs {
   readonly telemetry?: TelemetryTarget;
@@ -14,6 +15,7 @@ export interface ObservabilityOutputs {
   readonly pushgatewayUrl?: pulumi.Output<string>;
   readonly metricsPush?: MetricsPushTarget;
   readonly grafanaAdminPassword?: pulumi.Output<string>;
+  readonly prometheusAccess?: NetworkAccess;
 }
 
 export function deployObservability(parent: pulumi.ComponentResource, r: ResolvedObservability): ObservabilityOutputs {
@@ -27,5 +29,6 @@ export function deployObservability(parent: pulumi.ComponentResource, r: Resolve
     pushgatewayUrl: backends.pushgateway ? parts.url(backends.pushgateway, PORTS.pushgateway) : undefined,
     metricsPush: backends.pushgateway ? { url: parts.url(backends.pushgateway, PORTS.pushgateway), endpoint: endpoint(backends.pushgateway) } : undefined,
     grafanaAdminPassword: front.grafanaAdminPassword,
+    prometheusAccess: front.prometheusAccess,
   };
 }

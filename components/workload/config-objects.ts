@@ -77,6 +77,8 @@ export function createConfigObjects(ctx: ConfigObjectsContext, env: ResolvedEnv)
     else vars.push({ name: key, valueFrom: { configMapKeyRef: { ...ref.configMapKeyRef } } });
   }
   vars.sort((a, b) => (a.name as string).localeCompare(b.name as string));
+  // Inline values last, in order: the kubelet expands $(NAME) in them from the variables above.
+  for (const e of env.expanded ?? []) vars.push({ name: e.name, value: e.value });
 
   const volumes: Volume[] = [];
   const volumeMounts: VolumeMount[] = [];

@@ -24,7 +24,7 @@
  *   of the manual failover in docs/postgres.md.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { KubernetesPlatform, PostgresCluster } from "../../components";
+import { KubernetesPlatform, PostgresCluster, peers } from "../../components";
 import { StackConfig, requireString } from "../config";
 import { blueprintObservability } from "../observability";
 import { KEYCLOAK_VERSION, bookwormData } from "./data";
@@ -40,6 +40,13 @@ export interface BookwormOutputs {
   /** Keep a copy outside the cluster: `pulumi stack output --show-secrets outputs`. */
   readonly backupPassphrase?: pulumi.Output<string>;
 }
+
+/**
+ * Where prod's HPAs get their custom and external metrics: prometheus-adapter (a prerequisite,
+ * the chart's labels) in bookworm-system beside the ingress controller, querying keel's
+ * Prometheus with the rules of docs/observability.md ("Metrics for HPAs").
+ */
+export const METRICS_ADAPTER = { namespace: "bookworm-system", podLabels: { "app.kubernetes.io/name": "prometheus-adapter" } } as const;
 
 /** Prod's mail relay: a Secret the team provides (the seed names no mail provider). */
 export const MAIL_RELAY_SECRET = "bookworm-mail-relay";
@@ -79,6 +86,8 @@ export function bookworm(stack: StackConfig): BookwormOutputs {
   });
 
   const observability = blueprintObservability(stack, platform, { name: "bookworm-obs", section: settings, defaultChannel: "#bookworm-alerts", extraAlertRules: PostgresCluster.alertRules(), logs: profile.logs, batchJobs: profile.backupRetentionDays !== undefined });
+
+  if (env.name === "prod") observability.allowPrometheusQueriesFrom(peers.namespace(METRICS_ADAPTER.namespace, { ...METRICS_ADAPTER.podLabels }));
 
   const databaseClients = SERVICE_NAMES.filter((s) => USES[s].database).map((s) => ({ name: `bookworm-${s}`, maxPods: maxPods(s, profile), poolSize: DATABASE_POOL }));
   const data = bookwormData({ stack, platform, profile, host, identityImage, metricsPush: observability.metricsPush, databaseClients });

@@ -128,6 +128,15 @@ describe("bookworm prod: the seed's production figures", () => {
     expect(scaled.map((s) => at(prod().find("HorizontalPodAutoscaler", `bookworm-${s}`), "spec.maxReplicas"))).toEqual(scaled.map(() => BOOKWORM_PROFILES.prod.maxReplicas));
   });
 
+  it("lets prometheus-adapter in bookworm-system query Prometheus, for the HPAs' custom and external metrics", () => {
+    const policy = prod().find("NetworkPolicy", "bookworm-obs-prometheus-from-ns-bookworm-system");
+    expect(at(policy, "spec.ingress.0")).toEqual({
+      from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "bookworm-system" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus-adapter" } } }],
+      ports: [{ port: 9090, protocol: "TCP" }],
+    });
+    expect(dev().objects.filter((o) => o.metadata.name === "bookworm-obs-prometheus-from-ns-bookworm-system")).toEqual([]);
+  });
+
   it("runs PostgreSQL primary + replica, Redis with 3 sentinels, a 3-node RabbitMQ cluster, Keycloak in HA, no Mailpit", () => {
     expect(at(prod().find("StatefulSet", "bookworm-db-replica"), "spec.replicas")).toBe(1);
     const cache = prod().find("StatefulSet", "bookworm-cache");

@@ -57,6 +57,19 @@ describe("backend configuration", () => {
     expect(c.service.pipelines.metrics.exporters).toEqual(["prometheus"]);
     expect(c.exporters["otlp/tempo"]).toEqual({ endpoint: "tempo:4317", tls: { insecure: true } });
   });
+
+  it("labels metric series with the resource attributes that name the pod (for HPAs), and only a bounded few", () => {
+    const c = collectorConfig({ traces: "tempo:4317", logs: "http://loki:3100/otlp" }) as { service: { pipelines: Record<string, { processors: string[] }> }; exporters: Obj; processors: Obj };
+    expect(c.exporters.prometheus).toEqual({ endpoint: "0.0.0.0:8889", resource_to_telemetry_conversion: { enabled: true } });
+    expect(c.service.pipelines.metrics.processors).toEqual(["memory_limiter", "transform/metric-resource", "batch"]);
+    // Traces and logs keep every resource attribute.
+    expect(c.service.pipelines.traces.processors).toEqual(["memory_limiter", "batch"]);
+    expect(c.service.pipelines.logs.processors).toEqual(["memory_limiter", "batch"]);
+    expect(c.processors["transform/metric-resource"]).toEqual({
+      error_mode: "ignore",
+      metric_statements: [{ context: "resource", statements: ['keep_keys(attributes, ["service.name", "service.namespace", "service.version", "service.instance.id", "k8s.namespace.name", "k8s.pod.name"])'] }],
+    });
+  });
 });
 
 describe("Grafana dashboards", () => {
