@@ -1,4 +1,4 @@
-/** `npm run test:real`: configuration run by the real tools (promtool, amtool, PostgreSQL, Redis, shellcheck), installed by .ci/run. */
+/** `npm run test:real`: what keel generates, run by the real tools (Prometheus, promtool, amtool, PostgreSQL, Redis, RabbitMQ, shellcheck; the OpenTelemetry Collector and Kubernetes' own code built from the Go module proxy), installed by .ci/run. */
 module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test-real"],

@@ -12,7 +12,7 @@ import { goBuild } from "./tools";
 
 /** Builds the collector and returns its path. */
 export function buildCollector(): string {
-  return goBuild("otelcol", "otelcol-keel-logs");
+  return goBuild("otelcol", "otelcol-keel");
 }
 
 /** One log record as Loki's OTLP endpoint receives it, flattened. */

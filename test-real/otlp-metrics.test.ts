@@ -2,7 +2,7 @@
  * Per-pod metrics over OTLP, for HPAs, with real programs. A real OpenTelemetry Collector runs
  * keel's generated OTLP configuration (the collector's ConfigMap as synthesized), built from the
  * collector's Go modules at the image's release with exactly the components that configuration
- * uses (test-real/otelcol-otlp). Two pods of a service send metrics over OTLP/HTTP (JSON). Their
+ * uses (test-real/otelcol). Two pods of a service send metrics over OTLP/HTTP (JSON). Their
  * resource attributes come from the Deployment keel synthesizes: its env list is resolved as the
  * kubelet resolves it (fieldRefs, ConfigMap keys, `$(VAR)` expanded only in inline values of
  * variables declared before), and read by the OpenTelemetry JS SDK (env detector; the metrics
@@ -154,7 +154,7 @@ describe("OTLP metrics of a service's pods, through keel's collector configurati
   let exportedSeries: Record<string, string>[] = [];
 
   beforeAll(async () => {
-    const binary = goBuild("otelcol-otlp", "otelcol-keel-otlp");
+    const binary = goBuild("otelcol", "otelcol-keel");
     // The stack as deployed: the collector's ConfigMap and DaemonSet, the service's Deployment and ConfigMap.
     const s = await synthesize(() => {
       const platform = testPlatform();

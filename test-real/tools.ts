@@ -24,8 +24,11 @@ export function run(command: string, args: readonly string[], cwd: string): { co
  */
 export function goBuild(module: string, binary: string): string {
   const out = path.join(os.tmpdir(), `keel-${module}`, binary);
+  // Suites in parallel workers may build the same module: each writes its own file, then renames it into place (atomic).
+  const own = `${out}.${process.pid}`;
   try {
-    execFileSync("go", ["build", "-o", out, "."], { cwd: path.join(__dirname, module), stdio: "pipe", timeout: 900_000 });
+    execFileSync("go", ["build", "-o", own, "."], { cwd: path.join(__dirname, module), stdio: "pipe", timeout: 900_000 });
+    fs.renameSync(own, out);
   } catch (err) {
     const e = err as { stderr?: Buffer; message: string };
     throw new Error(`go build of test-real/${module} failed (needs Go and the Go module proxy): ${e.stderr?.toString() ?? e.message}`);
