@@ -180,6 +180,11 @@ export function resolveApiServiceArgs(name: string, args: ApiServiceArgs): Resol
   const withConnections = connected.args;
   // With telemetry: the OTEL_* variables, and the pod's name and namespace as resource attributes (inline, expanded by the kubelet).
   const otel = telemetry ? telemetryEnv(telemetry, name, target.system, withConnections.env) : undefined;
+  for (const expanded of otel?.expanded ?? []) {
+    if (Object.prototype.hasOwnProperty.call(withConnections.secretEnv ?? {}, expanded.name)) {
+      v.fail(`secretEnv.${expanded.name} is [secret]; expected a name telemetry does not set (keel writes ${expanded.name} with the pod's name and namespace; give your own attributes in env as a plain string, which keel appends)`);
+    }
+  }
   const resolved = resolveEnv(v, otel ? { ...withConnections, env: otel.env } : withConnections);
   const env: ResolvedEnv = otel ? { ...resolved, expanded: otel.expanded } : resolved;
   checkConfigObjectSizes(v, env);

@@ -5,7 +5,7 @@
  * kube-state-metrics, and node-log collection into Loki. Each part can be switched off.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { NetworkPeer } from "../core/network";
+import type { NetworkEndpoint, NetworkPeer } from "../core/network";
 import type { MetricsPushTarget, TelemetryTarget } from "../core/telemetry";
 import type { NetworkAccess } from "../workload/network-access";
 import { PORTS } from "./backend-configs";
@@ -139,7 +139,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
    * Lets `source` query Prometheus' HTTP API (9090): e.g. prometheus-adapter, which serves
    * Prometheus series to HPAs as custom and external metrics (docs/observability.md).
    */
-  allowPrometheusQueriesFrom(source: NetworkPeer): void {
+  allowPrometheusQueriesFrom(source: NetworkPeer | NetworkEndpoint): void {
     if (!this.prometheusAccess) throw new Error(`ObservabilityStack "${this.stackName}": allowPrometheusQueriesFrom needs Prometheus, and prometheus is false`);
     this.prometheusAccess.admit(source, [{ port: PORTS.prometheus }]);
   }

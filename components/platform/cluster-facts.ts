@@ -69,7 +69,8 @@ export interface ClusterDescription {
    * The aggregated metrics APIs the cluster serves, for HPAs: `resource` (metrics.k8s.io, from
    * metrics-server: cpu and memory targets), `custom` (custom.metrics.k8s.io: Pods and Object
    * metrics, from prometheus-adapter, KEDA, ...), `external` (external.metrics.k8s.io: External
-   * metrics). What is not true is listed as a prerequisite of the HPAs that need it.
+   * metrics). Every API an HPA needs is listed as a prerequisite, with "(the platform provides
+   * it)" where this says the cluster serves it.
    * @default the distribution's (k3s ships metrics-server: { resource: true }); else nothing known
    */
   readonly metricsApis?: MetricsApisFact;

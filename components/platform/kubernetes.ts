@@ -152,7 +152,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Kube
         }
         if (r.mesh && meshed.has(nsName)) {
           const prometheus = { namespace: r.namespaces.monitoring, podLabels: r.monitoringPodLabels };
-          createMeshObjects({ platformName: name, nsName, namespace: created[nsName].metadata.name, mesh: r.mesh, prometheus, dns: r.dns, acmeSolver: acmeSolver ? ACME_SOLVER : undefined }, childOpts);
+          createMeshObjects({ platformName: name, nsName, namespace: created[nsName].metadata.name, mesh: r.mesh, defaultDeny: r.defaultDeny, prometheus, dns: r.dns, acmeSolver: acmeSolver ? ACME_SOLVER : undefined }, childOpts);
         }
       }
       namespaceOutputs[tier] = created[nsName].metadata.name;

@@ -25,19 +25,10 @@ import type { Validator } from "../core/errors";
 import { labelProblems } from "../core/kubernetes-syntax";
 import { LABEL_MANAGED_BY, Labels } from "../core/labels";
 import { childName, isDnsLabel } from "../core/naming";
+import { ISTIO_PORTS } from "../../policies/lib/istio";
 import { KubernetesTarget, MeshTarget, TIERS, Tier } from "./types";
 
-/** The ports of Istio's sidecar mode keel's policies name. */
-export const ISTIO_PORTS = {
-  /** istiod: xDS and certificates (mTLS), what every sidecar connects to. */
-  xds: 15012,
-  /** The sidecar's agent: merged Prometheus metrics (`/stats/prometheus`) and rewritten probes, plaintext, never captured. */
-  agent: 15020,
-  /** The sidecar's health endpoint (`/healthz/ready`), probed by the kubelet. */
-  health: 15021,
-  /** istiod's injection and validation webhooks, called by the API server. */
-  webhook: 15017,
-} as const;
+export { ISTIO_PORTS };
 
 export interface IstioMeshArgs {
   /**
@@ -72,7 +63,9 @@ export interface IstioMeshArgs {
 }
 
 /** A service mesh the cluster runs. Only Istio's sidecar mode. */
+/** A service mesh the cluster runs (docs/mesh.md). */
 export interface MeshArgs {
+  /** Istio in sidecar mode, installed with its CNI node agent (a prerequisite keel check lists). */
   readonly istio: IstioMeshArgs;
 }
 
@@ -157,6 +150,11 @@ export interface MeshNamespace {
   readonly namespace: pulumi.Input<string>;
   readonly mesh: ResolvedMesh;
   readonly prometheus: { readonly namespace: string; readonly podLabels: Labels };
+  /**
+   * The namespace denies by default: the sidecars' holes are opened. Without the default deny
+   * nothing is closed, and a policy selecting every pod would isolate them all instead.
+   */
+  readonly defaultDeny: boolean;
   /** Cluster DNS: a sidecar finds istiod by name (istiod.<namespace>.svc). */
   readonly dns: { readonly namespace: string; readonly podLabels: Labels; readonly port: number };
   /** The platform admits cert-manager's HTTP-01 solver pods here. */
@@ -178,22 +176,24 @@ export interface MeshNamespace {
 export function createMeshObjects(c: MeshNamespace, opts: pulumi.CustomResourceOptions): void {
   const metadata = (name: string) => ({ name, namespace: c.namespace });
   peerAuthentication(childName(c.platformName, `mtls-${c.nsName}`), metadata("default"), { mtls: { mode: "STRICT" } }, opts);
-  new k8s.networking.v1.NetworkPolicy(
-    childName(c.platformName, `istio-sidecar-${c.nsName}`),
-    {
-      metadata: { ...metadata("istio-sidecar"), labels: { [LABEL_MANAGED_BY]: "keel" } },
-      spec: {
-        podSelector: {},
-        policyTypes: ["Ingress", "Egress"],
-        ingress: [{ from: [byName(c.prometheus.namespace, c.prometheus.podLabels)], ports: [{ port: ISTIO_PORTS.agent, protocol: "TCP" }] }],
-        egress: [
-          { to: [byName(c.mesh.namespace, c.mesh.istiodLabels)], ports: [{ port: ISTIO_PORTS.xds, protocol: "TCP" }] },
-          { to: [byName(c.dns.namespace, c.dns.podLabels)], ports: [{ port: c.dns.port, protocol: "UDP" }, { port: c.dns.port, protocol: "TCP" }] },
-        ],
+  if (c.defaultDeny) {
+    new k8s.networking.v1.NetworkPolicy(
+      childName(c.platformName, `istio-sidecar-${c.nsName}`),
+      {
+        metadata: { ...metadata("istio-sidecar"), labels: { [LABEL_MANAGED_BY]: "keel" } },
+        spec: {
+          podSelector: {},
+          policyTypes: ["Ingress", "Egress"],
+          ingress: [{ from: [byName(c.prometheus.namespace, c.prometheus.podLabels)], ports: [{ port: ISTIO_PORTS.agent, protocol: "TCP" }] }],
+          egress: [
+            { to: [byName(c.mesh.namespace, c.mesh.istiodLabels)], ports: [{ port: ISTIO_PORTS.xds, protocol: "TCP" }] },
+            { to: [byName(c.dns.namespace, c.dns.podLabels)], ports: [{ port: c.dns.port, protocol: "UDP" }, { port: c.dns.port, protocol: "TCP" }] },
+          ],
+        },
       },
-    },
-    opts,
-  );
+      opts,
+    );
+  }
   if (c.acmeSolver) {
     peerAuthentication(childName(c.platformName, `mtls-acme-${c.nsName}`), metadata("acme-http01-solver"), plaintextOn({ [c.acmeSolver.label]: "true" }, [c.acmeSolver.port]), opts);
   }

@@ -2,6 +2,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { clusterHost } from "../core/connection";
 import { Validator } from "../core/errors";
 import { childName } from "../core/naming";
 import type { NetworkPort, NetworkRule } from "../core/network";
@@ -85,7 +86,8 @@ export function deployRabbitMq(parent: pulumi.ComponentResource, r: ResolvedRabb
     env: [
       { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
       { name: "RABBITMQ_USE_LONGNAME", value: "true" },
-      { name: "RABBITMQ_NODENAME", value: pulumi.interpolate`rabbit@$(POD_NAME).${headless}.${r.namespace}.svc.cluster.local` },
+      // The name the config's peer list and seed-node logic use, with the kubelet's $(POD_NAME).
+      { name: "RABBITMQ_NODENAME", value: pulumi.output(r.namespace).apply((ns) => rabbitmqNodeName("$(POD_NAME)", headless, ns)) },
       { name: "RABBITMQ_CONFIG_FILE", value: `${CONFIG_DIR}/rabbitmq.conf` },
       { name: "RABBITMQ_ENABLED_PLUGINS_FILE", value: `${CONFIG_DIR}/enabled_plugins` },
       { name: "RABBITMQ_MNESIA_BASE", value: `${DATA_DIR}/mnesia` },
@@ -133,6 +135,6 @@ export function deployRabbitMq(parent: pulumi.ComponentResource, r: ResolvedRabb
   });
   const clients = new ClientAccess(parent, r, clientPorts, r.allowFrom, labels, selector);
   mirrorRules(clients, r.allowFrom, []);
-  const host = pulumi.interpolate`${nodes.service.metadata.name}.${r.namespace}.svc.cluster.local`;
+  const host = clusterHost(nodes.service.metadata.name, r.namespace);
   return { nodes, clients, password, credentials, cookie, host, nodeNames };
 }

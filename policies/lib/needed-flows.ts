@@ -9,6 +9,7 @@
  * What cannot be decided for lack of a fact is returned as such, never dropped.
  */
 import type { ClusterFacts, IssuerSolver, MeshFact } from "./cluster-facts";
+import { ISTIO_PORTS } from "./istio";
 import { labelsOf } from "./kubernetes";
 import type { Endpoint, PodGroup, Protocol } from "./network-model";
 import { arr, at, num, obj, str } from "./props";
@@ -49,11 +50,8 @@ export const ACME_SOLVER_PORT = 8089;
 
 const TCP = (port: number): PortChoice[] => [{ port, protocol: "TCP" }];
 
-/** Istio's sidecar ports: istiod's xDS (mTLS), and the agent's merged metrics (plaintext). */
-export const ISTIO_XDS_PORT = 15012;
-export const ISTIO_AGENT_PORT = 15020;
 /** Inbound ports the sidecar never captures (agent, health, Envoy's stats): mTLS modes do not apply. */
-const UNCAPTURED = new Set([ISTIO_AGENT_PORT, 15021, 15090]);
+const UNCAPTURED = new Set<number>([ISTIO_PORTS.agent, ISTIO_PORTS.health, ISTIO_PORTS.envoyStats]);
 /** Go's strconv.ParseBool false values: how Istio's injector reads the prometheus.io annotations. */
 const GO_FALSE = new Set(["0", "f", "F", "false", "FALSE", "False"]);
 
@@ -263,17 +261,17 @@ function meshFlows(stack: StackObjects, facts: ClusterFacts, out: { flows: Neede
   const mesh = facts.mesh;
   const meshed = stack.workloads.filter((w) => hasSidecar(mesh, w));
   if (!mesh || meshed.length === 0) return;
-  const istiod = groupsFor(stack, mesh.namespace, mesh.istiodLabels, `istiod (namespace ${mesh.namespace})`, [{ name: "tls-xds", port: ISTIO_XDS_PORT, protocol: "TCP" }]);
-  for (const w of meshed) for (const to of istiod) out.flows.push({ from: { pods: w.group }, to: { pods: to }, ports: TCP(ISTIO_XDS_PORT), why: `Istio sidecar xDS (${ISTIO_XDS_PORT})`, urn: w.object.urn });
+  const istiod = groupsFor(stack, mesh.namespace, mesh.istiodLabels, `istiod (namespace ${mesh.namespace})`, [{ name: "tls-xds", port: ISTIO_PORTS.xds, protocol: "TCP" }]);
+  for (const w of meshed) for (const to of istiod) out.flows.push({ from: { pods: w.group }, to: { pods: to }, ports: TCP(ISTIO_PORTS.xds), why: `Istio sidecar xDS (${ISTIO_PORTS.xds})`, urn: w.object.urn });
   const merged = meshed.filter(mergedMetrics);
   if (merged.length === 0) return;
   const p = facts.prometheus;
   if (!p) {
-    out.undecided.push(`flows from Prometheus to the Istio sidecars' merged metrics (${ISTIO_AGENT_PORT}) of ${merged.length} workload(s): the cluster fact prometheus (namespace and pod labels) is missing`);
+    out.undecided.push(`flows from Prometheus to the Istio sidecars' merged metrics (${ISTIO_PORTS.agent}) of ${merged.length} workload(s): the cluster fact prometheus (namespace and pod labels) is missing`);
     return;
   }
   const scrapers = groupsFor(stack, p.namespace, p.podLabels, `Prometheus (namespace ${p.namespace})`);
-  for (const w of merged) for (const from of scrapers) out.flows.push({ from: { pods: from }, to: { pods: w.group }, ports: TCP(ISTIO_AGENT_PORT), why: `Istio merged metrics (${ISTIO_AGENT_PORT})`, urn: w.object.urn });
+  for (const w of merged) for (const from of scrapers) out.flows.push({ from: { pods: from }, to: { pods: w.group }, ports: TCP(ISTIO_PORTS.agent), why: `Istio merged metrics (${ISTIO_PORTS.agent})`, urn: w.object.urn });
 }
 
 /**

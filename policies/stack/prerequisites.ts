@@ -6,6 +6,7 @@
  * as their own section.
  */
 import { CLUSTER_FACTS_SETTING, ClusterFacts } from "../lib/cluster-facts";
+import { ISTIO_PORTS } from "../lib/istio";
 import { stackPolicy } from "../lib/define";
 import { IMAGE_MANIFEST_SETTING, readImageManifest } from "../lib/image-manifest";
 import { hasSidecar, neededFlows } from "../lib/needed-flows";
@@ -78,7 +79,7 @@ function mesh(stack: StackObjects, facts: ClusterFacts, out: string[]): void {
       ? "prerequisite: the Istio CNI node agent (istio-cni DaemonSet): it redirects the meshed pods' traffic, so they carry the unprivileged istio-validation init container that Pod Security restricted admits"
       : "prerequisite: Pod Security privileged in the meshed namespaces: without the Istio CNI node agent every injected pod carries istio-init (root, NET_ADMIN, NET_RAW), which baseline and restricted refuse",
   );
-  out.push(`prerequisite: Istio's sidecar injection webhook (istiod port 15017) reachable from the API server, for the namespaces labelled ${injection} (${namespaces})`);
+  out.push(`prerequisite: Istio's sidecar injection webhook (istiod port ${ISTIO_PORTS.webhook}) reachable from the API server, for the namespaces labelled ${injection} (${namespaces})`);
   const ic = facts.ingressController;
   if (ic && m.namespaces.includes(ic.namespace) && !m.ingressControllerInMesh) {
     out.push(`prerequisite: the ingress controller's pods (namespace ${ic.namespace}) opt out of sidecar injection (label sidecar.istio.io/inject: "false"): their namespace is meshed, and the cluster facts place the controller outside the mesh`);

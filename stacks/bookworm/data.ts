@@ -20,7 +20,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { KubernetesPlatform, MetricsPushTarget, PostgresCluster, RabbitMqCluster, RedisStore, SeaweedStorage, StatefulService } from "../../components";
+import { Connection, KubernetesPlatform, MetricsPushTarget, PostgresCluster, RabbitMqCluster, RedisStore, SeaweedStorage, StatefulService } from "../../components";
 import type { StackConfig } from "../config";
 import type { BookwormProfile } from "./profiles";
 
@@ -67,6 +67,13 @@ export interface DataTierOptions {
   readonly metricsPush?: MetricsPushTarget;
   /** Most pods that open a database pool at once, per service (for max_connections). */
   readonly databaseClients: readonly { readonly name: string; readonly maxPods: number; readonly poolSize: number }[];
+}
+
+/** A connection's username or password, which every store bookworm uses has. */
+export function credential(connection: Connection, field: "username" | "password"): pulumi.Output<string> {
+  const value = connection[field];
+  if (value === undefined) throw new Error(`bookworm: the ${connection.kind} connection has no ${field}, which the services' connection strings need`);
+  return value;
 }
 
 /** Keycloak's path under the public host (KC_HTTP_RELATIVE_PATH), proxied by the gateway. */
@@ -184,7 +191,7 @@ export function bookwormData(o: DataTierOptions): BookwormData {
       ...(ha ? { KC_CACHE_STACK: "kubernetes", JAVA_OPTS_APPEND: pulumi.interpolate`-Djgroups.dns.query=${headless}.${platform.kubernetes.namespaces.data}.svc.cluster.local` } : {}),
       KC_BOOTSTRAP_ADMIN_USERNAME: "admin",
     },
-    secretEnv: { KC_DB_PASSWORD: identityDb.connection.password ?? pulumi.secret(""), KC_BOOTSTRAP_ADMIN_PASSWORD: adminPassword },
+    secretEnv: { KC_DB_PASSWORD: credential(identityDb.connection, "password"), KC_BOOTSTRAP_ADMIN_PASSWORD: adminPassword },
     connections: [{ connection: identityDb.connection, rename: { DATABASE_URL: false } }],
     probes: {
       // The Keycloak operator's budget: up to 10 minutes to start (schema migrations included).
@@ -197,7 +204,7 @@ export function bookwormData(o: DataTierOptions): BookwormData {
     resources: ha
       ? { requests: { cpu: "500m", memory: "1250Mi" }, limits: { cpu: "2", memory: "1360Mi" } }
       : { requests: { cpu: "250m", memory: "768Mi" }, limits: { cpu: "1", memory: "1Gi" } },
-    singleReplicaReason: "dev runs one Keycloak; prod runs two sharing caches over JGroups",
+    ...(ha ? {} : { singleReplicaReason: "dev runs one Keycloak; prod runs two sharing caches over JGroups" }),
     clientEnv: { KEYCLOAK_URL: `http://{host}:{port}${IDENTITY_PATH}` },
     protect,
   });

@@ -26,7 +26,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ApiService, Connection, IngressArgs, KubernetesPlatform, NetworkRule, TelemetryTarget, peers } from "../../components";
 import type { EnvironmentName } from "../environments";
 import type { BookwormData } from "./data";
-import { IDENTITY_PATH } from "./data";
+import { IDENTITY_PATH, credential } from "./data";
 import { BookwormProfile, PROD_RESOURCES, SERVICES, SERVICE_NAMES, ServiceName, devResources } from "./profiles";
 
 /** The data stores a service uses. */
@@ -73,18 +73,17 @@ function secretText(parts: pulumi.Input<string>[]): pulumi.Output<string> {
 /** The `ConnectionStrings__*` a service gets for the stores it uses (all secret: they hold passwords). */
 function connectionStrings(service: ServiceName, uses: Uses, data: BookwormData): Record<string, pulumi.Output<string>> {
   const out: Record<string, pulumi.Output<string>> = {};
-  const c = (x: Connection) => x;
   if (uses.database) {
-    const db = c(data.db.connection);
+    const db = data.db.connection;
     // Each service keeps its tables in a schema of its own in the shared database.
-    out[`ConnectionStrings__${service}db`] = secretText(["Host=", db.host, ";Port=5432;Database=bookworm;Username=", db.username ?? "", ";Password=", db.password ?? "", `;Search Path=${service};Maximum Pool Size=${DATABASE_POOL}`]);
+    out[`ConnectionStrings__${service}db`] = secretText(["Host=", db.host, ";Port=5432;Database=bookworm;Username=", credential(db, "username"), ";Password=", credential(db, "password"), `;Search Path=${service};Maximum Pool Size=${DATABASE_POOL}`]);
   }
   if (uses.cache) {
-    const redis = c(data.cache.connection);
+    const redis = data.cache.connection;
     const sentinels = redis.env.REDIS_SENTINELS;
     out.ConnectionStrings__redis = sentinels
-      ? secretText([sentinels, ",serviceName=", redis.env.REDIS_SENTINEL_MASTER ?? "", ",password=", redis.password ?? "", ",abortConnect=false"])
-      : secretText([redis.host, `:${redis.port},password=`, redis.password ?? "", ",abortConnect=false"]);
+      ? secretText([sentinels, ",serviceName=", redis.env.REDIS_SENTINEL_MASTER, ",password=", credential(redis, "password"), ",abortConnect=false"])
+      : secretText([redis.host, `:${redis.port},password=`, credential(redis, "password"), ",abortConnect=false"]);
   }
   if (uses.broker) out.ConnectionStrings__messaging = pulumi.secret(data.broker.connection.url);
   if (uses.vectors) out.ConnectionStrings__qdrant = secretText(["Endpoint=http://", data.vectors.host, ":6334;Key=", data.vectorsApiKey]);
@@ -112,7 +111,6 @@ export interface ServiceTierOptions {
 export function bookwormServices(o: ServiceTierOptions): Record<ServiceName, ApiService> {
   const { data, profile } = o;
   const prod = o.environment === "prod";
-  const identityUrl = pulumi.interpolate`http://${data.identity.host}:8080${IDENTITY_PATH}`;
   /** A service's in-cluster URL (ApiService's `url`), known before the service exists. */
   const urlOf = (service: ServiceName) => pulumi.interpolate`http://bookworm-${service}.${o.platform.kubernetes.namespaces.app}.svc.cluster.local:80`;
   const make = (service: ServiceName, extra: { env?: Record<string, pulumi.Input<string>>; allowTo?: NetworkRule[]; ingress?: IngressArgs } = {}): ApiService => {
@@ -120,7 +118,7 @@ export function bookwormServices(o: ServiceTierOptions): Record<ServiceName, Api
     const uses = USES[service];
     const trigger = p.scaling;
     const scaled = prod && trigger !== undefined && profile.maxReplicas !== undefined;
-    const stores: Connection[] = [data.identity.connection];
+    const stores: Connection[] = [];
     if (uses.database) stores.push(data.db.connection);
     if (uses.cache) stores.push(data.cache.connection);
     if (uses.broker) stores.push(data.broker.connection);
@@ -145,7 +143,6 @@ export function bookwormServices(o: ServiceTierOptions): Record<ServiceName, Api
         ASPNETCORE_ENVIRONMENT: prod ? "Production" : "Development",
         // Keycloak: tokens name the public issuer; keys and token calls go to the internal URL.
         Identity__Authority: `https://${o.host}${IDENTITY_PATH}/realms/bookworm`,
-        services__keycloak__http__0: identityUrl,
         // One name in every environment (one image runs in both): Mailpit in dev, the team's relay in prod.
         ...(uses.mail && data.mail ? { ConnectionStrings__mail: pulumi.interpolate`Endpoint=smtp://${data.mail.host}:1025` } : {}),
         ...Object.fromEntries((uses.calls ?? []).map((callee) => [`services__${callee}__http__0`, urlOf(callee)])),
@@ -153,7 +150,8 @@ export function bookwormServices(o: ServiceTierOptions): Record<ServiceName, Api
         ...extra.env,
       },
       secretEnv: connectionStrings(service, uses, data),
-      connections: stores.map(quiet),
+      // Keycloak's internal URL under the service-discovery name the services resolve it by.
+      connections: [{ connection: data.identity.connection, rename: { KEYCLOAK_URL: "services__keycloak__http__0" } }, ...stores.map(quiet)],
       telemetry: o.telemetry,
       allowTo: extra.allowTo,
       ingress: extra.ingress,

@@ -68,15 +68,28 @@ describe("stack config: unknown and misspelled keys", () => {
     expect(stackConfigProblems({ "keel:blueprint": "req1", "keel:zz": "1", "keel:aa": "2" }).map((p) => p.split(" is ")[0])).toEqual(["stack config keel:aa", "stack config keel:zz"]);
   });
 
+  /** The section keys and top-level keys a source file reads. */
+  const keysRead = (source: string, blueprint: string) => ({
+    section: new Set([...source.matchAll(new RegExp(`requireString\\(settings, "${blueprint}", "(\\w+)"\\)`, "g")), ...source.matchAll(/settings\.(\w+)/g)].map((m) => m[1])),
+    top: new Set([...source.matchAll(/stack\.config\.\w+(?:<.*?>)?\("(\w+)"\)/g), ...source.matchAll(/config\.getSecret\("(\w+)"\)/g)].map((m) => m[1])),
+  });
+  const observability = keysRead(fs.readFileSync(path.join(ROOT, "stacks/observability.ts"), "utf8"), "");
+
   it.each([
     ["req1", REQ1_SECTION, ["stacks/req1.ts"]],
     ["bookworm", BOOKWORM_SECTION, ["stacks/bookworm/index.ts", "stacks/bookworm/data.ts", "stacks/bookworm/services.ts"]],
     ["todo", TODO_SECTION, ["stacks/todo.ts"]],
-  ] as const)("the declared %s keys are exactly those the blueprint (and stacks/observability.ts) reads", (blueprint, section, files) => {
-    const source = [...files, "stacks/observability.ts"].map((f) => fs.readFileSync(path.join(ROOT, f), "utf8")).join("\n");
-    const sectionKeys = new Set([...source.matchAll(new RegExp(`requireString\\(settings, "${blueprint}", "(\\w+)"\\)`, "g")), ...source.matchAll(/settings\.(\w+)/g)].map((m) => m[1]));
-    expect([...sectionKeys].sort()).toEqual(Object.keys((section as { o: object }).o).sort());
-    const topKeys = new Set([...source.matchAll(/stack\.config\.\w+(?:<.*?>)?\("(\w+)"\)/g), ...source.matchAll(/config\.getSecret\("(\w+)"\)/g)].map((m) => m[1]));
-    expect([...topKeys].sort()).toEqual(Object.keys(BLUEPRINT_KEYS[blueprint]).sort());
+  ] as const)("the declared %s keys are exactly those the blueprint reads, its alerting keys through stacks/observability.ts", (blueprint, section, files) => {
+    const source = files.map((f) => fs.readFileSync(path.join(ROOT, f), "utf8")).join("\n");
+    // The blueprint hands its own section to the shared observability stack, which reads the alerting keys.
+    expect(source).toMatch(/blueprintObservability\(stack, platform, \{[^}]*section: settings/);
+    const own = keysRead(source, blueprint);
+    expect([...new Set([...own.section, ...observability.section])].sort()).toEqual(Object.keys((section as { o: object }).o).sort());
+    expect([...new Set([...own.top, ...observability.top])].sort()).toEqual(Object.keys(BLUEPRINT_KEYS[blueprint]).sort());
+  });
+
+  it("stacks/observability.ts reads the alerting keys and the receivers' secrets, nothing else", () => {
+    expect([...observability.section].sort()).toEqual(["grafanaHost", "noAlertReceiverReason", "slackChannel"]);
+    expect([...observability.top].sort()).toEqual(["pagerdutyRoutingKey", "slackWebhookUrl"]);
   });
 });

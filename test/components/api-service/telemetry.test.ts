@@ -7,6 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ApiService, ObservabilityStack, telemetryEnv } from "../../../components";
 import type { KubernetesObject } from "../../../offline/manifests";
+import { attemptApiService } from "../../helpers/api-service";
 import { integrityProblems } from "../../helpers/integrity";
 import { testPlatform } from "../../helpers/platform";
 import { schemaProblems } from "../../helpers/schema";
@@ -95,5 +96,18 @@ describe("telemetryEnv", () => {
     const t = telemetryEnv(target, "basket", "shop", { OTEL_RESOURCE_ATTRIBUTES: own });
     expect(t.expanded).toEqual([]);
     expect(t.env.OTEL_RESOURCE_ATTRIBUTES).toBe(own);
+  });
+});
+
+describe("ApiService telemetry env: refusals", () => {
+  it("refuses a secret OTEL_RESOURCE_ATTRIBUTES (the inline value would silently win over it), without showing it", async () => {
+    const { lines, registered } = await attemptApiService((platform) => {
+      const obs = new ObservabilityStack("obs", { platform, loki: false, tempo: false, nodeLogs: false });
+      return { platform, image, telemetry: obs.telemetry, secretEnv: { OTEL_RESOURCE_ATTRIBUTES: "deployment.environment=hidden" } };
+    });
+    expect(lines).toEqual([
+      'ApiService "api": secretEnv.OTEL_RESOURCE_ATTRIBUTES is [secret]; expected a name telemetry does not set (keel writes OTEL_RESOURCE_ATTRIBUTES with the pod\'s name and namespace; give your own attributes in env as a plain string, which keel appends)',
+    ]);
+    expect(registered).toEqual([]);
   });
 });

@@ -95,15 +95,24 @@ describe("RabbitMqCluster on Kubernetes", () => {
   });
 
   it("three nodes: only pod 0 forms the cluster (k8s peer discovery, 4.1+), pause_minority, members on epmd/distribution/AMQP, PDB and spread", async () => {
-    const s = await cluster({ replicas: 3, vhost: "/", username: "orders" });
+    let nodeNames: string[] = [];
+    const s = await synthesize(() => {
+      const platform = testPlatform();
+      const mq = new RabbitMqCluster("mq", { platform, replicas: 3, vhost: "/", username: "orders" });
+      new ApiService("api", { platform, image: "ghcr.io/acme/api:1.0.0", connections: [mq.connection] });
+      mq.nodeNames.apply((n) => (nodeNames = n));
+    });
     expect(integrityProblems(s.objects)).toEqual([]);
     const text = conf(s);
     expect(text).toMatch(/^cluster_formation\.peer_discovery_backend = k8s$/m);
     expect(text).toMatch(/^cluster_formation\.k8s\.ordinal_start = 0$/m);
     // No node list and no API access: the seed is derived from each node's own name.
     expect(text).not.toMatch(/classic_config|cluster_formation\.k8s\.(host|token_path|service_name|seed_node)/);
-    // What rabbitmq_peer_discovery_k8s derives from every pod's node name is pod 0's.
-    const names = [0, 1, 2].map((i) => `rabbit@mq-${i}.mq-headless.data.svc.cluster.local`);
+    // What each pod's RABBITMQ_NODENAME becomes (the kubelet expands $(POD_NAME) to the
+    // StatefulSet's pod names) is the component's nodeNames, and k8s peer discovery derives pod 0's from each.
+    const template = String(envOf(s.object("StatefulSet", "mq")).RABBITMQ_NODENAME);
+    const names = [0, 1, 2].map((i) => template.replace("$(POD_NAME)", `mq-${i}`));
+    expect(names).toEqual(nodeNames);
     expect(names.map((n) => k8sSeedNode(n))).toEqual([names[0], names[0], names[0]]);
     expect(text).toMatch(/^cluster_partition_handling = pause_minority$/m);
     expect(text).toMatch(/^default_vhost = \/$/m);

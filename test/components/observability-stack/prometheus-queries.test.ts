@@ -21,9 +21,19 @@ describe("ObservabilityStack.allowPrometheusQueriesFrom", () => {
     expect(at(policy, "spec.policyTypes")).toEqual(["Ingress"]);
   });
 
-  it("without it, nothing outside the stack's own readers is admitted", async () => {
-    const s = await synthesize(() => new ObservabilityStack("obs", { platform: testPlatform(), ...minimal }));
-    expect(s.all("NetworkPolicy").map((p) => p.metadata.name).filter((n) => n.startsWith("obs-prometheus-from-"))).toEqual([]);
+  it("without it, Prometheus admits its own readers only (Grafana)", async () => {
+    const s = await synthesize(() => new ObservabilityStack("obs", { platform: testPlatform(), ...minimal, grafana: {} }));
+    expect(s.all("NetworkPolicy").map((p) => p.metadata.name).filter((n) => n.startsWith("obs-prometheus-from-"))).toEqual(["obs-prometheus-from-obs-grafana"]);
+  });
+
+  it("with the Prometheus operator, admits the peer to the operator's Prometheus pods", async () => {
+    const s = await synthesize(() => {
+      const obs = new ObservabilityStack("obs", { platform: testPlatform({ operators: { prometheusOperator: true } }), ...minimal });
+      obs.allowPrometheusQueriesFrom(peers.namespace("custom-metrics"));
+    });
+    const admitting = s.all("NetworkPolicy").filter((p) => JSON.stringify(p.spec).includes('"custom-metrics"'));
+    expect(admitting.map((p) => [at(p, "spec.ingress.0.ports"), at(p, "spec.podSelector.matchLabels")])).toEqual([[[{ port: 9090, protocol: "TCP" }], expect.any(Object)]]);
+    expect(Object.keys(at(admitting[0], "spec.podSelector.matchLabels") as object).length).toBeGreaterThan(0);
   });
 
   it("refuses when Prometheus is off, naming the stack", async () => {

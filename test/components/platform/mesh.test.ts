@@ -1,6 +1,6 @@
 /** KubernetesPlatform with an Istio mesh: injection labels, STRICT mTLS, the sidecars' NetworkPolicy, the facts, the refusals. */
 import * as pulumi from "@pulumi/pulumi";
-import { KubernetesPlatform, meshIngressBackend, resolveKubernetesPlatformArgs } from "../../../components";
+import { ApiService, KubernetesPlatform, meshIngressBackend, resolveKubernetesPlatformArgs } from "../../../components";
 import { platformProblems as problems } from "../../helpers/platform";
 import { synthesize } from "../../helpers/synth";
 
@@ -114,6 +114,32 @@ describe("meshIngressBackend", () => {
       const plain = new KubernetesPlatform("other", { system: "other", createNamespaces: false });
       expect(meshIngressBackend(plain.kubernetes, { name: "x", tier: "app", namespace: pulumi.output("other"), podLabels: { a: "b" }, ports: [80], serviceName: "x" }, {})).toEqual({ annotations: {} });
     });
+  });
+});
+
+describe("the mesh with keel's other settings", () => {
+  it("opens no sidecar holes where nothing is denied: without defaultDeny a policy selecting every pod would isolate them", async () => {
+    const open = await meshed({}, { defaultDeny: false });
+    expect(open.all("NetworkPolicy")).toEqual([]);
+    expect(open.all("PeerAuthentication").map((p) => p.metadata.name)).toContain("default");
+    const closed = await meshed();
+    expect(closed.all("NetworkPolicy").map((p) => `${p.metadata.namespace}/${p.metadata.name}`)).toContain("shop/istio-sidecar");
+  });
+
+  it("gives an ApiService's Ingress the Service route when the controller is in the mesh, and a PERMISSIVE port when it is not", async () => {
+    const ingressOf = async (ingressControllerInMesh: boolean) => {
+      const s = await synthesize(() => {
+        const platform = new KubernetesPlatform("shop", { system: "shop", mesh: { istio: { cni: true, ingressControllerInMesh } } });
+        new ApiService("api", { platform, image: "ghcr.io/acme/api:1.0.0", replicas: 2, port: 8080, ingress: { host: "shop.example.com" } });
+      });
+      return { annotations: s.object("Ingress", "api").metadata.annotations ?? {}, peerAuthentications: s.all("PeerAuthentication").map((p) => p.metadata.name) };
+    };
+    const inMesh = await ingressOf(true);
+    expect(inMesh.annotations).toMatchObject({ "nginx.ingress.kubernetes.io/service-upstream": "true", "nginx.ingress.kubernetes.io/upstream-vhost": "api.shop.svc" });
+    expect(inMesh.peerAuthentications).not.toContain("api-ingress");
+    const outside = await ingressOf(false);
+    expect(outside.annotations).not.toHaveProperty("nginx.ingress.kubernetes.io/service-upstream");
+    expect(outside.peerAuthentications).toContain("api-ingress");
   });
 });
 
