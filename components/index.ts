@@ -18,3 +18,4 @@ export * from "./seaweed-storage";
 export * from "./kafka-cluster";
 export * from "./rabbitmq-cluster";
 export * from "./stateful-service";
+export * from "./docker-daemon";

@@ -9,7 +9,7 @@ import { ARG_SHAPES } from "../components/core/arg-shapes.generated";
 import { describeValue } from "../components/core/errors";
 import { EnvironmentName, environments, Environment } from "./environments";
 
-export const BLUEPRINTS = ["req1", "bookworm", "todo"] as const;
+export const BLUEPRINTS = ["req1", "bookworm", "todo", "vibebox", "composerp"] as const;
 export type BlueprintName = (typeof BLUEPRINTS)[number];
 export const PLATFORMS = ["kubernetes"] as const;
 const ENVIRONMENTS: readonly EnvironmentName[] = ["dev", "prod"];
@@ -39,6 +39,12 @@ export const BOOKWORM_SECTION: Shape = {
 /** `keel:todo`: the app's image, its public host, alerting. */
 export const TODO_SECTION: Shape = { o: { image: "s", host: "s", ...ALERTING_KEYS }, q: ["image", "host"] };
 
+/** `keel:vibebox`: the frontend's and backend's images, the public host, alerting. */
+export const VIBEBOX_SECTION: Shape = { o: { frontendImage: "s", backendImage: "s", host: "s", ...ALERTING_KEYS }, q: ["frontendImage", "backendImage", "host"] };
+
+/** `keel:composerp`: the services' images (`<imageRepository>/<service>:<version>`), their public domain (`<service host>.<domain>`), alerting. */
+export const COMPOSERP_SECTION: Shape = { o: { imageRepository: "s", version: "s", domain: "s", ...ALERTING_KEYS }, q: ["imageRepository", "version", "domain"] };
+
 /** The keys of the stack's config namespace every stack may set (the values of the first three: see readStackConfig). */
 const COMMON_KEYS: Readonly<Record<string, Shape>> = {
   blueprint: "s",
@@ -52,6 +58,8 @@ export const BLUEPRINT_KEYS: Readonly<Record<BlueprintName, Readonly<Record<stri
   req1: { req1: REQ1_SECTION, req1OidcClientSecret: "s", slackWebhookUrl: "s", pagerdutyRoutingKey: "s" },
   bookworm: { bookworm: BOOKWORM_SECTION, slackWebhookUrl: "s", pagerdutyRoutingKey: "s" },
   todo: { todo: TODO_SECTION, slackWebhookUrl: "s", pagerdutyRoutingKey: "s" },
+  vibebox: { vibebox: VIBEBOX_SECTION, slackWebhookUrl: "s", pagerdutyRoutingKey: "s" },
+  composerp: { composerp: COMPOSERP_SECTION, slackWebhookUrl: "s", pagerdutyRoutingKey: "s" },
 };
 
 /** The keys each blueprint reads as secrets (`config.getSecret`): plain text is refused, since it sits unencrypted in the stack file. */
@@ -59,6 +67,8 @@ export const BLUEPRINT_SECRET_KEYS: Readonly<Record<BlueprintName, readonly stri
   req1: ["req1OidcClientSecret", "slackWebhookUrl", "pagerdutyRoutingKey"],
   bookworm: ["slackWebhookUrl", "pagerdutyRoutingKey"],
   todo: ["slackWebhookUrl", "pagerdutyRoutingKey"],
+  vibebox: ["slackWebhookUrl", "pagerdutyRoutingKey"],
+  composerp: ["slackWebhookUrl", "pagerdutyRoutingKey"],
 };
 
 /**

@@ -5,9 +5,10 @@
  * with WAL archiving to SeaweedFS), Redis for sessions and cache, SeaweedFS for files.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ApiService, KubernetesPlatform, PostgresCluster, RedisStore, SeaweedStorage, peers } from "../components";
+import { ApiService, PostgresCluster, RedisStore, SeaweedStorage, peers } from "../components";
 import { StackConfig, requireString } from "./config";
 import { blueprintObservability } from "./observability";
+import { blueprintPlatform } from "./platform";
 
 export interface Req1Outputs {
   readonly apiUrl: pulumi.Output<string>;
@@ -28,18 +29,13 @@ export function req1(stack: StackConfig): Req1Outputs {
   const oidcClientSecret = stack.config.getSecret("req1OidcClientSecret");
   const env = stack.environment;
 
-  const platform = new KubernetesPlatform("req1", {
-    system: "req1",
-    protect: stack.environment.protect,
-    ...stack.kubernetes,
-    // Without req1OidcClientSecret in the stack config, the API reads the client secret from a
-    // Secret someone else creates: a prerequisite, listed by keel check.
-    externalObjects: [
-      ...(stack.kubernetes.externalObjects ?? []),
-      ...(oidcClientSecret === undefined
+  // Without req1OidcClientSecret in the stack config, the API reads the client secret from a
+  // Secret someone else creates: a prerequisite, listed by keel check.
+  const platform = blueprintPlatform(stack, "req1", {
+    externalObjects:
+      oidcClientSecret === undefined
         ? [{ kind: "Secret", namespace: "req1", name: "req1-oidc", keys: ["client-secret"], reason: "the OIDC client secret issued by the identity provider: kubectl -n req1 create secret generic req1-oidc --from-literal=client-secret=..., or set req1OidcClientSecret in the stack config" }]
-        : []),
-    ],
+        : [],
   });
 
   // Seed 000: Prometheus + Grafana + OpenTelemetry Collector + Tempo + Loki, alerts to Slack/PagerDuty.

@@ -21,10 +21,11 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ApiService, KubernetesPlatform, PostgresCluster, ResourcesArgs } from "../components";
+import { ApiService, PostgresCluster, ResourcesArgs } from "../components";
 import { StackConfig, requireString } from "./config";
 import type { EnvironmentName } from "./environments";
 import { blueprintObservability } from "./observability";
+import { blueprintPlatform } from "./platform";
 
 /** The seed's figures per environment (dev: the seed's single-node compose; prod: its Kubernetes manifests). */
 export interface TodoProfile {
@@ -66,21 +67,17 @@ export function todo(stack: StackConfig): TodoOutputs {
   const env = stack.environment;
   const profile = TODO_PROFILES[env.name];
 
-  const platform = new KubernetesPlatform("todo", {
-    system: "todo",
-    protect: env.protect,
-    ...stack.kubernetes,
-    // What the blueprint relies on in the image, stated where `keel check` lists prerequisites.
+  // The seed gives the app no namespace of its own: keel's tiers, named for the system. What the
+  // blueprint relies on in the image is stated where `keel check` lists prerequisites.
+  const platform = blueprintPlatform(stack, "todo", {
+    namespaces: { app: "todo", data: "todo-data", storage: "todo-data", monitoring: "todo-monitoring" },
     userImages: [
-      ...(stack.kubernetes.userImages ?? []),
       {
         reference: image,
         reason:
           "the Rust todo app: listens on ADDRESS:PORT (0.0.0.0:8000 here), serves GET /health and the seed's Prometheus /metrics on 8000; it runs no migrations, so the tables of its db/init.sql must exist in database todo_app (apply it once after the first pulumi up, with psql and the app's DATABASE_URL)",
       },
     ],
-    // The seed gives the app no namespace of its own: keel's tiers, named for the system.
-    namespaces: { app: "todo", data: "todo-data", storage: "todo-data", monitoring: "todo-monitoring", ...stack.kubernetes.namespaces },
   });
 
   // Seed: "Prometheus :9090, Grafana :3000, Log Aggregation"; the app does not trace.

@@ -199,15 +199,18 @@ export const IMAGE_MANIFEST: readonly ImageManifestEntry[] = [
   // 21/jre/alpine/Dockerfile: alpine 3.20) adds coreutils, openssl, gnupg, tzdata; Kafka adds
   // bash, procps, gcompat (wget and gpg are removed again), `adduser -D appuser` (1000:1000) and
   // USER appuser. Kafka lives in /opt/kafka (bin/ is NOT on PATH: call the scripts by full path);
-  // java and keytool are on PATH (/opt/java/openjdk/bin). Writes: /var/lib/kafka/data, and with the
-  // image's own scripts /opt/kafka/config (final configs), /opt/kafka/logs (LOG_DIR default),
-  // /mnt/shared/config and /tmp. wget is not listed: whether busybox's applet link survives
-  // `apk del wget` was not verified.
+  // java and keytool are on PATH (/opt/java/openjdk/bin). Writes, as keel runs it (its own start
+  // script, then kafka-server-start.sh): /var/lib/kafka/data and /tmp (keel points LOG_DIR and the
+  // runtime config there). The image's entrypoint (/etc/kafka/docker/run, which keel does not run)
+  // also writes /opt/kafka/config and /mnt/shared/config, and kafka-run-class.sh's default LOG_DIR
+  // is /opt/kafka/logs: a container that runs the entrypoint, or leaves LOG_DIR unset, needs
+  // volumes there. wget is not listed: whether busybox's applet link survives `apk del wget` was
+  // not verified.
   {
     reference: "apache/kafka:3.9.0",
     user: { uid: 1000, gid: 1000, name: "appuser" },
     uids: [...ALPINE_UIDS, 1000],
-    writablePaths: ["/var/lib/kafka/data", "/opt/kafka/config", "/opt/kafka/logs", "/mnt/shared/config", "/tmp"],
+    writablePaths: ["/var/lib/kafka/data", "/tmp"],
     tools: [
       "sh", "bash", ...POSIX_TOOLS, "nc", "openssl", "ps", "java", "keytool",
       "kafka-server-start.sh", "kafka-server-stop.sh", "kafka-storage.sh", "kafka-topics.sh", "kafka-configs.sh", "kafka-acls.sh",

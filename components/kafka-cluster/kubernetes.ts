@@ -88,9 +88,12 @@ export function deployKafka(parent: pulumi.ComponentResource, r: ResolvedKafka):
     volumeMounts: [{ name: "data", mountPath: "/var/lib/kafka/data" }, { name: "config", mountPath: "/etc/kafka-keel", readOnly: true }, ...(tlsSecret ? [{ name: "tls", mountPath: TLS_DIR, readOnly: true }] : [])],
   };
   const sidecar = resolveResources(v, "exporter", KAFKA_DEFAULTS.exporterResources);
+  const exporterSecurity = resolveSecurity(v, "security", { runAsUser: 65534, runAsGroup: 65534, fsGroup: KAFKA_DEFAULTS.uid });
   const exporter: ContainerSpec = {
     name: "exporter",
     image: KAFKA_DEFAULTS.exporterImage,
+    // The image's own user (nobody): the broker's uid 1000 does not exist in it.
+    security: exporterSecurity,
     args: [`--kafka.server=127.0.0.1:${KAFKA_PORTS.plain}`],
     ports: [{ name: "metrics", containerPort: EXPORTER_PORT }],
     resources: sidecar,

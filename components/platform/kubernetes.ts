@@ -8,12 +8,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { LABEL_MANAGED_BY, LABEL_PART_OF, Labels } from "../core/labels";
-import { childName } from "../core/naming";
+import { describeValue, KeelValidationError } from "../core/errors";
+import { childName, isDnsLabel } from "../core/naming";
 import type { DnsTarget } from "../core/network";
-import type { ClusterDescription, ClusterFacts, ExternalObject, UserImage } from "./cluster-facts";
-import { statefulOptions } from "../workload/data-store";
+import { ClusterDescription, ClusterFacts, ExternalObject, UserImage, systemNamespaceProblem } from "./cluster-facts";
 import { IssuerToCreate, createIssuer } from "./issuers";
-import { MeshArgs, createMeshObjects, injectionLabels, meshedNamespaces } from "./mesh";
+import { MeshArgs, meshedNamespaces } from "./mesh";
+import { NamespaceDefaults, createPlatformNamespace, gp3StorageClass } from "./namespaces";
 import { resolveKubernetesPlatformArgs } from "./resolve";
 import { IngressControllerTarget, KubernetesPlatformContext, KubernetesTarget, Operators, TIERS, Tier } from "./types";
 
@@ -59,6 +60,12 @@ export interface KubernetesPlatformArgs {
   readonly certManagerNamespace?: string;
   /** StorageClass for volumes. @default the distribution's (kind: standard, k3s: local-path); required on eks; else the cluster's default class */
   readonly storageClass?: string;
+  /**
+   * More StorageClasses to create on eks beside `storageClass`: encrypted gp3 on the EBS CSI
+   * driver, `Retain`, `WaitForFirstConsumer`, expandable, with `iops` provisioned (gp3's baseline
+   * is 3000, its most 16000). Components may then name them. @default none
+   */
+  readonly gp3StorageClasses?: readonly { readonly name: string; readonly iops?: number }[];
   /** What keel cannot see about the cluster (distribution, API server, CNI, storage classes, issuers); the whole-stack checks use it. */
   readonly cluster?: ClusterDescription;
   /** Objects the stack reads but does not create (a Secret synced from a vault, ...), each with a reason: listed as prerequisites. */
@@ -73,8 +80,6 @@ export interface KubernetesPlatformArgs {
   readonly mesh?: MeshArgs;
 }
 
-/** cert-manager labels its HTTP-01 solver pods so, and they serve the challenge on this port. */
-const ACME_SOLVER = { label: "acme.cert-manager.io/http01-solver", port: 8089 };
 
 export class KubernetesPlatform extends pulumi.ComponentResource implements KubernetesPlatformContext {
   public readonly kind = "kubernetes" as const;
@@ -86,6 +91,11 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Kube
   public readonly facts: ClusterFacts;
   /** The Namespace resources keel created, by namespace name. */
   public readonly namespaceResources: Readonly<Record<string, k8s.core.v1.Namespace>>;
+  private readonly namespaceDefaults: NamespaceDefaults;
+  private readonly createNamespaces: boolean;
+  /** Every namespace created, the tiers' and `appNamespace`'s. */
+  private readonly ownNamespaces: Record<string, k8s.core.v1.Namespace>;
+  private readonly appContexts = new Map<string, KubernetesPlatformContext>();
 
   constructor(name: string, args: KubernetesPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     const r = resolveKubernetesPlatformArgs(name, args);
@@ -100,73 +110,34 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Kube
     const created: Record<string, k8s.core.v1.Namespace> = {};
     const namespaceOutputs = {} as Record<Tier, pulumi.Input<string>>;
     const meshed = new Set(r.mesh ? meshedNamespaces(r.mesh) : []);
-    const acmeSolver = r.operators.certManager && r.facts.issuers.some((i) => i.solver === "http01");
+    this.namespaceDefaults = {
+      platformName: name,
+      system: args.system,
+      pss: r.pss,
+      defaultDeny: r.defaultDeny,
+      protect: args.protect,
+      acmeSolver: r.operators.certManager && r.facts.issuers.some((i) => i.solver === "http01"),
+      ingress: r.ingress,
+      mesh: r.mesh,
+      prometheus: { namespace: r.namespaces.monitoring, podLabels: r.monitoringPodLabels },
+      dns: r.dns,
+    };
+    this.createNamespaces = r.createNamespaces;
     for (const tier of TIERS) {
       const nsName = r.namespaces[tier];
       if (!r.createNamespaces) {
         namespaceOutputs[tier] = nsName;
         continue;
       }
-      if (!created[nsName]) {
-        created[nsName] = new k8s.core.v1.Namespace(
-          childName(name, `ns-${nsName}`),
-          {
-            metadata: {
-              name: nsName,
-              labels: {
-                [LABEL_PART_OF]: args.system,
-                [LABEL_MANAGED_BY]: "keel",
-                "pod-security.kubernetes.io/enforce": r.pss,
-                "pod-security.kubernetes.io/warn": "restricted",
-                ...(r.mesh && meshed.has(nsName) ? injectionLabels(r.mesh) : {}),
-              },
-            },
-          },
-          { ...childOpts, ...statefulOptions(args.protect) },
-        );
-        if (r.defaultDeny) {
-          new k8s.networking.v1.NetworkPolicy(
-            childName(name, `default-deny-${nsName}`),
-            {
-              metadata: { name: "default-deny", namespace: created[nsName].metadata.name, labels: { [LABEL_MANAGED_BY]: "keel" } },
-              spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
-            },
-            childOpts,
-          );
-          // cert-manager's HTTP-01 solver pods serve the challenge to the ingress controller; the
-          // default deny would block them, and no certificate would ever be issued.
-          if (acmeSolver) {
-            new k8s.networking.v1.NetworkPolicy(
-              childName(name, `acme-http01-${nsName}`),
-              {
-                metadata: { name: "acme-http01-solver", namespace: created[nsName].metadata.name, labels: { [LABEL_MANAGED_BY]: "keel" } },
-                spec: {
-                  podSelector: { matchLabels: { [ACME_SOLVER.label]: "true" } },
-                  policyTypes: ["Ingress"],
-                  ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": r.ingress.namespace } }, podSelector: { matchLabels: { ...r.ingress.podLabels } } }], ports: [{ port: ACME_SOLVER.port, protocol: "TCP" }] }],
-                },
-              },
-              childOpts,
-            );
-          }
-        }
-        if (r.mesh && meshed.has(nsName)) {
-          const prometheus = { namespace: r.namespaces.monitoring, podLabels: r.monitoringPodLabels };
-          createMeshObjects({ platformName: name, nsName, namespace: created[nsName].metadata.name, mesh: r.mesh, defaultDeny: r.defaultDeny, prometheus, dns: r.dns, acmeSolver: acmeSolver ? ACME_SOLVER : undefined }, childOpts);
-        }
-      }
+      created[nsName] ??= createPlatformNamespace(nsName, this.namespaceDefaults, meshed.has(nsName), childOpts);
       namespaceOutputs[tier] = created[nsName].metadata.name;
     }
     this.namespaceResources = created;
+    this.ownNamespaces = { ...created };
     const labels = { [LABEL_PART_OF]: args.system, [LABEL_MANAGED_BY]: "keel" };
     // EKS has no StorageClass by default: the class the platform names is created, encrypted gp3 on the EBS CSI driver.
-    if (r.createStorageClass && r.storageClass) {
-      new k8s.storage.v1.StorageClass(
-        childName(name, `storageclass-${r.storageClass}`),
-        { metadata: { name: r.storageClass, labels }, provisioner: "ebs.csi.aws.com", parameters: { type: "gp3", encrypted: "true" }, volumeBindingMode: "WaitForFirstConsumer", allowVolumeExpansion: true, reclaimPolicy: "Retain" },
-        childOpts,
-      );
-    }
+    if (r.createStorageClass && r.storageClass) gp3StorageClass(name, r.storageClass, labels, undefined, childOpts);
+    for (const extra of r.gp3StorageClasses) gp3StorageClass(name, extra.name, labels, extra.iops, childOpts);
     const issuer = args.createIssuer
       ? createIssuer({ platformName: name, system: args.system, ingressClassName: r.ingress.className, certManagerNamespace: r.certManagerNamespace, labels, protect: args.protect }, args.createIssuer, childOpts)
       : undefined;
@@ -188,4 +159,34 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Kube
     this.facts = r.facts;
     this.registerOutputs({ namespaces: namespaceOutputs, clusterFacts: r.facts });
   }
+
+  /**
+   * A platform whose app tier is `namespace`: a namespace of its own, created like the tiers'
+   * (Pod Security level, default deny, cert-manager's HTTP-01 solver admitted), for systems that
+   * give each service a namespace (seed 003: frontend and backend apart). Everything else (data
+   * tiers, DNS, ingress controller, Prometheus, issuer) is this platform's, so rules between its
+   * namespaces resolve. Calling it twice with one name returns the same platform. The namespace is
+   * outside a mesh's tiers, and needs `createNamespaces`.
+   */
+  appNamespace(namespace: string): KubernetesPlatformContext {
+    const known = this.appContexts.get(namespace);
+    if (known) return known;
+    const problem = appNamespaceProblem(namespace, this.createNamespaces, Object.keys(this.ownNamespaces));
+    if (problem) throw new KeelValidationError("KubernetesPlatform", this.name, [`appNamespace is ${describeValue(namespace)}; ${problem}`]);
+    const ns = createPlatformNamespace(namespace, this.namespaceDefaults, false, { parent: this, provider: this.provider });
+    this.ownNamespaces[namespace] = ns;
+    const context: KubernetesPlatformContext = { kind: "kubernetes", name: this.name, kubernetes: { ...this.kubernetes, namespaces: { ...this.kubernetes.namespaces, app: ns.metadata.name } } };
+    this.appContexts.set(namespace, context);
+    return context;
+  }
+}
+
+/** Why `namespace` cannot be an extra app namespace of the platform, or undefined. */
+export function appNamespaceProblem(namespace: unknown, createNamespaces: boolean, existing: readonly string[]): string | undefined {
+  if (!createNamespaces) return "expected createNamespaces: true (keel creates the namespace with its defaults)";
+  if (typeof namespace !== "string" || !isDnsLabel(namespace)) return "expected a DNS-1123 label such as \"shop-frontend\"";
+  const system = systemNamespaceProblem(namespace);
+  if (system) return system;
+  if (existing.includes(namespace)) return "expected a namespace the platform does not already create (a tier's namespace, or an earlier appNamespace)";
+  return undefined;
 }

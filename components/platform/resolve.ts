@@ -24,6 +24,14 @@ function clusterFacts(name: string, args: KubernetesPlatformArgs, v: Validator, 
   if (distribution === "eks") v.require(storageClass !== undefined, "storageClass", storageClass, "expected a StorageClass name: EKS clusters have no default class (keel creates the one named, encrypted gp3, unless cluster.storageClasses lists it)");
   // On EKS the platform creates the class it names, unless the cluster already has it.
   const createStorageClass = distribution === "eks" && storageClass !== undefined && !(c.storageClasses ?? []).includes(storageClass);
+  const gp3 = args.gp3StorageClasses ?? [];
+  if (gp3.length > 0) v.require(distribution === "eks", "gp3StorageClasses", gp3.map((g) => g.name), "expected cluster.distribution \"eks\": keel creates gp3 classes on the EBS CSI driver only");
+  gp3.forEach((g, i) => {
+    if (dnsSubdomainProblem(g.name)) v.require(false, `gp3StorageClasses[${i}].name`, g.name, "expected a StorageClass name (lowercase letters, digits, '-' and '.', at most 253 characters)");
+    else if (g.name === storageClass || (c.storageClasses ?? []).includes(g.name) || gp3.findIndex((x) => x.name === g.name) !== i) v.require(false, `gp3StorageClasses[${i}].name`, g.name, "expected a class the cluster does not have yet (not storageClass, cluster.storageClasses or an earlier entry)");
+    if (g.iops !== undefined) v.require(Number.isInteger(g.iops) && g.iops >= 3000 && g.iops <= 16000, `gp3StorageClasses[${i}].iops`, g.iops, "expected an integer from 3000 to 16000 (gp3's baseline and most)");
+  });
+  const created = gp3.map((g) => g.name);
   for (const [i, cidr] of (c.apiServer?.cidrs ?? []).entries()) {
     const problem = ipCidrProblem(cidr);
     if (problem) v.require(false, `cluster.apiServer.cidrs[${i}]`, cidr, problem);
@@ -63,7 +71,7 @@ function clusterFacts(name: string, args: KubernetesPlatformArgs, v: Validator, 
     dns: { namespace: r.dns.namespace, podLabels: r.dns.podLabels, port: r.dns.port },
     ...(apiServer ? { apiServer } : {}),
     ...(enforced !== undefined ? { networkPolicy: { enforced, ipBlocks: enforced } } : {}),
-    ...(distribution !== "generic" || c.storageClasses ? { storageClasses: { names: [...new Set([...classes, ...(args.storageClass ? [args.storageClass] : [])])], default: preset.storageClass } } : {}),
+    ...(distribution !== "generic" || c.storageClasses ? { storageClasses: { names: [...new Set([...classes, ...(args.storageClass ? [args.storageClass] : []), ...created])], default: preset.storageClass } } : {}),
     operators: r.operators,
     issuers,
     external: args.externalObjects ?? [],
@@ -72,8 +80,8 @@ function clusterFacts(name: string, args: KubernetesPlatformArgs, v: Validator, 
     ...(Object.keys(metricsApis).length > 0 ? { metricsApis } : {}),
   };
   // Components' classes are checked against what the user listed (plus the class the platform creates).
-  const storageClasses = c.storageClasses ? [...new Set([...c.storageClasses, ...(createStorageClass && storageClass ? [storageClass] : [])])] : undefined;
-  return { facts, storageClass, createStorageClass, storageClasses, podCidrs: c.podCidrs ?? preset.podCidrs ?? PRIVATE_POD_CIDRS };
+  const storageClasses = c.storageClasses ? [...new Set([...c.storageClasses, ...(createStorageClass && storageClass ? [storageClass] : []), ...created])] : undefined;
+  return { facts, storageClass, createStorageClass, storageClasses, gp3StorageClasses: distribution === "eks" ? gp3 : [], podCidrs: c.podCidrs ?? preset.podCidrs ?? PRIVATE_POD_CIDRS };
 }
 
 /** Object names and labels the platform hands every component: their Kubernetes syntax. */
@@ -144,13 +152,14 @@ export function resolveKubernetesPlatformArgs(name: string, args: KubernetesPlat
   const certManagerNamespace = args.certManagerNamespace ?? "cert-manager";
   v.require(isDnsLabel(certManagerNamespace), "certManagerNamespace", certManagerNamespace, "expected a DNS-1123 label");
   checkNames(v, args, ingress, dns, clusterIssuer, monitoringPodLabels);
-  const { facts, storageClass, createStorageClass, storageClasses, podCidrs } = clusterFacts(name, args, v, { ingress, dns, operators, clusterIssuer, monitoringNamespace: namespaces.monitoring, monitoringPodLabels, mesh });
+  const { facts, storageClass, createStorageClass, storageClasses, gp3StorageClasses, podCidrs } = clusterFacts(name, args, v, { ingress, dns, operators, clusterIssuer, monitoringNamespace: namespaces.monitoring, monitoringPodLabels, mesh });
   v.throwIfInvalid();
   return {
     facts,
     storageClass,
     createStorageClass,
     storageClasses,
+    gp3StorageClasses,
     certManagerNamespace,
     podCidrs,
     namespaces,

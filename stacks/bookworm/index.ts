@@ -24,9 +24,10 @@
  *   of the manual failover in docs/postgres.md.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { KubernetesPlatform, PostgresCluster, peers } from "../../components";
+import { PostgresCluster, peers } from "../../components";
 import { StackConfig, requireString } from "../config";
 import { blueprintObservability } from "../observability";
+import { blueprintPlatform } from "../platform";
 import { KEYCLOAK_VERSION, bookwormData } from "./data";
 import { BOOKWORM_PROFILES, SERVICE_NAMES } from "./profiles";
 import { DATABASE_POOL, USES, bookwormServices, maxPods } from "./services";
@@ -60,16 +61,12 @@ export function bookworm(stack: StackConfig): BookwormOutputs {
   const profile = BOOKWORM_PROFILES[env.name];
   const identityImage = `${imageRepository}/keycloak:${KEYCLOAK_VERSION}`;
 
-  const platform = new KubernetesPlatform("bookworm", {
-    system: "bookworm",
-    protect: env.protect,
-    ...stack.kubernetes,
-    namespaces: { app: "bookworm-app", data: "bookworm-data", storage: "bookworm-data", monitoring: "bookworm-monitoring", ...stack.kubernetes.namespaces },
+  const platform = blueprintPlatform(stack, "bookworm", {
+    namespaces: { app: "bookworm-app", data: "bookworm-data", storage: "bookworm-data", monitoring: "bookworm-monitoring" },
     // The seed runs the ingress controller in bookworm-system; keel does not create that namespace
     // (its default deny would cut the controller off): the controller's installation does.
-    ingressController: { namespace: "bookworm-system", ...stack.kubernetes.ingressController },
+    ingressController: { namespace: "bookworm-system" },
     userImages: [
-      ...(stack.kubernetes.userImages ?? []),
       { reference: identityImage, reason: `Keycloak ${KEYCLOAK_VERSION} built with kc.sh build for PostgreSQL, health, metrics and the relative path /identity (docs/bookworm.md has the Dockerfile)` },
       // The services' images: bookworm's CI builds them. What the blueprint relies on is stated.
       ...SERVICE_NAMES.map((s) => ({
@@ -77,12 +74,9 @@ export function bookworm(stack: StackConfig): BookwormOutputs {
         reason: `bookworm's ${s} service (ASP.NET Core): listens on 8080, serves GET /health/ready in every ASPNETCORE_ENVIRONMENT (the seed's health check; .NET Aspire's template maps health endpoints in Development only), exports OTLP`,
       })),
     ],
-    externalObjects: [
-      ...(stack.kubernetes.externalObjects ?? []),
-      ...(profile.mailpit
-        ? []
-        : [{ kind: "Secret", namespace: "bookworm-app", name: MAIL_RELAY_SECRET, keys: ["connection-string"], reason: "the mail relay the notification service sends through (the seed names none): kubectl -n bookworm-app create secret generic bookworm-mail-relay --from-literal=connection-string=Endpoint=smtp://user:password@smtp.example.com:587" }]),
-    ],
+    externalObjects: profile.mailpit
+      ? []
+      : [{ kind: "Secret", namespace: "bookworm-app", name: MAIL_RELAY_SECRET, keys: ["connection-string"], reason: "the mail relay the notification service sends through (the seed names none): kubectl -n bookworm-app create secret generic bookworm-mail-relay --from-literal=connection-string=Endpoint=smtp://user:password@smtp.example.com:587" }],
   });
 
   const observability = blueprintObservability(stack, platform, { name: "bookworm-obs", section: settings, defaultChannel: "#bookworm-alerts", extraAlertRules: PostgresCluster.alertRules(), logs: profile.logs, batchJobs: profile.backupRetentionDays !== undefined });

@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { ROOT, keel } from "../helpers/cli";
 
-const STACKS = ["bookworm-dev", "bookworm-prod", "todo-dev", "todo-prod"];
+const STACKS = ["bookworm-dev", "bookworm-prod", "todo-dev", "todo-prod", "composerp-dev", "composerp-prod", "vibebox-dev", "vibebox-prod"];
 
 interface JsonReport {
   readonly violations: readonly { readonly level: string; readonly policy: string; readonly message: string }[];
@@ -48,6 +48,8 @@ describe("the README's blueprint table", () => {
     ["req1", "dev"],
     ["bookworm", "bookworm-dev"],
     ["todo", "todo-dev"],
+    ["vibebox", "vibebox-dev"],
+    ["composerp", "composerp-dev"],
   ])("states %s's dev footprint (stack %s) as synth computes it", (blueprint, stack) => {
     const output = synthOutputs[stack] ?? synthesize(stack).stdout;
     const [, cpu, memory] = /requests: ([\d.]+m?) CPU, ([\d.]+Gi) memory/.exec(output) ?? [];

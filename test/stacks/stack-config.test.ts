@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { readStackFile } from "../../offline/project";
-import { BLUEPRINT_KEYS, BOOKWORM_SECTION, REQ1_SECTION, StackConfig, TODO_SECTION, stackConfigProblems } from "../../stacks/config";
+import { BLUEPRINT_KEYS, BOOKWORM_SECTION, COMPOSERP_SECTION, REQ1_SECTION, StackConfig, TODO_SECTION, VIBEBOX_SECTION, stackConfigProblems } from "../../stacks/config";
 
 import { ROOT, devConfig, read } from "./stack-harness";
 
@@ -79,6 +79,8 @@ describe("stack config: unknown and misspelled keys", () => {
     ["req1", REQ1_SECTION, ["stacks/req1.ts"]],
     ["bookworm", BOOKWORM_SECTION, ["stacks/bookworm/index.ts", "stacks/bookworm/data.ts", "stacks/bookworm/services.ts"]],
     ["todo", TODO_SECTION, ["stacks/todo.ts"]],
+    ["composerp", COMPOSERP_SECTION, ["stacks/composerp/index.ts"]],
+    ["vibebox", VIBEBOX_SECTION, ["stacks/vibebox/index.ts", "stacks/vibebox/profiles.ts", "stacks/vibebox/capacity.ts"]],
   ] as const)("the declared %s keys are exactly those the blueprint reads, its alerting keys through stacks/observability.ts", (blueprint, section, files) => {
     const source = files.map((f) => fs.readFileSync(path.join(ROOT, f), "utf8")).join("\n");
     // The blueprint hands its own section to the shared observability stack, which reads the alerting keys.

@@ -207,6 +207,7 @@ describe("every component checks its args' shape before registering anything", (
     ["SeaweedStorage", (platform) => new SeaweedStorage("bad", { platform, bucket: ["b"] } as never), 'SeaweedStorage "bad": bucket is an unknown key; expected one of platform, '],
     ["KafkaCluster", (platform) => new KafkaCluster("bad", { platform, topics: [{ name: "t", partitons: 3 }] } as never), 'KafkaCluster "bad": topics[0].partitons is an unknown key; expected one of name, partitions, '],
     ["RabbitMqCluster", (platform) => new RabbitMqCluster("bad", { platform, mangement: true } as never), 'RabbitMqCluster "bad": mangement is an unknown key; expected one of platform, '],
+    ["DockerDaemon", (platform) => new components.DockerDaemon("bad", { platform, namespace: "sandbox", image: "docker:29.7.2-dind", dataRootSise: "50Gi" } as never), 'DockerDaemon "bad": dataRootSise is an unknown key; expected one of platform, '],
     ["StatefulService", (platform) => new StatefulService("bad", { platform, image: "a/b:1", ports: [{ name: "http", port: 80 }], volume: [] } as never), 'StatefulService "bad": volume is an unknown key; expected one of platform, '],
   ];
 

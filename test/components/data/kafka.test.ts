@@ -88,6 +88,13 @@ describe("KafkaCluster as StatefulSets", () => {
     expect(s.all("Certificate").map((c) => c.metadata.name).sort()).toEqual(["events-ca", "events-tls"]);
     expect(at(s.object("Certificate", "events-tls"), "spec.keystores.pkcs12.create")).toBe(true);
   });
+
+  it("runs the exporter as its image's own user (nobody), the broker as the Kafka image's appuser", async () => {
+    const containers = at(await deploy().then((s) => s.object("StatefulSet", "events")), "spec.template.spec.containers") as { name: string; securityContext?: { runAsUser?: number } }[];
+    const exporter = containers.find((c) => c.name === "exporter");
+    expect(exporter?.securityContext?.runAsUser).toBe(65534);
+    expect(containers.find((c) => c.name === "kafka")?.securityContext?.runAsUser ?? 1000).toBe(1000);
+  });
   it("creates the declared topics and passes KAFKA_BROKERS to the API, with network access both ways", async () => {
     const s = await deploy();
     const script = String((s.all("ConfigMap").find((c) => c.metadata.name.startsWith("events-topics"))?.data as Obj)["create-topics.sh"]);
