@@ -27,7 +27,8 @@
  * states it, which newer Docker Engines require before they bind an unauthenticated TCP port).
  * Whoever reaches 2375 is root on the node the daemon runs on: only `allowFrom` peers are
  * admitted, and docs/vibebox.md shows the TLS setup on 2376. The daemons are reached through a
- * headless Service (`<name>.<namespace>.svc.cluster.local`: one address per daemon).
+ * Service with `internalTrafficPolicy: Local` (`<name>.<namespace>.svc.cluster.local`): each client
+ * pod talks to the daemon on its own node, always the same one (the daemons share no state).
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";

@@ -1,4 +1,4 @@
-/** DockerDaemon on Kubernetes: its namespace, the DaemonSet, a headless Service, the workspaces' claim, NetworkPolicies. */
+/** DockerDaemon on Kubernetes: its namespace, the DaemonSet, a node-local Service, the workspaces' claim, NetworkPolicies. */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { LABEL_MANAGED_BY, LABEL_PART_OF, imageVersion, selectorLabels, standardLabels } from "../core/labels";
@@ -101,10 +101,12 @@ export function deployDockerDaemon(parent: pulumi.Resource, r: ResolvedDockerDae
     opts,
   );
 
-  // Headless: DNS answers with every ready daemon's address (a client picks one and keeps it).
+  // One daemon per client pod: the daemons share no state (a container made on one is unknown to
+  // the next), so the Service sends each client to the daemon on its own node
+  // (internalTrafficPolicy Local; the DaemonSet runs one on every node), never round-robin.
   const service = new k8s.core.v1.Service(
     childName(r.name, "service"),
-    { metadata: { name: r.name, namespace, labels }, spec: { clusterIP: "None", selector, ports: [{ name: "docker", port: DOCKER_API_PORT, targetPort: DOCKER_API_PORT, protocol: "TCP" }] } },
+    { metadata: { name: r.name, namespace, labels }, spec: { selector, internalTrafficPolicy: "Local", ports: [{ name: "docker", port: DOCKER_API_PORT, targetPort: DOCKER_API_PORT, protocol: "TCP" }] } },
     opts,
   );
 

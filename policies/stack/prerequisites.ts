@@ -11,7 +11,8 @@ import { stackPolicy } from "../lib/define";
 import { IMAGE_MANIFEST_SETTING, readImageManifest } from "../lib/image-manifest";
 import { hasSidecar, neededFlows } from "../lib/needed-flows";
 import { arr, at, obj, str } from "../lib/props";
-import { StackObjects } from "../lib/stack-objects";
+import { StackObjects, describeObject } from "../lib/stack-objects";
+import { parseQuantity } from "../kubernetes/resources";
 import { unknownSummary, wholeStack } from "./whole-stack";
 
 /** API groups whose kinds every cluster serves. */
@@ -133,6 +134,29 @@ function metricsApis(stack: StackObjects, facts: ClusterFacts, out: string[]): v
   }
 }
 
+/** DaemonSets that need this much on every node are named: their pods run on each one, and a node short of it leaves one Pending. */
+const LARGE_PER_NODE = { cpu: 1, memory: 2 * 2 ** 30, ephemeral: 10 * 2 ** 30 };
+
+function formatAmount(value: number, binary: boolean): string {
+  if (!binary) return Number.isInteger(value) ? String(value) : `${Math.round(value * 1000)}m`;
+  const gi = value / 2 ** 30;
+  return gi >= 1 ? `${Math.round(gi * 100) / 100}Gi` : `${Math.round(value / 2 ** 20)}Mi`;
+}
+
+function perNodeRoom(stack: StackObjects, out: string[]): void {
+  for (const w of stack.workloads.filter((x) => x.object.kind === "DaemonSet")) {
+    const total = { cpu: 0, memory: 0, ephemeral: 0 };
+    for (const c of arr(w.podSpec.containers)) {
+      const requests = obj(at(c, "resources.requests"));
+      total.cpu += parseQuantity(requests.cpu) ?? 0;
+      total.memory += parseQuantity(requests.memory) ?? 0;
+      total.ephemeral += parseQuantity(requests["ephemeral-storage"]) ?? 0;
+    }
+    if (total.cpu < LARGE_PER_NODE.cpu && total.memory < LARGE_PER_NODE.memory && total.ephemeral < LARGE_PER_NODE.ephemeral) continue;
+    out.push(`prerequisite: room on every node for ${describeObject(w.object)}: ${formatAmount(total.cpu, false)} CPU, ${formatAmount(total.memory, true)} memory and ${formatAmount(total.ephemeral, true)} ephemeral storage (the node's disk) requested by its pod on each node; a node short of them leaves its pod Pending`);
+  }
+}
+
 export const stackPrerequisites = stackPolicy({
   name: "stack-prerequisites",
   description: "Lists what the target must already have (classes, issuers, CRDs, external objects, user images, DNS names) and what could not be decided.",
@@ -144,6 +168,7 @@ export const stackPrerequisites = stackPolicy({
     const out: string[] = [];
     operatorsAndIssuers(stack, facts, out);
     storageClasses(stack, facts, out);
+    perNodeRoom(stack, out);
     mesh(stack, facts, out);
     metricsApis(stack, facts, out);
     for (const e of facts.external ?? []) out.push(`prerequisite: ${e.kind} ${e.namespace ? `${e.namespace}/` : ""}${e.name}${e.keys?.length ? ` with keys ${e.keys.join(", ")}` : ""} (external: ${e.reason})`);

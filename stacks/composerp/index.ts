@@ -20,6 +20,8 @@
  *   class's size with a streaming replica ("read replicas in different AZs"), and daily backups to
  *   SeaweedFS kept 7 days.
  * - The seed names ELK for logs and Jaeger/Zipkin for traces: Loki and Tempo, read in Grafana.
+ * - The seed's Strimzi example has a TLS listener on 9093: off here (see the KafkaCluster below).
+ * - The seed names no topics: each service creates its own (a stated image prerequisite).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ApiService, KafkaCluster, PostgresCluster, ResourcesArgs, SeaweedStorage } from "../../components";
@@ -77,7 +79,14 @@ export function composerp(stack: StackConfig): ComposerpOutputs {
   const env = stack.environment;
   const profile = COMPOSERP_PROFILES[env.name];
 
-  const platform = blueprintPlatform(stack, "composerp", { namespaces: { app: "composerp", data: "composerp-data", storage: "composerp-data", monitoring: "composerp-monitoring" } });
+  const platform = blueprintPlatform(stack, "composerp", {
+    namespaces: { app: "composerp", data: "composerp-data", storage: "composerp-data", monitoring: "composerp-monitoring" },
+    // What the blueprint relies on in the images, stated where `keel check` lists prerequisites.
+    userImages: COMPOSERP_SERVICES.map((service) => ({
+      reference: `${imageRepository}/${service}:${version}`,
+      reason: `composerp's ${service} (Node.js): listens on 3000, serves GET /health, /ready and Prometheus /metrics, reads DATABASE_URL and KAFKA_BROKERS, and creates the Kafka topics it uses (the seed names none; the brokers do not auto-create topics)`,
+    })),
+  });
 
   // Seed: metrics, "log retention (30 days)" (prod's profile keeps 720h), tracing.
   const observability = blueprintObservability(stack, platform, {
@@ -109,6 +118,10 @@ export function composerp(stack: StackConfig): ComposerpOutputs {
     platform,
     brokers: 3,
     replicationFactor: 3,
+    // Clients are in the cluster on 9092, behind NetworkPolicies. The TLS listener (the seed's
+    // 9093) is off: Kafka 3.9 does not reload its keystore when cert-manager renews it, so a
+    // broker that is not restarted would serve an expired certificate after 90 days.
+    tls: false,
     ...(profile.kafka.resources ? { resources: profile.kafka.resources } : {}),
     storage: { size: profile.kafka.storage },
     protect: env.protect,

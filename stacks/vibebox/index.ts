@@ -18,8 +18,12 @@
  * - "Secret Manager / External KMS": keel generates the database and Redis passwords and the
  *   backup passphrase into Kubernetes Secrets; syncing them from a vault is outside keel.
  * - The seed's service mesh is "optional": not deployed (the platform's `mesh` meshes the
- *   backend's tier, as bookworm's prod does; the frontend's namespace is the blueprint's own). Its CDN and load balancer are in front of
- *   the ingress controller, outside the cluster; its CI/CD (GitHub Actions, ArgoCD) is too.
+ *   backend's tier, as bookworm's prod does; the frontend's namespace is outside the mesh). Its
+ *   CDN and load balancer are in front of the ingress controller, outside the cluster; its CI/CD
+ *   (GitHub Actions, ArgoCD) is too.
+ * - Backups ("daily to S3") go to SeaweedFS' S3 API in the cluster, as req1's do: losing the
+ *   cluster loses them with the data. The aws platform moves them to S3 (the aws issues); until
+ *   then, replicate the bucket off the cluster.
  * - Jaeger (traces): the seed's backend does not say it exports traces; no Tempo is deployed.
  * - The seed's resource table's totals do not add up from its rows: see `capacity.ts`.
  * - The seed has no development figures: dev is sized for a laptop (profiles.ts says how).
@@ -138,6 +142,9 @@ export function vibebox(stack: StackConfig): VibeboxOutputs {
     resources: profile.resources.docker,
     dataRootSize: profile.dockerDataRoot,
     workspaces: profile.workspaces,
+    // Image registries on 443, and package mirrors on 80 (apt and apk in users' builds); never
+    // the cluster's private ranges.
+    allowTo: [{ peer: peers.internet(), ports: [{ port: 443 }, { port: 80 }] }],
     protect,
   });
 
@@ -163,7 +170,9 @@ export function vibebox(stack: StackConfig): VibeboxOutputs {
       host,
       // The API and its WebSockets under /api (not rewritten: the backend serves that prefix).
       paths: ["/api"],
-      rateLimit: { requestsPerSecond: 50, connections: 100 },
+      // Requests only: a per-address connection cap would count every WebSocket of the users
+      // behind one address (a CDN, an office NAT), far below the HPA's 1000 per pod.
+      rateLimit: { requestsPerSecond: 50 },
       // ingress-nginx closes a proxied connection idle for 60 s by default: a quiet WebSocket
       // would drop every minute. An hour; clients reconnect after it.
       annotations: { "nginx.ingress.kubernetes.io/proxy-read-timeout": "3600", "nginx.ingress.kubernetes.io/proxy-send-timeout": "3600" },

@@ -37,7 +37,9 @@ describe("DockerDaemon", () => {
     // Nothing of the host: no hostPath, host network or PID namespace.
     expect(JSON.stringify(at(ds, "spec.template.spec"))).not.toMatch(/hostPath|hostNetwork|hostPID/);
     expect(at(s.object("PersistentVolumeClaim", "docker-workspaces"), "spec")).toEqual({ accessModes: ["ReadWriteMany"], storageClassName: "efs-sc", resources: { requests: { storage: "500Gi" } } });
-    expect(at(s.object("Service", "docker"), "spec.clusterIP")).toBe("None");
+    // Each client to the daemon on its own node (the daemons share no state).
+    expect(at(s.object("Service", "docker"), "spec.internalTrafficPolicy")).toBe("Local");
+    expect(at(s.object("Service", "docker"), "spec.clusterIP")).toBeUndefined();
 
     // The API: the client reaches 2375, the daemons admit it there; they reach the internet on 443 (registries).
     expect(at(s.object("NetworkPolicy", "docker-from-api"), "spec.ingress.0.ports")).toEqual([{ port: 2375, protocol: "TCP" }]);
