@@ -7,6 +7,7 @@ import { WorkloadPeer, egressRule, ingressRule, peers } from "../core/network";
 import { toK8sResources } from "../core/resources";
 import { statefulOptions } from "../workload/data-store";
 import { NetworkAccess } from "../workload/network-access";
+import { createOwnedNamespace } from "../platform/namespaces";
 import type { DockerDaemonKubernetesResources } from "./index";
 import { DOCKER_API_PORT, DOCKER_DAEMON_EXEMPTIONS, DOCKER_DAEMON_POD_SECURITY, ResolvedDockerDaemon } from "./resolve";
 
@@ -20,17 +21,14 @@ export function deployDockerDaemon(parent: pulumi.Resource, r: ResolvedDockerDae
   const labels = standardLabels(info);
   const selector = selectorLabels(info);
 
-  const ns = new k8s.core.v1.Namespace(
-    childName(r.name, `ns-${r.daemonNamespace}`),
-    { metadata: { name: r.daemonNamespace, labels: { ...owned, "pod-security.kubernetes.io/enforce": "privileged" }, annotations: { "keel.dev/pod-security": DOCKER_DAEMON_POD_SECURITY } } },
+  const ns = createOwnedNamespace(
+    r.name,
+    r.daemonNamespace,
+    { labels: { ...owned, "pod-security.kubernetes.io/enforce": "privileged" }, annotations: { "keel.dev/pod-security": DOCKER_DAEMON_POD_SECURITY }, denyLabels: owned },
     { ...opts, ...statefulOptions(r.protect) },
-  );
-  const namespace = ns.metadata.name;
-  new k8s.networking.v1.NetworkPolicy(
-    childName(r.name, `default-deny-${r.daemonNamespace}`),
-    { metadata: { name: "default-deny", namespace, labels: owned }, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } },
     opts,
   );
+  const namespace = ns.metadata.name;
   const sa = new k8s.core.v1.ServiceAccount(childName(r.name, "sa"), { metadata: { name: r.name, namespace, labels }, automountServiceAccountToken: false }, opts);
 
   const workspaces = r.workspaces

@@ -26,6 +26,7 @@ import { PORTS } from "./backend-configs";
 import { NODE_LOGS, nodeLogsConfig } from "./node-logs-config";
 import { PART_EMPTY_DIRS } from "./resolve";
 import { IMAGES, Parts, endpoint, httpProbe } from "./parts";
+import { createOwnedNamespace } from "../platform/namespaces";
 
 /** Docker Engine (cri-dockerd) keeps the files /var/log/pods links to here. */
 const DOCKER_CONTAINERS = "/var/lib/docker/containers";
@@ -57,17 +58,14 @@ export function deployNodeLogs(p: Parts, loki: CreatedWorkload | undefined): Nod
   const selector = selectorLabels(info);
   const owned = { [LABEL_PART_OF]: target.system, [LABEL_MANAGED_BY]: "keel" };
 
-  const ns = new k8s.core.v1.Namespace(
-    childName(p.r.name, `ns-${part.namespace}`),
-    { metadata: { name: part.namespace, labels: { ...owned, "pod-security.kubernetes.io/enforce": "privileged" }, annotations: { "keel.dev/pod-security": NODE_LOGS_POD_SECURITY } } },
+  const ns = createOwnedNamespace(
+    p.r.name,
+    part.namespace,
+    { labels: { ...owned, "pod-security.kubernetes.io/enforce": "privileged" }, annotations: { "keel.dev/pod-security": NODE_LOGS_POD_SECURITY }, denyLabels: owned },
+    p.opts,
     p.opts,
   );
   const namespace = ns.metadata.name;
-  new k8s.networking.v1.NetworkPolicy(
-    childName(p.r.name, `default-deny-${part.namespace}`),
-    { metadata: { name: "default-deny", namespace, labels: owned }, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } },
-    p.opts,
-  );
 
   const config = pulumi
     .all([loki.service.metadata.name, p.r.namespace, pulumi.all(p.platformNamespaces.map((n) => pulumi.output(n)))])

@@ -32,47 +32,55 @@ export interface NamespaceDefaults {
   readonly dns: DnsTarget;
 }
 
-/** Creates namespace `nsName` with the platform's defaults (meshed when `meshed`). */
-export function createPlatformNamespace(nsName: string, d: NamespaceDefaults, meshed: boolean, opts: pulumi.CustomResourceOptions): k8s.core.v1.Namespace {
-  const ns = new k8s.core.v1.Namespace(
-    childName(d.platformName, `ns-${nsName}`),
-    {
-      metadata: {
-        name: nsName,
-        labels: {
-          [LABEL_PART_OF]: d.system,
-          [LABEL_MANAGED_BY]: "keel",
-          "pod-security.kubernetes.io/enforce": d.pss,
-          "pod-security.kubernetes.io/warn": "restricted",
-          ...(d.mesh && meshed ? injectionLabels(d.mesh) : {}),
-        },
-      },
-    },
-    { ...opts, ...statefulOptions(d.protect) },
-  );
-  const namespace = ns.metadata.name;
-  if (d.defaultDeny) {
+/**
+ * A namespace keel owns (`<owner>-ns-<name>`) and, unless `denyLabels` is false, its default-deny
+ * NetworkPolicy (`<owner>-default-deny-<name>`, selecting every pod, both directions): what the
+ * platform's tiers, the node-log collector's and the Docker daemons' namespaces all start from.
+ */
+export function createOwnedNamespace(
+  owner: string,
+  nsName: string,
+  meta: { readonly labels: Labels; readonly annotations?: Record<string, string>; readonly denyLabels: Labels | false },
+  nsOpts: pulumi.CustomResourceOptions,
+  opts: pulumi.CustomResourceOptions,
+): k8s.core.v1.Namespace {
+  const ns = new k8s.core.v1.Namespace(childName(owner, `ns-${nsName}`), { metadata: { name: nsName, labels: meta.labels, ...(meta.annotations ? { annotations: meta.annotations } : {}) } }, nsOpts);
+  if (meta.denyLabels) {
     new k8s.networking.v1.NetworkPolicy(
-      childName(d.platformName, `default-deny-${nsName}`),
-      { metadata: { name: "default-deny", namespace, labels: { [LABEL_MANAGED_BY]: "keel" } }, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } },
+      childName(owner, `default-deny-${nsName}`),
+      { metadata: { name: "default-deny", namespace: ns.metadata.name, labels: meta.denyLabels }, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } },
       opts,
     );
-    // cert-manager's HTTP-01 solver pods serve the challenge to the ingress controller; the
-    // default deny would block them, and no certificate would ever be issued.
-    if (d.acmeSolver) {
-      new k8s.networking.v1.NetworkPolicy(
-        childName(d.platformName, `acme-http01-${nsName}`),
-        {
-          metadata: { name: "acme-http01-solver", namespace, labels: { [LABEL_MANAGED_BY]: "keel" } },
-          spec: {
-            podSelector: { matchLabels: { [ACME_SOLVER.label]: "true" } },
-            policyTypes: ["Ingress"],
-            ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": d.ingress.namespace } }, podSelector: { matchLabels: { ...d.ingress.podLabels } } }], ports: [{ port: ACME_SOLVER.port, protocol: "TCP" }] }],
-          },
+  }
+  return ns;
+}
+
+/** Creates namespace `nsName` with the platform's defaults (meshed when `meshed`). */
+export function createPlatformNamespace(nsName: string, d: NamespaceDefaults, meshed: boolean, opts: pulumi.CustomResourceOptions): k8s.core.v1.Namespace {
+  const labels = {
+    [LABEL_PART_OF]: d.system,
+    [LABEL_MANAGED_BY]: "keel",
+    "pod-security.kubernetes.io/enforce": d.pss,
+    "pod-security.kubernetes.io/warn": "restricted",
+    ...(d.mesh && meshed ? injectionLabels(d.mesh) : {}),
+  };
+  const ns = createOwnedNamespace(d.platformName, nsName, { labels, denyLabels: d.defaultDeny ? { [LABEL_MANAGED_BY]: "keel" } : false }, { ...opts, ...statefulOptions(d.protect) }, opts);
+  const namespace = ns.metadata.name;
+  // cert-manager's HTTP-01 solver pods serve the challenge to the ingress controller; the
+  // default deny would block them, and no certificate would ever be issued.
+  if (d.defaultDeny && d.acmeSolver) {
+    new k8s.networking.v1.NetworkPolicy(
+      childName(d.platformName, `acme-http01-${nsName}`),
+      {
+        metadata: { name: "acme-http01-solver", namespace, labels: { [LABEL_MANAGED_BY]: "keel" } },
+        spec: {
+          podSelector: { matchLabels: { [ACME_SOLVER.label]: "true" } },
+          policyTypes: ["Ingress"],
+          ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": d.ingress.namespace } }, podSelector: { matchLabels: { ...d.ingress.podLabels } } }], ports: [{ port: ACME_SOLVER.port, protocol: "TCP" }] }],
         },
-        opts,
-      );
-    }
+      },
+      opts,
+    );
   }
   if (d.mesh && meshed) {
     createMeshObjects({ platformName: d.platformName, nsName, namespace, mesh: d.mesh, defaultDeny: d.defaultDeny, prometheus: d.prometheus, dns: d.dns, acmeSolver: d.acmeSolver ? ACME_SOLVER : undefined }, opts);
