@@ -3,10 +3,14 @@ import * as fs from "fs";
 import * as path from "path";
 import { SynthError } from "../runtime";
 
-/** Finds the pack: `--pack`, else `<project>/policies`, else keel's own `policies/`. */
+/**
+ * Finds the pack: `--pack`, else `<project>/policies`, else keel's own: its TypeScript sources
+ * in a checkout of keel, the compiled pack (`dist/policies`) in an installed package.
+ */
 export function findPack(explicit: string | undefined, projectDir: string): string {
   const keelRoot = [path.resolve(__dirname, "..", ".."), path.resolve(__dirname, "..", "..", "..")].find((d) => fs.existsSync(path.join(d, "bin", "register-ts.js")));
-  const candidates = explicit ? [path.resolve(explicit)] : [path.join(projectDir, "policies"), ...(keelRoot ? [path.join(keelRoot, "policies")] : [])];
+  const own = keelRoot ? [path.join(keelRoot, "policies"), path.join(keelRoot, "dist", "policies")] : [];
+  const candidates = explicit ? [path.resolve(explicit)] : [...new Set([path.join(projectDir, "policies"), ...own])];
   const found = candidates.find((c) => fs.existsSync(path.join(c, "PulumiPolicy.yaml")));
   if (!found) throw new SynthError(`no policy pack (a directory with PulumiPolicy.yaml) at ${candidates.join(" or ")}; pass --pack <dir>`);
   return found;
