@@ -1,8 +1,8 @@
 /**
  * The `keel` command (usage and exit codes: usage.ts).
  *
- *   keel synth --stack <name> [--dir <project dir>] [--out <dir>]
- *   keel check (--stack <name> [--dir <dir>] | --manifests <file or dir>) [--environment <name> | --config <file>] [--format text|json] [--pack <dir>]
+ *   keel synth --stack <name> [--dir <project dir>] [--out <dir>] [--mocks <file>]
+ *   keel check (--stack <name> [--dir <dir>] [--mocks <file>] | --manifests <file or dir>) [--environment <name> | --config <file>] [--format text|json] [--pack <dir>]
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -75,21 +75,22 @@ async function runCommand(command: string, rest: readonly string[]): Promise<num
     return 0;
   }
   if (command === "synth") {
-    const flags = parseFlags(rest, ["stack", "dir", "out", "stack-config", "timeout"], command);
+    const flags = parseFlags(rest, ["stack", "dir", "out", "stack-config", "timeout", "mocks"], command);
     if (!flags.stack) throw new UsageError("--stack is required", command);
     const { synth, summary } = synthModule();
-    const result = await synth({ stack: flags.stack, dir: flags.dir, out: flags.out, stackConfigFile: flags["stack-config"], timeoutSeconds: seconds(flags.timeout, command) });
+    const result = await synth({ stack: flags.stack, dir: flags.dir, out: flags.out, stackConfigFile: flags["stack-config"], timeoutSeconds: seconds(flags.timeout, command), mocks: flags.mocks });
     print(summary(result));
     return 0;
   }
   if (command === "check") {
-    const flags = parseFlags(rest, ["stack", "dir", "manifests", "environment", "config", "format", "pack", "stack-config", "timeout"], command);
+    const flags = parseFlags(rest, ["stack", "dir", "manifests", "environment", "config", "format", "pack", "stack-config", "timeout", "mocks"], command);
     const format = choice("format", flags.format, ["text", "json"], "text", command);
     if ((flags.stack === undefined) === (flags.manifests === undefined)) throw new UsageError("give exactly one of --stack and --manifests", command);
     if (flags.environment !== undefined && flags.config !== undefined) throw new UsageError("give at most one of --environment and --config", command);
     if (flags["stack-config"] !== undefined && flags.stack === undefined) throw new UsageError("--stack-config goes with --stack (it is stack config)", command);
+    if (flags.mocks !== undefined && flags.stack === undefined) throw new UsageError("--mocks goes with --stack (it answers the program's provider calls)", command);
     const { check, mandatoryCount, reportText } = checkModule();
-    const report = await check({ stack: flags.stack, dir: flags.dir, manifests: flags.manifests, environment: flags.environment, config: flags.config, pack: flags.pack, stackConfig: flags["stack-config"], timeoutSeconds: seconds(flags.timeout, command) });
+    const report = await check({ stack: flags.stack, dir: flags.dir, manifests: flags.manifests, environment: flags.environment, config: flags.config, pack: flags.pack, stackConfig: flags["stack-config"], timeoutSeconds: seconds(flags.timeout, command), mocks: flags.mocks });
     print(format === "json" ? JSON.stringify({ violations: report.violations, exemptions: report.exemptions, prerequisites: report.prerequisites, undecided: report.undecided }, null, 2) : reportText(report));
     return mandatoryCount(report) > 0 ? 1 : 0;
   }

@@ -1,10 +1,12 @@
 /**
  * The recording resource monitor: the SDK's MockMonitor with registerResource, invoke,
  * readResource and registerResourceOutputs answered as the real engine and providers would
- * (see providers.ts), every registration recorded with its inputs and options.
+ * (see providers.ts; what keel cannot answer, the mocks file does), every registration recorded
+ * with its inputs and options.
  */
-import { NewResource, UnknownCallError, call, newResource } from "./providers";
-import { Json, SECRET_SIG, SIG_KEY, secretValue, unwrap } from "./values";
+import { protectSecrets } from "./mocks-file";
+import { NewResource, UnknownCallError, UnknownReadError, call, mockSecrets, newResource, readExisting } from "./providers";
+import { Json, SECRET_SIG, SIG_KEY, redact, secretValue, unwrap } from "./values";
 
 /** The resource options a registration carried; only those set. */
 export interface RecordedOptions {
@@ -130,7 +132,30 @@ function responseOf(urn: string, id: string, state: Record<string, unknown>) {
   };
 }
 
+/** The args of an invoke with their secrets, by the plain args the SDK sends (it unwraps secrets before the call). */
+const secretArgs = new WeakMap<object, unknown>();
+const REMEMBERS = Symbol("keel: remembers secret invoke args");
+
+/** Notes the secrets of invoke args, so that a message shows them as `[secret]` (the same values pass on unchanged). */
+function rememberSecretArgs(rpc: any): void {
+  if (rpc.unwrapSecretValues[REMEMBERS]) return;
+  const original = rpc.unwrapSecretValues;
+  const remembering = (value: unknown) => {
+    const result = original(value);
+    if (result[1] && typeof result[0] === "object" && result[0] !== null) secretArgs.set(result[0], value);
+    return result;
+  };
+  remembering[REMEMBERS] = true;
+  rpc.unwrapSecretValues = remembering;
+}
+
+/** The failure a monitor call answers with: the SDK shows `details`. */
+function failure(message: string): Error {
+  return Object.assign(new Error(message), { details: message });
+}
+
 export function createMonitor(sdk: { mocks: any; rpc: any }, recorded: MonitorState) {
+  rememberSecretArgs(sdk.rpc);
   const { records, failures } = recorded;
   const Base = sdk.mocks.MockMonitor;
   const monitor = new Base({ newResource: () => ({ id: "", state: {} }), call: () => ({}) });
@@ -163,7 +188,7 @@ export function createMonitor(sdk: { mocks: any; rpc: any }, recorded: MonitorSt
       if (duplicate && !duplicates.has(parent)) failures.push(duplicateUrnMessage(urn, type, name, parents.get(urn) as string, parent));
       if (duplicate) duplicates.add(urn);
       else parents.set(urn, parent);
-      const inputs = req.getObject().toJavaScript() as Record<string, unknown>;
+      const inputs = protectSecrets(req.getObject().toJavaScript(), mockSecrets()) as Record<string, unknown>;
       const request: NewResource = { type, name, urn, custom, inputs };
       const result = newResource(request);
       const state: Record<string, unknown> = { ...inputs };
@@ -204,23 +229,40 @@ export function createMonitor(sdk: { mocks: any; rpc: any }, recorded: MonitorSt
     const token: string = req.getTok();
     if (token === "pulumi:pulumi:getResource") return baseInvoke(req, callback);
     try {
-      const args = unwrap(sdk.rpc.deserializeProperties(req.getArgs())) as Record<string, Json>;
-      const answer = call(token, args);
+      const struct = req.getArgs();
+      const args = unwrap(sdk.rpc.deserializeProperties(struct)) as Record<string, Json>;
+      const withSecrets = secretArgs.get(struct?.toJavaScript?.() ?? {});
+      const answer = call(token, args, (withSecrets !== undefined ? redact(withSecrets) : args) as Record<string, Json>);
       callback(null, { getReturn: () => ({ toJavaScript: () => answer }), getFailuresList: () => [] });
     } catch (err) {
-      failures.push(err instanceof UnknownCallError ? err.message : `provider function ${token} failed: ${(err as Error).message}`);
-      callback(err);
+      // What nothing answers fails the run and gets no answer at all: the run ends with this
+      // message, and no rejection of the program's outlives the run.
+      if (err instanceof UnknownCallError) return void failures.push(err.message);
+      const message = `provider function ${token} failed: ${(err as Error).message}`;
+      failures.push(message);
+      callback(failure(message));
     }
   };
-  monitor.readResource = async (req: any, callback: (err: unknown) => void) => {
-    const message = `reading an existing resource (${req.getType()} "${req.getName()}", id ${req.getId()}) needs the real provider; keel synth cannot answer it offline`;
-    failures.push(message);
-    callback(new Error(message));
+  monitor.readResource = async (req: any, callback: (err: unknown, resp?: unknown) => void) => {
+    const type: string = req.getType();
+    const name: string = req.getName();
+    const id: string = req.getId();
+    try {
+      const state = readExisting(type, name, id);
+      const urn: string = monitor.newUrn(req.getParent(), type, name);
+      monitor.resources.set(urn, { urn, id, state });
+      callback(null, { getUrn: () => urn, getProperties: () => ({ toJavaScript: () => state }) });
+    } catch (err) {
+      if (err instanceof UnknownReadError) return void failures.push(err.message);
+      const message = `reading an existing resource ${type} "${name}" (id ${id}) failed: ${(err as Error).message}`;
+      failures.push(message);
+      callback(failure(message));
+    }
   };
   const baseOutputs = monitor.registerResourceOutputs.bind(monitor);
   monitor.registerResourceOutputs = (req: any, callback: (err: unknown, resp?: unknown) => void) => {
     const urn: string = req.getUrn();
-    if (urn.includes("::pulumi:pulumi:Stack::")) recorded.outputs = req.getOutputs()?.toJavaScript() ?? {};
+    if (urn.includes("::pulumi:pulumi:Stack::")) recorded.outputs = protectSecrets(req.getOutputs()?.toJavaScript() ?? {}, mockSecrets()) as Record<string, unknown>;
     else recorded.components.set(urn, req.getOutputs()?.toJavaScript() ?? {});
     baseOutputs(req, callback);
   };

@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { closest } from "../components/core/did-you-mean";
 import { UNDECRYPTED_SECRET } from "../components/core/errors";
+import { MOCKS_FILES, Mocks, MocksLocation, emptyMocks, parseMocks } from "./mocks-file";
 import { documentValue, parseJsonStrict, parseYaml } from "./yaml-input";
 import { SynthError } from "./runtime";
 
@@ -254,6 +255,26 @@ export function readStackConfigJson(file: string, projectName: string): StackFil
     return value;
   };
   return configOf(`--stack-config ${file}`, doc, projectName, reveal);
+}
+
+/**
+ * The mocks file (docs/offline-mocks.md): `--mocks <file>`, else keel.mocks.yaml or
+ * keel.mocks.json in the project directory; without one, no answers. `builtIn`: the provider
+ * functions keel answers itself.
+ */
+export function readMocks(dir: string, explicit: string | undefined, builtIn: readonly string[]): Mocks {
+  let location: MocksLocation;
+  if (explicit !== undefined) {
+    location = { file: path.resolve(explicit), exists: true };
+  } else {
+    const found = MOCKS_FILES.map((f) => path.join(dir, f)).filter((f) => fs.existsSync(f));
+    if (found.length > 1) throw new SynthError(`${dir} has both ${MOCKS_FILES.join(" and ")}; keep one`);
+    location = { file: found[0] ?? path.join(dir, MOCKS_FILES[0]), exists: found.length === 1 };
+  }
+  if (!location.exists) return emptyMocks(location);
+  const parsed = parseMocks(location, readTextFile(location.file, explicit !== undefined ? `--mocks ${location.file}` : location.file), builtIn);
+  if ("problems" in parsed) throw new SynthError(parsed.problems.join("\n"));
+  return parsed;
 }
 
 /** Lets `require` load `.ts` files by transpiling them (no type-check), with the project's TypeScript. */

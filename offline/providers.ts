@@ -1,10 +1,12 @@
 /**
  * What the real providers would return, offline. Kubernetes objects without a name get an
  * auto-name (`<resource name>-<8 hex>`, deterministic), random values are derived from the
- * URN, and a provider function that is not known here fails with a clear message.
+ * URN. Provider functions, reads of existing resources and stack references keel cannot
+ * answer come from the mocks file (mocks-file.ts), or fail saying how to answer them.
  */
 import { parseAllDocuments } from "yaml";
-import { Json, digest, unwrap } from "./values";
+import { Mocks, answerFor, unansweredCallMessage, unansweredReadMessage, unansweredStackReferenceMessage } from "./mocks-file";
+import { Json, digest, isSecretValue, unwrap } from "./values";
 
 export interface NewResource {
   readonly type: string;
@@ -135,18 +137,65 @@ export function registerCall(token: string, answer: (args: Record<string, Json>)
   CALLS[token] = answer;
 }
 
+/** The provider functions keel answers itself (a mocks file cannot replace them). */
+export function builtInCalls(): string[] {
+  return Object.keys(CALLS).sort();
+}
+
+/** The mocks file of the run in progress (runs never overlap). */
+let mocks: Mocks | undefined;
+
+/** Answers from this mocks file until the returned function is called. */
+export function useMocks(next: Mocks | undefined): () => void {
+  const before = mocks;
+  mocks = next;
+  return () => {
+    mocks = before;
+  };
+}
+
+/** The secrets of the mocks file in use (nothing keel writes may show one). */
+export function mockSecrets(): readonly string[] {
+  return mocks?.secrets ?? [];
+}
+
 export class UnknownCallError extends Error {
-  constructor(token: string) {
-    const known = Object.keys(CALLS).sort();
-    super(`provider function ${token} has no offline answer; keel synth knows ${known.length ? known.join(", ") : "none"}. Run it with the Pulumi CLI, or pass the value through stack config.`);
+  /** `shown`: the call's args with secrets as `[secret]`. */
+  constructor(token: string, shown: Record<string, Json> = {}) {
+    super(unansweredCallMessage(token, shown, mocks, builtInCalls()));
     this.name = "UnknownCallError";
   }
 }
 
-export function call(token: string, args: Record<string, Json>): Record<string, Json> {
+/** A read of an existing resource or a stack reference that nothing answers. */
+export class UnknownReadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UnknownReadError";
+  }
+}
+
+/** A provider function's result, on the wire: keel's own answer, else the mocks file's first matching one. */
+export function call(token: string, args: Record<string, Json>, shown: Record<string, Json> = args): Record<string, unknown> {
   const answer = CALLS[token];
-  if (!answer) throw new UnknownCallError(token);
-  return answer(args);
+  if (answer) return answer(args);
+  const mocked = answerFor(mocks, token, args);
+  if (mocked) return mocked.result;
+  throw new UnknownCallError(token, shown);
+}
+
+const STACK_REFERENCE = "pulumi:pulumi:StackReference";
+
+/** The state of an existing resource (`Resource.get`) or a stack reference (its id is the stack name), on the wire. */
+export function readExisting(type: string, name: string, id: string): Record<string, unknown> {
+  if (type === STACK_REFERENCE) {
+    const outputs = mocks?.stackReferences[id];
+    if (!outputs) throw new UnknownReadError(unansweredStackReferenceMessage(id, mocks));
+    return { name: id, outputs, secretOutputNames: Object.keys(outputs).filter((k) => isSecretValue(outputs[k])) };
+  }
+  const state = mocks?.resources[type]?.[id];
+  if (!state) throw new UnknownReadError(unansweredReadMessage(type, name, id, mocks));
+  return { ...state };
 }
 
 // @pulumi/kubernetes's yaml.ConfigFile / ConfigGroup ask the provider to split YAML into objects.

@@ -10,8 +10,9 @@ import { readConfigFile } from "./check/config";
 import { environmentConfigFile, findPack, knownEnvironments, packEnvironments } from "./check/find-pack";
 import { clusterFactsOf, withFacts } from "./facts";
 import { Manifest, manifestYaml, manifestsOf } from "./manifests";
-import { forgetProjectModules, installTypeScriptLoader, readProject, readStackConfigJson, readStackFile } from "./project";
-import { RecordedOptions, RecordedResource, RunResult, SynthError, runInMockRuntime } from "./runtime";
+import { forgetProjectModules, installTypeScriptLoader, readMocks, readProject, readStackConfigJson, readStackFile } from "./project";
+import { builtInCalls, useMocks } from "./providers";
+import { RecordedOptions, RecordedResource, RunResult, SynthError, runActive, runInMockRuntime } from "./runtime";
 import { MARKER, MARKER_TEXT, notOurs, outputState, removeStaleOutput, swapIn } from "./output-dir";
 import { topologyMermaid } from "./topology";
 import { Json, redact, redactValues } from "./values";
@@ -29,6 +30,8 @@ export interface SynthOptions {
   readonly secretKeys?: readonly string[];
   /** Seconds the program may run (timers, I/O, registrations) before the synth fails (`--timeout`). @default 600 */
   readonly timeoutSeconds?: number;
+  /** The mocks file (`--mocks`; docs/offline-mocks.md). @default `<dir>/keel.mocks.yaml` or `<dir>/keel.mocks.json`, if there is one */
+  readonly mocks?: string;
 }
 
 export interface PlanResource {
@@ -98,8 +101,11 @@ export async function evaluate(options: SynthOptions): Promise<{ project: string
   const fromFile = readStackFile(project, options.stack, { extraConfig: options.stackConfigFile !== undefined });
   const extra = options.stackConfigFile ? readStackConfigJson(path.resolve(options.stackConfigFile), project.name) : { config: {}, secretKeys: [] };
   const stackFile = { config: { ...fromFile.config, ...extra.config }, secretKeys: [...fromFile.secretKeys, ...extra.secretKeys] };
+  const mocks = readMocks(dir, options.mocks, builtInCalls());
   installTypeScriptLoader(dir);
   forgetProjectModules(dir);
+  if (runActive()) throw new SynthError("another synth is running in this process; runs cannot overlap");
+  const restoreMocks = useMocks(mocks);
   const run = await runInMockRuntime(
     {
       project: project.name,
@@ -114,7 +120,7 @@ export async function evaluate(options: SynthOptions): Promise<{ project: string
       const exported = require(project.main) as { default?: unknown } | undefined;
       return exported && typeof exported.default === "function" ? exported.default : exported;
     },
-  );
+  ).finally(restoreMocks);
   // The stack's environment is keel's own key (a bare `environment:` in a keel project is the same key).
   const environment = stackFile.config["keel:environment"];
   return { project: project.name, run, environment: typeof environment === "string" && environment.length > 0 ? environment : undefined };

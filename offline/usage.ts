@@ -20,7 +20,7 @@ export const EXIT_CODES = `exit codes:
      outside a flag's choices`;
 
 export const COMMAND_USAGE: Readonly<Record<string, string>> = {
-  synth: `  keel synth --stack <name> [--dir <pulumi project dir>] [--out <dir>] [--stack-config <file.json>] [--timeout <seconds>]
+  synth: `  keel synth --stack <name> [--dir <pulumi project dir>] [--out <dir>] [--stack-config <file.json>] [--mocks <file>] [--timeout <seconds>]
       Evaluates the project's program with Pulumi.<name>.yaml under Pulumi's mock runtime and
       writes <out>/<name>/ (default <dir>/out/<name>/): manifests/, plan.json, topology.mmd,
       capacity.md (secrets redacted) and policy-pack-config.json (the policies of the stack's
@@ -28,10 +28,13 @@ export const COMMAND_USAGE: Readonly<Record<string, string>> = {
       output is written only when the synth succeeds; a failed synth removes <out>/<name>/.
       --stack-config: extra config over the stack file's, as JSON ({ "<namespace>:<name>": value },
       a secret as { "secret": value }), e.g. what a Pulumi ESC environment would give.
+      --mocks: answers for what keel cannot answer offline (provider functions, Resource.get,
+      stack references), YAML or JSON (default <dir>/keel.mocks.yaml or keel.mocks.json, if
+      there is one); see docs/offline-mocks.md.
       --timeout: seconds the program may run, its timers and late registrations included
       (default 600); then the synth fails. keel replaces or removes only an <out>/<name>/ it
       wrote itself (it holds a .keel-synth marker).`,
-  check: `  keel check (--stack <name> [--dir <dir>] [--stack-config <file.json>] | --manifests <file or dir>)
+  check: `  keel check (--stack <name> [--dir <dir>] [--stack-config <file.json>] [--mocks <file>] | --manifests <file or dir>)
              [--environment <name> | --config <pack config file>] [--format text|json] [--pack <dir>] [--timeout <seconds>]
       Runs the policy pack over the synthesized stack (or plain Kubernetes YAML) through its gRPC
       analyzer interface, as pulumi preview --policy-pack does, with the stack's cluster facts.

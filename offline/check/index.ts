@@ -31,6 +31,8 @@ export interface CheckOptions {
   readonly pack?: string;
   /** Seconds the program may run (`--timeout`). @default 600 */
   readonly timeoutSeconds?: number;
+  /** The mocks file (with `stack`; `--mocks`). @default the project's keel.mocks.yaml or keel.mocks.json */
+  readonly mocks?: string;
 }
 
 export { packEnvironments } from "./find-pack";
@@ -58,7 +60,7 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
     const before = outputState(outDir);
     let evaluated: Awaited<ReturnType<typeof evaluate>>;
     try {
-      evaluated = await evaluate({ stack: options.stack, dir, stackConfigFile: options.stackConfig, timeoutSeconds: options.timeoutSeconds });
+      evaluated = await evaluate({ stack: options.stack, dir, stackConfigFile: options.stackConfig, timeoutSeconds: options.timeoutSeconds, mocks: options.mocks });
     } catch (err) {
       if (removeStaleOutput(outDir, before) && typeof err === "object" && err !== null) Object.defineProperty(err, "removedOutput", { value: outDir, enumerable: false });
       throw err;
