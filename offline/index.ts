@@ -10,3 +10,4 @@ export { topologyMermaid } from "./topology";
 export { capacityMarkdown } from "./capacity";
 export { registerCall } from "./providers";
 export { REDACTED } from "./values";
+export type { Json } from "./values";

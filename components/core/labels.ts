@@ -3,6 +3,7 @@
  * includes the version would orphan the old pods on every upgrade (selectors are immutable).
  */
 
+import type { Labels } from "../../policies/lib/network-model";
 import { imageReferenceProblem } from "./image-reference";
 
 export const LABEL_NAME = "app.kubernetes.io/name";
@@ -14,7 +15,8 @@ export const LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
 /** The label Kubernetes puts on every namespace (1.21+); namespace selectors match on it. */
 export const LABEL_NAMESPACE_NAME = "kubernetes.io/metadata.name";
 
-export type Labels = Record<string, string>;
+/** Kubernetes labels: one type with the policy pack's (cluster facts carry labels too). */
+export type { Labels };
 
 export interface LabelInfo {
   /** The application name (`app.kubernetes.io/name`), e.g. the component's name. */

@@ -38,6 +38,7 @@ import type { Platform } from "../platform/types";
 import { NetworkAccess, connect, mirrorRules } from "../workload/network-access";
 import { deployDockerDaemon } from "./kubernetes";
 import { DOCKER_API_PORT, resolveDockerDaemonArgs } from "./resolve";
+export type { ResolvedDockerDaemon } from "./resolve";
 
 export interface DockerWorkspacesArgs {
   /** e.g. "500Gi". */

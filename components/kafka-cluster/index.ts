@@ -93,4 +93,5 @@ export class KafkaCluster extends DataStoreComponent {
 export { KAFKA_PORTS, kafkaStartScript, renderProperties, serverProperties, topicsScript } from "./config";
 export type { KafkaSettings, TopicSpec } from "./config";
 export { resolveKafkaArgs } from "./resolve";
+export type { ResolvedKafka } from "./resolve";
 export { STRIMZI_API_VERSION } from "./strimzi";

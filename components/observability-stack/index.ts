@@ -16,7 +16,7 @@ import type { AlertRule, AlertRuleOptions } from "./alert-rules";
 import { deployObservability } from "./kubernetes";
 import { resolveObservabilityArgs } from "./resolve";
 
-interface PartArgs {
+export interface PartArgs {
   /** @default the part's own (see docs) */
   readonly resources?: ResourcesArgs;
 }
@@ -146,7 +146,12 @@ export class ObservabilityStack extends pulumi.ComponentResource {
 }
 
 export { BACKUP_SUCCESS_METRIC, defaultAlertRules, ruleGroups } from "./alert-rules";
-export type { AlertRule, AlertRuleOptions } from "./alert-rules";
+export type { AlertRule, AlertRuleOptions, RuleGroup } from "./alert-rules";
+export type { PrometheusConfigOptions } from "./prometheus-config";
+export type { AlertmanagerConfigOptions } from "./alertmanager-config";
+export type { CollectorTargets } from "./backend-configs";
+export type { NodeLogsConfigOptions } from "./node-logs-config";
+export type { DatasourceUrls } from "./grafana-config";
 export { prometheusConfig, withStaticDiscovery } from "./prometheus-config";
 export { alertmanagerConfig } from "./alertmanager-config";
 export { collectorConfig, lokiConfig, tempoConfig } from "./backend-configs";

@@ -207,3 +207,4 @@ export type { PostgresAlertRule, ReplicationSlotAlertOptions, WalSpoolAlertOptio
 export { connectionBudget, isClientCidr } from "./capacity";
 export type { ConnectionBudget, PostgresClient, ReservedConnections } from "./capacity";
 export { resolvePostgresArgs, isCronSchedule, toolsImageFor } from "./resolve";
+export type { ResolvedBackup, ResolvedPostgres } from "./resolve";

@@ -132,3 +132,4 @@ export class RabbitMqCluster extends DataStoreComponent {
 export { RABBITMQ_PORTS, enabledPlugins, k8sSeedNode, rabbitmqConf, rabbitmqNodeName, rabbitmqStartScript } from "./config";
 export type { RabbitMqPeerDiscovery, RabbitMqSettings } from "./config";
 export { resolveRabbitMqArgs } from "./resolve";
+export type { ResolvedRabbitMq } from "./resolve";

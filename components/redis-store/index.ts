@@ -107,3 +107,4 @@ export class RedisStore extends DataStoreComponent {
 export { redisConf, redisNodeScript, redisSentinelScript, EVICTION_POLICIES } from "./config";
 export type { RedisEvictionPolicy, RedisPersistence, RedisSettings } from "./config";
 export { resolveRedisArgs } from "./resolve";
+export type { ResolvedRedis } from "./resolve";

@@ -167,7 +167,8 @@ export class SeaweedStorage extends DataStoreComponent {
 }
 
 export { copiesOf, filerFlags, masterFlags, masterToml, placementProblem, s3Config, s3Flags, scopedActions, toArgs, volumeFlags, volumeSlots, SEAWEED_PORTS, GRPC_OFFSET, S3_CLIENT_ACTIONS } from "./config";
-export type { S3Action, S3Identity } from "./config";
+export type { Flags as SeaweedFlags, S3Action, S3Identity, Topology as SeaweedTopology } from "./config";
 export type { SeaweedClientArgs } from "./identities";
 export { bucketScript, filerMetaBackupScript, filerMetaRestoreScript } from "./scripts";
 export { resolveSeaweedArgs } from "./resolve";
+export type { ResolvedSeaweed, SeaweedRole } from "./resolve";

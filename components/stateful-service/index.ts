@@ -120,3 +120,4 @@ export class StatefulService extends DataStoreComponent {
 }
 
 export { resolveStatefulServiceArgs } from "./resolve";
+export type { ResolvedStatefulService } from "./resolve";

@@ -12,9 +12,9 @@ import { ResolvedEnv, ResolvedFile, secretness } from "../core/env";
 import type { Labels } from "../core/labels";
 import { childName } from "../core/naming";
 
-type EnvVar = k8s.types.input.core.v1.EnvVar;
-type Volume = k8s.types.input.core.v1.Volume;
-type VolumeMount = k8s.types.input.core.v1.VolumeMount;
+export type EnvVar = k8s.types.input.core.v1.EnvVar;
+export type Volume = k8s.types.input.core.v1.Volume;
+export type VolumeMount = k8s.types.input.core.v1.VolumeMount;
 
 export interface ContainerConfig {
   readonly env: EnvVar[];

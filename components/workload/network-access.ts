@@ -24,8 +24,8 @@ import {
   resolvePeer,
 } from "../core/network";
 
-type IngressRule = k8s.types.input.networking.v1.NetworkPolicyIngressRule;
-type EgressRule = k8s.types.input.networking.v1.NetworkPolicyEgressRule;
+export type IngressRule = k8s.types.input.networking.v1.NetworkPolicyIngressRule;
+export type EgressRule = k8s.types.input.networking.v1.NetworkPolicyEgressRule;
 
 export interface NetworkAccessContext {
   readonly name: string;
