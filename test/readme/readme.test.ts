@@ -97,7 +97,8 @@ describe("Node versions", () => {
 
   it("the README states the same Node version as engines", () => {
     const major = lowestMajor(pkg.engines.node);
-    expect(README).toContain(`Node ${major} or newer (\`engines\`)`);
+    expect(README).toContain(`| Node | ${major} |`);
+    expect(README).toContain(`(\`engines\`: >=${major})`);
     expect(README).toContain(`On a fresh machine with Node ${major}`);
   });
 });
