@@ -29,25 +29,30 @@ function cacheDirFor(resolveFrom) {
 function register(resolveFrom) {
   if (installed) return;
   const from = resolveFrom || process.cwd();
-  let tsPath;
-  try {
-    tsPath = require.resolve("typescript", { paths: [from, __dirname] });
-  } catch {
-    throw new Error(`cannot find the typescript package for ${resolveFrom}; install it in the project (npm install --save-dev typescript)`);
-  }
-  let ts;
-  const typescript = () => (ts ??= require(tsPath));
-  const tsVersion = JSON.parse(fs.readFileSync(path.join(path.dirname(tsPath), "..", "package.json"), "utf8")).version;
+  // TypeScript is looked up when the first `.ts` file loads: a JavaScript program needs none.
+  let compiler;
+  const typescript = () => {
+    if (compiler) return compiler;
+    let tsPath;
+    try {
+      tsPath = require.resolve("typescript", { paths: [from, __dirname] });
+    } catch {
+      throw new Error(`cannot find the typescript package to load the .ts files of ${from}; install it in the project (npm install --save-dev typescript)`);
+    }
+    const version = JSON.parse(fs.readFileSync(path.join(path.dirname(tsPath), "..", "package.json"), "utf8")).version;
+    compiler = { version, ts: undefined, get api() { return (this.ts ??= require(tsPath)); } };
+    return compiler;
+  };
   const options = () => ({
-    module: typescript().ModuleKind.CommonJS,
-    target: typescript().ScriptTarget.ES2022,
+    module: typescript().api.ModuleKind.CommonJS,
+    target: typescript().api.ScriptTarget.ES2022,
     esModuleInterop: true,
     inlineSourceMap: true,
   });
   const cacheDir = cacheDirFor(from);
   Module._extensions[".ts"] = (module, file) => {
     const source = fs.readFileSync(file, "utf8");
-    const key = cacheDir && crypto.createHash("sha256").update(`${tsVersion}\0commonjs-es2022-esm-interop-inline-map\0${file}\0${source}`).digest("hex");
+    const key = cacheDir && crypto.createHash("sha256").update(`${typescript().version}\0commonjs-es2022-esm-interop-inline-map\0${file}\0${source}`).digest("hex");
     const cached = key && path.join(cacheDir, `${key}.js`);
     let output;
     if (cached) {
@@ -58,7 +63,7 @@ function register(resolveFrom) {
       }
     }
     if (output === undefined) {
-      output = typescript().transpileModule(source, { fileName: file, compilerOptions: options() }).outputText;
+      output = typescript().api.transpileModule(source, { fileName: file, compilerOptions: options() }).outputText;
       if (cached) {
         // Written whole, then renamed: a concurrent run reads the old file or the new one, never half.
         const temp = `${cached}.${process.pid}.tmp`;
@@ -71,6 +76,21 @@ function register(resolveFrom) {
       }
     }
     module._compile(output, file);
+  };
+  // `import "./settings.js"` in a .ts file means ./settings.ts (TypeScript's node16/nodenext style).
+  const resolveFilename = Module._resolveFilename;
+  Module._resolveFilename = function (request, parent, ...rest) {
+    try {
+      return resolveFilename.call(this, request, parent, ...rest);
+    } catch (err) {
+      const fromTs = parent && typeof parent.filename === "string" && parent.filename.endsWith(".ts");
+      if (err.code !== "MODULE_NOT_FOUND" || !fromTs || !/^\.\.?\//.test(request) || !request.endsWith(".js")) throw err;
+      try {
+        return resolveFilename.call(this, `${request.slice(0, -".js".length)}.ts`, parent, ...rest);
+      } catch {
+        throw err;
+      }
+    }
   };
   installed = true;
 }

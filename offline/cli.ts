@@ -96,6 +96,9 @@ async function runCommand(command: string, rest: readonly string[]): Promise<num
   }
   if (command === "bench" && rest.length > 0) throw new UsageError(`unknown argument ${JSON.stringify(rest[0])} for keel bench (it takes none)`, command);
   // bench: the benchmark lives with the sources; it is not part of the installed package.
+  const benchModule = path.join(__dirname, "..", "bench", "synth.ts");
+  const { SynthError } = require("./runtime") as typeof import("./runtime");
+  if (!fs.existsSync(benchModule)) throw new SynthError("keel bench runs in a checkout of keel (its benchmark is not in the installed package): git clone, npm ci, npm run bench");
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { bench } = require("../bench/synth") as { bench(args: readonly string[]): Promise<number> };
   return await bench(command === "bench-case" ? ["case", ...rest] : rest);

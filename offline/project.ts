@@ -121,6 +121,28 @@ function unknownKeys(file: string, doc: Record<string, unknown>, known: readonly
     });
 }
 
+/** The program a `main` names, as the Pulumi CLI finds it: the file itself, else its directory's package.json `main`, else index.ts or index.js there. */
+function programFile(entry: string): string | undefined {
+  const isFile = (f: string) => fs.existsSync(f) && fs.statSync(f).isFile();
+  if (isFile(entry)) return entry;
+  const candidates: string[] = [];
+  const pkgFile = path.join(entry, "package.json");
+  if (isFile(pkgFile)) {
+    let pkgMain: unknown;
+    try {
+      pkgMain = (JSON.parse(fs.readFileSync(pkgFile, "utf8")) as { main?: unknown }).main;
+    } catch {
+      pkgMain = undefined;
+    }
+    if (typeof pkgMain === "string" && pkgMain.trim().length > 0) {
+      const target = path.resolve(entry, pkgMain);
+      candidates.push(target, `${target}.ts`, `${target}.js`, path.join(target, "index.ts"), path.join(target, "index.js"));
+    }
+  }
+  candidates.push(path.join(entry, "index.ts"), path.join(entry, "index.js"));
+  return candidates.find(isFile);
+}
+
 export function readProject(dir: string): ProjectInfo {
   const file = path.join(dir, "Pulumi.yaml");
   if (!fs.existsSync(file)) throw new SynthError(`no Pulumi.yaml in ${dir}; pass --dir <the Pulumi project directory>`);
@@ -137,9 +159,8 @@ export function readProject(dir: string): ProjectInfo {
   const runtime = isMapping(doc.runtime) ? doc.runtime.name : doc.runtime;
   if (runtime !== "nodejs") throw new SynthError(`${file}: runtime is ${JSON.stringify(runtime)}; keel synth runs nodejs (TypeScript) programs`);
   const mainEntry = typeof doc.main === "string" ? doc.main : ".";
-  const candidates = [path.resolve(dir, mainEntry), path.resolve(dir, mainEntry, "index.ts"), path.resolve(dir, mainEntry, "index.js")];
-  const main = candidates.find((c) => fs.existsSync(c) && fs.statSync(c).isFile());
-  if (!main) throw new SynthError(`${file}: cannot find the program (main ${JSON.stringify(mainEntry)}); expected index.ts`);
+  const main = programFile(path.resolve(dir, mainEntry));
+  if (!main) throw new SynthError(`${file}: cannot find the program (main ${JSON.stringify(mainEntry)}); expected a file, or a directory with a package.json "main" or an index.ts or index.js`);
   const stackConfigDir = typeof doc.stackConfigDir === "string" ? path.resolve(dir, doc.stackConfigDir) : undefined;
   const defaults = isMapping(doc.config) ? projectConfig(file, doc.config, name) : { config: {}, secretKeys: [] };
   return { dir, name, main, stackConfigDir, defaults };

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { capacityMarkdown, capacityTotals } from "./capacity";
 import { readConfigFile } from "./check/config";
-import { environmentConfigFile, findPack, knownEnvironments, packEnvironments } from "./check/find-pack";
+import { environmentConfigFile, knownEnvironments, ownPack, packEnvironments } from "./check/find-pack";
 import { clusterFactsOf, withFacts } from "./facts";
 import { Manifest, manifestYaml, manifestsOf } from "./manifests";
 import { forgetProjectModules, installTypeScriptLoader, readMocks, readProject, readStackConfigJson, readStackFile } from "./project";
@@ -127,8 +127,8 @@ export async function evaluate(options: SynthOptions): Promise<{ project: string
 }
 
 /** The pack config for a stack: `<pack>/config/<environment>.json` with the run's facts (the facts alone without a known environment). */
-export function stackPolicyConfig(dir: string, run: RunResult, environment?: string): Record<string, unknown> {
-  const file = environment !== undefined && /^[a-z0-9-]+$/.test(environment) ? environmentConfigFile(dir, environment) : undefined;
+export function stackPolicyConfig(run: RunResult, environment?: string): Record<string, unknown> {
+  const file = environment !== undefined && /^[a-z0-9-]+$/.test(environment) ? environmentConfigFile(environment) : undefined;
   return withFacts(file ? readConfigFile(file) : {}, clusterFactsOf(run));
 }
 
@@ -161,13 +161,13 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
     const { project, run, environment } = await evaluate(options);
     if (environment !== undefined) {
       // A misspelt environment would judge the stack by no policies at all (facts only).
-      const packDir = findPack(undefined, dir);
+      const packDir = ownPack();
       const environments = packEnvironments(packDir);
       if (!environments.includes(environment)) throw new SynthError(`stack ${options.stack}: keel:environment is ${JSON.stringify(environment)}; expected ${knownEnvironments(packDir, environments)}`);
     }
     const rendered = render(project, options.stack, run);
-    const environmentKnown = environment !== undefined && /^[a-z0-9-]+$/.test(environment) && environmentConfigFile(dir, environment) !== undefined;
-    const policyPackConfig = stackPolicyConfig(dir, run, environment);
+    const environmentKnown = environment !== undefined && /^[a-z0-9-]+$/.test(environment) && environmentConfigFile(environment) !== undefined;
+    const policyPackConfig = stackPolicyConfig(run, environment);
     makeOutRoot(outRoot, options.out ?? path.relative(process.cwd(), outRoot));
     staging = freshDirectory(path.join(outRoot, `.${options.stack}.partial-${process.pid}`));
     fs.writeFileSync(path.join(staging, MARKER), MARKER_TEXT);

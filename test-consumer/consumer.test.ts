@@ -129,4 +129,16 @@ describe.each(cases)("%s", (_label, example, c) => {
     const report = JSON.parse(prod.stdout) as { violations: { policy: string; level: string }[] };
     expect(report.violations.filter((v) => v.level === "mandatory").map((v) => v.policy)).toContain("replicas-minimum");
   });
+
+  it("resolves keel/offline's types under the classic node resolution too, and says where keel bench runs", () => {
+    fs.writeFileSync(path.join(project, "offline-types.ts"), 'import { synth } from "keel/offline";\nimport { ApiService } from "keel";\nexport const used: unknown[] = [synth, ApiService];\n');
+    const major = Number(c.packages.typescript.split(".")[0]);
+    const classic = ["--noEmit", "--strict", "--skipLibCheck", "--module", "commonjs", "--moduleResolution", "node", "--types", "node", ...(major >= 6 ? ["--ignoreDeprecations", "6.0"] : []), "offline-types.ts"];
+    const tsc = run(c, project, "npx", ["--no-install", "tsc", ...classic]);
+    expect(tsc.stdout + tsc.stderr).toBe("");
+    expect(tsc.status).toBe(0);
+    const bench = run(c, project, "npx", ["--no-install", "keel", "bench"]);
+    expect(bench.status).toBe(1);
+    expect(bench.stderr).toContain("keel bench runs in a checkout of keel");
+  });
 });

@@ -10,8 +10,9 @@ const config = new pulumi.Config();
 const keelConfig = new pulumi.Config("keel");
 const environment = keelConfig.require("environment");
 
-// Namespaces "shop-apps", "shop-data", "shop-monitoring": keel creates them and never adopts an
-// existing one, so they are named per system on a shared cluster.
+// keel creates the namespaces "shop-apps", "shop-data", "shop-monitoring" and "shop-storage" (the
+// tiers named here) and "shop-node-logs" (the node-log collector's, privileged); it never adopts
+// an existing namespace, so they are named per system on a shared cluster.
 const platform = new KubernetesPlatform("shop", {
   system: "shop",
   namespaces: { app: "shop-apps", data: "shop-data", monitoring: "shop-monitoring", storage: "shop-storage" },
@@ -32,7 +33,7 @@ const stores: Connection[] = [db.connection, cache.connection];
 
 const api = new ApiService("checkout", {
   platform,
-  image: config.require("image"),
+  image: config.require("image"), // your service's image: the stack file's is a placeholder
   port: 3000,
   replicas: environment === "prod" ? 3 : 1,
   resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } },

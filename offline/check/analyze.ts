@@ -4,12 +4,12 @@
  * options set), AnalyzeStack once.
  */
 import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
-import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { Empty } from "google-protobuf/google/protobuf/empty_pb";
+import type { Empty as EmptyMessage } from "google-protobuf/google/protobuf/empty_pb";
 import type { Json } from "../values";
 import { repeated, withStruct } from "./wire";
 import { Level, PolicyDescription, ResolvedPolicyConfig, resolveConfig } from "./config";
 import { RunningPack, unary } from "./pack";
+import { Empty, Struct } from "./sdk-modules";
 
 /** A resource as the analyzer sees it. */
 export interface CheckResource {
@@ -48,7 +48,7 @@ const LEVEL_VALUES: Record<Level, analyzer.EnforcementLevel> = {
 };
 
 export async function describePack(pack: RunningPack): Promise<{ name: string; version: string; policies: PolicyDescription[] }> {
-  const info = await unary<Empty, analyzer.AnalyzerInfo>(pack.client.getAnalyzerInfo.bind(pack.client), new Empty());
+  const info = await unary<EmptyMessage, analyzer.AnalyzerInfo>(pack.client.getAnalyzerInfo.bind(pack.client), new Empty());
   const policies = info.getPoliciesList().map((p) => {
     const schema = (p.getConfigschema()?.getProperties()?.toJavaScript() ?? {}) as Record<string, { type?: string; default?: unknown }>;
     const defaults = Object.fromEntries(Object.entries(schema).filter(([, s]) => s.default !== undefined).map(([k, s]) => [k, s.default]));
@@ -66,7 +66,7 @@ export async function configure(pack: RunningPack, config: ReadonlyMap<string, R
     pc.setProperties(Struct.fromJavaScript(c.properties as Record<string, never>));
     map.set(name, pc);
   }
-  await unary<analyzer.ConfigureAnalyzerRequest, Empty>(pack.client.configure.bind(pack.client), req);
+  await unary<analyzer.ConfigureAnalyzerRequest, EmptyMessage>(pack.client.configure.bind(pack.client), req);
 }
 
 function options(r: CheckResource): analyzer.AnalyzerResourceOptions {

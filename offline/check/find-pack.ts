@@ -8,18 +8,33 @@ import { SynthError } from "../runtime";
  * in a checkout of keel, the compiled pack (`dist/policies`) in an installed package.
  */
 export function findPack(explicit: string | undefined, projectDir: string): string {
-  const keelRoot = [path.resolve(__dirname, "..", ".."), path.resolve(__dirname, "..", "..", "..")].find((d) => fs.existsSync(path.join(d, "bin", "register-ts.js")));
-  const own = keelRoot ? [path.join(keelRoot, "policies"), path.join(keelRoot, "dist", "policies")] : [];
-  const candidates = explicit ? [path.resolve(explicit)] : [...new Set([path.join(projectDir, "policies"), ...own])];
+  const candidates = explicit ? [path.resolve(explicit)] : [...new Set([path.join(projectDir, "policies"), ...ownPackCandidates()])];
   const found = candidates.find((c) => fs.existsSync(path.join(c, "PulumiPolicy.yaml")));
   if (!found) throw new SynthError(`no policy pack (a directory with PulumiPolicy.yaml) at ${candidates.join(" or ")}; pass --pack <dir>`);
   return found;
 }
 
-/** The pack's config file for an environment (`<pack>/config/<environment>.json`), when pack and file exist. */
-export function environmentConfigFile(projectDir: string, environment: string): string | undefined {
+/** keel's own pack: its TypeScript sources in a checkout of keel, else the compiled one of the installed package. */
+function ownPackCandidates(): string[] {
+  const keelRoot = [path.resolve(__dirname, "..", ".."), path.resolve(__dirname, "..", "..", "..")].find((d) => fs.existsSync(path.join(d, "bin", "register-ts.js")));
+  return keelRoot ? [path.join(keelRoot, "policies"), path.join(keelRoot, "dist", "policies")] : [];
+}
+
+/**
+ * keel's own pack, whatever the project holds: synth writes `policy-pack-config.json` for it (the
+ * pack `pulumi preview --policy-pack node_modules/keel/dist/policies` runs), never for a pack of
+ * the project's own in `policies/`.
+ */
+export function ownPack(): string {
+  const found = ownPackCandidates().find((c) => fs.existsSync(path.join(c, "PulumiPolicy.yaml")));
+  if (!found) throw new SynthError(`keel's policy pack is missing (no PulumiPolicy.yaml at ${ownPackCandidates().join(" or ") || "keel's package"}); reinstall keel`);
+  return found;
+}
+
+/** keel's own pack's config file for an environment (`<pack>/config/<environment>.json`), when it exists. */
+export function environmentConfigFile(environment: string): string | undefined {
   try {
-    const file = path.join(findPack(undefined, projectDir), "config", `${environment}.json`);
+    const file = path.join(ownPack(), "config", `${environment}.json`);
     return fs.existsSync(file) ? file : undefined;
   } catch {
     return undefined;

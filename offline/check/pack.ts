@@ -4,9 +4,9 @@
  */
 import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
-import * as grpc from "@grpc/grpc-js";
 import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import { SynthError } from "../runtime";
+import { ServiceError, grpc } from "./sdk-modules";
 
 export { findPack } from "./find-pack";
 
@@ -29,6 +29,16 @@ export async function startPack(dir: string): Promise<RunningPack> {
   }
   // The runner's first argument is the engine's address; the analyzer protocol never calls back.
   const child: ChildProcess = spawn(process.execPath, [runner, "127.0.0.1:0", "."], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  // The child is stopped whatever goes wrong before the caller holds it (it would outlive keel).
+  try {
+    return await connect(child, dir);
+  } catch (err) {
+    child.kill();
+    throw err;
+  }
+}
+
+async function connect(child: ChildProcess, dir: string): Promise<RunningPack> {
   const port = await new Promise<number>((resolve, reject) => {
     let out = "";
     let err = "";
@@ -57,6 +67,6 @@ export async function startPack(dir: string): Promise<RunningPack> {
 }
 
 /** Promisifies one unary analyzer call. */
-export function unary<Req, Res>(call: (req: Req, cb: (err: grpc.ServiceError | null, res: Res) => void) => unknown, req: Req): Promise<Res> {
+export function unary<Req, Res>(call: (req: Req, cb: (err: ServiceError | null, res: Res) => void) => unknown, req: Req): Promise<Res> {
   return new Promise((resolve, reject) => call(req, (err, res) => (err ? reject(err) : resolve(res))));
 }

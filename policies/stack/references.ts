@@ -113,7 +113,9 @@ function podReferences(w: { object: StackObject; podSpec: Obj; group: { id: stri
 /** Pods operators make from objects in the stack (cert-manager's HTTP-01 solvers, Strimzi's brokers), by namespace. */
 function operatorPods(stack: StackObjects): { namespace?: string; labels: Record<string, string> }[] {
   const pods: { namespace?: string; labels: Record<string, string> }[] = [];
-  if (stack.ofKind("Ingress", "Certificate").length) pods.push({ labels: { [ACME_SOLVER_LABEL]: "true" } });
+  // cert-manager's HTTP-01 solver pods come and go with certificate orders, also for Ingresses
+  // and Certificates of other stacks in the namespace: a policy that admits them stands ready.
+  pods.push({ labels: { [ACME_SOLVER_LABEL]: "true" } });
   for (const k of stack.ofKind("Kafka")) {
     for (const role of ["kafka", "entity-operator"]) pods.push({ namespace: k.namespace, labels: { "strimzi.io/cluster": k.name, "strimzi.io/kind": "Kafka", "strimzi.io/name": `${k.name}-${role}` } });
   }

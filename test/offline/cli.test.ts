@@ -79,6 +79,15 @@ describe("keel synth (command)", () => {
     expect(JSON.parse(fs.readFileSync(path.join(out, "test", "plan.json"), "utf8")).outputs).toEqual({ configMap: expect.stringMatching(/^settings-[0-9a-f]{8}$/) });
   });
 
+  it("loads a .ts file imported by its .js name (node16/nodenext style)", () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "keel-js-"));
+    const r = keel(["synth", "--stack", "test", "--dir", path.join(ROOT, "test", "fixtures", "js-imports"), "--out", out]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const plan = JSON.parse(fs.readFileSync(path.join(out, "test", "plan.json"), "utf8")) as { resources: { name: string; inputs: { data?: Record<string, string> } }[] };
+    expect(plan.resources.find((x) => x.name === "settings")?.inputs.data).toEqual({ zone: "eu-west-1a" });
+  });
+
   it("rejects unknown arguments with usage", () => {
     const r = keel(["synth", "--stak", "dev"]);
     expect(r.code).toBe(2);

@@ -118,6 +118,13 @@ describe("stack-references", () => {
     ]);
   });
 
+  it("takes a policy for cert-manager's HTTP-01 solver pods as selecting them, also in a stack without Ingress or Certificate", () => {
+    const f = fixture();
+    const withoutTls = f.all.filter((t) => !/Ingress|Certificate/.test(t.type));
+    expect(withoutTls.some((t) => t.name.includes("acme-solver"))).toBe(true);
+    expect(run(withoutTls)).toEqual([]);
+  });
+
   it("reports a StatefulSet whose headless Service is missing, not headless, or selects other pods", () => {
     const f = fixture();
     const headless = get(f.byName("data-db-headless-Service"), "spec");
