@@ -10,6 +10,8 @@ export interface ConsumerCase {
   readonly label: string;
   /** The Node major version (20 is the build machine's own; others come from scripts/node-binaries.js). */
   readonly node: number;
+  /** npm's install strategy; "nested" gives every package its own copies (no hoisting). @default hoisted */
+  readonly installStrategy?: "nested";
   /** Exact versions of the peer dependencies and of the consumer's TypeScript and @types/node. */
   readonly packages: Readonly<Record<"@pulumi/pulumi" | "@pulumi/kubernetes" | "@pulumi/random" | "typescript" | "@types/node", string>>;
 }
@@ -25,6 +27,8 @@ export const CONSUMER_CASES: readonly ConsumerCase[] = [
   { label: "node 20, lowest peers", node: 20, packages: { ...LOWEST, "@types/node": "20.19.43" } },
   { label: "node 22, newest peers", node: 22, packages: { ...NEWEST, "@types/node": "22.20.7" } },
   { label: "node 24, newest peers", node: 24, packages: { ...NEWEST, "@types/node": "24.19.4" } },
+  // Copies of @grpc/grpc-js and google-protobuf under @pulumi/pulumi and elsewhere: keel check must use the SDK's.
+  { label: "node 22, newest peers, nested install", node: 22, installStrategy: "nested", packages: { ...NEWEST, "@types/node": "22.20.7" } },
   { label: "node 24, lowest peers", node: 24, packages: { ...LOWEST, "@types/node": "24.19.4" } },
 ];
 
