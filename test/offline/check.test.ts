@@ -127,7 +127,7 @@ describe("keel check", () => {
     // of the project per process: jest keeps the program's modules.)
     const { run, environment } = await evaluate({ stack: "prod", dir: ROOT });
     expect(environment).toBe("prod");
-    const { info, diagnostics } = await runPack(pack, resourcesFromRun(run.resources), stackPolicyConfig(ROOT, run, environment), "prod");
+    const { info, diagnostics } = await runPack(pack, resourcesFromRun(run.resources), stackPolicyConfig(run, environment), "prod");
     const r = keel(["check", "--stack", "dev", "--format", "json"]);
     expect([r.stderr, r.code]).toEqual(["", 0]);
     for (const [env, report] of [["prod", buildReport("prod", info, 0, info.policies.length, diagnostics, [])], ["dev", JSON.parse(r.stdout) as CheckReport]] as const) {
