@@ -66,6 +66,28 @@ export function describeObject(o: StackObject): string {
   return o.namespace ? `${o.kind} ${o.namespace}/${o.name}` : `${o.kind} ${o.name}`;
 }
 
+/** Labels the StatefulSet controller puts on each pod, beside its template's: its name and ordinal. */
+const POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name";
+const POD_INDEX_LABEL = "apps.kubernetes.io/pod-index";
+const POD_IDENTITY_LABELS = [POD_NAME_LABEL, POD_INDEX_LABEL];
+
+/**
+ * The labels of the workload's pod a selector asks for: the template's, and for a StatefulSet the
+ * pod-name and pod-index labels of the ordinal the selector names, when that pod exists.
+ */
+function podLabelsFor(w: WorkloadEntry, selector: LabelSelector): Record<string, string> {
+  if (w.object.kind !== "StatefulSet") return w.group.labels;
+  const named = selector.matchLabels[POD_NAME_LABEL];
+  const indexed = selector.matchLabels[POD_INDEX_LABEL];
+  const ordinal = named !== undefined ? (named.startsWith(`${w.object.name}-`) ? named.slice(w.object.name.length + 1) : undefined) : indexed;
+  if (ordinal === undefined || !/^(0|[1-9]\d*)$/.test(ordinal)) return w.group.labels;
+  const replicas = num(at(w.object.props, "spec.replicas")) ?? 1;
+  const start = num(at(w.object.props, "spec.ordinals.start")) ?? 0;
+  const index = Number(ordinal);
+  if (index < start || index >= start + replicas) return w.group.labels;
+  return { ...w.group.labels, [POD_NAME_LABEL]: `${w.object.name}-${index}`, [POD_INDEX_LABEL]: String(index) };
+}
+
 export class StackObjects {
   readonly objects: readonly StackObject[];
   readonly workloads: readonly WorkloadEntry[];
@@ -133,9 +155,9 @@ export class StackObjects {
         }
       }
     }
-    const first = Object.entries(selector.matchLabels)[0];
+    const first = Object.entries(selector.matchLabels).find(([k]) => !POD_IDENTITY_LABELS.includes(k));
     const candidates = this.byLabel.get(first ? `${namespace}\n${first[0]}=${first[1]}` : `${namespace}\n`) ?? [];
-    return candidates.filter((w) => selects(selector, w.group.labels));
+    return candidates.filter((w) => selects(selector, podLabelsFor(w, selector)));
   }
 
   private byLabel?: Map<string, WorkloadEntry[]>;

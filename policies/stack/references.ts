@@ -116,6 +116,11 @@ function operatorPods(stack: StackObjects): { namespace?: string; labels: Record
   // cert-manager's HTTP-01 solver pods come and go with certificate orders, also for Ingresses
   // and Certificates of other stacks in the namespace: a policy that admits them stands ready.
   pods.push({ labels: { [ACME_SOLVER_LABEL]: "true" } });
+  // The Prometheus operator's pods (its statefulset labels; operator.prometheus.io/name since 0.68).
+  for (const p of stack.ofKind("Prometheus", "Alertmanager")) {
+    const app = p.kind.toLowerCase();
+    pods.push({ namespace: p.namespace, labels: { "app.kubernetes.io/name": app, "app.kubernetes.io/instance": p.name, "app.kubernetes.io/managed-by": "prometheus-operator", [app]: p.name, "operator.prometheus.io/name": p.name, ...(app === "prometheus" ? { "operator.prometheus.io/shard": "0" } : {}) } });
+  }
   for (const k of stack.ofKind("Kafka")) {
     for (const role of ["kafka", "entity-operator"]) pods.push({ namespace: k.namespace, labels: { "strimzi.io/cluster": k.name, "strimzi.io/kind": "Kafka", "strimzi.io/name": `${k.name}-${role}` } });
   }

@@ -8,7 +8,7 @@ import * as path from "path";
 import { apiReports } from "./api";
 import { changelogProblem, contractDigest, digestLine, isApiReport, isUrnSnapshot } from "./digest";
 import { countChanges, formatDiff, lineDiff } from "./diff";
-import { discoverStacks, runStacks } from "./stacks";
+import { CATALOGUE, discoverStacks, runStack, runStacks } from "./stacks";
 import { Removal, classifyRemovals, resourceLines, snapshotText } from "./urns";
 
 export interface Generated {
@@ -24,8 +24,9 @@ export interface Generated {
 export async function generate(root: string): Promise<Generated> {
   const files = new Map<string, string>();
   // Both in child processes (tsc, one synth per stack), side by side.
-  const [runs, api] = await Promise.all([runStacks(root, discoverStacks(root)), apiReports(root)]);
+  const [runs, catalogue, api] = await Promise.all([runStacks(root, discoverStacks(root)), runStack(path.join(root, CATALOGUE.dir), CATALOGUE.stack), apiReports(root)]);
   for (const run of runs) files.set(`contract/urns/${run.stack}.txt`, snapshotText(run));
+  files.set(CATALOGUE.snapshot, snapshotText(catalogue));
   for (const [file, text] of api.files) files.set(file, text);
   return { files, messages: api.messages, typeErrors: api.typeErrors };
 }

@@ -24,6 +24,12 @@ export interface StackRun {
   readonly resources: readonly RegisteredResource[];
 }
 
+/**
+ * The component modes no blueprint uses (contract/catalogue: a program of its own), snapshotted
+ * beside the stacks so that their resources' URNs are guarded too.
+ */
+export const CATALOGUE = { dir: "contract/catalogue", stack: "catalogue", snapshot: "contract/urns/catalogue.txt" } as const;
+
 /** The stack names of the project in `root`, sorted. */
 export function discoverStacks(root: string): string[] {
   return fs

@@ -125,6 +125,22 @@ describe("stack-references", () => {
     expect(run(withoutTls)).toEqual([]);
   });
 
+  it("selects one StatefulSet pod by the pod-name label its controller sets, while that ordinal exists", () => {
+    const f = fixture();
+    const replicas = (get(f.byName("data-db-StatefulSet"), "spec").replicas as number | undefined) ?? 1;
+    const primary = (pod: string) => k8s("kubernetes:core/v1:Service", { apiVersion: "v1", kind: "Service", metadata: { name: "db-primary", namespace: "data" }, spec: { selector: { "app.kubernetes.io/name": "db", "statefulset.kubernetes.io/pod-name": pod }, ports: [{ name: "pg", port: 5432, targetPort: "pg" }] } });
+    expect(run([...f.all, primary("db-0")])).toEqual([]);
+    expect(run([...f.all, primary(`db-${replicas}`)])).toEqual([`Service data/db-primary: its selector {"app.kubernetes.io/name":"db","statefulset.kubernetes.io/pod-name":"db-${replicas}"} selects no pods in the stack; traffic to it goes nowhere. Match the workload's pod labels.`]);
+  });
+
+  it("takes the Prometheus operator's pods as selected by a policy, when the stack has their Prometheus", () => {
+    const f = fixture();
+    const policy = netpol("monitoring", "prometheus", { podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus", "operator.prometheus.io/name": "main" } }, policyTypes: ["Ingress"] });
+    const prometheus = k8s("kubernetes:monitoring.coreos.com/v1:Prometheus", { apiVersion: "monitoring.coreos.com/v1", kind: "Prometheus", metadata: { name: "main", namespace: "monitoring" }, spec: { replicas: 1 } });
+    expect(run([...f.all, policy, prometheus])).toEqual([]);
+    expect(run([...f.all, policy])).toEqual(["NetworkPolicy monitoring/prometheus: its podSelector selects no pods in the stack, so it allows or denies nothing. Match the workload's pod labels."]);
+  });
+
   it("reports a StatefulSet whose headless Service is missing, not headless, or selects other pods", () => {
     const f = fixture();
     const headless = get(f.byName("data-db-headless-Service"), "spec");
