@@ -29,30 +29,35 @@ function cacheDirFor(resolveFrom) {
 function register(resolveFrom) {
   if (installed) return;
   const from = resolveFrom || process.cwd();
-  // TypeScript is looked up when the first `.ts` file loads: a JavaScript program needs none.
-  let compiler;
-  const typescript = () => {
-    if (compiler) return compiler;
-    let tsPath;
+  // TypeScript is looked up when the first `.ts` file loads (a JavaScript program needs none), and
+  // loaded only when a file is not in the transpile cache.
+  let tsPath;
+  let tsVersion;
+  let ts;
+  const locate = () => {
+    if (tsPath) return;
     try {
       tsPath = require.resolve("typescript", { paths: [from, __dirname] });
     } catch {
       throw new Error(`cannot find the typescript package to load the .ts files of ${from}; install it in the project (npm install --save-dev typescript)`);
     }
-    const version = JSON.parse(fs.readFileSync(path.join(path.dirname(tsPath), "..", "package.json"), "utf8")).version;
-    compiler = { version, ts: undefined, get api() { return (this.ts ??= require(tsPath)); } };
-    return compiler;
+    tsVersion = JSON.parse(fs.readFileSync(path.join(path.dirname(tsPath), "..", "package.json"), "utf8")).version;
+  };
+  const typescript = () => {
+    locate();
+    return (ts ??= require(tsPath));
   };
   const options = () => ({
-    module: typescript().api.ModuleKind.CommonJS,
-    target: typescript().api.ScriptTarget.ES2022,
+    module: typescript().ModuleKind.CommonJS,
+    target: typescript().ScriptTarget.ES2022,
     esModuleInterop: true,
     inlineSourceMap: true,
   });
   const cacheDir = cacheDirFor(from);
   Module._extensions[".ts"] = (module, file) => {
     const source = fs.readFileSync(file, "utf8");
-    const key = cacheDir && crypto.createHash("sha256").update(`${typescript().version}\0commonjs-es2022-esm-interop-inline-map\0${file}\0${source}`).digest("hex");
+    locate();
+    const key = cacheDir && crypto.createHash("sha256").update(`${tsVersion}\0commonjs-es2022-esm-interop-inline-map\0${file}\0${source}`).digest("hex");
     const cached = key && path.join(cacheDir, `${key}.js`);
     let output;
     if (cached) {
@@ -63,7 +68,7 @@ function register(resolveFrom) {
       }
     }
     if (output === undefined) {
-      output = typescript().api.transpileModule(source, { fileName: file, compilerOptions: options() }).outputText;
+      output = typescript().transpileModule(source, { fileName: file, compilerOptions: options() }).outputText;
       if (cached) {
         // Written whole, then renamed: a concurrent run reads the old file or the new one, never half.
         const temp = `${cached}.${process.pid}.tmp`;

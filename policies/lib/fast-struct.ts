@@ -4,7 +4,8 @@
  * pack's time on large stacks. This decodes a Struct straight to the plain value, with the same
  * public BinaryReader the generated code uses, and answers `toJavaScript()` with it.
  */
-/* eslint-disable @typescript-eslint/no-require-imports */
+import { fromAnalyzerStubs } from "./analyzer-stubs";
+
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 interface Reader {
@@ -93,8 +94,7 @@ function readList(list: { value: Json[] }, reader: Reader): void {
 
 /** Installs the decoder on the google-protobuf the analyzer's generated code uses. */
 export function decodeStructsDirectly(): void {
-  const structPath = require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [require.resolve("@pulumi/pulumi/proto/analyzer_pb")] });
-  const { Struct } = require(structPath) as { Struct: { deserializeBinaryFromReader(message: object, reader: Reader): object } };
+  const { Struct } = fromAnalyzerStubs<{ Struct: { deserializeBinaryFromReader(message: object, reader: Reader): object } }>("google-protobuf/google/protobuf/struct_pb");
   Struct.deserializeBinaryFromReader = (message: object, reader: Reader) => {
     const value = readStruct(reader);
     Object.defineProperty(message, "toJavaScript", { value: () => value });
