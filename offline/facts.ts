@@ -18,19 +18,21 @@ export const FACT_SETTINGS: Readonly<Record<string, readonly ("cluster" | "image
   "stack-prerequisites": ["cluster", "images"],
 };
 
-const PLATFORM_TYPES = new Set(["keel:components:KubernetesPlatform"]);
+/** Components whose `clusterFacts` output the checks use: a system's platform first; an aws platform's own (its stack runs no system) only when there is none. */
+const PLATFORM_TYPES = ["keel:components:KubernetesPlatform", "keel:components:AwsPlatform"];
 
 type Facts = Record<string, unknown>;
 
 /** The cluster facts of a run: the platform's. Two platforms' facts are merged (lists joined; the first wins otherwise). */
 export function clusterFactsOf(run: RunResult): Facts | undefined {
-  const found = run.resources
-    .filter((r) => PLATFORM_TYPES.has(r.type))
+  const found = PLATFORM_TYPES.map((type) => run.resources.filter((r) => r.type === type))
+    .find((list) => list.length > 0) ?? [];
+  const facts = found
     .map((r) => unwrap(run.componentOutputs.get(r.urn)?.clusterFacts) as Facts | undefined)
     .filter((f): f is Facts => typeof f === "object" && f !== null);
-  if (found.length === 0) return undefined;
-  const merged: Facts = { ...found[0] };
-  for (const f of found.slice(1)) {
+  if (facts.length === 0) return undefined;
+  const merged: Facts = { ...facts[0] };
+  for (const f of facts.slice(1)) {
     for (const key of ["issuers", "external", "userImages"]) merged[key] = [...((merged[key] as unknown[]) ?? []), ...((f[key] as unknown[]) ?? [])];
   }
   return merged;

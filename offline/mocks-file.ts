@@ -270,12 +270,29 @@ export function unansweredReadMessage(type: string, name: string, id: string, mo
   ].join("\n");
 }
 
-/** A `pulumi.StackReference` the mocks file does not answer. */
-export function unansweredStackReferenceMessage(stack: string, mocks: Mocks | undefined): string {
+/**
+ * The outputs of a stack-refs file (stack-refs.ts): a JSON object of output name → value, a
+ * `{ "secret": value }` a secret (as in the mocks file); or what is wrong with it, naming the file.
+ */
+export function parseStackOutputs(file: string, text: string): { readonly outputs: Record<string, unknown>; readonly secrets: readonly string[] } | { readonly problem: string } {
+  let doc: unknown;
+  try {
+    doc = parseJsonStrict(text);
+  } catch (err) {
+    return { problem: `${file} is not valid JSON: ${(err as Error).message}` };
+  }
+  if (!isMapping(doc)) return { problem: `${file} is ${kindOf(doc)}; expected a JSON object of the stack's outputs (output name: value, {"secret": value} for a secret)` };
+  const secrets = new Set<string>();
+  return { outputs: wireFields(doc, secrets), secrets: [...secrets].sort() };
+}
+
+/** A `pulumi.StackReference` the mocks file does not answer; `file`: the stack-refs file keel looked for (none without a mocks file in use, as in-process). */
+export function unansweredStackReferenceMessage(stack: string, mocks: Mocks | undefined, file?: string): string {
   const known = Object.keys(mocks?.stackReferences ?? {});
   const has = known.length > 0 ? ` (it has ${known.join(", ")})` : "";
+  const inFile = file ? `${file} (there is none: a JSON object of output name: value, {"secret": value} for a secret), or in ` : "";
   return [
-    `stack reference ${stack} needs the referenced stack's outputs; give the outputs the program reads in ${where(mocks)}${has}:`,
+    `stack reference ${stack} needs the referenced stack's outputs; give the outputs the program reads in ${inFile}${where(mocks)}${has}:`,
     "  stackReferences:",
     `    ${JSON.stringify(stack)}: {}   # output name: value`,
   ].join("\n");

@@ -4,8 +4,11 @@
  * URN. Provider functions, reads of existing resources and stack references keel cannot
  * answer come from the mocks file (mocks-file.ts), or fail saying how to answer them.
  */
+import * as path from "path";
 import { parseAllDocuments } from "yaml";
-import { Mocks, answerFor, unansweredCallMessage, unansweredReadMessage, unansweredStackReferenceMessage } from "./mocks-file";
+import { AWS_CALLS, HELM_RELEASE, awsResource, dockerResource, helmRelease } from "./aws-mocks";
+import { Mocks, answerFor, unansweredCallMessage, unansweredReadMessage } from "./mocks-file";
+import { stackReferenceOutputs } from "./stack-refs";
 import { Json, digest, isSecretValue, unwrap } from "./values";
 
 export interface NewResource {
@@ -124,7 +127,10 @@ function randomResource(r: NewResource): ProviderResult {
 export function newResource(r: NewResource): ProviderResult {
   if (!r.custom) return { id: "", outputs: {} };
   if (r.type.startsWith("pulumi:providers:")) return { id: uuidFrom(r.urn), outputs: {} };
+  if (r.type === HELM_RELEASE) return helmRelease(r);
   if (r.type.startsWith("kubernetes:")) return kubernetesResource(r);
+  if (r.type.startsWith("aws:")) return awsResource(r);
+  if (r.type.startsWith("docker:")) return dockerResource(r);
   if (r.type.startsWith("random:")) return randomResource(r);
   return { id: `${r.name}-${digest(r.urn)}`, outputs: {} };
 }
@@ -144,19 +150,22 @@ export function builtInCalls(): string[] {
 
 /** The mocks file of the run in progress (runs never overlap). */
 let mocks: Mocks | undefined;
+/** The secrets of the stack-refs files read in this run (stack-refs.ts). */
+let stackRefSecrets: string[] = [];
 
-/** Answers from this mocks file until the returned function is called. */
+/** Answers from this mocks file (and the stack-refs/ folder beside it) until the returned function is called. */
 export function useMocks(next: Mocks | undefined): () => void {
-  const before = mocks;
+  const before = { mocks, stackRefSecrets };
   mocks = next;
+  stackRefSecrets = [];
   return () => {
-    mocks = before;
+    ({ mocks, stackRefSecrets } = before);
   };
 }
 
-/** The secrets of the mocks file in use (nothing keel writes may show one). */
+/** The secrets of the mocks file and stack-refs files in use (nothing keel writes may show one). */
 export function mockSecrets(): readonly string[] {
-  return mocks?.secrets ?? [];
+  return stackRefSecrets.length > 0 ? [...(mocks?.secrets ?? []), ...stackRefSecrets] : (mocks?.secrets ?? []);
 }
 
 export class UnknownCallError extends Error {
@@ -175,12 +184,14 @@ export class UnknownReadError extends Error {
   }
 }
 
-/** A provider function's result, on the wire: keel's own answer, else the mocks file's first matching one. */
+/** A provider function's result, on the wire: keel's own answer, else the mocks file's first matching one, else keel's AWS default. */
 export function call(token: string, args: Record<string, Json>, shown: Record<string, Json> = args): Record<string, unknown> {
   const answer = CALLS[token];
   if (answer) return answer(args);
   const mocked = answerFor(mocks, token, args);
   if (mocked) return mocked.result;
+  // keel's AWS answers (aws-mocks.ts) are defaults: a mocks file entry (a real account's zones) comes first.
+  if (Object.prototype.hasOwnProperty.call(AWS_CALLS, token)) return AWS_CALLS[token](args);
   throw new UnknownCallError(token, shown);
 }
 
@@ -189,8 +200,11 @@ const STACK_REFERENCE = "pulumi:pulumi:StackReference";
 /** The state of an existing resource (`Resource.get`) or a stack reference (its id is the stack name), on the wire. */
 export function readExisting(type: string, name: string, id: string): Record<string, unknown> {
   if (type === STACK_REFERENCE) {
-    const outputs = mocks?.stackReferences[id];
-    if (!outputs) throw new UnknownReadError(unansweredStackReferenceMessage(id, mocks));
+    // stack-refs/ is beside the mocks file: in the project directory, or beside the --mocks file.
+    const found = stackReferenceOutputs(id, mocks, mocks ? path.dirname(mocks.file) : undefined);
+    if ("problem" in found) throw new UnknownReadError(found.problem);
+    stackRefSecrets.push(...found.secrets.filter((s) => !stackRefSecrets.includes(s)));
+    const { outputs } = found;
     return { name: id, outputs, secretOutputNames: Object.keys(outputs).filter((k) => isSecretValue(outputs[k])) };
   }
   const state = mocks?.resources[type]?.[id];

@@ -3,15 +3,18 @@
  * the blueprints read config; components never do.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { KubernetesPlatformArgs } from "../components";
+import { AwsSystemArgs, KubernetesPlatformArgs } from "../components";
+
+/** `keel:aws`: the platform stack a system runs on (its `platform` and `kubeconfig` outputs), and the system's own settings there. */
+export type AwsSection = Omit<AwsSystemArgs, "system" | "protect"> & { readonly platformStack: string };
 import { Shape, closest, describeArg, shapeProblems } from "../components/core/arg-shape";
 import { ARG_SHAPES } from "../components/core/arg-shapes.generated";
 import { describeValue } from "../components/core/errors";
 import { EnvironmentName, environments, Environment } from "./environments";
 
-export const BLUEPRINTS = ["req1", "bookworm", "todo", "vibebox", "composerp"] as const;
+export const BLUEPRINTS = ["req1", "bookworm", "todo", "vibebox", "composerp", "platform"] as const;
 export type BlueprintName = (typeof BLUEPRINTS)[number];
-export const PLATFORMS = ["kubernetes"] as const;
+export const PLATFORMS = ["kubernetes", "aws"] as const;
 const ENVIRONMENTS: readonly EnvironmentName[] = ["dev", "prod"];
 
 /** `keel:kubernetes`: the shape of KubernetesPlatformArgs without `system` (the blueprint sets it). */
@@ -20,6 +23,19 @@ function kubernetesSectionShape(): Shape {
   const o = Object.fromEntries(Object.entries(args.o).filter(([k]) => k !== "system"));
   return { ...args, o, q: (args.q ?? []).filter((k) => k !== "system") };
 }
+
+/** A generated object shape without some of its keys (what the blueprint sets itself). */
+function shapeWithout(type: string, dropped: readonly string[], added: Readonly<Record<string, Shape>> = {}, required: readonly string[] = []): Shape {
+  const args = ARG_SHAPES[type] as Extract<Shape, { readonly o: unknown }>;
+  const o = { ...Object.fromEntries(Object.entries(args.o).filter(([k]) => !dropped.includes(k))), ...added };
+  return { ...args, o, q: [...(args.q ?? []).filter((k) => !dropped.includes(k)), ...required] };
+}
+
+/** `keel:aws` (a system on the aws platform): the platform stack it runs on, and what AwsSystemArgs says besides `system`. */
+const AWS_SECTION: Shape = shapeWithout("AwsSystemArgs", ["system", "protect"], { platformStack: "s" }, ["platformStack"]);
+
+/** `keel:awsPlatform` (the platform blueprint): AwsPlatformArgs without what the stack sets (region from aws:region, protect from the environment). */
+export const AWS_PLATFORM_SECTION: Shape = shapeWithout("AwsPlatformArgs", ["region", "provider", "protect"]);
 
 /** What every blueprint's section may say about alerting (see stacks/observability.ts). */
 const ALERTING_KEYS: Readonly<Record<string, Shape>> = { grafanaHost: "s", slackChannel: "s", noAlertReceiverReason: "s" };
@@ -51,6 +67,7 @@ const COMMON_KEYS: Readonly<Record<string, Shape>> = {
   platform: "s",
   environment: "s",
   kubernetes: kubernetesSectionShape(),
+  aws: AWS_SECTION,
 };
 
 /** The keys each blueprint reads besides the common ones (secrets are strings, set with `pulumi config set --secret`). */
@@ -60,6 +77,7 @@ export const BLUEPRINT_KEYS: Readonly<Record<BlueprintName, Readonly<Record<stri
   todo: { todo: TODO_SECTION, slackWebhookUrl: "s", pagerdutyRoutingKey: "s" },
   vibebox: { vibebox: VIBEBOX_SECTION, slackWebhookUrl: "s", pagerdutyRoutingKey: "s" },
   composerp: { composerp: COMPOSERP_SECTION, slackWebhookUrl: "s", pagerdutyRoutingKey: "s" },
+  platform: { awsPlatform: AWS_PLATFORM_SECTION },
 };
 
 /** The keys each blueprint reads as secrets (`config.getSecret`): plain text is refused, since it sits unencrypted in the stack file. */
@@ -69,6 +87,7 @@ export const BLUEPRINT_SECRET_KEYS: Readonly<Record<BlueprintName, readonly stri
   todo: ["slackWebhookUrl", "pagerdutyRoutingKey"],
   vibebox: ["slackWebhookUrl", "pagerdutyRoutingKey"],
   composerp: ["slackWebhookUrl", "pagerdutyRoutingKey"],
+  platform: [],
 };
 
 /**
@@ -108,6 +127,8 @@ export interface StackConfig {
   readonly environment: Environment;
   /** `keel:kubernetes`: cluster connection and namespace settings (all optional). */
   readonly kubernetes: Omit<KubernetesPlatformArgs, "system">;
+  /** `keel:aws` (platform aws): the platform stack the system attaches to, and its namespaces. */
+  readonly aws?: AwsSection;
   /** The whole config namespace, for blueprint-specific keys. */
   readonly config: pulumi.Config;
 }
@@ -209,7 +230,26 @@ export function readStackConfig(config = new pulumi.Config()): StackConfig {
   if (typeof kubernetes !== "object" || Array.isArray(kubernetes)) {
     throw new StackConfigError("kubernetes", kubernetes, "expected an object such as { context: \"kind-keel\" }");
   }
-  return { blueprint, platform, environment: environments[environmentName], kubernetes, config };
+  const aws = config.getObject<AwsSection>("aws");
+  const problem = platformProblem(blueprint, platform, config.getObject("kubernetes"), aws, config.getObject("awsPlatform"));
+  if (problem) throw new StackConfigError(problem[0], problem[1], problem[2]);
+  return { blueprint, platform, environment: environments[environmentName], kubernetes, ...(aws ? { aws } : {}), config };
+}
+
+/** Which sections go with which platform and blueprint: [key, value, what is allowed], or undefined. */
+function platformProblem(blueprint: BlueprintName, platform: (typeof PLATFORMS)[number], kubernetes: unknown, aws: unknown, awsPlatform: unknown): [string, unknown, string] | undefined {
+  if (blueprint === "platform") {
+    if (platform !== "aws") return ["platform", platform, "expected \"aws\": the platform blueprint creates an aws platform (VPC, EKS and what keel's stacks need in it)"];
+    if (awsPlatform === undefined) return ["awsPlatform", undefined, "expected the platform's settings, at least { nodes: { workloads: { cpu, memory, pods } }, certificates: { email } }"];
+    if (kubernetes !== undefined) return ["kubernetes", kubernetes, "expected no keel:kubernetes in a platform stack: its settings are keel:awsPlatform"];
+    if (aws !== undefined) return ["aws", aws, "expected no keel:aws in a platform stack: its settings are keel:awsPlatform"];
+    return undefined;
+  }
+  if (awsPlatform !== undefined) return ["awsPlatform", awsPlatform, "expected it only with keel:blueprint platform (a platform stack); a system on aws names its platform stack in keel:aws.platformStack"];
+  if (platform === "aws" && aws === undefined) return ["aws", undefined, "expected { platformStack: \"<org>/<project>/<stack>\" }: the platform stack the system runs on"];
+  if (platform === "aws" && kubernetes !== undefined) return ["kubernetes", kubernetes, "expected no keel:kubernetes on the aws platform: the cluster, its ingress controller, issuer and StorageClasses come from the platform stack (keel:aws holds the system's own settings)"];
+  if (platform === "kubernetes" && aws !== undefined) return ["aws", aws, "expected keel:platform aws to go with keel:aws"];
+  return undefined;
 }
 
 /** A required string of a blueprint's config object, e.g. `keel:req1.image`. */

@@ -1,5 +1,5 @@
 /** Environment profiles: what differs between dev and prod, in one place. */
-import type { ApiServiceArgs, PostgresClusterArgs, RedisStoreArgs, SeaweedStorageArgs } from "../components";
+import type { ApiServiceArgs, AwsPlatformArgs, PostgresClusterArgs, RedisStoreArgs, SeaweedStorageArgs } from "../components";
 
 export type EnvironmentName = "dev" | "prod";
 
@@ -27,6 +27,13 @@ export interface Environment {
   readonly redis: Pick<RedisStoreArgs, "resources" | "storage">;
   /** SeaweedFS (seed 000: 3+ masters and volume servers with replication and erasure coding in prod). */
   readonly seaweed: Pick<SeaweedStorageArgs, "masters" | "volumeServers" | "replication" | "erasureCoding" | "storage" | "s3">;
+  /** The aws platform (a platform stack): NAT gateways, node group floor and spare room, log retention. */
+  readonly aws: {
+    readonly network: Required<Pick<NonNullable<AwsPlatformArgs["network"]>, "natGateways" | "flowLogRetentionDays">>;
+    readonly nodes: Required<Pick<AwsPlatformArgs["nodes"], "instanceType" | "minNodes" | "headroom">>;
+    readonly logRetentionDays: number;
+    readonly ingressReplicas: number;
+  };
 }
 
 export const environments: Readonly<Record<EnvironmentName, Environment>> = {
@@ -53,6 +60,8 @@ export const environments: Readonly<Record<EnvironmentName, Environment>> = {
     },
     redis: { resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "250m", memory: "256Mi" } }, storage: { size: "1Gi" } },
     seaweed: { masters: 1, volumeServers: 1, replication: "000", storage: { volume: { size: "10Gi" } } },
+    // One NAT gateway (an AZ's outage cuts dev's egress: acceptable), two smaller nodes, a month of logs.
+    aws: { network: { natGateways: "single", flowLogRetentionDays: 30 }, nodes: { instanceType: "m6i.large", minNodes: 2, headroom: 0.2 }, logRetentionDays: 30, ingressReplicas: 1 },
   },
   prod: {
     name: "prod",
@@ -80,5 +89,7 @@ export const environments: Readonly<Record<EnvironmentName, Environment>> = {
     },
     redis: { resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "500m", memory: "1Gi" } }, storage: { size: "10Gi" } },
     seaweed: { masters: 3, volumeServers: 4, replication: "001", erasureCoding: true, storage: { volume: { size: "100Gi" } }, s3: { replicas: 2 } },
+    // A NAT gateway per AZ, a node per AZ at least, 30 % spare; a year of flow logs, 90 days of control-plane logs.
+    aws: { network: { natGateways: "one-per-az", flowLogRetentionDays: 365 }, nodes: { instanceType: "m6i.xlarge", minNodes: 3, headroom: 0.3 }, logRetentionDays: 90, ingressReplicas: 2 },
   },
 };

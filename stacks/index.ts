@@ -1,3 +1,4 @@
+import { awsPlatform } from "./aws-platform";
 import { BlueprintName, StackConfig } from "./config";
 import { bookworm } from "./bookworm";
 import { composerp } from "./composerp";
@@ -6,7 +7,7 @@ import { todo } from "./todo";
 import { vibebox } from "./vibebox";
 
 /** Every blueprint, by the name `keel:blueprint` selects. */
-export const blueprints: Readonly<Record<BlueprintName, (stack: StackConfig) => object>> = { req1, bookworm, todo, vibebox, composerp };
+export const blueprints: Readonly<Record<BlueprintName, (stack: StackConfig) => object | Promise<object>>> = { req1, bookworm, todo, vibebox, composerp, platform: awsPlatform };
 
 export { readStackConfig } from "./config";
 export { environments } from "./environments";

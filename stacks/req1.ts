@@ -21,7 +21,7 @@ export interface Req1Outputs {
   readonly backupPassphrase?: pulumi.Output<string>;
 }
 
-export function req1(stack: StackConfig): Req1Outputs {
+export async function req1(stack: StackConfig): Promise<Req1Outputs> {
   const settings = stack.config.requireObject<Record<string, unknown>>("req1");
   const image = requireString(settings, "req1", "image");
   const host = requireString(settings, "req1", "host");
@@ -31,7 +31,7 @@ export function req1(stack: StackConfig): Req1Outputs {
 
   // Without req1OidcClientSecret in the stack config, the API reads the client secret from a
   // Secret someone else creates: a prerequisite, listed by keel check.
-  const platform = blueprintPlatform(stack, "req1", {
+  const platform = await blueprintPlatform(stack, "req1", {
     externalObjects:
       oidcClientSecret === undefined
         ? [{ kind: "Secret", namespace: "req1", name: "req1-oidc", keys: ["client-secret"], reason: "the OIDC client secret issued by the identity provider: kubectl -n req1 create secret generic req1-oidc --from-literal=client-secret=..., or set req1OidcClientSecret in the stack config" }]
@@ -42,11 +42,15 @@ export function req1(stack: StackConfig): Req1Outputs {
   // PostgreSQL's own rules (WAL spool, replication slots) load with the defaults.
   const observability = blueprintObservability(stack, platform, { name: "req1-obs", section: settings, defaultChannel: "#req1-alerts", extraAlertRules: PostgresCluster.alertRules() });
 
+  // On the aws platform the stores run in-cluster on EKS (managed: false) until keel's managed
+  // services (RDS, ElastiCache, S3) land; on kubernetes the flag changes nothing.
+  const inCluster = { managed: false } as const;
   // Seed 000: SeaweedFS in the storage namespace (files, and the database's backups).
-  const files = new SeaweedStorage("req1-files", { platform, ...env.seaweed, buckets: ["req1-files", "req1-backups"], protect: env.protect });
+  const files = new SeaweedStorage("req1-files", { platform, ...inCluster, ...env.seaweed, buckets: ["req1-files", "req1-backups"], protect: env.protect });
   // PostgreSQL: primary (+ streaming replica in prod), daily encrypted dump at 03:00 UTC, WAL archiving.
   const db = new PostgresCluster("req1-db", {
     platform,
+    ...inCluster,
     database: "req1",
     username: "req1",
     replicas: env.postgres.replicas,
@@ -64,6 +68,7 @@ export function req1(stack: StackConfig): Req1Outputs {
   // Redis: sessions, cache and rate limiting; AOF so sessions survive a restart.
   const redis = new RedisStore("req1-redis", {
     platform,
+    ...inCluster,
     persistence: "aof",
     // Sessions, cache and rate-limit counters all carry a TTL: at maxmemory the least recently
     // used of them go, instead of every write failing (noeviction, the AOF default).

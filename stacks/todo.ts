@@ -60,7 +60,7 @@ export interface TodoOutputs {
   readonly databaseHost: pulumi.Output<string>;
 }
 
-export function todo(stack: StackConfig): TodoOutputs {
+export async function todo(stack: StackConfig): Promise<TodoOutputs> {
   const settings = stack.config.requireObject<Record<string, unknown>>("todo");
   const image = requireString(settings, "todo", "image");
   const host = requireString(settings, "todo", "host");
@@ -69,7 +69,7 @@ export function todo(stack: StackConfig): TodoOutputs {
 
   // The seed gives the app no namespace of its own: keel's tiers, named for the system. What the
   // blueprint relies on in the image is stated where `keel check` lists prerequisites.
-  const platform = blueprintPlatform(stack, "todo", {
+  const platform = await blueprintPlatform(stack, "todo", {
     namespaces: { app: "todo", data: "todo-data", storage: "todo-data", monitoring: "todo-monitoring" },
     userImages: [
       {

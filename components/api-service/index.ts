@@ -15,6 +15,7 @@ import type { ResourcesArgs } from "../core/resources";
 import type { SecurityArgs } from "../core/security";
 import type { TelemetryTarget } from "../core/telemetry";
 import type { Platform, Tier } from "../platform/types";
+import { ImageBuildArgs, PushedImage, buildAndPushImage } from "../aws/image";
 import type { DisruptionBudgetArgs } from "../workload/disruption";
 import { NetworkAccess, NetworkPolicyHolder, connect } from "../workload/network-access";
 import type { AutoscalingArgs } from "./autoscaling";
@@ -22,12 +23,32 @@ import type { IngressArgs } from "../workload/ingress";
 import { deployOnKubernetes } from "./kubernetes";
 import { resolveApiServiceArgs } from "./resolve";
 
+/** An image keel builds from a Dockerfile and pushes to an ECR repository of its own (see docs/images.md). */
+export interface ApiServiceBuildArgs extends ImageBuildArgs {
+  /**
+   * The tag to push. The repository's tags are immutable, so a tag is pushed once: give a new
+   * one whenever the image changes (a commit SHA, say). @default "ctx-" and a hash of the
+   * context's files (less .dockerignore), the Dockerfile, buildArgs, target and platform
+   */
+  readonly tag?: string;
+  /** The ECR repository, created for this service. @default "<system>/<name>" */
+  readonly repositoryName?: string;
+}
+
 export interface ApiServiceArgs extends EnvArgs {
   /** Where the service runs (see `KubernetesPlatform`). */
   readonly platform: Platform;
-  /** Container image, pinned by tag or digest (`ghcr.io/org/api:1.4.2`); `latest` and untagged images are rejected. */
-  readonly image: pulumi.Input<string>;
-  /** `app.kubernetes.io/version`. @default the image tag */
+  /**
+   * Container image, pinned by tag or digest (`ghcr.io/org/api:1.4.2`); `latest` and untagged
+   * images are rejected. Exactly one of `image` and `build`. @default none
+   */
+  readonly image?: pulumi.Input<string>;
+  /**
+   * Build the image from a Dockerfile and push it to ECR (aws platform only); the Deployment
+   * runs the pushed digest. Exactly one of `image` and `build`. @default none
+   */
+  readonly build?: ApiServiceBuildArgs;
+  /** `app.kubernetes.io/version`. @default the image tag (with `build`: the pushed tag, when it is a label value) */
   readonly version?: string;
   /** Port the container listens on. @default 8080 */
   readonly port?: number;
@@ -114,11 +135,15 @@ export class ApiService extends pulumi.ComponentResource implements NetworkEndpo
   public readonly networkPorts: readonly NetworkPort[];
   public readonly networkAccess: NetworkAccess;
   public readonly kubernetes: ApiServiceKubernetesResources;
+  /** The ECR repository and the image pushed there, when `build` was given. */
+  public readonly builtImage?: PushedImage;
 
   constructor(name: string, args: ApiServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     const resolved = resolveApiServiceArgs(name, args);
     super("keel:components:ApiService", name, {}, opts);
-    const deployed = deployOnKubernetes(this, resolved);
+    // A built image: the repository and the push use the aws provider; the Deployment runs the digest.
+    this.builtImage = resolved.build ? buildAndPushImage(name, resolved.build, { parent: this, provider: resolved.build.provider }) : undefined;
+    const deployed = deployOnKubernetes(this, resolved, this.builtImage?.reference ?? (resolved.image as pulumi.Input<string>));
     this.namespace = pulumi.output(resolved.namespace);
     this.networkPeer = deployed.networkPeer;
     this.networkPorts = deployed.networkPorts;
@@ -126,7 +151,7 @@ export class ApiService extends pulumi.ComponentResource implements NetworkEndpo
     this.kubernetes = deployed.resources;
     this.url = pulumi.interpolate`http://${deployed.resources.service.metadata.name}.${this.namespace}.svc.cluster.local:${resolved.servicePort}`;
     if (resolved.ingress) this.publicUrl = pulumi.output(`${resolved.ingress.tls === false ? "http" : "https"}://${resolved.ingress.host}`);
-    this.registerOutputs({ url: this.url, publicUrl: this.publicUrl, namespace: this.namespace });
+    this.registerOutputs({ url: this.url, publicUrl: this.publicUrl, namespace: this.namespace, image: this.builtImage?.reference });
   }
 
   /** Lets `source` reach this service (on its container port unless `ports` say otherwise). */
@@ -141,6 +166,7 @@ export class ApiService extends pulumi.ComponentResource implements NetworkEndpo
 }
 
 export type { AutoscalingArgs, CustomMetricArgs, ScalingRateArgs } from "./autoscaling";
+export type { ImageBuildArgs, PushedImage } from "../aws/image";
 export type { IngressArgs, IngressTlsArgs, RateLimitArgs } from "../workload/ingress";
 export { resolveApiServiceArgs } from "./resolve";
 export type { ResolvedApiService } from "./resolve";

@@ -28,7 +28,8 @@ function topologySpread(r: ResolvedApiService): k8s.types.input.core.v1.Topology
   return keys.map((topologyKey) => ({ maxSkew: defaults.topologySpread.maxSkew, topologyKey, whenUnsatisfiable: spread.whenUnsatisfiable, labelSelector: { matchLabels: r.selector } }));
 }
 
-export function deployOnKubernetes(parent: pulumi.ComponentResource, r: ResolvedApiService): KubernetesDeployment {
+/** `image`: the given image, or the digest reference of the one keel built (an Output). */
+export function deployOnKubernetes(parent: pulumi.ComponentResource, r: ResolvedApiService, image: pulumi.Input<string>): KubernetesDeployment {
   const opts: pulumi.CustomResourceOptions = { parent, provider: r.target.provider };
   const { name, namespace, labels } = r;
   const metadata = { name, namespace, labels };
@@ -60,7 +61,7 @@ export function deployOnKubernetes(parent: pulumi.ComponentResource, r: Resolved
     containers: [
       {
         name,
-        image: r.image,
+        image,
         command: r.command,
         args: r.args,
         ports: [{ name: "http", containerPort: r.containerPort }, ...(r.metrics && metricsOnOwnPort ? [{ name: "metrics", containerPort: r.metrics.port }] : [])],

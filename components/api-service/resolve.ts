@@ -9,14 +9,16 @@ import { ResolvedEnv, checkDeferredImage, resolveEnv } from "../core/env";
 import { Validator, isKnown } from "../core/errors";
 import { annotationProblems, argvProblems, labelProblems, labelValueProblem } from "../core/kubernetes-syntax";
 import { ListedPort, requireDistinctPorts } from "../core/duplicates";
-import { Labels, imagePinProblem, imageVersion, selectorLabels, standardLabels, versionProblem } from "../core/labels";
+import { Labels, imagePinProblem, imageVersion, isLabelValue, selectorLabels, standardLabels, versionProblem } from "../core/labels";
 import { componentNameProblem } from "../core/naming";
 import { NetworkRule, validateRules } from "../core/network";
 import { ResolvedProbes, resolveProbes } from "../core/probes";
 import { ResolvedResources, TMP_WRITE, checkEphemeralStorage, resolveResources } from "../core/resources";
 import { ResolvedSecurity, resolveSecurity } from "../core/security";
 import { telemetryEnv } from "../core/telemetry";
-import { KubernetesTarget, TIERS, Tier } from "../platform/types";
+import { AwsPlatformContext, KubernetesTarget, TIERS, Tier } from "../platform/types";
+import { ImagePushArgs, REPOSITORY_RULE, contentTag, imageBuildProblems, repositoryNameProblem } from "../aws/image";
+import type { AwsTags } from "../aws/tags";
 import { ResolvedDisruptionBudget, resolveDisruptionBudget } from "../workload/disruption";
 import { checkPeerPlatforms } from "../workload/network-access";
 import { checkConfigObjectSizes } from "../workload/workload";
@@ -30,7 +32,10 @@ export interface ResolvedApiService {
   readonly target: KubernetesTarget;
   readonly tier: Tier;
   readonly namespace: pulumi.Input<string>;
-  readonly image: pulumi.Input<string>;
+  /** The image given; undefined when keel builds it (`build`). */
+  readonly image?: pulumi.Input<string>;
+  /** The image to build and push (tag and repository resolved), with the aws provider to push with. */
+  readonly build?: ImagePushArgs & { readonly tag: string; readonly provider?: pulumi.ProviderResource };
   readonly labels: Labels;
   readonly selector: Labels;
   readonly containerPort: number;
@@ -89,13 +94,16 @@ export function resolveApiServiceArgs(name: string, args: ApiServiceArgs): Resol
   }
   const target = (platform as { kubernetes: KubernetesTarget }).kubernetes;
 
-  if (isKnown(args.image)) {
+  const build = args.build;
+  const hasBuild = build !== undefined && build !== null;
+  if (hasBuild) {
+    checkBuild(v, platform, args);
+  } else if (isKnown(args.image)) {
     const problem = typeof args.image === "string" ? imagePinProblem(args.image) : "expected a string";
     if (problem) v.require(false, "image", args.image, problem);
   } else {
-    v.require(args.image !== undefined && args.image !== null, "image", args.image, "expected an image reference such as \"ghcr.io/org/api:1.4.2\"");
+    v.require(args.image !== undefined && args.image !== null, "image", args.image, "expected an image reference such as \"ghcr.io/org/api:1.4.2\", or build (a Dockerfile keel builds and pushes to ECR, on the aws platform)");
   }
-  const version = args.version ?? (typeof args.image === "string" ? imageVersion(args.image) : undefined);
   const versionIssue = args.version === undefined ? undefined : versionProblem(args.version);
   if (versionIssue) v.require(false, "version", args.version, versionIssue);
   const component = args.component ?? "api";
@@ -201,7 +209,10 @@ export function resolveApiServiceArgs(name: string, args: ApiServiceArgs): Resol
     v.require(!key.startsWith("app.kubernetes.io/"), "labels", key, "expected a label outside app.kubernetes.io/ (keel sets those)");
   }
   v.throwIfInvalid();
+  // Reads the build context (the content tag) before anything is claimed.
+  const pushed = hasBuild ? resolveBuild(name, platform as AwsPlatformContext, args) : undefined;
   claimIngressRoutes("ApiService", name, args.ingress, target);
+  const version = args.version ?? (typeof args.image === "string" ? imageVersion(args.image) : pushed && isLabelValue(pushed.tag) ? pushed.tag : undefined);
 
   const info = { name, instance: name, version, component, partOf: target.system };
   return {
@@ -209,7 +220,9 @@ export function resolveApiServiceArgs(name: string, args: ApiServiceArgs): Resol
     target,
     tier,
     namespace: target.namespaces[tier],
-    image: checkDeferredImage("ApiService", name, "image", args.image, imagePinProblem),
+    // A built image is pinned by digest by construction: no string check to defer.
+    image: hasBuild ? undefined : checkDeferredImage("ApiService", name, "image", args.image as pulumi.Input<string>, imagePinProblem),
+    build: pushed,
     labels: { ...(args.labels ?? {}), ...standardLabels(info) },
     selector: selectorLabels(info),
     containerPort,
@@ -235,5 +248,45 @@ export function resolveApiServiceArgs(name: string, args: ApiServiceArgs): Resol
     podAnnotations: args.podAnnotations ?? {},
     terminationGracePeriodSeconds: grace,
     preStopSeconds: preStop,
+  };
+}
+
+/** `image` and `build` exclude each other; `build` needs the aws platform; the build's own problems. */
+function checkBuild(v: Validator, platform: ApiServiceArgs["platform"], args: ApiServiceArgs): void {
+  if (args.image !== undefined && args.image !== null) {
+    v.fail("image and build are both set; expected exactly one of them: image for an image built elsewhere, build for keel to build and push it");
+    return;
+  }
+  if (platform.kind !== "aws") {
+    v.require(false, "build", args.build, `expected no build on platform kind "${platform.kind}": the ECR repository and the push need the aws platform's provider; on ${platform.kind}, build the image in CI and pass image`);
+    return;
+  }
+  const build = args.build as NonNullable<ApiServiceArgs["build"]>;
+  for (const [field, value, allowed] of imageBuildProblems("build", build)) v.require(false, field, value, allowed);
+  if (build.repositoryName === undefined) {
+    const fallback = defaultRepositoryName(platform.kubernetes.system, v.name);
+    if (repositoryNameProblem(fallback)) v.require(false, "build.repositoryName", build.repositoryName, `${REPOSITORY_RULE} (the default "${fallback}", from the system and the service name, is not one)`);
+  }
+}
+
+function defaultRepositoryName(system: string, name: string): string {
+  return `${system}/${name}`;
+}
+
+/** The build with its tag (given, or the content hash of the context: files are read here) and repository. */
+function resolveBuild(name: string, platform: AwsPlatformContext, args: ApiServiceArgs): NonNullable<ResolvedApiService["build"]> {
+  const build = args.build as NonNullable<ApiServiceArgs["build"]>;
+  // The aws platform's tags, once it carries them (read optionally until AwsPlatformContext has the field).
+  const tags: AwsTags = (platform.aws as { readonly tags?: AwsTags }).tags ?? {};
+  return {
+    context: build.context,
+    dockerfile: build.dockerfile,
+    platform: build.platform,
+    buildArgs: build.buildArgs,
+    target: build.target,
+    repositoryName: build.repositoryName ?? defaultRepositoryName(platform.kubernetes.system, name),
+    tag: build.tag ?? contentTag(build),
+    tags,
+    provider: platform.aws.provider,
   };
 }

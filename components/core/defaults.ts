@@ -83,6 +83,29 @@ export const defaults = {
   },
   /** Pod Security Standard enforced on the namespaces keel creates. */
   podSecurityStandard: "restricted" as "restricted" | "baseline" | "privileged",
+  /**
+   * The aws platform (components/platform/aws.ts): production-safe by default; the dev profile
+   * asks for less (one NAT gateway). terraform-aws-modules' and @pulumi/eks' defaults are the floor.
+   */
+  aws: {
+    vpcCidr: "10.0.0.0/16",
+    /** One NAT gateway per AZ: an AZ's outage does not cut the others' egress. */
+    natGateways: "one-per-az" as "single" | "one-per-az",
+    flowLogRetentionDays: 365,
+    /** A Kubernetes minor version in EKS standard support on 2026-12 (pin yours; upgrade one minor at a time). */
+    kubernetesVersion: "1.34",
+    logRetentionDays: 90,
+    /** 4 vCPU / 16 GiB, 58 pods: room for a data store's pod beside the services. */
+    instanceType: "m6i.xlarge",
+    diskSizeGiB: 50,
+    /** Share of the nodes' allocatable left free: rollouts' surge and one node's loss. */
+    headroom: 0.3,
+    /** One node per AZ. */
+    minNodes: 3,
+    storageClass: "gp3",
+    ingressReplicas: 2,
+    certManagerNamespace: "cert-manager",
+  },
   /** Labels a Prometheus operator's `serviceMonitorSelector` usually matches (kube-prometheus-stack). */
   serviceMonitorLabels: { release: "kube-prometheus-stack" } as Record<string, string>,
 } as const;

@@ -5,7 +5,7 @@
  * provides). The platform fills one object; `keel synth` writes it into the policy pack config,
  * so `keel check` and `pulumi preview --policy-pack` judge with the same facts.
  */
-import type { ExternalObjectFact, IssuerFact, IssuerSolver, MeshFact, MetricsApisFact, UserImageFact } from "../../policies/lib/cluster-facts";
+import type { ExternalObjectFact, InstalledSoftwareFact, IssuerFact, IssuerSolver, MeshFact, MetricsApisFact, UserImageFact } from "../../policies/lib/cluster-facts";
 import { isIPv4, isIPv6 } from "net";
 import type { Labels } from "../core/labels";
 import { ipCidrProblem } from "../core/network";
@@ -16,7 +16,7 @@ export const DISTRIBUTIONS: readonly Distribution[] = ["kind", "k3s", "eks", "ge
 
 // The facts' shapes are the policy pack's (it reads them from its config); the platform fills them.
 
-export type { IssuerFact, IssuerSolver, MeshFact, MetricsApisFact };
+export type { InstalledSoftwareFact, IssuerFact, IssuerSolver, MeshFact, MetricsApisFact };
 /** Something the stack uses but does not create (kind, namespace, name, keys, reason): listed as a prerequisite, never silently trusted. */
 export type ExternalObject = ExternalObjectFact;
 /** An image keel does not vouch for (reference, reason): the user builds or chooses it. */
@@ -38,6 +38,8 @@ export interface ClusterFacts {
   readonly mesh?: MeshFact;
   /** The metrics APIs the cluster serves, as far as known (cluster.metricsApis over the distribution's). */
   readonly metricsApis?: MetricsApisFact;
+  /** Helm releases the platform installs (cluster.installed). */
+  readonly installed?: readonly InstalledSoftwareFact[];
 }
 
 /** What a cluster's owner states about it (all optional: a distribution's defaults fill what they can). */
@@ -74,6 +76,15 @@ export interface ClusterDescription {
    * @default the distribution's (k3s ships metrics-server: { resource: true }); else nothing known
    */
   readonly metricsApis?: MetricsApisFact;
+  /**
+   * Helm releases installed in the cluster (name, chart, exact version, namespace) and what each
+   * makes it serve, in the prerequisites' words: "IngressClass nginx", "cert-manager CRDs",
+   * "ClusterIssuer <name>", "metrics.k8s.io", "custom.metrics.k8s.io", "external.metrics.k8s.io",
+   * "DNS names under <domain>". Each prerequisite a release provides is listed as installed by
+   * the platform; what the release installs is not checked.
+   * @default none (every prerequisite stays one)
+   */
+  readonly installed?: readonly InstalledSoftwareFact[];
 }
 
 /** Where pod addresses may come from when the platform is not told: every private range. */

@@ -27,6 +27,8 @@ export interface KubernetesPlatformArgs {
   readonly kubeconfig?: pulumi.Input<string>;
   /** Context inside the kubeconfig. @default its current context */
   readonly context?: pulumi.Input<string>;
+  /** A provider already bound to the cluster (e.g. the aws platform's EKS provider), instead of `kubeconfig`/`context`. @default one from `kubeconfig`/`context`, else the ambient kubeconfig */
+  readonly provider?: k8s.Provider;
   /**
    * Namespace name per tier.
    * @default { app: system, data: "data", storage: "storage", monitoring: "monitoring" }
@@ -101,7 +103,9 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Kube
     const r = resolveKubernetesPlatformArgs(name, args);
     super("keel:components:KubernetesPlatform", name, {}, opts);
     this.name = name;
-    if (args.kubeconfig !== undefined || args.context !== undefined) {
+    if (args.provider !== undefined) {
+      this.provider = args.provider;
+    } else if (args.kubeconfig !== undefined || args.context !== undefined) {
       // Never adopt: creating a namespace (or anything) that already exists fails instead of
       // taking it over (a shared cluster's `data` or `monitoring` stays its owner's).
       this.provider = new k8s.Provider(childName(name, "provider"), { kubeconfig: args.kubeconfig, context: args.context, upsertExistingObjects: false }, { parent: this });

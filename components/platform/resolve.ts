@@ -64,6 +64,14 @@ function clusterFacts(name: string, args: KubernetesPlatformArgs, v: Validator, 
   const classes = c.storageClasses ?? preset.storageClasses;
   // What the owner states wins over the distribution's default, API by API.
   const metricsApis = Object.fromEntries(Object.entries({ ...preset.metricsApis, ...c.metricsApis }).filter(([, on]) => typeof on === "boolean"));
+  const installed = c.installed ?? [];
+  installed.forEach((i, n) => {
+    const what = { name: "the Helm release's name", chart: "the chart's name", version: "the exact chart version" } as const;
+    for (const key of ["name", "chart", "version"] as const) v.require(typeof i?.[key] === "string" && i[key].trim() !== "", `cluster.installed[${n}].${key}`, i?.[key], `expected ${what[key]} (a non-empty string)`);
+    v.require(typeof i?.namespace === "string" && isDnsLabel(i.namespace), `cluster.installed[${n}].namespace`, i?.namespace, "expected the release's namespace (a DNS-1123 label)");
+    v.require(Array.isArray(i?.provides) && i.provides.every((p) => typeof p === "string" && p !== ""), `cluster.installed[${n}].provides`, i?.provides, "expected a list of what the release makes the cluster serve, such as [\"IngressClass nginx\"]");
+    if (i?.kind !== undefined) v.require(i.kind === "helm" || i.kind === "eks-addon", `cluster.installed[${n}].kind`, i.kind, "expected \"helm\" or \"eks-addon\"");
+  });
   const facts: ClusterFacts = {
     platform: distribution === "generic" ? `kubernetes (${name})` : distribution,
     ingressController: { className: r.ingress.className, namespace: r.ingress.namespace, podLabels: r.ingress.podLabels },
@@ -78,6 +86,7 @@ function clusterFacts(name: string, args: KubernetesPlatformArgs, v: Validator, 
     userImages: args.userImages ?? [],
     ...(r.mesh ? { mesh: meshFact(r.mesh) } : {}),
     ...(Object.keys(metricsApis).length > 0 ? { metricsApis } : {}),
+    ...(c.installed ? { installed: installed.map((i) => ({ ...(i.kind ? { kind: i.kind } : {}), name: i.name, chart: i.chart, version: i.version, namespace: i.namespace, provides: [...i.provides] })) } : {}),
   };
   // Components' classes are checked against what the user listed (plus the class the platform creates).
   const storageClasses = c.storageClasses ? [...new Set([...c.storageClasses, ...(createStorageClass && storageClass ? [storageClass] : []), ...created])] : undefined;

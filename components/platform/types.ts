@@ -8,6 +8,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { DnsTarget } from "../core/network";
 import type { Labels } from "../core/labels";
+import type { AwsPlatformShape } from "./aws-shape";
 
 export type PlatformKind = "kubernetes" | "aws" | "docker";
 
@@ -96,7 +97,10 @@ export interface AwsPlatformContext {
   readonly kubernetes: KubernetesTarget;
   readonly aws: {
     readonly region: string;
+    /** The aws provider resources are created with; undefined: the stack's default provider. */
     readonly provider?: pulumi.ProviderResource;
+    /** The platform the system runs on (VPC, subnets, IRSA identity, installed software), when attached to one. */
+    readonly shape?: AwsPlatformShape;
   };
 }
 

@@ -73,7 +73,7 @@ export function resolveRabbitMqArgs(name: string, args: RabbitMqClusterArgs): Re
   const v = new Validator("RabbitMqCluster", name);
   checkArgShape(v, "RabbitMqClusterArgs", args, () => resolveRabbitMqArgs(name, args)); // unknown keys and wrong shapes, before anything reads them
   v.throwIfInvalid();
-  const base = resolveDataStoreBase(v, name, args, "data");
+  const base = resolveDataStoreBase(v, name, args, "data", true);
   const image = args.image ?? RABBITMQ_DEFAULTS.image;
   checkImage(v, "image", image);
   const version = rabbitmqImageVersion(image);

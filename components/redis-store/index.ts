@@ -56,6 +56,12 @@ export interface RedisStoreArgs {
    * Volumes are always retained. @default false
    */
   readonly protect?: boolean;
+  /**
+   * On the aws platform: `false` runs the store in-cluster on EKS, as on kubernetes. The managed
+   * counterpart (ElastiCache) is not supported yet, so on aws this must be `false`; elsewhere it is ignored.
+   * @default the managed service on aws (not available yet: an error says so)
+   */
+  readonly managed?: boolean;
   /** @default "data" */
   readonly tier?: Tier;
 }

@@ -47,20 +47,26 @@ export interface DataStoreBase {
 }
 
 /**
- * Checks name, platform and tier; throws at once when the platform is unusable. Managed
- * stores (RDS, ElastiCache, MSK, S3) come with the aws platform: until then a data store on
- * `aws` is refused rather than silently run in-cluster. A StatefulService runs in EKS (`inCluster`).
+ * Checks name, platform and tier; throws at once when the platform is unusable. On `aws` a store
+ * that has a managed counterpart (RDS, ElastiCache, MSK, S3) runs in-cluster on EKS only when told
+ * (`managed: false`): the managed services come in a later release, and a store is never silently
+ * run somewhere else than asked. A StatefulService runs in EKS (`inCluster`).
  * `children`: the objects the store names after itself (`<name>-<role>`), which bound its name's length.
  */
-export function resolveDataStoreBase(v: Validator, name: string, args: { readonly platform: Platform; readonly tier?: Tier }, defaultTier: Tier, inCluster = false, children: readonly ChildObject[] = [{ kind: "StatefulSet" }]): DataStoreBase {
+export function resolveDataStoreBase(v: Validator, name: string, args: { readonly platform: Platform; readonly tier?: Tier; readonly managed?: boolean }, defaultTier: Tier, inCluster = false, children: readonly ChildObject[] = [{ kind: "StatefulSet" }]): DataStoreBase {
   const problem = componentNameProblem(name, children);
   if (problem) v.require(false, "name", name, problem);
   const platform = args?.platform;
-  const allowed = inCluster ? ["kubernetes", "aws"] : ["kubernetes"];
-  if (!platform || !allowed.includes(platform.kind)) {
-    const why = inCluster ? "expected \"kubernetes\" or \"aws\" (EKS); the docker platform is not supported yet" : "expected \"kubernetes\" (in-cluster); the managed services of the aws platform and the docker platform are not supported yet";
-    v.require(false, "platform.kind", platform?.kind, why);
+  if (!platform || (platform.kind !== "kubernetes" && platform.kind !== "aws")) {
+    v.require(false, "platform.kind", platform?.kind, "expected \"kubernetes\" or \"aws\" (EKS); the docker platform is not supported yet");
     v.throwIfInvalid();
+  }
+  if (!inCluster) {
+    if (args.managed !== undefined) v.require(typeof args.managed === "boolean", "managed", args.managed, "expected true or false (a plain boolean: it decides which resources exist)");
+    if (platform.kind === "aws" && args.managed !== false) {
+      v.require(false, "managed", args.managed, "expected false on the aws platform for now (the store runs in-cluster on EKS): the managed services (RDS, ElastiCache, MSK, S3) are not supported yet");
+      v.throwIfInvalid();
+    }
   }
   const target = (platform as { kubernetes: KubernetesTarget }).kubernetes;
   const tier = args.tier ?? defaultTier;

@@ -63,6 +63,24 @@ export interface MetricsApisFact {
   readonly external?: boolean;
 }
 
+/**
+ * A Helm release the platform installs in the cluster, and what it makes the cluster serve, in the
+ * words of the prerequisites: "IngressClass nginx", "cert-manager CRDs", "ClusterIssuer <name>",
+ * "metrics.k8s.io", "custom.metrics.k8s.io", "external.metrics.k8s.io", "DNS names under <domain>".
+ * The pack trusts the statement: what a release installs is not in the stack it checks.
+ */
+export interface InstalledSoftwareFact {
+  /** How it was installed: a Helm release (the default) or an EKS managed add-on. */
+  readonly kind?: "helm" | "eks-addon";
+  /** The Helm release's (or add-on's) name. */
+  readonly name: string;
+  readonly chart: string;
+  /** The chart version, exactly. */
+  readonly version: string;
+  readonly namespace: string;
+  readonly provides: readonly string[];
+}
+
 export interface ClusterFacts {
   /** What the target is, for messages: "kind", "k3s", "eks", "kubernetes". */
   readonly platform?: string;
@@ -87,6 +105,8 @@ export interface ClusterFacts {
   readonly metricsApis?: MetricsApisFact;
   /** Labels of namespaces outside the stack (beyond kubernetes.io/metadata.name). */
   readonly namespaceLabels?: Readonly<Record<string, Labels>>;
+  /** Helm releases the platform installs (ingress controller, cert-manager, metrics APIs, external-dns). */
+  readonly installed?: readonly InstalledSoftwareFact[];
 }
 
 const labels = (v: unknown): Labels => Object.fromEntries(Object.entries(obj(v)).filter(([, x]) => typeof x === "string")) as Labels;
@@ -126,7 +146,16 @@ export function readFacts(value: unknown): ClusterFacts {
         : undefined,
     metricsApis: present(v.metricsApis) ? { resource: flag(apis.resource), custom: flag(apis.custom), external: flag(apis.external) } : undefined,
     namespaceLabels: Object.fromEntries(Object.entries(obj(v.namespaceLabels)).map(([k, x]) => [k, labels(x)])),
+    installed: Array.isArray(v.installed) ? v.installed.map(installedOf).filter((i): i is InstalledSoftwareFact => i !== undefined) : undefined,
   };
+}
+
+/** A release with a name, chart, version and a list of strings it provides; anything else is absent. */
+function installedOf(value: unknown): InstalledSoftwareFact | undefined {
+  const i = obj(value);
+  const [name, chart, version] = [str(i.name), str(i.chart), str(i.version)];
+  if (!name || !chart || !version || !Array.isArray(i.provides) || !i.provides.every((p) => typeof p === "string")) return undefined;
+  return { ...(i.kind === "eks-addon" ? { kind: "eks-addon" as const } : {}), name, chart, version, namespace: str(i.namespace) ?? "", provides: i.provides as string[] };
 }
 
 function issuerOf(i: Obj): IssuerFact {
@@ -146,6 +175,6 @@ export const CLUSTER_FACTS_SETTING = {
   cluster: {
     type: "object" as const,
     default: {},
-    description: "Cluster facts the stack cannot show (ingress controller, Prometheus, DNS, API server, CNI, storage classes, operators, issuers, external objects, user images, service mesh, metrics APIs); keel synth writes them. Missing facts are reported as undecidable.",
+    description: "Cluster facts the stack cannot show (ingress controller, Prometheus, DNS, API server, CNI, storage classes, operators, issuers, external objects, user images, service mesh, metrics APIs, installed Helm releases); keel synth writes them. Missing facts are reported as undecidable.",
   },
 };

@@ -5,7 +5,7 @@
  * as advisory diagnostics `prerequisite: ...` and `cannot decide: ...`; `keel check` prints them
  * as their own section.
  */
-import { CLUSTER_FACTS_SETTING, ClusterFacts } from "../lib/cluster-facts";
+import { CLUSTER_FACTS_SETTING, ClusterFacts, InstalledSoftwareFact } from "../lib/cluster-facts";
 import { ISTIO_PORTS } from "../lib/istio";
 import { stackPolicy } from "../lib/define";
 import { IMAGE_MANIFEST_SETTING, readImageManifest } from "../lib/image-manifest";
@@ -19,11 +19,34 @@ import { unknownSummary, wholeStack } from "./whole-stack";
 const BUILT_IN_GROUPS = new Set(["core", "v1", "apps", "batch", "autoscaling", "policy", "networking.k8s.io", "rbac.authorization.k8s.io", "storage.k8s.io", "scheduling.k8s.io", "coordination.k8s.io", "discovery.k8s.io", "admissionregistration.k8s.io", "apiextensions.k8s.io", "certificates.k8s.io", "node.k8s.io"]);
 const OPERATORS: Record<string, string> = { "cert-manager.io": "cert-manager", "monitoring.coreos.com": "the Prometheus operator", "kafka.strimzi.io": "Strimzi", "security.istio.io": "Istio security.istio.io" };
 
+const OPAQUE = { helm: "what a Helm release installs is not checked by the pack", "eks-addon": "what an EKS add-on installs is not checked by the pack" };
+
+/** The release the cluster facts say provides `what` ("IngressClass nginx", "metrics.k8s.io", ...). */
+function installedFor(facts: ClusterFacts, what: string): InstalledSoftwareFact | undefined {
+  return facts.installed?.find((i) => i.provides.includes(what));
+}
+
+const releaseText = (i: InstalledSoftwareFact) => (i.kind === "eks-addon" ? `EKS add-on ${i.name} ${i.version}` : `Helm release ${i.name}, chart ${i.chart} ${i.version}`);
+
+/** " (installed by the platform: Helm release ..., chart ...; ...)", or "" when no release provides it. */
+function installedNote(facts: ClusterFacts, what: string): string {
+  const i = installedFor(facts, what);
+  return i ? ` (installed by the platform: ${releaseText(i)}; ${OPAQUE[i.kind ?? "helm"]})` : "";
+}
+
+/** The DNS domain an installed external-dns publishes `host` under (the longest filter that covers it). */
+function publishedBy(facts: ClusterFacts, host: string): { release: InstalledSoftwareFact; domain: string } | undefined {
+  const prefix = "DNS names under ";
+  const found = (facts.installed ?? []).flatMap((release) => release.provides.filter((p) => p.startsWith(prefix)).map((p) => ({ release, domain: p.slice(prefix.length).toLowerCase() })));
+  const name = host.toLowerCase();
+  return found.filter((f) => name === f.domain || name.endsWith(`.${f.domain}`)).sort((a, b) => b.domain.length - a.domain.length)[0];
+}
+
 function storageClasses(stack: StackObjects, facts: ClusterFacts, out: string[]): void {
   const made = new Set(stack.ofKind("StorageClass").map((s) => s.name));
   for (const sc of stack.ofKind("StorageClass")) {
     const provisioner = str(sc.props.provisioner);
-    if (provisioner && !provisioner.startsWith("kubernetes.io/")) out.push(`prerequisite: the storage provisioner ${provisioner} (StorageClass ${sc.name})`);
+    if (provisioner && !provisioner.startsWith("kubernetes.io/")) out.push(`prerequisite: the storage provisioner ${provisioner} (StorageClass ${sc.name})${installedNote(facts, `storage provisioner ${provisioner}`)}`);
   }
   const claims = [...stack.ofKind("PersistentVolumeClaim").map((c) => c.props), ...stack.workloads.flatMap((w) => arr(at(w.object.props, "spec.volumeClaimTemplates")).map(obj))];
   const named = new Set<string>();
@@ -48,7 +71,7 @@ function operatorsAndIssuers(stack: StackObjects, facts: ClusterFacts, out: stri
     if (!group || !(str(o.props.apiVersion) ?? "").includes("/") || BUILT_IN_GROUPS.has(group)) continue;
     kinds.set(group, (kinds.get(group) ?? new Set()).add(o.kind));
   }
-  for (const [group, set] of [...kinds].sort()) out.push(`prerequisite: the CRDs of ${OPERATORS[group] ?? group} (${[...set].sort().join(", ")})`);
+  for (const [group, set] of [...kinds].sort()) out.push(`prerequisite: the CRDs of ${OPERATORS[group] ?? group} (${[...set].sort().join(", ")})${installedNote(facts, `${OPERATORS[group] ?? group} CRDs`)}`);
   const issuers = new Map<string, string>();
   for (const ing of stack.ofKind("Ingress")) {
     const a = obj(at(ing.props, "metadata.annotations"));
@@ -57,14 +80,17 @@ function operatorsAndIssuers(stack: StackObjects, facts: ClusterFacts, out: stri
     if (ci && !stack.get("ClusterIssuer", "", ci)) issuers.set(`ClusterIssuer ${ci}`, facts.issuers?.find((x) => x.kind === "ClusterIssuer" && x.name === ci)?.solver ?? "solver unknown");
     if (i && !stack.get("Issuer", ing.namespace, i)) issuers.set(`Issuer ${ing.namespace}/${i}`, facts.issuers?.find((x) => x.kind === "Issuer" && x.name === i)?.solver ?? "solver unknown");
   }
-  for (const [issuer, solver] of [...issuers].sort()) out.push(`prerequisite: cert-manager ${issuer} (${solver})`);
+  for (const [issuer, solver] of [...issuers].sort()) out.push(`prerequisite: cert-manager ${issuer} (${solver})${installedNote(facts, issuer)}`);
   const classes = new Set(stack.ofKind("Ingress").map((i) => str(at(i.props, "spec.ingressClassName")) ?? "(the cluster's default class)"));
   for (const c of [...classes].sort()) {
     const ic = facts.ingressController;
-    out.push(`prerequisite: IngressClass ${c} served by an ingress controller${ic ? ` (namespace ${ic.namespace}, pods ${Object.entries(ic.podLabels).map(([k, v]) => `${k}=${v}`).join(",")})` : ""}`);
+    out.push(`prerequisite: IngressClass ${c} served by an ingress controller${ic ? ` (namespace ${ic.namespace}, pods ${Object.entries(ic.podLabels).map(([k, v]) => `${k}=${v}`).join(",")})` : ""}${installedNote(facts, `IngressClass ${c}`)}`);
   }
   const hosts = new Set(stack.ofKind("Ingress").flatMap((i) => arr(at(i.props, "spec.rules")).map((r) => str(obj(r).host)).filter((h): h is string => !!h)));
-  for (const h of [...hosts].sort()) out.push(`prerequisite: DNS name ${h} pointing at the ingress controller's load balancer`);
+  for (const h of [...hosts].sort()) {
+    const dns = publishedBy(facts, h);
+    out.push(`prerequisite: DNS name ${h} pointing at the ingress controller's load balancer${dns ? ` (external-dns publishes it: ${releaseText(dns.release)}, domain filter ${dns.domain}; ${OPAQUE.helm})` : ""}`);
+  }
 }
 
 /** Istio's control plane, CNI agent and injection webhook, for the meshed namespaces the facts name. */
@@ -124,13 +150,14 @@ function metricsApis(stack: StackObjects, facts: ClusterFacts, out: string[]): v
       named[api].set(name, users);
     }
   }
-  const provided = " (the platform provides it)";
-  if (resource.length) out.push(`prerequisite: metrics-server (metrics.k8s.io) for the cpu/memory targets of HPA ${resource.join(", ")}${facts.metricsApis?.resource === true ? provided : ""}`);
+  // An installed release says which one serves the API; else the metricsApis fact, if it says so.
+  const provided = (group: string, stated: boolean | undefined) => installedNote(facts, group) || (stated === true ? " (the platform provides it)" : "");
+  if (resource.length) out.push(`prerequisite: metrics-server (metrics.k8s.io) for the cpu/memory targets of HPA ${resource.join(", ")}${provided("metrics.k8s.io", facts.metricsApis?.resource)}`);
   for (const api of ["custom", "external"] as const) {
     if (named[api].size === 0) continue;
     const a = METRICS_APIS[api];
     const list = [...named[api]].map(([name, users]) => `${name} (HPA ${users.join(", ")})`).join(", ");
-    out.push(`prerequisite: ${a.what} serving ${a.group}${facts.metricsApis?.[api] === true ? provided : ` (e.g. ${a.example})`} with the metrics ${list}`);
+    out.push(`prerequisite: ${a.what} serving ${a.group}${provided(a.group, facts.metricsApis?.[api]) || ` (e.g. ${a.example})`} with the metrics ${list}`);
   }
 }
 

@@ -20,7 +20,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { Connection, KubernetesPlatform, MetricsPushTarget, PostgresCluster, RabbitMqCluster, RedisStore, SeaweedStorage, StatefulService } from "../../components";
+import type { SystemPlatform } from "../platform";
+import { Connection, MetricsPushTarget, PostgresCluster, RabbitMqCluster, RedisStore, SeaweedStorage, StatefulService } from "../../components";
 import type { StackConfig } from "../config";
 import type { BookwormProfile } from "./profiles";
 
@@ -58,7 +59,7 @@ export interface BookwormData {
 
 export interface DataTierOptions {
   readonly stack: StackConfig;
-  readonly platform: KubernetesPlatform;
+  readonly platform: SystemPlatform;
   readonly profile: BookwormProfile;
   /** The public host: Keycloak is served under https://<host>/identity through the gateway. */
   readonly host: string;

@@ -52,7 +52,7 @@ export const METRICS_ADAPTER = { namespace: "bookworm-system", podLabels: { "app
 /** Prod's mail relay: a Secret the team provides (the seed names no mail provider). */
 export const MAIL_RELAY_SECRET = "bookworm-mail-relay";
 
-export function bookworm(stack: StackConfig): BookwormOutputs {
+export async function bookworm(stack: StackConfig): Promise<BookwormOutputs> {
   const settings = stack.config.requireObject<Record<string, unknown>>("bookworm");
   const imageRepository = requireString(settings, "bookworm", "imageRepository");
   const version = requireString(settings, "bookworm", "version");
@@ -61,7 +61,7 @@ export function bookworm(stack: StackConfig): BookwormOutputs {
   const profile = BOOKWORM_PROFILES[env.name];
   const identityImage = `${imageRepository}/keycloak:${KEYCLOAK_VERSION}`;
 
-  const platform = blueprintPlatform(stack, "bookworm", {
+  const platform = await blueprintPlatform(stack, "bookworm", {
     namespaces: { app: "bookworm-app", data: "bookworm-data", storage: "bookworm-data", monitoring: "bookworm-monitoring" },
     // The seed runs the ingress controller in bookworm-system; keel does not create that namespace
     // (its default deny would cut the controller off): the controller's installation does.

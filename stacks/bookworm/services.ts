@@ -23,8 +23,9 @@
  * `PersistKeysToStackExchangeRedis`): an application setting, not a platform one.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ApiService, Connection, IngressArgs, KubernetesPlatform, NetworkRule, TelemetryTarget, peers } from "../../components";
+import { ApiService, Connection, IngressArgs, NetworkRule, TelemetryTarget, peers } from "../../components";
 import type { EnvironmentName } from "../environments";
+import type { SystemPlatform } from "../platform";
 import type { BookwormData } from "./data";
 import { IDENTITY_PATH, credential } from "./data";
 import { BookwormProfile, PROD_RESOURCES, SERVICES, SERVICE_NAMES, ServiceName, devResources } from "./profiles";
@@ -96,7 +97,7 @@ function quiet(connection: Connection) {
 }
 
 export interface ServiceTierOptions {
-  readonly platform: KubernetesPlatform;
+  readonly platform: SystemPlatform;
   readonly environment: EnvironmentName;
   readonly profile: BookwormProfile;
   readonly imageRepository: string;

@@ -71,7 +71,7 @@ export interface ComposerpOutputs {
   readonly kafkaBrokers: pulumi.Output<string>;
 }
 
-export function composerp(stack: StackConfig): ComposerpOutputs {
+export async function composerp(stack: StackConfig): Promise<ComposerpOutputs> {
   const settings = stack.config.requireObject<Record<string, unknown>>("composerp");
   const imageRepository = requireString(settings, "composerp", "imageRepository");
   const version = requireString(settings, "composerp", "version");
@@ -79,7 +79,7 @@ export function composerp(stack: StackConfig): ComposerpOutputs {
   const env = stack.environment;
   const profile = COMPOSERP_PROFILES[env.name];
 
-  const platform = blueprintPlatform(stack, "composerp", {
+  const platform = await blueprintPlatform(stack, "composerp", {
     namespaces: { app: "composerp", data: "composerp-data", storage: "composerp-data", monitoring: "composerp-monitoring" },
     // What the blueprint relies on in the images, stated where `keel check` lists prerequisites.
     userImages: COMPOSERP_SERVICES.map((service) => ({

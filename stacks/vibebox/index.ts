@@ -70,7 +70,7 @@ const BACKEND_PORT = 3000;
 /** The database pool each backend pod opens (node-postgres' default `max`). */
 const POOL_SIZE = 10;
 
-export function vibebox(stack: StackConfig): VibeboxOutputs {
+export async function vibebox(stack: StackConfig): Promise<VibeboxOutputs> {
   const settings = stack.config.requireObject<Record<string, unknown>>("vibebox");
   const frontendImage = requireString(settings, "vibebox", "frontendImage");
   const backendImage = requireString(settings, "vibebox", "backendImage");
@@ -80,7 +80,7 @@ export function vibebox(stack: StackConfig): VibeboxOutputs {
   const protect = env.protect;
   const eks = stack.kubernetes.cluster?.distribution === "eks";
 
-  const platform = blueprintPlatform(stack, "vibebox", {
+  const platform = await blueprintPlatform(stack, "vibebox", {
     namespaces: { app: NAMESPACES.backend, data: NAMESPACES.database, storage: NAMESPACES.database, monitoring: NAMESPACES.monitoring },
     ...(eks ? { gp3StorageClasses: [FAST_SSD] } : {}),
     userImages: [

@@ -134,7 +134,7 @@ describe("what nothing answers", () => {
     const file = mocksFile("other-stack.yaml", "stackReferences:\n  acme/network/dev: { vpcId: vpc-1 }\n");
     expect(await run("stack", file)).toBe(
       [
-        "stack reference acme/network/prod needs the referenced stack's outputs; give the outputs the program reads in <tmp>/other-stack.yaml (it has acme/network/dev):",
+        'stack reference acme/network/prod needs the referenced stack\'s outputs; give the outputs the program reads in <tmp>/stack-refs/acme/network/prod.json (there is none: a JSON object of output name: value, {"secret": value} for a secret), or in <tmp>/other-stack.yaml (it has acme/network/dev):',
         "  stackReferences:",
         '    "acme/network/prod": {}   # output name: value',
       ].join("\n"),

@@ -51,13 +51,15 @@ describe("connections of every data component", () => {
 });
 
 describe("platforms", () => {
-  it("refuse the aws platform for data stores until its managed services exist, instead of running them in-cluster", async () => {
+  it("refuse the aws platform for data stores with a managed counterpart unless told to run in-cluster (managed: false), never silently", async () => {
     await synthesize(() => {
       const k = testPlatform().kubernetes;
       const aws = { kind: "aws" as const, name: "prod", kubernetes: k, aws: { region: "eu-west-1" } };
       expect(() => new PostgresCluster("db", { platform: aws })).toThrow(
-        'PostgresCluster "db": platform.kind is "aws"; expected "kubernetes" (in-cluster); the managed services of the aws platform and the docker platform are not supported yet',
+        'PostgresCluster "db": managed is undefined; expected false on the aws platform for now (the store runs in-cluster on EKS): the managed services (RDS, ElastiCache, MSK, S3) are not supported yet',
       );
+      expect(() => new RedisStore("cache", { platform: aws, managed: true, persistence: "aof" })).toThrow('RedisStore "cache": managed is true; expected false on the aws platform for now');
+      expect(new PostgresCluster("db2", { platform: aws, managed: false, database: "app", username: "app" })).toBeDefined();
       expect(new StatefulService("mq", { platform: aws, image: "rabbitmq:3.13.7-alpine", ports: [{ name: "amqp", port: 5672 }] })).toBeDefined();
     });
   });
