@@ -25,9 +25,9 @@ function placeholderKubeconfig(stack, region) {
   });
 }
 
-/** The stack-refs file of a platform stack, from its synthesized plan. */
-function stackRefsFile(stack) {
-  const plan = JSON.parse(fs.readFileSync(path.join(ROOT, "out", stack, "plan.json"), "utf8"));
+/** The stack-refs file of a platform stack, from its synthesized plan (under `outDir`, keel synth's --out). */
+function stackRefsFile(stack, outDir = path.join(ROOT, "out")) {
+  const plan = JSON.parse(fs.readFileSync(path.join(outDir, stack, "plan.json"), "utf8"));
   const platform = plan.outputs.platform;
   return `${JSON.stringify({ platform, kubeconfig: { secret: placeholderKubeconfig(stack, platform.region) } }, null, 2)}\n`;
 }

@@ -17,19 +17,15 @@ export type BlueprintName = (typeof BLUEPRINTS)[number];
 export const PLATFORMS = ["kubernetes", "aws"] as const;
 const ENVIRONMENTS: readonly EnvironmentName[] = ["dev", "prod"];
 
-/** `keel:kubernetes`: the shape of KubernetesPlatformArgs without `system` (the blueprint sets it). */
-function kubernetesSectionShape(): Shape {
-  const args = ARG_SHAPES.KubernetesPlatformArgs as Extract<Shape, { readonly o: unknown }>;
-  const o = Object.fromEntries(Object.entries(args.o).filter(([k]) => k !== "system"));
-  return { ...args, o, q: (args.q ?? []).filter((k) => k !== "system") };
-}
-
 /** A generated object shape without some of its keys (what the blueprint sets itself). */
 function shapeWithout(type: string, dropped: readonly string[], added: Readonly<Record<string, Shape>> = {}, required: readonly string[] = []): Shape {
   const args = ARG_SHAPES[type] as Extract<Shape, { readonly o: unknown }>;
   const o = { ...Object.fromEntries(Object.entries(args.o).filter(([k]) => !dropped.includes(k))), ...added };
   return { ...args, o, q: [...(args.q ?? []).filter((k) => !dropped.includes(k)), ...required] };
 }
+
+/** `keel:kubernetes`: KubernetesPlatformArgs without `system` (the blueprint sets it) and `provider` (a program's object, not config). */
+const KUBERNETES_SECTION: Shape = shapeWithout("KubernetesPlatformArgs", ["system", "provider"]);
 
 /** `keel:aws` (a system on the aws platform): the platform stack it runs on, and what AwsSystemArgs says besides `system`. */
 const AWS_SECTION: Shape = shapeWithout("AwsSystemArgs", ["system", "protect"], { platformStack: "s" }, ["platformStack"]);
@@ -66,7 +62,7 @@ const COMMON_KEYS: Readonly<Record<string, Shape>> = {
   blueprint: "s",
   platform: "s",
   environment: "s",
-  kubernetes: kubernetesSectionShape(),
+  kubernetes: KUBERNETES_SECTION,
   aws: AWS_SECTION,
 };
 

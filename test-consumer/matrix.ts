@@ -13,13 +13,13 @@ export interface ConsumerCase {
   /** npm's install strategy; "nested" gives every package its own copies (no hoisting). @default hoisted */
   readonly installStrategy?: "nested";
   /** Exact versions of the peer dependencies and of the consumer's TypeScript and @types/node. */
-  readonly packages: Readonly<Record<"@pulumi/pulumi" | "@pulumi/kubernetes" | "@pulumi/random" | "typescript" | "@types/node", string>>;
+  readonly packages: Readonly<Record<"@pulumi/pulumi" | "@pulumi/kubernetes" | "@pulumi/random" | "@pulumi/aws" | "@pulumi/docker" | "typescript" | "@types/node", string>>;
 }
 
-/** The newest @pulumi/pulumi, @pulumi/kubernetes, @pulumi/random and TypeScript inside keel's ranges (2026-12-01). */
-const NEWEST = { "@pulumi/pulumi": "3.276.0", "@pulumi/kubernetes": "4.34.2", "@pulumi/random": "4.21.2", typescript: "6.0.3" } as const;
-/** The lowest version of each range in package.json's peerDependencies. */
-const LOWEST = { "@pulumi/pulumi": "3.204.0", "@pulumi/kubernetes": "4.29.0", "@pulumi/random": "4.16.0", typescript: "4.9.5" } as const;
+/** The newest version of each peer and of TypeScript inside keel's ranges (2026-12-01). */
+const NEWEST = { "@pulumi/pulumi": "3.276.0", "@pulumi/kubernetes": "4.34.2", "@pulumi/random": "4.21.2", "@pulumi/aws": "7.48.0", "@pulumi/docker": "5.2.0", typescript: "6.0.3" } as const;
+/** The lowest version of each range in package.json's peerDependencies (@pulumi/aws 7.7: the first with EKS deletionProtection). */
+const LOWEST = { "@pulumi/pulumi": "3.204.0", "@pulumi/kubernetes": "4.29.0", "@pulumi/random": "4.16.0", "@pulumi/aws": "7.7.0", "@pulumi/docker": "5.0.0", typescript: "4.9.5" } as const;
 
 export const CONSUMER_CASES: readonly ConsumerCase[] = [
   // @pulumi/pulumi 3.249 and later declare Node >= 22: 3.248 is the newest a Node 20 project runs.

@@ -70,14 +70,15 @@ export function ingressNginxValues(a: IngressNginxValuesArgs): Record<string, un
         type: "LoadBalancer",
         externalTrafficPolicy: "Local",
         annotations: {
-          // Handled by EKS's cloud provider (no AWS Load Balancer Controller needed): an NLB with instance targets.
+          // Handled by EKS's cloud provider (no AWS Load Balancer Controller needed): an internet-facing
+          // NLB (its default scheme) with instance targets.
           "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
-          "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
         },
       },
       metrics: { enabled: true, serviceMonitor: { enabled: false } },
       resources: resources("100m", "128Mi", "1", "512Mi"),
-      admissionWebhooks: { patch: { resources: resources("10m", "32Mi", "100m", "64Mi") } },
+      // The certificate Jobs of the admission webhook (the chart's keys since 4.x: createSecretJob, patchWebhookJob).
+      admissionWebhooks: { createSecretJob: { resources: resources("10m", "32Mi", "100m", "64Mi") }, patchWebhookJob: { resources: resources("10m", "32Mi", "100m", "64Mi") } },
     },
   };
 }

@@ -10,6 +10,7 @@ import * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";
 import { getPartitionOutput } from "@pulumi/aws/getPartition";
 import { getRegionOutput } from "@pulumi/aws/getRegion";
+import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { Validator } from "../core/errors";
 import { childName } from "../core/naming";
@@ -73,6 +74,8 @@ export interface EksClusterArgs {
    * `/aws/eks/<clusterName>/cluster`). @default the `name` argument of createEksCluster
    */
   readonly clusterName?: string;
+  /** How the kubeconfig authenticates (`aws eks get-token` with this profile / role). @default the environment's credentials */
+  readonly kubeconfigAuth?: KubeconfigAuth;
 }
 
 export interface EksCluster {
@@ -130,8 +133,16 @@ export function clusterEncryptionPolicy(keyArn: pulumi.Input<string>): PolicyDoc
 /** The issuer URL without its scheme (what IRSA conditions and the kubeconfig-free tools use). */
 export const issuerHost = (url: string): string => url.replace(/^https:\/\//, "");
 
+/** How the kubeconfig's `aws eks get-token` authenticates: the profile and role the aws provider deploys with. */
+export interface KubeconfigAuth {
+  /** An AWS CLI profile (AWS_PROFILE). @default the environment's credentials */
+  readonly profile?: string;
+  /** A role get-token assumes (`--role-arn`). @default none */
+  readonly roleArn?: string;
+}
+
 /** A kubeconfig (JSON, which is YAML) authenticating with `aws eks get-token`. */
-export function kubeconfigFor(clusterName: string, endpoint: string, caData: string, region: string): string {
+export function kubeconfigFor(clusterName: string, endpoint: string, caData: string, region: string, auth: KubeconfigAuth = {}): string {
   return JSON.stringify({
     apiVersion: "v1",
     kind: "Config",
@@ -141,7 +152,15 @@ export function kubeconfigFor(clusterName: string, endpoint: string, caData: str
     users: [
       {
         name: clusterName,
-        user: { exec: { apiVersion: "client.authentication.k8s.io/v1beta1", command: "aws", args: ["eks", "get-token", "--cluster-name", clusterName, "--region", region], interactiveMode: "Never" } },
+        user: {
+          exec: {
+            apiVersion: "client.authentication.k8s.io/v1beta1",
+            command: "aws",
+            args: ["eks", "get-token", "--cluster-name", clusterName, "--region", region, ...(auth.roleArn ? ["--role-arn", auth.roleArn] : [])],
+            ...(auth.profile ? { env: [{ name: "AWS_PROFILE", value: auth.profile }] } : {}),
+            interactiveMode: "Never",
+          },
+        },
       },
     ],
   });
@@ -204,7 +223,8 @@ export function createEksCluster(name: string, args: EksClusterArgs, opts: pulum
   );
 
   for (const roleArn of args.adminRoleArns ?? []) {
-    const short = roleArn.split("/").pop()!.replace(/[^A-Za-z0-9]+/g, "-").toLowerCase();
+    // Named after the role and a digest of its whole ARN: two roles of one name (other paths or accounts) never collide.
+    const short = `${roleArn.split("/").pop()!.replace(/[^A-Za-z0-9]+/g, "-").toLowerCase()}-${createHash("sha256").update(roleArn).digest("hex").slice(0, 8)}`;
     const entry = new eks.AccessEntry(childName(name, `admin-${short}`), { clusterName: cluster.name, principalArn: roleArn, type: "STANDARD", tags: awsTags(tags, childName(name, `admin-${short}`)) }, opts);
     new eks.AccessPolicyAssociation(
       childName(name, `admin-${short}-policy`),
@@ -235,7 +255,7 @@ export function createEksCluster(name: string, args: EksClusterArgs, opts: pulum
 
   const region = getRegionOutput({}, invokeOpts).region;
   const kubeconfig = pulumi.secret(
-    pulumi.all([cluster.name, cluster.endpoint, cluster.certificateAuthority, region]).apply(([n, endpoint, ca, r]) => kubeconfigFor(n, endpoint, ca?.data ?? "", r)),
+    pulumi.all([cluster.name, cluster.endpoint, cluster.certificateAuthority, region]).apply(([n, endpoint, ca, r]) => kubeconfigFor(n, endpoint, ca?.data ?? "", r, args.kubeconfigAuth)),
   );
 
   return {

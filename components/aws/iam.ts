@@ -5,6 +5,7 @@
  */
 import * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
+import { statementProblems } from "../../policies/lib/iam-statements";
 import { childName } from "../core/naming";
 import { AwsTags, awsTags } from "./tags";
 
@@ -56,28 +57,13 @@ export function irsaTrust(identity: OidcIdentity, namespace: string, serviceAcco
   });
 }
 
-const list = <T>(v: T | readonly T[] | undefined): readonly T[] => (v === undefined ? [] : Array.isArray(v) ? (v as readonly T[]) : [v as T]);
-
 /**
  * What makes a document broader than least privilege, one line per statement: an Allow of every
  * action (`*`, or a whole service such as `iam:*`) on every resource (`*`), or an Allow through
- * NotAction/NotResource (the complement of a list grants everything else). Empty when none.
+ * NotAction/NotResource. Empty when none. The pack's iam-least-privilege policy runs the same check.
  */
 export function leastPrivilegeProblems(doc: PolicyDocument): string[] {
-  const problems: string[] = [];
-  doc.Statement.forEach((s, i) => {
-    if (s.Effect !== "Allow") return;
-    const raw = s as unknown as Record<string, unknown>;
-    if (raw.NotAction !== undefined || raw.NotResource !== undefined) problems.push(`statement ${i} allows through NotAction/NotResource`);
-    const actions = list(s.Action).map(String);
-    const resources = list(s.Resource).filter((r): r is string => typeof r === "string");
-    const everyResource = resources.includes("*");
-    for (const a of actions) {
-      if (a === "*" && (everyResource || resources.length === 0)) problems.push(`statement ${i} allows action "*" on resource "*"`);
-      else if (/^[a-z0-9-]+:\*$/.test(a) && everyResource) problems.push(`statement ${i} allows every ${a.split(":")[0]} action ("${a}") on resource "*"`);
-    }
-  });
-  return problems;
+  return statementProblems(doc) ?? [];
 }
 
 /** A role and the policy attachments it needs before it is usable (dependsOn these, not only the role). */

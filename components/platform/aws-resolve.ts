@@ -20,15 +20,30 @@ const EMAIL = /^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i;
 const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 const HOSTED_ZONE = /^Z[A-Z0-9]{1,31}$/;
 const ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+const ADDON_VERSION = /^v\d+\.\d+\.\d+-eksbuild\.\d+$/;
 const CHART_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 
-/** A CIDR the public endpoint admits: a network, never the whole internet. */
+/** Ranges the public endpoint can never be reached from (EKS refuses reserved addresses): private, documentation, loopback, link-local, shared, multicast. */
+const NOT_PUBLIC = ["0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24", "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/3"];
+
+const ipv4 = (a: string): number => a.split(".").reduce((n, o) => n * 256 + Number(o), 0);
+
+/** A CIDR the public endpoint admits: a public IPv4 network (no host bits), never the whole internet. */
 function publicCidrProblem(cidr: unknown): string | undefined {
-  const syntax = ipCidrProblem(cidr);
-  if (syntax) return syntax;
-  const [, prefix] = String(cidr).split("/");
-  if (Number(prefix) === 0) return "expected your networks (an office, a VPN, CI runners), not the whole internet: leave publicAccessCidrs empty for a private endpoint";
-  return undefined;
+  const allowed = "expected a public IPv4 network of yours (an office, a VPN's egress, CI runners), such as \"198.32.0.0/24\" with no host bits set; not private, documentation or other reserved ranges, nor the whole internet (leave publicAccessCidrs empty for a private endpoint)";
+  if (typeof cidr !== "string" || ipCidrProblem(cidr) !== undefined || !/^\d+\.\d+\.\d+\.\d+\/\d+$/.test(cidr)) return allowed;
+  const [address, bits] = cidr.split("/");
+  const prefix = Number(bits);
+  const size = 2 ** (32 - prefix);
+  const start = ipv4(address);
+  if (prefix === 0 || start % size !== 0) return allowed;
+  const reserved = NOT_PUBLIC.some((r) => {
+    const [ra, rb] = r.split("/");
+    const rsize = 2 ** (32 - Number(rb));
+    const rstart = ipv4(ra);
+    return start < rstart + rsize && rstart < start + size;
+  });
+  return reserved ? allowed : undefined;
 }
 
 /** Checks {@link AwsPlatformArgs} and applies defaults. */
@@ -59,7 +74,7 @@ export function resolveAwsPlatformArgs(name: string, args: AwsPlatformArgs) {
 
   const c = args.cluster ?? {};
   const version = c.version ?? d.kubernetesVersion;
-  v.require(typeof version === "string" && /^1\.\d{2}$/.test(version), "cluster.version", version, "expected a Kubernetes minor version EKS supports, such as \"1.34\"");
+  v.require(typeof version === "string" && /^1\.\d{2}$/.test(version), "cluster.version", version, "expected a Kubernetes minor version such as \"1.34\" (one EKS supports: aws eks describe-cluster-versions; keel does not check which)");
   const publicAccessCidrs = c.publicAccessCidrs ?? [];
   publicAccessCidrs.forEach((p, i) => {
     const problem = publicCidrProblem(p);
@@ -71,7 +86,18 @@ export function resolveAwsPlatformArgs(name: string, args: AwsPlatformArgs) {
   const logRetentionDays = c.logRetentionDays ?? d.logRetentionDays;
   const logRetention = logRetentionProblem(logRetentionDays);
   if (logRetention) v.require(false, "cluster.logRetentionDays", logRetentionDays, logRetention);
-  (c.adminRoleArns ?? []).forEach((a, i) => v.require(typeof a === "string" && ARN.test(a), `cluster.adminRoleArns[${i}]`, a, "expected an IAM role ARN such as \"arn:aws:iam::123456789012:role/platform-admins\""));
+  (c.adminRoleArns ?? []).forEach((a, i) => {
+    v.require(typeof a === "string" && ARN.test(a), `cluster.adminRoleArns[${i}]`, a, "expected an IAM role ARN such as \"arn:aws:iam::123456789012:role/platform-admins\"");
+    if ((c.adminRoleArns ?? []).indexOf(a) !== i) v.require(false, `cluster.adminRoleArns[${i}]`, a, "expected each role once (EKS has one access entry per principal)");
+  });
+  const addonVersions = c.addonVersions ?? {};
+  for (const [addon, version] of Object.entries(addonVersions)) {
+    v.require(["vpc-cni", "coredns", "kube-proxy", "aws-ebs-csi-driver", "aws-efs-csi-driver"].includes(addon), `cluster.addonVersions.${addon}`, addon, "expected one of vpc-cni, coredns, kube-proxy, aws-ebs-csi-driver, aws-efs-csi-driver");
+    v.require(typeof version === "string" && ADDON_VERSION.test(version), `cluster.addonVersions.${addon}`, version, "expected an exact add-on version such as \"v1.20.4-eksbuild.1\" (aws eks describe-addon-versions lists them)");
+  }
+  const auth = args.kubeconfigAuth;
+  if (auth?.profile !== undefined) v.require(typeof auth.profile === "string" && /^[\w.+@-]+$/.test(auth.profile), "kubeconfigAuth.profile", auth.profile, "expected an AWS CLI profile name");
+  if (auth?.roleArn !== undefined) v.require(typeof auth.roleArn === "string" && ARN.test(auth.roleArn), "kubeconfigAuth.roleArn", auth.roleArn, "expected an IAM role ARN such as \"arn:aws:iam::123456789012:role/deployer\"");
 
   const nodes = args.nodes;
   const instanceType = nodes?.instanceType ?? d.instanceType;
@@ -140,7 +166,7 @@ export function resolveAwsPlatformArgs(name: string, args: AwsPlatformArgs) {
     region: args.region,
     tags: { "keel.dev/platform": name, "app.kubernetes.io/managed-by": "keel", ...args.tags },
     network: { cidr, natGateways, flowLogRetentionDays, endpoints: n.endpoints ?? true },
-    cluster: { version, publicAccessCidrs, logTypes: logTypes as readonly ControlPlaneLogType[], logRetentionDays, adminRoleArns: c.adminRoleArns ?? [], addonVersions: c.addonVersions ?? {} },
+    cluster: { version, publicAccessCidrs, logTypes: logTypes as readonly ControlPlaneLogType[], logRetentionDays, adminRoleArns: c.adminRoleArns ?? [], addonVersions },
     nodes: { instanceType, capacityType, diskSizeGiB, size: size as NodeGroupSize },
     storage: { storageClass, gp3StorageClasses, efs },
     ingress,

@@ -5,7 +5,7 @@
  * Kubernetes side of every system (namespaces, NetworkPolicies, the whole-stack checks' facts) is
  * built from it, so a system never restates what the platform installed.
  */
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import type { Labels } from "../core/labels";
 import { Validator } from "../core/errors";
 import { ipCidrProblem } from "../core/network";
@@ -65,34 +65,38 @@ export function shapeClusterDescription(shape: AwsPlatformShape): ClusterDescrip
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+/** An id or name: a non-empty string, or an Output of one (AwsPlatform.fromExisting may pass resources' outputs). */
+const isId = (v: unknown): boolean => (typeof v === "string" && v !== "") || pulumi.Output.isInstance(v);
 const strings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string");
 
 /**
  * Reads a shape exported by a platform stack (plain JSON): every field the systems use, or one
  * error per missing or malformed field (`stack` names where it came from).
  */
-export function readAwsPlatformShape(component: string, name: string, stack: string, value: unknown): AwsPlatformShape {
+export function readAwsPlatformShape(component: string, name: string, where: string, value: unknown): AwsPlatformShape {
   const v = new Validator(component, name);
-  const where = `the output "platform" of stack ${stack}`;
   if (!isObject(value)) {
-    v.fail(`${where} is ${value === undefined ? "missing" : "not an object"}; expected the platform stack's \`platform\` output (a keel AwsPlatform exports it: export const platform = awsPlatform.shape)`);
+    v.fail(`${where} is ${value === undefined ? "missing" : "not an object"}; expected an AwsPlatform's shape (a platform stack exports it: export const platform = awsPlatform.shape)`);
     v.throwIfInvalid();
   }
   const s = value as Record<string, unknown>;
   v.require(s.version === AWS_PLATFORM_SHAPE_VERSION, `${where}: version`, s.version, `expected ${AWS_PLATFORM_SHAPE_VERSION} (upgrade keel in the older of the two stacks)`);
-  for (const key of ["name", "region", "clusterName", "certManagerNamespace", "storageClass"]) v.require(typeof s[key] === "string" && s[key] !== "", `${where}: ${key}`, s[key], "expected a non-empty string");
+  for (const key of ["name", "region", "certManagerNamespace", "storageClass"]) v.require(typeof s[key] === "string" && s[key] !== "", `${where}: ${key}`, s[key], "expected a non-empty string");
+  v.require(isId(s.clusterName), `${where}: clusterName`, s.clusterName, "expected the EKS cluster's name");
   const vpc = isObject(s.vpc) ? s.vpc : {};
-  v.require(typeof vpc.id === "string", `${where}: vpc.id`, vpc.id, "expected the VPC id");
+  v.require(isId(vpc.id), `${where}: vpc.id`, vpc.id, "expected the VPC id");
   v.require(typeof vpc.cidr === "string" && ipCidrProblem(vpc.cidr) === undefined, `${where}: vpc.cidr`, vpc.cidr, "expected the VPC's CIDR");
-  for (const key of ["privateSubnetIds", "dataSubnetIds", "privateSubnetCidrs", "dataSubnetCidrs"]) v.require(strings(vpc[key]) && (vpc[key] as string[]).length > 0, `${where}: vpc.${key}`, vpc[key], "expected a list of strings");
+  for (const key of ["privateSubnetIds", "dataSubnetIds"]) v.require(Array.isArray(vpc[key]) && (vpc[key] as unknown[]).length > 0 && (vpc[key] as unknown[]).every(isId), `${where}: vpc.${key}`, vpc[key], "expected a list of subnet ids");
+  for (const key of ["privateSubnetCidrs", "dataSubnetCidrs"]) v.require(strings(vpc[key]) && (vpc[key] as string[]).length > 0 && (vpc[key] as string[]).every((c) => ipCidrProblem(c) === undefined), `${where}: vpc.${key}`, vpc[key], "expected a list of CIDRs");
   const oidc = isObject(s.oidc) ? s.oidc : {};
-  v.require(typeof oidc.providerArn === "string" && typeof oidc.issuer === "string", `${where}: oidc`, s.oidc, "expected { providerArn, issuer }");
-  v.require(typeof s.nodeSecurityGroupId === "string", `${where}: nodeSecurityGroupId`, s.nodeSecurityGroupId, "expected a security group id");
+  v.require(isId(oidc.providerArn) && isId(oidc.issuer), `${where}: oidc`, s.oidc, "expected { providerArn, issuer }");
+  v.require(isId(s.nodeSecurityGroupId), `${where}: nodeSecurityGroupId`, s.nodeSecurityGroupId, "expected a security group id");
   const ingress = isObject(s.ingress) ? s.ingress : {};
   v.require(typeof ingress.className === "string" && typeof ingress.namespace === "string" && isObject(ingress.podLabels), `${where}: ingress`, s.ingress, "expected { className, namespace, podLabels }");
   v.require(isObject(s.issuer) && typeof s.issuer.name === "string", `${where}: issuer`, s.issuer, "expected the ClusterIssuer fact { kind, name, solver }");
-  v.require(strings(s.storageClasses), `${where}: storageClasses`, s.storageClasses, "expected a list of StorageClass names");
-  v.require(isObject(s.metricsApis), `${where}: metricsApis`, s.metricsApis, "expected { resource, custom, external }");
+  v.require(strings(s.storageClasses) && s.storageClasses.includes(s.storageClass as string), `${where}: storageClasses`, s.storageClasses, `expected a list of StorageClass names that includes storageClass (${JSON.stringify(s.storageClass)})`);
+  const apis = isObject(s.metricsApis) ? s.metricsApis : {};
+  v.require(["resource", "custom", "external"].every((k) => typeof apis[k] === "boolean"), `${where}: metricsApis`, s.metricsApis, "expected { resource, custom, external }, each true or false");
   v.require(Array.isArray(s.installed), `${where}: installed`, s.installed, "expected the list of installed Helm releases");
   v.throwIfInvalid();
   return s as unknown as AwsPlatformShape;

@@ -6,7 +6,9 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { childName } from "../core/naming";
+import { checkArgShape } from "../core/arg-shape";
+import { Validator } from "../core/errors";
+import { childName, isDnsLabel } from "../core/naming";
 import { AwsPlatformShape, shapeClusterDescription } from "./aws-shape";
 import type { ClusterFacts, ExternalObject, UserImage } from "./cluster-facts";
 import { KubernetesPlatform, KubernetesPlatformArgs } from "./kubernetes";
@@ -50,6 +52,7 @@ export class AwsSystemPlatform extends pulumi.ComponentResource implements AwsPl
   private readonly cluster: KubernetesPlatform;
 
   constructor(name: string, args: AwsSystemArgs, shape: AwsPlatformShape, providers: AttachProviders, opts?: pulumi.ComponentResourceOptions) {
+    checkAwsSystemArgs(name, args);
     super("keel:components:AwsSystemPlatform", name, {}, opts);
     this.name = name;
     this.shape = shape;
@@ -77,9 +80,10 @@ export class AwsSystemPlatform extends pulumi.ComponentResource implements AwsPl
   }
 
   /** A system on a platform another stack created, or keel did not create: its own provider from the kubeconfig. */
-  static withKubeconfig(name: string, args: AwsSystemArgs & { readonly awsProvider?: pulumi.ProviderResource }, shape: AwsPlatformShape, kubeconfig: pulumi.Input<string>, opts?: pulumi.ComponentResourceOptions): AwsSystemPlatform {
+  static withKubeconfig(name: string, args: AwsSystemArgs, shape: AwsPlatformShape, kubeconfig: pulumi.Input<string>, awsProvider: pulumi.ProviderResource | undefined, opts?: pulumi.ComponentResourceOptions): AwsSystemPlatform {
+    checkAwsSystemArgs(name, args);
     const provider = new k8s.Provider(childName(name, "eks"), { kubeconfig: pulumi.secret(kubeconfig), upsertExistingObjects: false }, opts);
-    return new AwsSystemPlatform(name, args, shape, { provider, awsProvider: args.awsProvider }, opts);
+    return new AwsSystemPlatform(name, args, shape, { provider, awsProvider }, opts);
   }
 
   /** A platform whose app tier is `namespace` (see KubernetesPlatform.appNamespace): still on aws. */
@@ -87,6 +91,15 @@ export class AwsSystemPlatform extends pulumi.ComponentResource implements AwsPl
     const context = this.cluster.appNamespace(namespace);
     return { kind: "aws", name: this.name, kubernetes: context.kubernetes, aws: this.aws };
   }
+}
+
+/** AwsSystemArgs' shape (unknown keys, wrong types) and names: before anything is created. The KubernetesPlatform it makes checks the rest. */
+export function checkAwsSystemArgs(name: string, args: AwsSystemArgs): void {
+  const v = new Validator("AwsSystemPlatform", name);
+  checkArgShape(v, "AwsSystemArgs", args, () => checkAwsSystemArgs(name, args));
+  v.throwIfInvalid();
+  v.require(isDnsLabel(args.system), "system", args.system, "expected a DNS-1123 label such as \"req1\"");
+  v.throwIfInvalid();
 }
 
 /**

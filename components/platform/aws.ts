@@ -11,22 +11,29 @@ import { Provider as AwsProvider } from "@pulumi/aws/provider";
 import { LABEL_MANAGED_BY, LABEL_PART_OF } from "../core/labels";
 import { childName } from "../core/naming";
 import { ChartName, installClusterSoftware } from "../aws/cluster-software";
-import { ControlPlaneLogType, createEksCluster } from "../aws/eks";
+import { ControlPlaneLogType, KubeconfigAuth, createEksCluster } from "../aws/eks";
 import { efsStorageClass } from "../aws/efs";
 import { irsaRole } from "../aws/iam";
 import { createNetwork } from "../aws/network";
 import { NodeGroupSize, WorkloadCapacity } from "../aws/node-sizing";
-import { AWS_PLATFORM_SHAPE_VERSION, AwsPlatformShape } from "./aws-shape";
+import { AWS_PLATFORM_SHAPE_VERSION, AwsPlatformShape, readAwsPlatformShape } from "./aws-shape";
+import { KeelValidationError, describeValue } from "../core/errors";
 import { resolveAwsPlatformArgs } from "./aws-resolve";
-import { AwsSystemArgs, AwsSystemPlatform, platformStackFacts } from "./aws-system";
+import { AwsSystemArgs, AwsSystemPlatform, checkAwsSystemArgs, platformStackFacts } from "./aws-system";
 import type { ClusterFacts, InstalledSoftwareFact } from "./cluster-facts";
 import { gp3StorageClass } from "./namespaces";
 
 export interface AwsPlatformArgs {
   /** The AWS region, e.g. "eu-west-1" (the stack's `aws:region`): names endpoints and the kubeconfig. */
   readonly region: string;
-  /** An aws provider to create everything with (assumed role, ...). @default one for `region`, with `tags` as default tags */
+  /**
+   * An aws provider to create everything with: give one built from your stack's `aws:` settings
+   * (profile, assumed roles, allowed accounts) when you use any; a provider created in code does not
+   * read them. @default one for `region` with `tags` as default tags, on the environment's credentials
+   */
   readonly provider?: pulumi.ProviderResource;
+  /** How the exported kubeconfig authenticates: the profile and role `provider` deploys with. @default the environment's credentials */
+  readonly kubeconfigAuth?: KubeconfigAuth;
   /** Tags on every AWS resource, besides keel.dev/platform and app.kubernetes.io/managed-by. @default none */
   readonly tags?: Readonly<Record<string, string>>;
   /** The VPC: 3 AZs, public, private and data subnets. */
@@ -50,7 +57,7 @@ export interface AwsPlatformArgs {
     readonly logTypes?: readonly ControlPlaneLogType[];
     /** @default 90 */
     readonly logRetentionDays?: number;
-    /** IAM roles given cluster-admin through EKS access entries (besides the identity that creates the cluster). @default none */
+    /** IAM roles given cluster-admin through EKS access entries; never the identity that creates the cluster (EKS makes its entry, and a second one fails). @default none */
     readonly adminRoleArns?: readonly string[];
     /** Add-on versions; each omitted one is AWS's default for the cluster version. */
     readonly addonVersions?: Readonly<Partial<Record<"vpc-cni" | "coredns" | "kube-proxy" | "aws-ebs-csi-driver" | "aws-efs-csi-driver", string>>>;
@@ -147,6 +154,7 @@ export class AwsPlatform extends pulumi.ComponentResource {
         addonVersions: r.cluster.addonVersions,
         adminRoleArns: r.cluster.adminRoleArns,
         efs: r.storage.efs,
+        ...(args.kubeconfigAuth ? { kubeconfigAuth: args.kubeconfigAuth } : {}),
         tags,
         protect: r.protect,
       },
@@ -226,17 +234,23 @@ export class AwsPlatform extends pulumi.ComponentResource {
    * from `stack-refs/<stack>.json` or the mocks file.
    */
   static async fromStackReference(name: string, args: AwsSystemArgs & { readonly stack: string; readonly awsProvider?: pulumi.ProviderResource }, opts?: pulumi.ComponentResourceOptions): Promise<AwsSystemPlatform> {
-    const { readAwsPlatformShape } = await import("./aws-shape");
-    const ref = new pulumi.StackReference(childName(name, "platform-stack"), { name: args.stack }, opts);
+    const { stack, awsProvider, ...system } = args;
+    checkAwsSystemArgs(name, system);
+    if (typeof stack !== "string" || !/^[\w.-]+(\/[\w.-]+){0,2}$/.test(stack)) {
+      throw new KeelValidationError("AwsPlatform.fromStackReference", name, [`stack is ${describeValue(stack)}; expected the platform stack's name, such as "acme/keel/platform-prod" (organization/project/stack)`]);
+    }
+    const ref = new pulumi.StackReference(childName(name, "platform-stack"), { name: stack }, opts);
     const details = await ref.getOutputDetails("platform");
-    const shape = readAwsPlatformShape("AwsPlatform.fromStackReference", name, args.stack, details.value ?? details.secretValue);
+    const shape = readAwsPlatformShape("AwsPlatform.fromStackReference", name, `the output "platform" of stack ${stack}`, details.value ?? details.secretValue);
     const kubeconfig = ref.requireOutput("kubeconfig").apply(String);
-    return AwsSystemPlatform.withKubeconfig(name, args, shape, kubeconfig, opts);
+    return AwsSystemPlatform.withKubeconfig(name, system, shape, kubeconfig, awsProvider, opts);
   }
 
   /** Attaches a system to an EKS cluster keel did not create: `shape` says what it has (see {@link AwsPlatformShape}). */
   static fromExisting(name: string, args: AwsSystemArgs & { readonly shape: AwsPlatformShape; readonly kubeconfig: pulumi.Input<string>; readonly awsProvider?: pulumi.ProviderResource }, opts?: pulumi.ComponentResourceOptions): AwsSystemPlatform {
-    return AwsSystemPlatform.withKubeconfig(name, args, args.shape, args.kubeconfig, opts);
+    const { shape, kubeconfig, awsProvider, ...system } = args;
+    checkAwsSystemArgs(name, system);
+    return AwsSystemPlatform.withKubeconfig(name, system, readAwsPlatformShape("AwsPlatform.fromExisting", name, "shape", shape), kubeconfig, awsProvider, opts);
   }
 }
 

@@ -1,44 +1,38 @@
 /** IAM least privilege: no policy document grants every action on every resource. */
 import { resourcePolicy } from "../lib/define";
 import type { Target } from "../lib/define";
+import { statementProblems } from "../lib/iam-statements";
 import { arr, obj, str } from "../lib/props";
+
+export { statementProblems };
 
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
 const POLICY = "aws:iam/policy:Policy";
 const ROLE = "aws:iam/role:Role";
-const TYPES = [ROLE_POLICY, POLICY, ROLE];
+const ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
+const TYPES = [ROLE_POLICY, POLICY, ROLE, ATTACHMENT];
 
-const list = (v: unknown): unknown[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]);
+/** AWS managed policies that grant (nearly) everything: an attachment of one is the same as "*" on "*". */
+const ADMIN_POLICIES = ["AdministratorAccess", "PowerUserAccess", "IAMFullAccess"];
 
-/**
- * Why a policy document (JSON text or object) is broader than least privilege, one line per
- * statement: an Allow of "*" (or a whole service, "iam:*") on resource "*", or an Allow through
- * NotAction/NotResource. undefined when the document cannot be read (not JSON, e.g. unknown
- * during preview): the policy cannot decide, so it reports nothing.
- */
-export function statementProblems(document: unknown): string[] | undefined {
+/** Trust statements that let anyone assume the role: Principal "*" or AWS "*" without a Condition. */
+function trustProblems(document: unknown): string[] {
   let doc: unknown = document;
   if (typeof document === "string") {
     try {
       doc = JSON.parse(document);
     } catch {
-      return undefined;
+      return [];
     }
   }
-  if (typeof doc !== "object" || doc === null) return undefined;
-  const problems: string[] = [];
-  list((doc as Record<string, unknown>).Statement).forEach((raw, i) => {
-    const s = obj(raw);
-    if (s.Effect !== "Allow") return;
-    if (s.NotAction !== undefined || s.NotResource !== undefined) problems.push(`statement ${i} allows through NotAction/NotResource; list the actions and resources it needs`);
-    const resources = list(s.Resource).map(String);
-    const everyResource = resources.includes("*");
-    for (const action of list(s.Action).map(String)) {
-      if (action === "*" && (everyResource || resources.length === 0)) problems.push(`statement ${i} allows action "*" on resource "*"; name the actions and resources it needs`);
-      else if (/^[A-Za-z0-9-]+:\*$/.test(action) && everyResource) problems.push(`statement ${i} allows every ${action.split(":")[0]} action ("${action}") on resource "*"; name the actions it needs`);
-    }
+  const statements = obj(doc).Statement;
+  return (Array.isArray(statements) ? statements : [statements]).flatMap((raw, i) => {
+    const st = obj(raw);
+    const principal = st.Principal;
+    const aws = obj(principal).AWS;
+    const everyone = principal === "*" || aws === "*" || (Array.isArray(aws) && aws.includes("*"));
+    return st.Effect === "Allow" && everyone && st.Condition === undefined ? [`trust statement ${i} lets any AWS principal assume the role; name the accounts, roles or services that may`] : [];
   });
-  return problems;
 }
 
 function documentsOf(t: Target): { label: string; document: unknown }[] {
@@ -51,10 +45,17 @@ function documentsOf(t: Target): { label: string; document: unknown }[] {
 
 export const iamLeastPrivilege = resourcePolicy({
   name: "iam-least-privilege",
-  description: "No IAM policy allows every action on every resource.",
+  description: "No IAM policy allows every action on every resource, no role gets an administrator policy, and no role trusts every AWS principal.",
   enforcementLevel: "mandatory",
   appliesTo: (type) => TYPES.includes(type),
   check(t, report) {
+    if (t.type === ATTACHMENT) {
+      const arn = str(t.props.policyArn);
+      const name = arn?.split("/").pop();
+      if (arn?.includes(":iam::aws:policy/") && name && ADMIN_POLICIES.includes(name)) report(`IAM role policy attachment ${t.name}: attaches ${name}, which allows (nearly) every action on every resource; attach a policy naming the actions and resources the role needs.`);
+      return;
+    }
+    if (t.type === ROLE) for (const problem of trustProblems(t.props.assumeRolePolicy)) report(`IAM role ${str(t.props.name) ?? t.name}: ${problem}.`);
     for (const { label, document } of documentsOf(t)) {
       for (const problem of statementProblems(document) ?? []) report(`${label}: ${problem}.`);
     }

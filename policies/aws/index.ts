@@ -11,6 +11,7 @@ import {
   rdsNotPublic,
   rdsStorageEncrypted,
 } from "./data-services";
+import { iamLeastPrivilege } from "./iam";
 import { eksControlPlaneLogging, eksEndpointRestricted, eksSecretsEncryption, securityGroupOpenIngress } from "./platform";
 import { s3Buckets } from "./s3";
 
@@ -30,4 +31,5 @@ export const dataServicePolicies: readonly Policy[] = [
   eksSecretsEncryption,
   eksControlPlaneLogging,
   securityGroupOpenIngress,
+  iamLeastPrivilege,
 ];

@@ -8,6 +8,7 @@
 import { CLUSTER_FACTS_SETTING, ClusterFacts, InstalledSoftwareFact } from "../lib/cluster-facts";
 import { ISTIO_PORTS } from "../lib/istio";
 import { stackPolicy } from "../lib/define";
+import type { Target } from "../lib/define";
 import { IMAGE_MANIFEST_SETTING, readImageManifest } from "../lib/image-manifest";
 import { hasSidecar, neededFlows } from "../lib/needed-flows";
 import { arr, at, obj, str } from "../lib/props";
@@ -184,6 +185,17 @@ function perNodeRoom(stack: StackObjects, out: string[]): void {
   }
 }
 
+/** Where `pulumi up` must run from to reach each EKS cluster's API endpoint (the stack's Kubernetes objects and Helm releases go through it). */
+function eksEndpoints(resources: readonly Target[], out: string[]): void {
+  for (const c of resources.filter((r) => r.type === "aws:eks/cluster:Cluster")) {
+    const vpc = obj(c.props.vpcConfig);
+    const name = str(c.props.name) ?? c.name;
+    const cidrs = arr(vpc.publicAccessCidrs).map(String);
+    if (vpc.endpointPublicAccess === false) out.push(`prerequisite: pulumi and kubectl run where the private API endpoint of EKS cluster ${name} is reachable (inside its VPC: a runner in its private subnets, a VPN or a peered network); the stack's Kubernetes objects and Helm releases are created through it`);
+    else if (cidrs.length > 0) out.push(`prerequisite: pulumi and kubectl run from ${cidrs.join(", ")} (or inside the VPC): the API endpoint of EKS cluster ${name} admits only these networks, and the stack's Kubernetes objects and Helm releases are created through it`);
+  }
+}
+
 export const stackPrerequisites = stackPolicy({
   name: "stack-prerequisites",
   description: "Lists what the target must already have (classes, issuers, CRDs, external objects, user images, DNS names) and what could not be decided.",
@@ -198,6 +210,7 @@ export const stackPrerequisites = stackPolicy({
     perNodeRoom(stack, out);
     mesh(stack, facts, out);
     metricsApis(stack, facts, out);
+    eksEndpoints(resources, out);
     for (const e of facts.external ?? []) out.push(`prerequisite: ${e.kind} ${e.namespace ? `${e.namespace}/` : ""}${e.name}${e.keys?.length ? ` with keys ${e.keys.join(", ")}` : ""} (external: ${e.reason})`);
     const manifest = readImageManifest(config.images);
     const images = new Set(stack.workloads.flatMap((x) => [...arr(x.podSpec.initContainers), ...arr(x.podSpec.containers)].map((c) => str(obj(c).image)).filter((i): i is string => !!i)));

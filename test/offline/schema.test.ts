@@ -51,7 +51,6 @@ describe("manifests against the Kubernetes OpenAPI and CRD schemas", () => {
     const result = await synth({ stack: "prod", dir: ROOT, out: fs.mkdtempSync(path.join(os.tmpdir(), "keel-prod-")) });
     const kinds = new Set(result.manifests.map((m) => m.object.kind));
     expect([...kinds].sort()).toEqual([
-      "ClusterIssuer",
       "ClusterRole",
       "ClusterRoleBinding",
       "ConfigMap",
@@ -69,7 +68,6 @@ describe("manifests against the Kubernetes OpenAPI and CRD schemas", () => {
       "Service",
       "ServiceAccount",
       "StatefulSet",
-      "StorageClass",
     ]);
     expect(result.manifests.map((m) => schemaProblems(m.object)).filter(Boolean)).toEqual([]);
     // The OIDC client secret of req1 lives in a Secret managed outside Pulumi.

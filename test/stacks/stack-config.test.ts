@@ -5,7 +5,7 @@ import { BLUEPRINT_KEYS, BOOKWORM_SECTION, COMPOSERP_SECTION, REQ1_SECTION, Stac
 
 import { ROOT, devConfig, read } from "./stack-harness";
 
-const KNOWN = "known keys: keel:blueprint, keel:platform, keel:environment, keel:kubernetes, keel:req1, keel:req1OidcClientSecret, keel:slackWebhookUrl, keel:pagerdutyRoutingKey";
+const KNOWN = "known keys: keel:blueprint, keel:platform, keel:environment, keel:kubernetes, keel:aws, keel:req1, keel:req1OidcClientSecret, keel:slackWebhookUrl, keel:pagerdutyRoutingKey";
 
 describe("stack config: unknown and misspelled keys", () => {
   it("the dev and prod stack files pass", async () => {
@@ -32,7 +32,7 @@ describe("stack config: unknown and misspelled keys", () => {
     expect(await read(devConfig({ "keel:kubernetes": JSON.stringify(kubernetes) }))).toEqual([
       expect.stringMatching(/^stack config keel:kubernetes\.contxt is an unknown key; expected one of kubeconfig, context, .* \(did you mean "context"\?\)$/),
       expect.stringMatching(/^stack config keel:kubernetes\.system is an unknown key; expected one of kubeconfig, context, namespaces, /),
-      'stack config keel:kubernetes.cluster.netwrkPolicyEnforced is an unknown key; expected one of distribution, apiServer, networkPolicyEnforced, storageClasses, issuers, podCidrs, metricsApis (did you mean "networkPolicyEnforced"?)',
+      'stack config keel:kubernetes.cluster.netwrkPolicyEnforced is an unknown key; expected one of distribution, apiServer, networkPolicyEnforced, storageClasses, issuers, podCidrs, metricsApis, installed (did you mean "networkPolicyEnforced"?)',
       "stack config keel:kubernetes.createIssuer.email is 3; expected a string",
     ]);
   });

@@ -36,6 +36,13 @@ const REMOVALS: readonly Removal[] = [
   ),
   // Grafana runs one replica (its SQLite database is not shared): no disruption budget.
   { urn: "keel:components:ObservabilityStack$kubernetes:policy/v1:PodDisruptionBudget::req1-obs-grafana-pdb", stacks: ["prod"], upgrading: "Grafana: one replica, no PodDisruptionBudget" },
+  // req1's prod moves to a new EKS cluster (the aws platform): its platform is an AwsSystemPlatform
+  // whose namespaces are req1-data, ... on the shared cluster (the later issuer and gp3 class are the platform stack's).
+  ...[
+    "",
+    "$pulumi:providers:kubernetes::req1-provider",
+    ...["data", "monitoring", "req1", "storage"].flatMap((ns) => [`$kubernetes:core/v1:Namespace::req1-ns-${ns}`, `$kubernetes:networking.k8s.io/v1:NetworkPolicy::req1-default-deny-${ns}`]),
+  ].map((tail): Removal => ({ urn: tail === "" ? "keel:components:KubernetesPlatform::req1" : `keel:components:KubernetesPlatform${tail}`, stacks: ["prod"], upgrading: "req1's prod moves to the aws platform" })),
 ];
 
 type Spec = { name?: string; type?: string; parent?: string; noParent?: boolean; stack?: string; project?: string };

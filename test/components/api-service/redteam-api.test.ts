@@ -137,7 +137,7 @@ describe("ApiService: red-team findings", () => {
   it("messages describe the value given", async () => {
     const cases: [Partial<ApiServiceArgs> | ((p: ReturnType<typeof testPlatform>) => unknown), string[]][] = [
       [{ replicas: pulumi.output(3) as unknown as number }, [`${P}replicas is an Output; expected an integer from 0 to 1000`]],
-      [() => new (class X {})(), [`${P}args is a X; expected an object with platform and image`]],
+      [() => new (class X {})(), [`${P}args is a X; expected an object with platform`]],
       [{ security: { addCapabilities: "NET_ADMIN" as unknown as string[] } }, [`${P}security.addCapabilities is "NET_ADMIN"; expected a list`]],
       [{ env: { A: (() => "1") as unknown as string } }, [`${P}env.A is a function; expected a string, an Output or a reference such as { secretKeyRef: { name, key } } (numbers and booleans must be quoted)`]],
       [{ port: BigInt(3000) as unknown as number }, [`${P}port is a bigint 3000n; expected a number`]],

@@ -66,7 +66,8 @@ describe("installClusterSoftware", () => {
 
   it("keeps the client's address: an internet-facing NLB, externalTrafficPolicy Local, forwarded headers not trusted", () => {
     const c = release(s, "ingress-nginx").values.controller;
-    expect(c.service).toEqual({ type: "LoadBalancer", externalTrafficPolicy: "Local", annotations: { "service.beta.kubernetes.io/aws-load-balancer-type": "nlb", "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing" } });
+    expect(c.service).toEqual({ type: "LoadBalancer", externalTrafficPolicy: "Local", annotations: { "service.beta.kubernetes.io/aws-load-balancer-type": "nlb" } });
+    expect(c.admissionWebhooks).toEqual({ createSecretJob: { resources: expect.any(Object) }, patchWebhookJob: { resources: expect.any(Object) } });
     expect(c.config).toEqual({ "use-forwarded-headers": "false", "compute-full-forwarded-for": "true", "use-proxy-protocol": "false" });
     expect([c.replicaCount, c.maxUnavailable, c.ingressClass, c.ingressClassResource.name, c.metrics.enabled, c.podLabels]).toEqual([3, 1, "nginx", "nginx", true, undefined]);
     expect(c.topologySpreadConstraints.map((t: any) => [t.topologyKey, t.labelSelector.matchLabels])).toEqual(

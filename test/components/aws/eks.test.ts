@@ -2,13 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { EksCluster, EksClusterArgs, createEksCluster } from "../../../components/aws/eks";
 import { leastPrivilegeProblems, PolicyDocument } from "../../../components/aws/iam";
 import { sizeNodeGroup } from "../../../components/aws/node-sizing";
-import { builtInCalls, registerCall } from "../../../offline/providers";
 import { statementProblems } from "../../../policies/aws/iam";
 import { Synthesized, synthesize, unwrap } from "../../helpers/synth";
-
-// The aws platform's offline answers may be registered elsewhere (offline/aws-mocks.ts); these are the fallbacks.
-if (!builtInCalls().includes("aws:index/getPartition:getPartition")) registerCall("aws:index/getPartition:getPartition", () => ({ partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" }));
-if (!builtInCalls().includes("aws:index/getRegion:getRegion")) registerCall("aws:index/getRegion:getRegion", () => ({ region: "eu-west-1", name: "eu-west-1", id: "eu-west-1" }));
 
 const size = sizeNodeGroup({ instanceType: "m6i.xlarge", workloads: { cpu: "4", memory: "8Gi", pods: 40 }, systemPods: { cpu: "1", memory: "2Gi", pods: 20 }, headroom: 0.3, minNodes: 3, zones: 3 });
 

@@ -190,8 +190,8 @@ describe("generated shapes of the component args", () => {
   });
 
   it("args that are not an object", () => {
-    expect(problems("ApiServiceArgs", undefined)).toEqual(["args is undefined; expected an object with platform and image"]);
-    expect(problems("ApiServiceArgs", "api")).toEqual(['args is "api"; expected an object with platform and image']);
+    expect(problems("ApiServiceArgs", undefined)).toEqual(["args is undefined; expected an object with platform"]);
+    expect(problems("ApiServiceArgs", "api")).toEqual(['args is "api"; expected an object with platform']);
     expect(problems("RedisStoreArgs", [])).toEqual(["args is []; expected an object with platform and persistence"]);
   });
 });
@@ -209,6 +209,8 @@ describe("every component checks its args' shape before registering anything", (
     ["RabbitMqCluster", (platform) => new RabbitMqCluster("bad", { platform, mangement: true } as never), 'RabbitMqCluster "bad": mangement is an unknown key; expected one of platform, '],
     ["DockerDaemon", (platform) => new components.DockerDaemon("bad", { platform, namespace: "sandbox", image: "docker:29.7.2-dind", dataRootSise: "50Gi" } as never), 'DockerDaemon "bad": dataRootSise is an unknown key; expected one of platform, '],
     ["StatefulService", (platform) => new StatefulService("bad", { platform, image: "a/b:1", ports: [{ name: "http", port: 80 }], volume: [] } as never), 'StatefulService "bad": volume is an unknown key; expected one of platform, '],
+    ["AwsPlatform", () => new components.AwsPlatform("bad", { region: "eu-west-1", nodes: { workloads: { cpu: "1", memory: "1Gi", pods: 1 } }, certificates: { email: "ops@example.com" }, ingres: {} } as never), 'AwsPlatform "bad": ingres is an unknown key; expected one of region, '],
+    ["AwsSystemPlatform", () => components.AwsPlatform.fromExisting("bad", { system: "shop", namespace: {}, kubeconfig: "{}", shape: {} } as never), 'AwsSystemPlatform "bad": namespace is an unknown key; expected one of system, '],
   ];
 
   it("covers every component", () => {
