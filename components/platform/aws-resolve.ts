@@ -58,8 +58,8 @@ export function resolveAwsPlatformArgs(name: string, args: AwsPlatformArgs) {
   v.require(typeof args.region === "string" && REGION.test(args.region), "region", args.region, "expected an AWS region such as \"eu-west-1\"");
 
   for (const [key, value] of Object.entries(args.tags ?? {})) {
-    v.require(TAG_KEY.test(key) && !key.toLowerCase().startsWith("aws:"), `tags.${key}`, key, "expected a tag key of 1 to 128 letters, digits, spaces and _.:/=+-@, not starting with aws:");
-    v.require(typeof value === "string" && value.length <= 256, `tags.${key}`, value, "expected a string of at most 256 characters");
+    v.require(TAG_KEY.test(key) && !key.toLowerCase().startsWith("aws:"), `tags[${JSON.stringify(key)}]`, key, "expected a tag key of 1 to 128 letters, digits, spaces and _.:/=+-@, not starting with aws:");
+    v.require(typeof value === "string" && value.length <= 256, `tags[${JSON.stringify(key)}]`, value, "expected a string of at most 256 characters");
   }
 
   const n = args.network ?? {};
@@ -110,8 +110,8 @@ export function resolveAwsPlatformArgs(name: string, args: AwsPlatformArgs) {
   const headroom = nodes?.headroom ?? d.headroom;
   v.require(typeof headroom === "number" && headroom >= 0 && headroom < 0.9, "nodes.headroom", headroom, "expected a fraction from 0 to 0.9 of the nodes' allocatable kept free (0.3: 30 %, room for rollouts' surge and a node's loss)");
   const minNodes = nodes?.minNodes ?? d.minNodes;
-  v.require(Number.isInteger(minNodes) && minNodes >= 1, "nodes.minNodes", minNodes, "expected a whole number of nodes, at least 1 (3 spreads over the platform's three zones)");
-  if (nodes?.maxNodes !== undefined) v.require(Number.isInteger(nodes.maxNodes) && nodes.maxNodes >= minNodes, "nodes.maxNodes", nodes.maxNodes, `expected a whole number of nodes, at least nodes.minNodes (${minNodes})`);
+  const minOk = v.require(Number.isInteger(minNodes) && minNodes >= 1, "nodes.minNodes", minNodes, "expected a whole number of nodes, at least 1 (3 spreads over the platform's three zones)");
+  if (nodes?.maxNodes !== undefined) v.require(Number.isInteger(nodes.maxNodes) && nodes.maxNodes >= (minOk ? minNodes : 1), "nodes.maxNodes", nodes.maxNodes, `expected a whole number of nodes, at least nodes.minNodes (${minOk ? minNodes : 1})`);
   const w = nodes?.workloads;
   if (v.require(typeof w === "object" && w !== null, "nodes.workloads", w, "expected what the systems on the platform request in total, { cpu, memory, pods } (each system's `keel synth` prints it in capacity.md)")) {
     const cpu = parseCpu(w.cpu);
@@ -126,7 +126,7 @@ export function resolveAwsPlatformArgs(name: string, args: AwsPlatformArgs) {
   if (dnsSubdomainProblem(storageClass)) v.require(false, "storage.storageClass", storageClass, "expected a StorageClass name (lowercase letters, digits, '-' and '.')");
   const gp3StorageClasses = s.gp3StorageClasses ?? [];
   gp3StorageClasses.forEach((g, i) => {
-    if (dnsSubdomainProblem(g.name) || g.name === storageClass || g.name === "efs") v.require(false, `storage.gp3StorageClasses[${i}].name`, g.name, `expected a StorageClass name other than "${storageClass}" and "efs"`);
+    if (dnsSubdomainProblem(g.name) || g.name === storageClass || g.name === "efs") v.require(false, `storage.gp3StorageClasses[${i}].name`, g.name, `expected a StorageClass name other than ${JSON.stringify(storageClass)} and "efs"`);
     if (g.iops !== undefined) v.require(Number.isInteger(g.iops) && g.iops >= 3000 && g.iops <= 16000, `storage.gp3StorageClasses[${i}].iops`, g.iops, "expected an integer from 3000 to 16000 (gp3's baseline and most)");
   });
   const efs = s.efs ?? false;

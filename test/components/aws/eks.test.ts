@@ -170,8 +170,8 @@ describe("createEksCluster in prod", () => {
   });
 
   it("gives admin roles cluster-admin through access entries", () => {
-    expect(input(s, "shop-admin-admin", "AccessEntry")).toMatchObject({ principalArn: "arn:aws:iam::111122223333:role/ops/Admin", type: "STANDARD" });
-    expect(input(s, "shop-admin-admin-policy", "AccessPolicyAssociation")).toMatchObject({
+    expect(input(s, "shop-admin-admin-6572064e", "AccessEntry")).toMatchObject({ principalArn: "arn:aws:iam::111122223333:role/ops/Admin", type: "STANDARD" });
+    expect(input(s, "shop-admin-admin-6572064e-policy", "AccessPolicyAssociation")).toMatchObject({
       policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
       accessScope: { type: "cluster" },
     });

@@ -1,5 +1,5 @@
 /** Valid, rich args for every component: the starting points of the bad-input probe. */
-import { ApiService, KafkaCluster, KubernetesPlatform, ObservabilityStack, PostgresCluster, RedisStore, SeaweedStorage, StatefulService, peers } from "../../../components";
+import { ApiService, AwsPlatform, KafkaCluster, KubernetesPlatform, ObservabilityStack, PostgresCluster, RedisStore, SeaweedStorage, StatefulService, peers } from "../../../components";
 import type { Platform } from "../../../components";
 import type { Args, ProbeTarget } from "./bad-input";
 
@@ -90,5 +90,28 @@ export const PROBE_TARGETS: readonly ProbeTarget[] = [
       tempo: { retention: "168h" },
     }),
     make: make(ObservabilityStack),
+  },
+];
+
+/** The aws platform (a whole VPC and EKS per attempt: slow, so its own suite, bad-input-aws.test.ts, in npm run test:cli). */
+export const AWS_PROBE_TARGETS: readonly ProbeTarget[] = [
+  {
+    component: "AwsPlatform",
+    base: () => ({
+      region: "eu-west-1",
+      tags: { team: "platform" },
+      network: { cidr: "10.20.0.0/16", natGateways: "single", flowLogRetentionDays: 30, endpoints: true },
+      cluster: { version: "1.34", publicAccessCidrs: ["198.32.0.0/24"], logRetentionDays: 90, adminRoleArns: ["arn:aws:iam::123456789012:role/platform-admins"], addonVersions: { "vpc-cni": "v1.20.4-eksbuild.1" } },
+      nodes: { workloads: { cpu: "6", memory: "12Gi", pods: 40 }, instanceType: "m6i.xlarge", capacityType: "ON_DEMAND", diskSizeGiB: 50, headroom: 0.3, minNodes: 3, maxNodes: 12 },
+      storage: { storageClass: "gp3", gp3StorageClasses: [{ name: "fast-ssd", iops: 6000 }], efs: true },
+      ingress: { className: "nginx", namespace: "ingress-nginx", replicas: 2 },
+      certificates: { email: "ops@example.com", staging: false },
+      metricsAdapter: { prometheusUrl: "http://shop-obs-prometheus.shop-monitoring.svc:9090" },
+      externalDns: { domainFilters: ["example.com"], zoneIds: ["Z0123456789ABCDEFGHIJ"] },
+      charts: { "cert-manager": "v1.21.2" },
+      kubeconfigAuth: { profile: "platform" },
+      protect: true,
+    }),
+    make: make(AwsPlatform),
   },
 ];
