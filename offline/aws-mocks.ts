@@ -1,105 +1,15 @@
 /**
- * What AWS (and Docker, and Helm) would return, offline: ids and computed outputs in the formats
- * the real providers use (vpc-<17 hex>, ARNs, EKS endpoints, RDS and MSK addresses), derived from
+ * What AWS would return for a new resource, offline: ids and computed outputs in the formats
+ * the real provider uses (vpc-<17 hex>, ARNs, EKS endpoints, RDS and MSK addresses), derived from
  * the URN so that every run gives the same values. Inputs are echoed by the monitor (the state is
  * the inputs with these outputs merged over them); an output never replaces an input the program
  * gave, as the real providers echo those. Account 123456789012; the region is a resource's own
  * `region` input, else the stack's `aws:region` config, else eu-west-1. docs/offline-mocks.md.
  */
 import type { NewResource, ProviderResult } from "./providers";
-import { Json, digest, secretValue, unwrap } from "./values";
+import { digest, unwrap } from "./values";
+import { AWS_ACCOUNT, AWS_PARTITION, Inputs, LOWER_ALNUM, Values, at, keepInputs, pick, shortRegion } from "./mock-values";
 
-export const AWS_ACCOUNT = "123456789012";
-export const AWS_PARTITION = "aws";
-export const DEFAULT_AWS_REGION = "eu-west-1";
-
-type Inputs = Record<string, Json>;
-
-/** The `aws:region` of the run's stack config (the SDK keeps config in its global store). */
-export function configuredRegion(): string | undefined {
-  const g = globalThis as { asyncLocalStorage?: { getStore(): unknown }; globalStore?: unknown };
-  const store = (g.asyncLocalStorage?.getStore() ?? g.globalStore) as { config?: Record<string, string> } | undefined;
-  try {
-    const config = JSON.parse(store?.config?.PULUMI_CONFIG ?? "{}") as Record<string, unknown>;
-    const region = config["aws:region"];
-    return typeof region === "string" && region.length > 0 ? region : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function regionOf(inputs: Inputs): string {
-  return typeof inputs.region === "string" && inputs.region.length > 0 ? inputs.region : (configuredRegion() ?? DEFAULT_AWS_REGION);
-}
-
-const DIRECTIONS: Record<string, string> = { east: "e", west: "w", north: "n", south: "s", central: "c", northeast: "ne", southeast: "se", northwest: "nw", southwest: "sw" };
-
-/** `eu-west-1` → `euw1`: the prefix of AZ ids and of ElastiCache endpoints. */
-export function shortRegion(region: string): string {
-  const parts = region.split("-");
-  return parts.map((p, i) => (i === 0 || i === parts.length - 1 ? p : (DIRECTIONS[p] ?? p.charAt(0)))).join("");
-}
-
-const LOWER_ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789";
-const UPPER_ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-
-function pick(seed: string, length: number, alphabet: string): string {
-  const hex = digest(seed, length * 2);
-  let out = "";
-  for (let i = 0; i < length; i++) out += alphabet[parseInt(hex.slice(i * 2, i * 2 + 2), 16) % alphabet.length];
-  return out;
-}
-
-function uuid(seed: string): string {
-  const hex = digest(seed, 32);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
-
-/** The deterministic values of one resource. */
-class Values {
-  readonly region: string;
-  constructor(
-    readonly r: NewResource,
-    readonly inputs: Inputs,
-  ) {
-    this.region = regionOf(inputs);
-  }
-  hex(tag: string, n: number): string {
-    return digest(`${this.r.urn}#${tag}`, n);
-  }
-  lower(tag: string, n: number): string {
-    return pick(`${this.r.urn}#${tag}`, n, LOWER_ALNUM);
-  }
-  upper(tag: string, n: number): string {
-    return pick(`${this.r.urn}#${tag}`, n, UPPER_ALNUM);
-  }
-  alnum(tag: string, n: number): string {
-    return pick(`${this.r.urn}#${tag}`, n, ALNUM);
-  }
-  uuid(tag: string): string {
-    return uuid(`${this.r.urn}#${tag}`);
-  }
-  /** An EC2-style id: `vpc-<17 hex>`. */
-  ec2(prefix: string): string {
-    return `${prefix}-${this.hex(prefix, 17)}`;
-  }
-  str(key: string): string | undefined {
-    const v = this.inputs[key];
-    return typeof v === "string" && v.length > 0 ? v : undefined;
-  }
-  /** The name input, else `<namePrefix><26 digits>`, else Pulumi's auto-name `<resource name>-<7 hex>`. */
-  name(key = "name", lower = false): string {
-    const given = this.str(key);
-    if (given) return given;
-    const prefix = this.str(`${key}Prefix`);
-    const made = prefix ? `${prefix}${this.hex("prefix", 26).replace(/[a-f]/g, (c) => String(c.charCodeAt(0) % 10))}` : `${this.r.name}-${this.hex("autoname", 7)}`;
-    return lower ? made.toLowerCase() : made;
-  }
-  arn(service: string, resource: string, regional = true): string {
-    return `arn:${AWS_PARTITION}:${service}:${regional ? this.region : ""}:${AWS_ACCOUNT}:${resource}`;
-  }
-}
 
 /** Subnets and Elastic IPs made in this process (ids are per URN), for NAT gateways and mount targets. */
 const subnets = new Map<string, { cidr?: string; az?: string; vpcId?: string }>();
@@ -154,11 +64,6 @@ function brokers(v: Values, name: string, port: number, prefix = "b"): string {
   return Array.from({ length: count }, (_, i) => `${prefix}-${i + 1}.${host}:${port}`).join(",");
 }
 
-function at(value: Json | undefined, path: string): Json | undefined {
-  let current: Json | undefined = value;
-  for (const key of path.split(".")) current = current !== null && typeof current === "object" && !Array.isArray(current) ? current[key] : undefined;
-  return current;
-}
 
 const AWS: Record<string, Handler> = {
   "aws:ec2/vpc:Vpc": (v) => {
@@ -438,16 +343,6 @@ function genericArn(v: Values, id: string): string {
   return v.arn(service, `${kind}/${id}`);
 }
 
-/** Outputs that do not replace what the program gave: a real provider echoes its inputs. */
-function keepInputs(inputs: Record<string, unknown>, outputs: Inputs): Inputs {
-  const out: Inputs = {};
-  for (const [key, value] of Object.entries(outputs)) {
-    const given = unwrap(inputs[key]);
-    if (inputs[key] === undefined || given === null) out[key] = value;
-    else if (typeof given === "object" && !Array.isArray(given) && typeof value === "object" && value !== null && !Array.isArray(value)) out[key] = { ...value, ...given };
-  }
-  return out;
-}
 
 /** The id and outputs of an `aws:` resource. */
 export function awsResource(r: NewResource): ProviderResult {
@@ -466,111 +361,3 @@ export function awsResource(r: NewResource): ProviderResult {
   if (inputs.tags !== undefined && inputs.tags !== null) outputs.tagsAll = inputs.tags;
   return { id: result.id, outputs: keepInputs(r.inputs, outputs) };
 }
-
-/** `registry/repo:tag` → `registry/repo` (a digest or tag after the last `/` removed). */
-function repository(image: string): string {
-  const slash = image.lastIndexOf("/");
-  const tail = image.slice(slash + 1).replace(/[@:].*$/, "");
-  return `${image.slice(0, slash + 1)}${tail}`;
-}
-
-function registryOf(image: string): string {
-  const first = image.split("/")[0];
-  return image.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost") ? first : "docker.io";
-}
-
-/** The id and outputs of a `docker:` resource; the digest follows the image name and build. */
-export function dockerResource(r: NewResource): ProviderResult {
-  const inputs = unwrap(r.inputs) as Inputs;
-  const v = new Values(r, inputs);
-  const sha = `sha256:${digest(`${r.urn}#${JSON.stringify([inputs.imageName ?? inputs.name ?? null, inputs.build ?? null])}`, 64)}`;
-  const kind = r.type.split(":").pop();
-  let result: ProviderResult;
-  if (kind === "Image") {
-    const image = v.str("imageName") ?? r.name;
-    const repoDigest = `${repository(image)}@${sha}`;
-    const context = typeof at(inputs.build, "context") === "string" ? (at(inputs.build, "context") as string) : ".";
-    result = { id: repoDigest, outputs: { baseImageName: image, repoDigest, registryServer: (at(inputs.registry, "server") as string | undefined) ?? registryOf(image), context, dockerfile: `${context}/Dockerfile` } };
-  } else if (kind === "RegistryImage") result = { id: sha, outputs: { sha256Digest: sha } };
-  else if (kind === "RemoteImage") {
-    const image = v.str("name") ?? r.name;
-    result = { id: `${sha}${image}`, outputs: { repoDigest: `${repository(image)}@${sha}`, imageId: sha } };
-  } else if (kind === "Volume") {
-    const name = v.name();
-    result = { id: name, outputs: { name, driver: "local", mountpoint: `/var/lib/docker/volumes/${name}/_data` } };
-  } else if (kind === "Container" || kind === "Network") result = { id: v.hex("id", 64), outputs: { name: v.name() } };
-  else result = { id: `${r.name}-${digest(r.urn)}`, outputs: {} };
-  return { id: result.id, outputs: keepInputs(r.inputs, result.outputs) };
-}
-
-export const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
-
-/** A Helm release as installed: `status` with its name, namespace, chart version, `deployed`. */
-export function helmRelease(r: NewResource): ProviderResult {
-  const inputs = unwrap(r.inputs) as Inputs;
-  const name = typeof inputs.name === "string" && inputs.name.length > 0 ? inputs.name : `${r.name}-${digest(r.urn)}`;
-  const namespace = typeof inputs.namespace === "string" && inputs.namespace.length > 0 ? inputs.namespace : "default";
-  const version = typeof inputs.version === "string" ? inputs.version : "";
-  const chart = typeof inputs.chart === "string" ? inputs.chart.split("/").pop() ?? "" : "";
-  return { id: `${namespace}/${name}`, outputs: keepInputs(r.inputs, { name, namespace, status: { name, namespace, version, chart, status: "deployed", revision: 1, appVersion: version } }) };
-}
-
-/** The region of a call: its `region` arg, else the stack's. */
-function callRegion(args: Record<string, Json>): string {
-  return regionOf(args);
-}
-
-const REGION_NAMES: Record<string, string> = {
-  "eu-west-1": "Europe (Ireland)",
-  "eu-west-2": "Europe (London)",
-  "eu-west-3": "Europe (Paris)",
-  "eu-central-1": "Europe (Frankfurt)",
-  "eu-north-1": "Europe (Stockholm)",
-  "us-east-1": "US East (N. Virginia)",
-  "us-east-2": "US East (Ohio)",
-  "us-west-1": "US West (N. California)",
-  "us-west-2": "US West (Oregon)",
-  "ap-southeast-1": "Asia Pacific (Singapore)",
-  "ap-southeast-2": "Asia Pacific (Sydney)",
-  "ap-northeast-1": "Asia Pacific (Tokyo)",
-};
-
-const list = (value: Json | undefined): Json[] => (Array.isArray(value) ? value : []);
-
-/** The AWS provider functions keel answers, by token (results on the wire: secrets marked). */
-export const AWS_CALLS: Readonly<Record<string, (args: Record<string, Json>) => Record<string, Json>>> = {
-  "aws:index/getAvailabilityZones:getAvailabilityZones": (args) => {
-    const region = callRegion(args);
-    const state = typeof args.state === "string" ? args.state : undefined;
-    const zones = (state === undefined || state === "available" ? ["a", "b", "c"] : []).map((s, i) => ({ name: `${region}${s}`, zoneId: `${shortRegion(region)}-az${i + 1}` }));
-    const kept = zones.filter((z) => !list(args.excludeNames).includes(z.name) && !list(args.excludeZoneIds).includes(z.zoneId));
-    return { id: region, region, names: kept.map((z) => z.name), zoneIds: kept.map((z) => z.zoneId), groupNames: kept.map(() => region), ...(state ? { state } : {}) };
-  },
-  "aws:index/getCallerIdentity:getCallerIdentity": () => ({ id: AWS_ACCOUNT, accountId: AWS_ACCOUNT, arn: `arn:${AWS_PARTITION}:sts::${AWS_ACCOUNT}:assumed-role/keel-deployer/session`, userId: "AROAKEELDEPLOYER00000:session" }),
-  "aws:index/getPartition:getPartition": () => ({ id: AWS_PARTITION, partition: AWS_PARTITION, dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" }),
-  "aws:index/getRegion:getRegion": (args) => {
-    const region = typeof args.name === "string" && args.name.length > 0 ? args.name : callRegion(args);
-    return { id: region, name: region, region, endpoint: `ec2.${region}.amazonaws.com`, description: REGION_NAMES[region] ?? region };
-  },
-  "aws:eks/getClusterAuth:getClusterAuth": (args) => {
-    const name = typeof args.name === "string" ? args.name : "";
-    const region = callRegion(args);
-    const url = `https://sts.${region}.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15&X-Amz-Credential=KEELOFFLINE&X-Amz-Signature=${digest(`${name}#token`, 64)}`;
-    const token = `k8s-aws-v1.${Buffer.from(url).toString("base64url")}`;
-    return { id: name, name, region, token: secretValue(token) as Json };
-  },
-  "aws:ecr/getAuthorizationToken:getAuthorizationToken": (args) => {
-    const region = callRegion(args);
-    const password = `offline-${digest(`${region}#ecr`, 32)}`;
-    return {
-      id: region,
-      region,
-      ...(typeof args.registryId === "string" ? { registryId: args.registryId } : {}),
-      proxyEndpoint: `https://${AWS_ACCOUNT}.dkr.ecr.${region}.amazonaws.com`,
-      userName: "AWS",
-      password: secretValue(password) as Json,
-      authorizationToken: secretValue(Buffer.from(`AWS:${password}`).toString("base64")) as Json,
-      expiresAt: "2026-01-01T12:00:00Z",
-    };
-  },
-};

@@ -6,7 +6,9 @@
  */
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
-import { AWS_CALLS, HELM_RELEASE, awsResource, dockerResource, helmRelease } from "./aws-mocks";
+import { AWS_CALLS } from "./aws-calls";
+import { awsResource } from "./aws-mocks";
+import { HELM_RELEASE, dockerResource, helmRelease } from "./container-mocks";
 import { Mocks, answerFor, unansweredCallMessage, unansweredReadMessage } from "./mocks-file";
 import { stackReferenceOutputs } from "./stack-refs";
 import { Json, digest, isSecretValue, unwrap } from "./values";
@@ -190,7 +192,7 @@ export function call(token: string, args: Record<string, Json>, shown: Record<st
   if (answer) return answer(args);
   const mocked = answerFor(mocks, token, args);
   if (mocked) return mocked.result;
-  // keel's AWS answers (aws-mocks.ts) are defaults: a mocks file entry (a real account's zones) comes first.
+  // keel's AWS answers (aws-calls.ts) are defaults: a mocks file entry (a real account's zones) comes first.
   if (Object.prototype.hasOwnProperty.call(AWS_CALLS, token)) return AWS_CALLS[token](args);
   throw new UnknownCallError(token, shown);
 }

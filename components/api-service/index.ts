@@ -166,7 +166,7 @@ export class ApiService extends pulumi.ComponentResource implements NetworkEndpo
 }
 
 export type { AutoscalingArgs, CustomMetricArgs, ScalingRateArgs } from "./autoscaling";
-export type { ImageBuildArgs, PushedImage } from "../aws/image";
+export type { ImageBuildArgs, ImagePushArgs, PushedImage } from "../aws/image";
 export type { IngressArgs, IngressTlsArgs, RateLimitArgs } from "../workload/ingress";
 export { resolveApiServiceArgs } from "./resolve";
 export type { ResolvedApiService } from "./resolve";

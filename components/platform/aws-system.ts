@@ -36,7 +36,7 @@ export interface AwsSystemArgs {
 }
 
 /** The providers a system's resources are created with. */
-interface AttachProviders {
+export interface AttachProviders {
   readonly provider: k8s.Provider;
   readonly awsProvider?: pulumi.ProviderResource;
 }

@@ -8,11 +8,13 @@ export type { ExternalObjectFact, UserImageFact } from "../../policies/lib/clust
 export { AwsPlatform, INGRESS_POD_LABELS } from "./aws";
 export type { AwsPlatformArgs } from "./aws";
 export { AwsSystemPlatform } from "./aws-system";
-export type { AwsSystemArgs } from "./aws-system";
+export type { AttachProviders, AwsSystemArgs } from "./aws-system";
 export { AWS_PLATFORM_SHAPE_VERSION, readAwsPlatformShape } from "./aws-shape";
 export type { AwsPlatformShape } from "./aws-shape";
 export { resolveAwsPlatformArgs } from "./aws-resolve";
 export type { ResolvedAwsPlatformArgs } from "./aws-resolve";
-export type { ControlPlaneLogType } from "../aws/eks";
+export { CONTROL_PLANE_LOG_TYPES } from "../aws/eks";
+export type { ControlPlaneLogType, KubeconfigAuth } from "../aws/eks";
+export type { AwsTags } from "../aws/tags";
 export type { NodeGroupSize, WorkloadCapacity } from "../aws/node-sizing";
 export type { ChartName } from "../aws/cluster-software";

@@ -1,7 +1,7 @@
 /** IAM least privilege: no policy document grants every action on every resource. */
 import { resourcePolicy } from "../lib/define";
 import type { Target } from "../lib/define";
-import { statementProblems } from "../lib/iam-statements";
+import { documentStatements, statementProblems } from "../lib/iam-statements";
 import { arr, obj, str } from "../lib/props";
 
 export { statementProblems };
@@ -17,17 +17,7 @@ const ADMIN_POLICIES = ["AdministratorAccess", "PowerUserAccess", "IAMFullAccess
 
 /** Trust statements that let anyone assume the role: Principal "*" or AWS "*" without a Condition. */
 function trustProblems(document: unknown): string[] {
-  let doc: unknown = document;
-  if (typeof document === "string") {
-    try {
-      doc = JSON.parse(document);
-    } catch {
-      return [];
-    }
-  }
-  const statements = obj(doc).Statement;
-  return (Array.isArray(statements) ? statements : [statements]).flatMap((raw, i) => {
-    const st = obj(raw);
+  return (documentStatements(document) ?? []).flatMap((st, i) => {
     const principal = st.Principal;
     const aws = obj(principal).AWS;
     const everyone = principal === "*" || aws === "*" || (Array.isArray(aws) && aws.includes("*"));

@@ -1,7 +1,8 @@
 /** S3 buckets: public access blocked, encrypted, versioned, TLS only. Stack-wide: the settings are separate resources. */
 import { stackPolicy } from "../lib/define";
 import type { Target } from "../lib/define";
-import { arr, at, obj, str } from "../lib/props";
+import { documentStatements } from "../lib/iam-statements";
+import { at, obj, str } from "../lib/props";
 
 const BUCKETS = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
 
@@ -19,15 +20,7 @@ function dependsOn(r: Target, b: Target): boolean {
 }
 
 function tlsOnly(policyJson: unknown): boolean {
-  let doc: unknown = policyJson;
-  if (typeof policyJson === "string") {
-    try {
-      doc = JSON.parse(policyJson);
-    } catch {
-      return false;
-    }
-  }
-  return arr(obj(doc).Statement).some((s) => obj(s).Effect === "Deny" && String(at(s, "Condition.Bool.aws:SecureTransport")) === "false");
+  return (documentStatements(policyJson) ?? []).some((s) => obj(s).Effect === "Deny" && String(at(s, "Condition.Bool.aws:SecureTransport")) === "false");
 }
 
 export const s3Buckets = stackPolicy({

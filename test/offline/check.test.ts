@@ -138,8 +138,13 @@ describe("keel check", () => {
       expect(report.prerequisites).toEqual(
         expect.arrayContaining([
           "Secret req1/req1-oidc with keys client-secret (external: the OIDC client secret issued by the identity provider: kubectl -n req1 create secret generic req1-oidc --from-literal=client-secret=..., or set req1OidcClientSecret in the stack config)",
-          "IngressClass nginx served by an ingress controller (namespace ingress-nginx, pods app.kubernetes.io/name=ingress-nginx)",
-          "the CRDs of cert-manager (" + (env === "dev" ? "Certificate, ClusterIssuer" : "ClusterIssuer") + ")",
+          ...(env === "dev"
+            ? ["IngressClass nginx served by an ingress controller (namespace ingress-nginx, pods app.kubernetes.io/name=ingress-nginx)", "the CRDs of cert-manager (Certificate, ClusterIssuer)"]
+            : [
+                // prod runs on the aws platform stack: what it installed is named as such.
+                "IngressClass nginx served by an ingress controller (namespace ingress-nginx, pods app.kubernetes.io/component=controller,app.kubernetes.io/name=ingress-nginx) (installed by the platform: Helm release ingress-nginx, chart ingress-nginx 4.15.1; what a Helm release installs is not checked by the pack)",
+                "cert-manager ClusterIssuer platform-prod-letsencrypt (http01) (installed by the platform: Helm release cert-manager, chart cert-manager v1.21.2; what a Helm release installs is not checked by the pack)",
+              ]),
         ]),
       );
     }

@@ -44,7 +44,7 @@ describe("keel synth (command)", () => {
     const dir = projectWith("broken", "config:\n  keel:blueprint: req1\n  keel:platform: gcp\n  keel:environment: dev\n");
     const r = keel(["synth", "--stack", "broken", "--dir", dir]);
     expect(r.code).toBe(1);
-    expect(r.stderr.trim()).toBe('keel synth: stack config keel:platform is "gcp"; expected one of kubernetes');
+    expect(r.stderr.trim()).toBe('keel synth: stack config keel:platform is "gcp"; expected one of kubernetes, aws');
   });
 
   it("fails with exit 1 on a component's validation error", () => {
@@ -63,7 +63,7 @@ describe("keel synth (command)", () => {
   it("fails clearly on a provider call it cannot answer", () => {
     const r = keel(["synth", "--stack", "test", "--dir", path.join(ROOT, "test", "fixtures", "unknown-call"), "--out", fs.mkdtempSync(path.join(os.tmpdir(), "keel-u-"))]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("provider function aws:index/getRegion:getRegion has no offline answer");
+    expect(r.stderr).toContain("provider function aws:ec2/getVpc:getVpc has no offline answer");
   });
 
   it("fails clearly when two resources share a name, as the engine would", () => {

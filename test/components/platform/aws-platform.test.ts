@@ -2,14 +2,24 @@
 import { ApiService, AwsPlatform, AwsPlatformArgs, AwsPlatformShape, AwsSystemPlatform, PostgresCluster } from "../../../components";
 import { leastPrivilegeProblems, PolicyDocument } from "../../../components/aws/iam";
 import { Synthesized, synthesize, unwrap } from "../../helpers/synth";
+import { Environment, environments } from "../../../stacks/environments";
 
 const base: AwsPlatformArgs = {
   region: "eu-west-1",
   nodes: { workloads: { cpu: "6", memory: "12Gi", pods: 40 } },
   certificates: { email: "ops@example.com" },
 };
-const dev: AwsPlatformArgs = { ...base, network: { natGateways: "single", flowLogRetentionDays: 30 }, nodes: { ...base.nodes, instanceType: "m6i.large", minNodes: 2, headroom: 0.2 }, ingress: { replicas: 1 } };
-const prod: AwsPlatformArgs = { ...base, cluster: { publicAccessCidrs: ["198.32.0.0/24"] }, protect: true };
+/** The platform as the platform blueprint builds it from an environment profile (stacks/aws-platform.ts). */
+const profiled = (env: Environment, over: Partial<AwsPlatformArgs> = {}): AwsPlatformArgs => ({
+  ...base,
+  network: env.aws.network,
+  cluster: { logRetentionDays: env.aws.logRetentionDays, ...over.cluster },
+  nodes: { ...base.nodes, ...env.aws.nodes },
+  ingress: { replicas: env.aws.ingressReplicas },
+  protect: env.protect,
+});
+const dev = profiled(environments.dev);
+const prod = profiled(environments.prod, { cluster: { publicAccessCidrs: ["198.32.0.0/24"] } });
 
 const types = (s: Synthesized, suffix: string) => s.resources.filter((r) => r.type.endsWith(suffix));
 const inputs = (s: Synthesized, name: string, type: string) => unwrap(s.resource(name, type).inputs) as Record<string, any>;
@@ -49,6 +59,8 @@ describe("AwsPlatform", () => {
     expect(inputs(d, "shop-nodes-default", "NodeGroup").instanceTypes).toEqual(["m6i.large"]);
     expect(inputs(p, "shop-nodes-default", "NodeGroup").instanceTypes).toEqual(["m6i.xlarge"]);
     expect(inputs(d, "shop-flow-logs", "LogGroup").retentionInDays).toBe(30);
+    expect(inputs(d, "shop-logs", "LogGroup").retentionInDays).toBe(30);
+    expect(inputs(p, "shop-logs", "LogGroup").retentionInDays).toBe(90);
     expect(inputs(p, "shop-flow-logs", "LogGroup").retentionInDays).toBe(365);
     expect(p.options("shop-secrets-key", "kms/key:Key")).toMatchObject({ protect: true, retainOnDelete: true });
     expect(d.options("shop-secrets-key", "kms/key:Key").protect).toBeUndefined();
