@@ -35,11 +35,11 @@ export interface ImageBuildArgs {
   readonly target?: string;
 }
 
-/** What {@link buildAndPushImage} needs besides the build. */
+/** What `buildAndPushImage` needs besides the build. */
 export interface ImagePushArgs extends ImageBuildArgs {
   /** The ECR repository to create and push to (e.g. "shop/api"). */
   readonly repositoryName: string;
-  /** The tag to push. @default {@link contentTag} of the build */
+  /** The tag to push. @default `contentTag` of the build */
   readonly tag?: string;
   /** Tags on the repository. */
   readonly tags: AwsTags;
