@@ -9,7 +9,7 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: CLI_SUITES.map((file) => `<rootDir>/${file}`),
-  transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
+  transform: { "^.+\\.ts$": "<rootDir>/scripts/jest-transform.js" },
   testTimeout: 120000,
   maxWorkers: 2,
 };
