@@ -16,7 +16,7 @@ import { Validator } from "../core/errors";
 import { childName } from "../core/naming";
 import { createEfs } from "./efs";
 import { AddonContext, AddonName, afterNodeAddons, beforeNodeAddons, efsCsiAddon } from "./eks-addons";
-import { OidcIdentity, PolicyDocument, serviceRole } from "./iam";
+import { OidcIdentity, PolicyDocument, issuerHost, serviceRole } from "./iam";
 import { logRetentionProblem } from "./log-retention";
 import { NodeGroupSize, instanceArchitecture, instanceTypeProblem } from "./node-sizing";
 import { awsTags } from "./tags";
@@ -130,8 +130,6 @@ export function clusterEncryptionPolicy(keyArn: pulumi.Input<string>): PolicyDoc
   };
 }
 
-/** The issuer URL without its scheme (what IRSA conditions and the kubeconfig-free tools use). */
-export const issuerHost = (url: string): string => url.replace(/^https:\/\//, "");
 
 /** How the kubeconfig's `aws eks get-token` authenticates: the profile and role the aws provider deploys with. */
 export interface KubeconfigAuth {

@@ -39,10 +39,13 @@ export interface OidcIdentity {
   readonly oidcIssuer: pulumi.Input<string>;
 }
 
+/** An OIDC issuer URL without its scheme (how IRSA conditions and the OIDC provider's ARN name it). */
+export const issuerHost = (url: string): string => url.replace(/^https:\/\//, "");
+
 /** A trust policy for IRSA: only `system:serviceaccount:<namespace>:<serviceAccount>` of this cluster, for STS. */
 export function irsaTrust(identity: OidcIdentity, namespace: string, serviceAccount: string): pulumi.Output<PolicyDocument> {
   return pulumi.output(identity.oidcIssuer).apply((issuer) => {
-    const host = issuer.replace(/^https:\/\//, "");
+    const host = issuerHost(issuer);
     return {
       Version: "2012-10-17" as const,
       Statement: [

@@ -5,7 +5,7 @@ import { Validator } from "../core/errors";
 import { parseCpu, parseMemory } from "../core/quantities";
 import { dnsLabelProblem, dnsSubdomainProblem } from "../core/kubernetes-syntax";
 import { componentNameProblem } from "../core/naming";
-import { ipCidrProblem } from "../core/network";
+import { cidrContains, parseCidr } from "../core/network";
 import { CHART_VERSIONS, ChartName } from "../aws/cluster-software";
 import { CONTROL_PLANE_LOG_TYPES, ControlPlaneLogType } from "../aws/eks";
 import { logRetentionProblem } from "../aws/log-retention";
@@ -26,24 +26,14 @@ const CHART_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 /** Ranges the public endpoint can never be reached from (EKS refuses reserved addresses): private, documentation, loopback, link-local, shared, multicast. */
 const NOT_PUBLIC = ["0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24", "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/3"];
 
-const ipv4 = (a: string): number => a.split(".").reduce((n, o) => n * 256 + Number(o), 0);
-
 /** A CIDR the public endpoint admits: a public IPv4 network (no host bits), never the whole internet. */
 function publicCidrProblem(cidr: unknown): string | undefined {
   const allowed = "expected a public IPv4 network of yours (an office, a VPN's egress, CI runners), such as \"198.32.0.0/24\" with no host bits set; not private, documentation or other reserved ranges, nor the whole internet (leave publicAccessCidrs empty for a private endpoint)";
-  if (typeof cidr !== "string" || ipCidrProblem(cidr) !== undefined || !/^\d+\.\d+\.\d+\.\d+\/\d+$/.test(cidr)) return allowed;
-  const [address, bits] = cidr.split("/");
-  const prefix = Number(bits);
-  const size = 2 ** (32 - prefix);
-  const start = ipv4(address);
-  if (prefix === 0 || start % size !== 0) return allowed;
-  const reserved = NOT_PUBLIC.some((r) => {
-    const [ra, rb] = r.split("/");
-    const rsize = 2 ** (32 - Number(rb));
-    const rstart = ipv4(ra);
-    return start < rstart + rsize && rstart < start + size;
-  });
-  return reserved ? allowed : undefined;
+  const p = parseCidr(cidr);
+  if (!p || p.family !== 4 || p.prefix === 0 || p.address % (1n << BigInt(32 - p.prefix)) !== 0n) return allowed;
+  // Aligned blocks either nest or do not meet.
+  const overlaps = (r: string) => r === cidr || cidrContains(r, cidr as string) || cidrContains(cidr as string, r);
+  return NOT_PUBLIC.some(overlaps) ? allowed : undefined;
 }
 
 /** Checks {@link AwsPlatformArgs} and applies defaults. */
