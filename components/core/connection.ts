@@ -4,6 +4,7 @@
  * directly: `connections: [db.connection]` sets the env and opens the network path on both sides.
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { PolicyStatement } from "../aws/iam";
 import type { EnvValue } from "./env";
 import { findDuplicates } from "./duplicates";
 import type { Validator } from "./errors";
@@ -32,14 +33,31 @@ export interface Connection {
   readonly password?: pulumi.Output<string>;
   /** The password as a Kubernetes Secret key, for clients in the data store's namespace. */
   readonly passwordSecret?: SecretKeyReference;
+  /** Clients must speak TLS to it (a managed service: RDS, ElastiCache, MSK, S3). @default false */
+  readonly tls?: boolean;
   /** The full URL a client uses (a secret Output when it holds a password). */
   readonly url: pulumi.Output<string>;
-  /** Environment variables a client gets (e.g. `DATABASE_URL`); secret values are secret Outputs. */
-  readonly env: Readonly<Record<string, pulumi.Input<string>>>;
-  /** The names in `env` whose values are secret (go to a Secret, read via `secretKeyRef`). */
+  /**
+   * Environment variables a client gets (e.g. `DATABASE_URL`); secret values are secret Outputs.
+   * On the aws platform a value may be a `{ secretsManager }` reference: the credentials stay in
+   * AWS Secrets Manager (RDS rotates them) and reach the client's pods through the External
+   * Secrets Operator, never through Pulumi.
+   */
+  readonly env: Readonly<Record<string, EnvValue>>;
+  /** The names in `env` whose values are secret Outputs (go to a Secret, read via `secretKeyRef`). */
   readonly secretEnv: readonly string[];
-  /** The pods and ports a client must reach. */
+  /** The pods and ports a client must reach; for a managed service, the subnets it runs in. */
   readonly endpoint: NetworkEndpoint;
+  /**
+   * AWS permissions a client's pods need (a bucket's objects, MSK with IAM auth): the client gets
+   * an IAM role for its ServiceAccount (IRSA) with exactly these statements.
+   */
+  readonly awsAccess?: AwsAccess;
+}
+
+/** IAM statements a client's pods are granted through their own ServiceAccount's role (IRSA). */
+export interface AwsAccess {
+  readonly statements: readonly PolicyStatement[];
 }
 
 /** A connection with the client's own environment variable names, e.g. `{ url: "PRIMARY_DB_URL" }`. */
@@ -63,7 +81,7 @@ export function connectionEnv(uses: readonly (Connection | ConnectionUse)[]): { 
     for (const [key, value] of Object.entries(c.env)) {
       const name = rename[key] === undefined ? key : rename[key];
       if (name === false) continue;
-      if (c.secretEnv.includes(key)) secretEnv[name] = pulumi.secret(value);
+      if (c.secretEnv.includes(key)) secretEnv[name] = pulumi.secret(value as pulumi.Input<string>);
       else env[name] = value;
     }
   }
@@ -184,9 +202,15 @@ export interface ObjectStoreTarget {
   readonly bucket: string;
   /** @default "us-east-1" */
   readonly region?: string;
-  readonly accessKeyId: pulumi.Input<string>;
-  /** A secret Output. */
-  readonly secretAccessKey: pulumi.Input<string>;
+  /** The writer's access key; not set when it writes with its own IAM role (`aws`). */
+  readonly accessKeyId?: pulumi.Input<string>;
+  /** A secret Output; not set when it writes with its own IAM role (`aws`). */
+  readonly secretAccessKey?: pulumi.Input<string>;
+  /**
+   * An S3 bucket on AWS written with an IAM role for the writer's ServiceAccount (IRSA): no
+   * static keys. The writer's role gets exactly `statements`.
+   */
+  readonly aws?: AwsAccess & { readonly bucketArn: pulumi.Input<string>; readonly kmsKeyArn?: pulumi.Input<string> };
   /** What the writer must reach (the S3 gateway, or addresses outside the cluster). */
   readonly network: NetworkEndpoint | NetworkPeer;
   /** Port of the endpoint, for egress rules. @default the endpoint's own ports, else 443 */

@@ -13,11 +13,45 @@ import * as pulumi from "@pulumi/pulumi";
 import { KeelValidationError, UNDECRYPTED_SECRET, Validator, describeValue } from "./errors";
 import { configKeyProblem, dnsSubdomainProblem, envFieldPathProblem, mountPathProblem, normalizeMountPath } from "./kubernetes-syntax";
 
-/** A reference to a key of an existing ConfigMap or Secret, or a pod field. */
+/**
+ * A value kept in AWS Secrets Manager (aws platform only): the External Secrets Operator copies it
+ * into a Secret of the workload's namespace, read through an IAM role of the workload's own
+ * (GetSecretValue on exactly these secrets), and refreshes it there, so a rotation reaches the
+ * pods without a `pulumi up` (Reloader rolls them when the Secret changes). The value never
+ * passes through Pulumi.
+ */
+export interface SecretsManagerReference {
+  /** The secret's ARN (or name, in the stack's account and region). */
+  readonly secretId: pulumi.Input<string>;
+  /** A key of the secret's JSON value. @default the whole value */
+  readonly property?: string;
+  /**
+   * A Go template (External Secrets' template engine v2) over the keys of the secret's JSON value,
+   * e.g. `postgresql://{{ .username | urlquery }}:{{ .password | urlquery }}@db:5432/app`; instead of `property`.
+   */
+  readonly template?: pulumi.Input<string>;
+  /** The customer-managed KMS key the secret is encrypted with, when it is one: the reader may decrypt with it (through Secrets Manager only). */
+  readonly kmsKeyArn?: pulumi.Input<string>;
+}
+
+/** A reference to a key of an existing ConfigMap or Secret, a pod field, or a value in AWS Secrets Manager. */
 export type EnvReference =
   | { readonly secretKeyRef: { readonly name: pulumi.Input<string>; readonly key: pulumi.Input<string> } }
   | { readonly configMapKeyRef: { readonly name: pulumi.Input<string>; readonly key: pulumi.Input<string> } }
-  | { readonly fieldPath: string };
+  | { readonly fieldPath: string }
+  | { readonly secretsManager: SecretsManagerReference };
+
+/**
+ * An env value read from AWS Secrets Manager (aws platform): `env: { API_KEY: fromSecretsManager(arn, { property: "apiKey" }) }`.
+ * See {@link SecretsManagerReference}.
+ */
+export function fromSecretsManager(secretId: pulumi.Input<string>, options: Omit<SecretsManagerReference, "secretId"> = {}): { readonly secretsManager: SecretsManagerReference } {
+  return { secretsManager: { secretId, ...options } };
+}
+
+export function isSecretsManagerReference(value: unknown): value is { readonly secretsManager: SecretsManagerReference } {
+  return typeof value === "object" && value !== null && "secretsManager" in value;
+}
 
 /** A plain value, or a reference to where the value lives. */
 export type EnvValue = pulumi.Input<string> | EnvReference;
@@ -85,7 +119,7 @@ export interface ResolvedEnv {
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 
 function isReference(value: EnvValue): value is EnvReference {
-  return typeof value === "object" && value !== null && ("secretKeyRef" in value || "configMapKeyRef" in value || "fieldPath" in value);
+  return typeof value === "object" && value !== null && ("secretKeyRef" in value || "configMapKeyRef" in value || "fieldPath" in value || "secretsManager" in value);
 }
 
 /** The ConfigMap/Secret key for a file path: `/etc/app/config.yaml` -> `etc-app-config.yaml`. */
@@ -132,6 +166,14 @@ function checkReference(v: Validator, field: string, value: EnvReference): void 
   if ("fieldPath" in value) {
     const problem = envFieldPathProblem(value.fieldPath);
     if (problem) v.require(false, `${field}.fieldPath`, value.fieldPath, problem);
+  }
+  if ("secretsManager" in value) {
+    const ref = value.secretsManager as Partial<SecretsManagerReference> | null;
+    const id = ref?.secretId;
+    if (!(typeof id === "string" && id !== "") && !isDeferred(id)) v.require(false, `${field}.secretsManager.secretId`, id, "expected the secret's ARN or name");
+    if (ref?.property !== undefined) v.require(typeof ref.property === "string" && ref.property !== "", `${field}.secretsManager.property`, ref.property, "expected a key of the secret's JSON value");
+    if (ref?.property !== undefined && ref?.template !== undefined) v.require(false, `${field}.secretsManager`, "property and template", "expected one of property and template (a template reads the keys itself: {{ .key }})");
+    if (typeof ref?.template === "string" && !ref.template.includes("{{")) v.require(false, `${field}.secretsManager.template`, ref.template, "expected a template that reads the secret, such as \"{{ .password }}\"");
   }
 }
 

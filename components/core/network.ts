@@ -43,15 +43,29 @@ export interface CidrPeer {
   readonly except?: readonly string[];
 }
 
-export type NetworkPeer = WorkloadPeer | NamespacePeer | CidrPeer;
+/**
+ * A managed service outside the cluster (RDS, ElastiCache, MSK): reached at an address inside
+ * `cidrs`, the subnets it may run in. Its address moves on a failover, so rules name the subnets,
+ * not an address. A data store on the aws platform is this peer (its `networkPeer`).
+ */
+export interface ManagedServicePeer {
+  readonly kind: "managed";
+  /** The store's name, for diagrams, messages and rule names. */
+  readonly name: string;
+  readonly cidrs: readonly string[];
+  /** Ranges inside `cidrs` it is never at (e.g. the private ranges, for a public AWS endpoint such as S3). */
+  readonly except?: readonly string[];
+}
+
+export type NetworkPeer = WorkloadPeer | NamespacePeer | CidrPeer | ManagedServicePeer;
 
 /**
  * Something that can be reached or can reach: every keel workload component implements it,
  * so `allowTo: [db]` or `db.allowFrom(api)` work without any selector in user code.
  */
 export interface NetworkEndpoint {
-  /** The pods behind this endpoint. */
-  readonly networkPeer: WorkloadPeer;
+  /** The pods behind this endpoint; for a managed service (RDS, ElastiCache, MSK), the subnets it runs in. */
+  readonly networkPeer: WorkloadPeer | ManagedServicePeer;
   /** The ports clients use when a rule names no ports. */
   readonly networkPorts: readonly NetworkPort[];
 }
@@ -155,6 +169,7 @@ function ruleKey(rule: NetworkRule): string | undefined {
   const labels = (l: Labels | undefined) => (l ? Object.entries(l).sort(([a], [b]) => a.localeCompare(b)) : []);
   let who: unknown[];
   if (peer.kind === "cidr") who = ["cidr", peer.cidr, [...(Array.isArray(peer.except) ? peer.except : [])].sort()];
+  else if (peer.kind === "managed") who = ["managed", peer.name];
   else if (typeof peer.namespace !== "string") return undefined;
   else who = [peer.kind, peer.namespace, labels(peer.podLabels)];
   if (who.flat(2).some((x) => typeof x !== "string")) return undefined;
@@ -186,6 +201,8 @@ export function validateRules(v: Validator, field: string, rules: readonly Netwo
         if (exProblem) return void v.require(false, `${at}.except[${j}]`, ex, exProblem);
         if (!problem) v.require(cidrContains(peer.cidr, ex), `${at}.except[${j}]`, ex, `expected a range inside ${peer.cidr} and smaller than it (Kubernetes refuses other exceptions)`);
       });
+    } else if (peer.kind === "managed") {
+      if (!isNetworkEndpoint(rule.peer)) v.require(false, at, "managed", "expected a managed data store itself (e.g. db), not a peer object of kind \"managed\"");
     } else if (!isNetworkEndpoint(rule.peer)) {
       if (peer.kind === "workload") {
         const problem = dnsLabelProblem(peer.name);
@@ -227,8 +244,17 @@ export function resolvePeer(peer: NetworkPeer | NetworkEndpoint): NetworkPeer {
   return isNetworkEndpoint(peer) ? peer.networkPeer : peer;
 }
 
+/** A peer as NetworkPolicy `from`/`to` entries: one per CIDR of a managed service, else one. */
+export function toPolicyPeers(peer: NetworkPeer): k8s.types.input.networking.v1.NetworkPolicyPeer[] {
+  if (peer.kind !== "managed") return [toPolicyPeer(peer)];
+  return peer.cidrs.map((cidr) => {
+    const except = (peer.except ?? []).filter((e) => cidrContains(cidr, e));
+    return { ipBlock: except.length > 0 ? { cidr, except } : { cidr } };
+  });
+}
+
 /** A peer as a NetworkPolicy `from`/`to` entry. Namespaces match on `kubernetes.io/metadata.name`. */
-export function toPolicyPeer(peer: NetworkPeer): k8s.types.input.networking.v1.NetworkPolicyPeer {
+export function toPolicyPeer(peer: WorkloadPeer | NamespacePeer | CidrPeer): k8s.types.input.networking.v1.NetworkPolicyPeer {
   switch (peer.kind) {
     case "cidr":
       return { ipBlock: { cidr: peer.cidr, except: peer.except ? [...peer.except] : undefined } };
@@ -285,13 +311,13 @@ export function platformOfDns(dns: DnsTarget): string | undefined {
 
 /** Builds an ingress rule admitting `rule.peer` on `rule.ports` (or `defaultPorts`). */
 export function ingressRule(rule: NetworkRule, defaultPorts: readonly NetworkPort[]): k8s.types.input.networking.v1.NetworkPolicyIngressRule {
-  return { from: [toPolicyPeer(resolvePeer(rule.peer))], ports: toPolicyPorts(rule.ports ?? defaultPorts) };
+  return { from: toPolicyPeers(resolvePeer(rule.peer)), ports: toPolicyPorts(rule.ports ?? defaultPorts) };
 }
 
 /** Builds an egress rule reaching `rule.peer` on `rule.ports` (or the endpoint's own ports). */
 export function egressRule(rule: NetworkRule): k8s.types.input.networking.v1.NetworkPolicyEgressRule {
   const ports = rule.ports ?? (isNetworkEndpoint(rule.peer) ? rule.peer.networkPorts : []);
-  return { to: [toPolicyPeer(resolvePeer(rule.peer))], ports: ports.length > 0 ? toPolicyPorts(ports) : undefined };
+  return { to: toPolicyPeers(resolvePeer(rule.peer)), ports: ports.length > 0 ? toPolicyPorts(ports) : undefined };
 }
 
 /** A short, stable name for a peer, for child resource names: `api`, `ns-data`, `cidr-10-0-0-0-8`. */
@@ -303,5 +329,7 @@ export function peerSlug(peer: NetworkPeer): string {
       return typeof peer.namespace === "string" ? `ns-${peer.namespace}` : "ns";
     case "cidr":
       return `cidr-${peer.cidr.replace(/[./]/g, "-")}`;
+    case "managed":
+      return peer.name;
   }
 }

@@ -116,8 +116,8 @@ export function deployPostgres(parent: pulumi.ComponentResource, r: ResolvedPost
   if (r.backup) {
     passphrase = r.backup.passphrase !== undefined ? pulumi.secret(r.backup.passphrase) : generatedPassword(parent, r, "backup-passphrase", 48);
     backupSecret = namedSecret(parent, r.target, childName(r.name, "backup"), r.namespace, common.labels, {
-      "access-key-id": r.backup.storage.accessKeyId,
-      "secret-access-key": pulumi.secret(r.backup.storage.secretAccessKey),
+      "access-key-id": r.backup.storage.accessKeyId ?? "",
+      "secret-access-key": pulumi.secret(r.backup.storage.secretAccessKey ?? ""),
       passphrase,
     }, r.protect).metadata.name;
   }

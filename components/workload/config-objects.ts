@@ -74,7 +74,7 @@ export function createConfigObjects(ctx: ConfigObjectsContext, env: ResolvedEnv)
   for (const [key, ref] of Object.entries(env.references)) {
     if ("fieldPath" in ref) vars.push({ name: key, valueFrom: { fieldRef: { fieldPath: ref.fieldPath } } });
     else if ("secretKeyRef" in ref) vars.push({ name: key, valueFrom: { secretKeyRef: { ...ref.secretKeyRef } } });
-    else vars.push({ name: key, valueFrom: { configMapKeyRef: { ...ref.configMapKeyRef } } });
+    else if ("configMapKeyRef" in ref) vars.push({ name: key, valueFrom: { configMapKeyRef: { ...ref.configMapKeyRef } } });
   }
   vars.sort((a, b) => (a.name as string).localeCompare(b.name as string));
   // Inline values last, in order: the kubelet expands $(NAME) in them from the variables above.

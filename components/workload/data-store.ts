@@ -13,7 +13,7 @@ import { checkDeferredImage } from "../core/env";
 import { Labels, imagePinProblem, imageVersion, standardLabels } from "../core/labels";
 import { ChildObject, childName, componentNameProblem } from "../core/naming";
 import type { Connection } from "../core/connection";
-import type { NetworkEndpoint, NetworkPeer, NetworkPort, NetworkRule, WorkloadPeer } from "../core/network";
+import type { ManagedServicePeer, NetworkEndpoint, NetworkPeer, NetworkPort, NetworkRule, WorkloadPeer } from "../core/network";
 import { ingressRule, validateRules } from "../core/network";
 import { dnsSubdomainProblem } from "../core/kubernetes-syntax";
 import { parseStorage } from "../core/quantities";
@@ -21,7 +21,7 @@ import { EmptyDirWrite, TMP_WRITE } from "../core/resources";
 import type { KubernetesTarget, Platform, Tier } from "../platform/types";
 import { TIERS } from "../platform/types";
 import { storageClassListProblem } from "../platform/cluster-facts";
-import { NetworkAccess, NetworkPolicyHolder, connect } from "./network-access";
+import { NetworkAccess, NetworkPolicyHolder, connect, isNetworkPolicyHolder } from "./network-access";
 
 /** A volume per member. `false`: an emptyDir (data is lost with the pod: dev and caches only). */
 export interface StorageArgs {
@@ -39,6 +39,8 @@ export interface ResolvedStorage {
 
 export interface DataStoreBase {
   readonly name: string;
+  /** The managed service (RDS, ElastiCache, MSK, S3) instead of pods: on aws unless `managed: false`. */
+  readonly managed: boolean;
   readonly target: KubernetesTarget;
   readonly namespace: pulumi.Input<string>;
   readonly system: string;
@@ -48,9 +50,9 @@ export interface DataStoreBase {
 
 /**
  * Checks name, platform and tier; throws at once when the platform is unusable. On `aws` a store
- * that has a managed counterpart (RDS, ElastiCache, MSK, S3) runs in-cluster on EKS only when told
- * (`managed: false`): the managed services come in a later release, and a store is never silently
- * run somewhere else than asked. A StatefulService runs in EKS (`inCluster`).
+ * that has a managed counterpart (RDS, ElastiCache, MSK, S3) is that managed service unless told
+ * `managed: false` (then it runs in-cluster on EKS, as on kubernetes). A StatefulService always
+ * runs in the cluster (`inCluster`).
  * `children`: the objects the store names after itself (`<name>-<role>`), which bound its name's length.
  */
 export function resolveDataStoreBase(v: Validator, name: string, args: { readonly platform: Platform; readonly tier?: Tier; readonly managed?: boolean }, defaultTier: Tier, inCluster = false, children: readonly ChildObject[] = [{ kind: "StatefulSet" }]): DataStoreBase {
@@ -61,11 +63,17 @@ export function resolveDataStoreBase(v: Validator, name: string, args: { readonl
     v.require(false, "platform.kind", platform?.kind, "expected \"kubernetes\" or \"aws\" (EKS); the docker platform is not supported yet");
     v.throwIfInvalid();
   }
+  let managed = false;
   if (!inCluster) {
     if (args.managed !== undefined) v.require(typeof args.managed === "boolean", "managed", args.managed, "expected true or false (a plain boolean: it decides which resources exist)");
-    if (platform.kind === "aws" && args.managed !== false) {
-      v.require(false, "managed", args.managed, "expected false on the aws platform for now (the store runs in-cluster on EKS): the managed services (RDS, ElastiCache, MSK, S3) are not supported yet");
-      v.throwIfInvalid();
+    if (platform.kind === "aws") {
+      managed = args.managed !== false;
+      if (managed && platform.aws.shape === undefined) {
+        v.require(false, "platform", platform.name, "expected an aws platform attached to an AwsPlatform (AwsPlatform.fromStackReference, aws.system() or AwsPlatform.fromExisting): a managed service needs its VPC's data subnets and the cluster's security group; or set managed: false to run in the cluster");
+        v.throwIfInvalid();
+      }
+    } else if (args.managed === true) {
+      v.require(false, "managed", true, `expected false or nothing on the ${platform.kind} platform (managed services exist on aws only)`);
     }
   }
   const target = (platform as { kubernetes: KubernetesTarget }).kubernetes;
@@ -73,6 +81,7 @@ export function resolveDataStoreBase(v: Validator, name: string, args: { readonl
   v.require(TIERS.includes(tier), "tier", tier, `expected one of ${TIERS.join(", ")}`);
   return {
     name,
+    managed,
     target,
     namespace: target.namespaces[tier] ?? target.namespaces[defaultTier],
     system: target.system,
@@ -219,9 +228,22 @@ export abstract class DataStoreComponent extends pulumi.ComponentResource implem
   /** What clients use: host, port, credentials, env (see each component). */
   public abstract readonly connection: Connection;
   private clientAccess?: ClientAccess;
+  private managedAccess?: ManagedEndpoint;
 
   protected attachClients(clients: ClientAccess): void {
     this.clientAccess = clients;
+  }
+
+  /**
+   * For a managed store (RDS, ElastiCache, MSK): clients reach `endpoint` (the data subnets), and
+   * the store's security group admits the cluster. Keel components named in `allowFrom` get the
+   * egress rule; the store has no NetworkPolicy of its own.
+   */
+  protected attachManaged(endpoint: ManagedEndpoint, allowFrom: readonly NetworkRule[] = []): void {
+    this.managedAccess = endpoint;
+    for (const rule of allowFrom) {
+      if (isNetworkPolicyHolder(rule.peer)) rule.peer.networkAccess.reach(endpoint, rule.ports);
+    }
   }
 
   private get clients(): ClientAccess {
@@ -229,23 +251,30 @@ export abstract class DataStoreComponent extends pulumi.ComponentResource implem
     return this.clientAccess;
   }
 
-  /** The pods clients talk to. */
-  get networkPeer(): WorkloadPeer {
-    return this.clients.networkPeer;
+  /** The pods clients talk to; for a managed store, the data subnets it runs in. */
+  get networkPeer(): WorkloadPeer | ManagedServicePeer {
+    return this.managedAccess ? this.managedAccess.networkPeer : this.clients.networkPeer;
   }
 
   /** The ports clients use. */
   get networkPorts(): readonly NetworkPort[] {
-    return this.clients.networkPorts;
+    return this.managedAccess ? this.managedAccess.networkPorts : this.clients.networkPorts;
   }
 
-  /** The NetworkPolicy admitting clients. */
+  /** The NetworkPolicy admitting clients (none for a managed store: its security group admits the cluster). */
   get networkAccess(): NetworkAccess {
+    if (this.managedAccess) throw new Error(`${this.constructor.name} "${this.managedAccess.networkPeer.name}": a managed service has no NetworkPolicy; its security group admits the cluster, and a client's own egress rule narrows who reaches it`);
     return this.clients.networkAccess;
   }
 
-  /** Lets `source` connect (on the store's client ports unless `ports` say otherwise). */
+  /** Lets `source` connect (on the store's client ports unless `ports` say otherwise). For a managed store: the source's egress only. */
   allowFrom(source: NetworkPeer | NetworkEndpoint, ports?: readonly NetworkPort[]): void {
-    this.clients.allowFrom(source, ports);
+    if (this.managedAccess) connect(source, this.managedAccess, ports);
+    else this.clients.allowFrom(source, ports);
   }
+}
+
+/** A managed service as clients reach it: the subnets it runs in, on its ports. */
+export interface ManagedEndpoint extends NetworkEndpoint {
+  readonly networkPeer: ManagedServicePeer;
 }

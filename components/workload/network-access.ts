@@ -46,7 +46,13 @@ export interface NetworkPolicyHolder extends NetworkEndpoint {
 }
 
 export function isNetworkPolicyHolder(x: unknown): x is NetworkPolicyHolder {
-  return isNetworkEndpoint(x) && "networkAccess" in x;
+  if (!isNetworkEndpoint(x) || !("networkAccess" in x)) return false;
+  try {
+    // A managed data store (RDS, ElastiCache, MSK) is an endpoint without a NetworkPolicy of its own.
+    return x.networkPeer?.kind !== "managed";
+  } catch {
+    return true;
+  }
 }
 
 export class NetworkAccess {

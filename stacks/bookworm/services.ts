@@ -81,9 +81,9 @@ function connectionStrings(service: ServiceName, uses: Uses, data: BookwormData)
   }
   if (uses.cache) {
     const redis = data.cache.connection;
-    const sentinels = redis.env.REDIS_SENTINELS;
+    const sentinels = redis.env.REDIS_SENTINELS as pulumi.Input<string> | undefined;
     out.ConnectionStrings__redis = sentinels
-      ? secretText([sentinels, ",serviceName=", redis.env.REDIS_SENTINEL_MASTER, ",password=", credential(redis, "password"), ",abortConnect=false"])
+      ? secretText([sentinels, ",serviceName=", redis.env.REDIS_SENTINEL_MASTER as pulumi.Input<string>, ",password=", credential(redis, "password"), ",abortConnect=false"])
       : secretText([redis.host, `:${redis.port},password=`, credential(redis, "password"), ",abortConnect=false"]);
   }
   if (uses.broker) out.ConnectionStrings__messaging = pulumi.secret(data.broker.connection.url);
