@@ -2,7 +2,9 @@
  * req1 (seed 000): a Rust/Axum API serving REST and the SPA, behind nginx ingress with
  * cert-manager TLS, scaled by an HPA in prod, observed by Prometheus, Grafana, the OpenTelemetry
  * Collector, Tempo and Loki; PostgreSQL (primary + streaming replica in prod, encrypted backups
- * with WAL archiving to SeaweedFS), Redis for sessions and cache, SeaweedFS for files.
+ * with WAL archiving to SeaweedFS), Redis for sessions and cache, SeaweedFS for files. On the aws
+ * platform (prod) the same components are RDS, ElastiCache and S3: the API's connections and
+ * environment variables are the same.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ApiService, PostgresCluster, RedisStore, SeaweedStorage, peers } from "../components";
@@ -42,15 +44,11 @@ export async function req1(stack: StackConfig): Promise<Req1Outputs> {
   // PostgreSQL's own rules (WAL spool, replication slots) load with the defaults.
   const observability = blueprintObservability(stack, platform, { name: "req1-obs", section: settings, defaultChannel: "#req1-alerts", extraAlertRules: PostgresCluster.alertRules() });
 
-  // On the aws platform the stores run in-cluster on EKS (managed: false) until keel's managed
-  // services (RDS, ElastiCache, S3) land; on kubernetes the flag changes nothing.
-  const inCluster = { managed: false } as const;
   // Seed 000: SeaweedFS in the storage namespace (files, and the database's backups).
-  const files = new SeaweedStorage("req1-files", { platform, ...inCluster, ...env.seaweed, buckets: ["req1-files", "req1-backups"], protect: env.protect });
+  const files = new SeaweedStorage("req1-files", { platform, ...env.seaweed, buckets: ["req1-files", "req1-backups"], protect: env.protect });
   // PostgreSQL: primary (+ streaming replica in prod), daily encrypted dump at 03:00 UTC, WAL archiving.
   const db = new PostgresCluster("req1-db", {
     platform,
-    ...inCluster,
     database: "req1",
     username: "req1",
     replicas: env.postgres.replicas,
@@ -68,7 +66,6 @@ export async function req1(stack: StackConfig): Promise<Req1Outputs> {
   // Redis: sessions, cache and rate limiting; AOF so sessions survive a restart.
   const redis = new RedisStore("req1-redis", {
     platform,
-    ...inCluster,
     persistence: "aof",
     // Sessions, cache and rate-limit counters all carry a TTL: at maxmemory the least recently
     // used of them go, instead of every write failing (noeviction, the AOF default).

@@ -4,6 +4,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { defaults } from "../core/defaults";
 import { childName } from "../core/naming";
 import type { NetworkPort, NetworkRule, WorkloadPeer } from "../core/network";
+import { createWorkloadAwsAccess } from "../aws/workload-access";
 import { createConfigObjects } from "../workload/config-objects";
 import { createIngress } from "../workload/ingress";
 import { NetworkAccess, mirrorRules } from "../workload/network-access";
@@ -35,7 +36,8 @@ export function deployOnKubernetes(parent: pulumi.ComponentResource, r: Resolved
   const metadata = { name, namespace, labels };
   const networkPorts: NetworkPort[] = [{ port: r.containerPort }];
   const metricsOnOwnPort = r.metrics !== undefined && r.metrics.port !== r.containerPort;
-  const config = createConfigObjects({ name, namespace, labels, opts }, r.env);
+  const aws = createWorkloadAwsAccess({ name, namespace, labels, opts, platform: r.platform }, r.awsNeeds);
+  const config = createConfigObjects({ name, namespace, labels, opts }, aws ? { ...r.env, references: { ...r.env.references, ...aws.references } } : r.env);
 
   const allowFrom: NetworkRule[] = [];
   if (r.ingress) allowFrom.push({ peer: { kind: "namespace", namespace: r.target.ingress.namespace, podLabels: r.target.ingress.podLabels }, ports: networkPorts });
@@ -51,7 +53,8 @@ export function deployOnKubernetes(parent: pulumi.ComponentResource, r: Resolved
     replicas: r.replicas,
     minReplicas: r.minReplicas,
     security: r.security,
-    serviceAccountAnnotations: r.serviceAccountAnnotations,
+    serviceAccountAnnotations: { ...r.serviceAccountAnnotations, ...aws?.serviceAccountAnnotations },
+    annotations: aws?.annotations,
     automountToken: r.tokenReason,
     podAnnotations: r.podAnnotations,
     rollingUpdate: r.rollingUpdate,

@@ -4,6 +4,8 @@
  */
 import { checkArgShape } from "../core/arg-shape";
 import { applyConnections } from "../core/connection";
+import type { Platform } from "../platform/types";
+import { WorkloadAwsNeeds, awsNeedsOf, checkWorkloadAwsNeeds } from "../aws/workload-access";
 import { defaults } from "../core/defaults";
 import { ResolvedEnv, checkDeferredImage, resolveEnv } from "../core/env";
 import { Validator, isKnown } from "../core/errors";
@@ -54,6 +56,9 @@ export interface ResolvedApiService {
   /** Why the token is mounted, when it is. */
   readonly tokenReason?: string;
   readonly serviceAccountAnnotations: Readonly<Record<string, string>>;
+  /** Secrets Manager values and IAM statements (aws platform): a role for the ServiceAccount, ExternalSecrets. */
+  readonly awsNeeds: WorkloadAwsNeeds;
+  readonly platform: Platform;
   readonly security: ResolvedSecurity;
   readonly ingress?: IngressArgs;
   readonly metrics?: { readonly path: string; readonly port: number };
@@ -200,6 +205,8 @@ export function resolveApiServiceArgs(name: string, args: ApiServiceArgs): Resol
   if (telemetry) allowTo.push({ peer: telemetry.collector, ports: [{ port: 4317 }, { port: 4318 }] });
   for (const [field, value, allowed] of argvProblems(args, '["node", "server.js"]')) v.require(false, field, value, allowed);
   checkPeerPlatforms(v, platform as { name: string; kubernetes: KubernetesTarget }, args);
+  const awsNeeds = awsNeedsOf(env, args.connections);
+  checkWorkloadAwsNeeds(v, platform, awsNeeds, args.serviceAccount?.annotations);
   for (const [field, value, allowed] of [
     ...labelProblems("labels", args.labels),
     ...annotationProblems("podAnnotations", args.podAnnotations),
@@ -245,6 +252,8 @@ export function resolveApiServiceArgs(name: string, args: ApiServiceArgs): Resol
     allowFrom: args.allowFrom ?? [],
     allowTo,
     env,
+    awsNeeds,
+    platform,
     podAnnotations: args.podAnnotations ?? {},
     terminationGracePeriodSeconds: grace,
     preStopSeconds: preStop,

@@ -209,3 +209,93 @@ export function externalDnsValues(a: { readonly domainFilters: readonly string[]
     resources: resources("20m", "64Mi", "200m", "128Mi"),
   };
 }
+
+/**
+ * Pod Security `restricted`, stated rather than left to each chart's defaults: non-root, the
+ * RuntimeDefault seccomp profile, no privilege escalation, every capability dropped, a read-only
+ * root file system.
+ */
+export const RESTRICTED_POD_SECURITY_CONTEXT = { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } } as const;
+export const RESTRICTED_CONTAINER_SECURITY_CONTEXT = { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true, runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } } as const;
+
+/**
+ * The External Secrets Operator with its CRDs (`installCRDs`; external-secrets.io/v1 served,
+ * v1beta1 not). Its ServiceAccounts carry no IAM role, and the node's role is out of reach (IMDSv2
+ * with a hop limit of 1): a SecretStore authenticates with `auth.jwt.serviceAccountRef`, for which
+ * ESO requests a token of the named ServiceAccount (the chart's `serviceaccounts/token` RBAC) and
+ * assumes that account's IRSA role, so each system reads its own secrets only. The controller
+ * elects a leader (Lease in its own namespace): with two replicas one reconciles, the other
+ * waits. The webhook validates every ExternalSecret and SecretStore (failurePolicy Fail): two
+ * replicas and a budget on an HA platform. The cert-controller only renews the webhook's
+ * certificate and CA bundles: one replica.
+ */
+export function externalSecretsValues(a: { readonly ha: boolean; readonly releaseName: string }): Record<string, unknown> {
+  const replicas = a.ha ? 2 : 1;
+  const pdb = { enabled: a.ha, minAvailable: 1 };
+  // The chart renders `enabled` away (its switch for each context); runAsUser is the chart's own.
+  const podSecurityContext = { enabled: true, ...RESTRICTED_POD_SECURITY_CONTEXT };
+  const securityContext = { enabled: true, ...RESTRICTED_CONTAINER_SECURITY_CONTEXT, runAsUser: 1000 };
+  const serviceAccount = { create: true, annotations: {} };
+  const selector = (name: string) => ({ "app.kubernetes.io/name": name, "app.kubernetes.io/instance": a.releaseName });
+  return {
+    installCRDs: true,
+    replicaCount: replicas,
+    leaderElect: true,
+    podDisruptionBudget: pdb,
+    topologySpreadConstraints: a.ha ? spread(selector("external-secrets")) : [],
+    serviceAccount,
+    podSecurityContext,
+    securityContext,
+    resources: resources("50m", "128Mi", "500m", "512Mi"),
+    webhook: {
+      replicaCount: replicas,
+      podDisruptionBudget: pdb,
+      topologySpreadConstraints: a.ha ? spread(selector("external-secrets-webhook")) : [],
+      serviceAccount,
+      podSecurityContext,
+      securityContext,
+      resources: resources("20m", "64Mi", "200m", "256Mi"),
+    },
+    certController: {
+      replicaCount: 1,
+      serviceAccount,
+      podSecurityContext,
+      securityContext,
+      // It watches the CRDs (large objects) to inject their CA bundles.
+      resources: resources("20m", "128Mi", "200m", "512Mi"),
+    },
+  };
+}
+
+/**
+ * Stakater Reloader over every namespace, with the annotations strategy: when a Secret or
+ * ConfigMap changes, it rolls the Deployments and StatefulSets whose annotations ask for it
+ * (`secret.reloader.stakater.com/reload: <name>` or `reloader.stakater.com/auto: "true"`) by
+ * setting an annotation on their pod template; nothing else is restarted. To see every Secret it
+ * may read all of them (the chart's ClusterRole). On an HA platform two replicas elect a leader.
+ * Its container context is empty in the chart: set here so the pod passes `restricted`
+ * (`readOnlyRootFileSystem` also mounts an emptyDir at /tmp).
+ */
+export function reloaderValues(a: { readonly ha: boolean; readonly releaseName: string }): Record<string, unknown> {
+  const replicas = a.ha ? 2 : 1;
+  return {
+    // Pods and objects named after the release ("reloader"), not "<release>-reloader".
+    fullnameOverride: a.releaseName,
+    reloader: {
+      watchGlobally: true,
+      reloadStrategy: "annotations",
+      autoReloadAll: false,
+      readOnlyRootFileSystem: true,
+      enableHA: a.ha,
+      podDisruptionBudget: a.ha ? { enabled: true, minAvailable: 1 } : { enabled: false },
+      deployment: {
+        replicas,
+        securityContext: { ...RESTRICTED_POD_SECURITY_CONTEXT, runAsUser: 65534 },
+        containerSecurityContext: { ...RESTRICTED_CONTAINER_SECURITY_CONTEXT },
+        // It keeps every Secret and ConfigMap of the cluster in its cache.
+        resources: resources("20m", "128Mi", "200m", "512Mi"),
+      },
+      serviceAccount: { create: true, annotations: {} },
+    },
+  };
+}

@@ -1,7 +1,8 @@
 /**
  * What keel's stacks need installed in an EKS cluster, as Helm releases with pinned chart
  * versions, in dependency order: ingress-nginx (the IngressClass), cert-manager and then its
- * ClusterIssuer, metrics-server, and when asked prometheus-adapter and external-dns. Each release
+ * ClusterIssuer, metrics-server, and when asked prometheus-adapter, external-dns, the External
+ * Secrets Operator and Stakater Reloader. Each release
  * gets its own Namespace (Pod Security `restricted`: every chart's pods run non-root with
  * RuntimeDefault seccomp; ingress-nginx adds only NET_BIND_SERVICE, which restricted allows), so
  * NetworkPolicies elsewhere select it by kubernetes.io/metadata.name. The facts returned say what
@@ -28,19 +29,25 @@ import {
   UNSTABLE_CHART_LABELS,
   certManagerValues,
   externalDnsValues,
+  externalSecretsValues,
   ingressNginxValues,
   metricsServerValues,
   prometheusAdapterValues,
+  reloaderValues,
 } from "./cluster-software-values";
 import type { PolicyDocument } from "./iam";
 
-export type ChartName = "ingress-nginx" | "cert-manager" | "metrics-server" | "prometheus-adapter" | "external-dns";
-export const CHART_NAMES: readonly ChartName[] = ["ingress-nginx", "cert-manager", "metrics-server", "prometheus-adapter", "external-dns"];
+export type ChartName = "ingress-nginx" | "cert-manager" | "metrics-server" | "prometheus-adapter" | "external-dns" | "external-secrets" | "reloader";
+export const CHART_NAMES: readonly ChartName[] = ["ingress-nginx", "cert-manager", "metrics-server", "prometheus-adapter", "external-dns", "external-secrets", "reloader"];
 
 /**
  * The chart versions keel pins (newest confirmed as of late 2026): ingress-nginx 4.15.1 (its
  * last, March 2026), cert-manager v1.21.2 (its charts are tagged with the `v`), metrics-server
- * 3.13.1 (metrics-server 0.8.1), prometheus-adapter 5.3.0 (adapter v0.12.0), external-dns 1.21.1.
+ * 3.13.1 (metrics-server 0.8.1), prometheus-adapter 5.3.0 (adapter v0.12.0), external-dns 1.21.1;
+ * external-secrets 2.9.0 (ESO v2.9.0, August 2026: upstream supports only its newest minor, so
+ * 1.x is past its end of life; the API systems use, external-secrets.io/v1, is the same) and
+ * reloader 2.2.16 (Reloader v1.4.21), read from the projects' chart sources, not checked against
+ * the Helm repositories here.
  */
 export const CHART_VERSIONS: Readonly<Record<ChartName, string>> = {
   "ingress-nginx": "4.15.1",
@@ -48,6 +55,8 @@ export const CHART_VERSIONS: Readonly<Record<ChartName, string>> = {
   "metrics-server": "3.13.1",
   "prometheus-adapter": "5.3.0",
   "external-dns": "1.21.1",
+  "external-secrets": "2.9.0",
+  reloader: "2.2.16",
 };
 
 /** Each chart's public Helm repository. */
@@ -57,7 +66,16 @@ export const CHART_REPOSITORIES: Readonly<Record<ChartName, string>> = {
   "metrics-server": "https://kubernetes-sigs.github.io/metrics-server/",
   "prometheus-adapter": "https://prometheus-community.github.io/helm-charts",
   "external-dns": "https://kubernetes-sigs.github.io/external-dns/",
+  "external-secrets": "https://charts.external-secrets.io",
+  reloader: "https://stakater.github.io/stakater-charts",
 };
+
+/** The API version of the External Secrets resources systems create (ExternalSecret, SecretStore). */
+export const EXTERNAL_SECRETS_API_VERSION = "external-secrets.io/v1" as const;
+/** What the external-secrets release makes the cluster serve, in the prerequisites' words (`<operator> CRDs`, as keel check names the CRDs of external-secrets.io). */
+export const EXTERNAL_SECRETS_PROVIDES = "the External Secrets Operator CRDs";
+/** What the reloader release makes the cluster serve. */
+export const RELOADER_PROVIDES = "Reloader";
 
 export interface ClusterSoftwareArgs {
   /** The cluster's Kubernetes provider: every release and object goes through it. */
@@ -79,6 +97,13 @@ export interface ClusterSoftwareArgs {
   readonly prometheusUrl?: string;
   /** external-dns publishing Ingress hosts under these domains in these Route 53 zones. @default not installed */
   readonly externalDns?: { readonly domainFilters: readonly string[]; readonly zoneIds: readonly string[]; readonly namespace: string };
+  /**
+   * The External Secrets Operator (CRDs included), without an IAM role of its own: each system's
+   * namespaced SecretStore authenticates with `auth.jwt.serviceAccountRef`, so ESO asks for a token
+   * of that workload's ServiceAccount and reads as its IRSA role. With `reloader`, Stakater
+   * Reloader too, watching every namespace with the annotations strategy. @default not installed
+   */
+  readonly externalSecrets?: { readonly namespace: string; readonly reloader?: { readonly namespace: string } };
   /** Chart versions over {@link CHART_VERSIONS}. */
   readonly charts?: Partial<Record<ChartName, string>>;
   /** The system the issuer is named after. @default the platform's name */
@@ -99,11 +124,13 @@ export interface ClusterSoftware {
   readonly installed: readonly InstalledSoftwareFact[];
   /** Where prometheus-adapter runs (admit it with ObservabilityStack.allowPrometheusQueriesFrom). */
   readonly metricsAdapterPods?: { readonly namespace: string; readonly podLabels: Labels };
+  /** Where the External Secrets Operator runs, the API version it serves, and whether Reloader runs too. */
+  readonly externalSecrets?: { readonly namespace: string; readonly apiVersion: typeof EXTERNAL_SECRETS_API_VERSION; readonly reloader: boolean };
   readonly namespaces: Readonly<Record<string, k8s.core.v1.Namespace>>;
 }
 
 /** Release names, fixed so the pods' `app.kubernetes.io/instance` label is known in advance. */
-const RELEASES = { certManager: "cert-manager", metricsServer: "metrics-server", adapter: "prometheus-adapter", externalDns: "external-dns" } as const;
+const RELEASES = { certManager: "cert-manager", metricsServer: "metrics-server", adapter: "prometheus-adapter", externalDns: "external-dns", externalSecrets: "external-secrets", reloader: "reloader" } as const;
 const ZONE_ID = /^[A-Z0-9]{1,32}$/;
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
@@ -132,6 +159,10 @@ export function resolveClusterSoftware(name: string, args: ClusterSoftwareArgs) 
     e.domainFilters.forEach((d, i) => v.require(DOMAIN.test(d), `externalDns.domainFilters[${i}]`, d, "expected a domain name such as \"example.com\""));
     v.require(e.zoneIds.length > 0, "externalDns.zoneIds", e.zoneIds, "expected at least one Route 53 hosted zone ID (the only zones its role may change)");
     e.zoneIds.forEach((z, i) => v.require(ZONE_ID.test(z), `externalDns.zoneIds[${i}]`, z, "expected a Route 53 hosted zone ID such as \"Z0123456789ABCDEFGHIJ\""));
+  }
+  if (args.externalSecrets) {
+    namespace("externalSecrets.namespace", args.externalSecrets.namespace);
+    if (args.externalSecrets.reloader) namespace("externalSecrets.reloader.namespace", args.externalSecrets.reloader.namespace);
   }
   v.require(Number.isInteger(args.ingress.replicas) && args.ingress.replicas >= 1 && args.ingress.replicas <= 20, "ingress.replicas", args.ingress.replicas, "expected an integer from 1 to 20");
   v.require(isDnsLabel(args.ingress.className), "ingress.className", args.ingress.className, "expected an IngressClass name (a DNS-1123 label)");
@@ -237,5 +268,13 @@ export function installClusterSoftware(name: string, args: ClusterSoftwareArgs, 
     // After the controller: the records point at its load balancer's address.
     release("external-dns", RELEASES.externalDns, e.namespace, values, e.domainFilters.map((d) => `DNS names under ${d}`), [ingress]);
   }
-  return { releases, issuer, installed, ...(metricsAdapterPods ? { metricsAdapterPods } : {}), namespaces };
+  let externalSecrets: ClusterSoftware["externalSecrets"];
+  if (args.externalSecrets) {
+    const e = args.externalSecrets;
+    // No IAM role: every SecretStore names the ServiceAccount (and so the IRSA role) it reads as.
+    release("external-secrets", RELEASES.externalSecrets, e.namespace, externalSecretsValues({ ha: r.ha, releaseName: RELEASES.externalSecrets }), [EXTERNAL_SECRETS_PROVIDES]);
+    if (e.reloader) release("reloader", RELEASES.reloader, e.reloader.namespace, reloaderValues({ ha: r.ha, releaseName: RELEASES.reloader }), [RELOADER_PROVIDES]);
+    externalSecrets = { namespace: e.namespace, apiVersion: EXTERNAL_SECRETS_API_VERSION, reloader: e.reloader !== undefined };
+  }
+  return { releases, issuer, installed, ...(metricsAdapterPods ? { metricsAdapterPods } : {}), ...(externalSecrets ? { externalSecrets } : {}), namespaces };
 }

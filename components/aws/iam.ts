@@ -43,8 +43,8 @@ export interface OidcIdentity {
 export const issuerHost = (url: string): string => url.replace(/^https:\/\//, "");
 
 /** A trust policy for IRSA: only `system:serviceaccount:<namespace>:<serviceAccount>` of this cluster, for STS. */
-export function irsaTrust(identity: OidcIdentity, namespace: string, serviceAccount: string): pulumi.Output<PolicyDocument> {
-  return pulumi.output(identity.oidcIssuer).apply((issuer) => {
+export function irsaTrust(identity: OidcIdentity, namespace: pulumi.Input<string>, serviceAccount: string): pulumi.Output<PolicyDocument> {
+  return pulumi.all([identity.oidcIssuer, namespace]).apply(([issuer, namespace]) => {
     const host = issuerHost(issuer);
     return {
       Version: "2012-10-17" as const,
@@ -105,7 +105,7 @@ export function serviceRole(name: string, service: string, a: RolePermissions, o
 }
 
 /** A role for one ServiceAccount of a cluster (IRSA). */
-export function irsaRole(name: string, identity: OidcIdentity, namespace: string, serviceAccount: string, a: RolePermissions, opts: pulumi.CustomResourceOptions): RoleWithPolicies {
+export function irsaRole(name: string, identity: OidcIdentity, namespace: pulumi.Input<string>, serviceAccount: string, a: RolePermissions, opts: pulumi.CustomResourceOptions): RoleWithPolicies {
   return roleWithPolicies(name, irsaTrust(identity, namespace, serviceAccount), a, opts);
 }
 

@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { PolicyStatement } from "../aws/iam";
-import type { EnvValue } from "./env";
+import type { EnvValue, SecretsManagerReference } from "./env";
 import { findDuplicates } from "./duplicates";
 import type { Validator } from "./errors";
 import { envNameProblem } from "./kubernetes-syntax";
@@ -31,6 +31,13 @@ export interface Connection {
   readonly username?: pulumi.Output<string>;
   /** The password (a secret Output), when there is one. */
   readonly password?: pulumi.Output<string>;
+  /**
+   * Where the credentials live when a secrets store keeps them (RDS's managed master password in
+   * AWS Secrets Manager): a JSON secret with keys `username` and `password`. Build a client's own
+   * format with `fromSecretsManager(credentials.secretId, { template: "...{{ .password }}..." })`;
+   * {@link credentialEnv} does it for one field.
+   */
+  readonly credentials?: SecretsManagerReference;
   /** The password as a Kubernetes Secret key, for clients in the data store's namespace. */
   readonly passwordSecret?: SecretKeyReference;
   /** Clients must speak TLS to it (a managed service: RDS, ElastiCache, MSK, S3). @default false */
@@ -86,6 +93,17 @@ export function connectionEnv(uses: readonly (Connection | ConnectionUse)[]): { 
     }
   }
   return { env, secretEnv };
+}
+
+/**
+ * A connection's username or password as an env value: the secret Output where Pulumi knows it,
+ * or a Secrets Manager reference where the store keeps it there (RDS). Undefined when it has none.
+ */
+export function credentialEnv(connection: Connection, field: "username" | "password"): EnvValue | undefined {
+  const value = connection[field];
+  if (value !== undefined) return value;
+  const c = connection.credentials;
+  return c ? { secretsManager: { secretId: c.secretId, property: field, ...(c.kmsKeyArn ? { kmsKeyArn: c.kmsKeyArn } : {}) } } : undefined;
 }
 
 /** `postgresql://user:password@host:port/db` with the user and password URL-encoded: always a secret Output. */

@@ -3,18 +3,39 @@
  * (combined broker + controller nodes, TLS listener from a cert-manager CA), or, with
  * `strimzi: true` on a platform that has the operator, Strimzi's `Kafka` + `KafkaNodePool` +
  * `KafkaTopic` (kafka.strimzi.io/v1). Replication factor and min.insync.replicas follow the broker count; topics are
- * declared in args; the bootstrap servers are the connection's `KAFKA_BROKERS`.
+ * declared in args; the bootstrap servers are the connection's `KAFKA_BROKERS`. On the aws platform
+ * it is Amazon MSK (aws.ts) unless `managed: false`: the same KAFKA_BROKERS, with SASL_SSL.
  */
+import type * as cloudwatch from "@pulumi/aws/cloudwatch";
+import type * as ec2 from "@pulumi/aws/ec2";
+import type * as kms from "@pulumi/aws/kms";
+import type * as msk from "@pulumi/aws/msk";
+import type * as secretsmanager from "@pulumi/aws/secretsmanager";
 import * as pulumi from "@pulumi/pulumi";
 import type { Connection } from "../core/connection";
 import type { NetworkRule } from "../core/network";
 import type { ResourcesArgs } from "../core/resources";
 import type { Platform, Tier } from "../platform/types";
 import { DataStoreComponent, StorageArgs } from "../workload/data-store";
+import { deployMsk } from "./aws";
 import { KAFKA_PORTS } from "./config";
 import { deployKafka } from "./kubernetes";
 import { resolveKafkaArgs } from "./resolve";
 import { deployStrimzi } from "./strimzi";
+
+/** Amazon MSK settings (the aws platform, unless `managed: false`). docs/data-stores.md, "KafkaCluster on aws (MSK)". */
+export interface KafkaAwsArgs {
+  /** The broker type, `kafka.<family>.<size>`. @default the smallest kafka.m7g type with the memory and vCPUs of `resources`' limits */
+  readonly instanceType?: string;
+  /** How clients log in: SASL/SCRAM-SHA-512 with a generated password (port 9096), or IAM with each client's own role (port 9098). @default "scram" */
+  readonly authentication?: "scram" | "iam";
+  /** MSK's Kafka version (3.6 or later with topics). Not checked against the versions AWS offers. @default "3.8.x" */
+  readonly kafkaVersion?: string;
+  /** Days the broker logs are kept in CloudWatch (one of CloudWatch's periods). @default 30 */
+  readonly logRetentionDays?: number;
+  /** Security groups for pods admitted instead of the cluster's nodes (every pod). @default the cluster's node security group */
+  readonly clientSecurityGroupIds?: readonly pulumi.Input<string>[];
+}
 
 export interface KafkaTopicArgs {
   readonly name: string;
@@ -61,11 +82,13 @@ export interface KafkaClusterArgs {
    */
   readonly protect?: boolean;
   /**
-   * On the aws platform: `false` runs the store in-cluster on EKS, as on kubernetes. The managed
-   * counterpart (MSK) is not supported yet, so on aws this must be `false`; elsewhere it is ignored.
-   * @default the managed service on aws (not available yet: an error says so)
+   * On the aws platform: an Amazon MSK cluster (true), or `false` to run Kafka in-cluster on EKS,
+   * as on kubernetes. Elsewhere only `false` (or nothing) is accepted.
+   * @default true on aws
    */
   readonly managed?: boolean;
+  /** MSK settings; only for a managed cluster (aws platform without `managed: false`). */
+  readonly aws?: KafkaAwsArgs;
   /** @default "data" */
   readonly tier?: Tier;
 }
@@ -73,12 +96,50 @@ export interface KafkaClusterArgs {
 export class KafkaCluster extends DataStoreComponent {
   /** KAFKA_BROKERS (the bootstrap servers). */
   public readonly connection: Connection;
-  /** `host:9092` clients bootstrap from. */
+  /** `host:9092` clients bootstrap from (on MSK: `host:9096,host:9096,…`, or 9098 with IAM). */
   public readonly bootstrapServers: pulumi.Output<string>;
+  /** The MSK resources (aws, managed). */
+  public readonly aws?: {
+    readonly cluster: msk.Cluster;
+    readonly configuration: msk.Configuration;
+    readonly securityGroup: ec2.SecurityGroup;
+    readonly kmsKey: kms.Key;
+    readonly logGroup: cloudwatch.LogGroup;
+    readonly topics: readonly msk.Topic[];
+    readonly scramSecret?: secretsmanager.Secret;
+  };
 
   constructor(name: string, args: KafkaClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     const r = resolveKafkaArgs(name, args);
     super("keel:components:KafkaCluster", name, {}, opts);
+    if (r.managed) {
+      const m = deployMsk(this, r, args.platform);
+      this.aws = { cluster: m.cluster, configuration: m.configuration, securityGroup: m.securityGroup, kmsKey: m.kmsKey, logGroup: m.logGroup, topics: m.topics, scramSecret: m.scramSecret };
+      this.bootstrapServers = m.bootstrap;
+      const env: Record<string, pulumi.Input<string>> = { KAFKA_BROKERS: m.bootstrap, KAFKA_SECURITY_PROTOCOL: "SASL_SSL", KAFKA_SASL_MECHANISM: m.password ? "SCRAM-SHA-512" : "AWS_MSK_IAM" };
+      const secretEnv: string[] = [];
+      if (m.username && m.password) {
+        env.KAFKA_USERNAME = m.username;
+        env.KAFKA_PASSWORD = m.password;
+        secretEnv.push("KAFKA_PASSWORD");
+      }
+      this.connection = {
+        kind: "kafka",
+        host: m.bootstrap.apply((b) => b.split(",")[0].split(":")[0]),
+        port: m.port,
+        username: m.username,
+        password: m.password,
+        tls: true,
+        url: m.bootstrap,
+        env,
+        secretEnv,
+        endpoint: m.endpoint,
+        ...(m.clientStatements ? { awsAccess: { statements: m.clientStatements } } : {}),
+      };
+      this.attachManaged(m.endpoint, r.allowFrom);
+      this.registerOutputs({ bootstrapServers: this.bootstrapServers });
+      return;
+    }
     const d = r.strimzi ? deployStrimzi(this, r) : deployKafka(this, r);
     this.attachClients(d.clients);
     this.bootstrapServers = d.bootstrap;
@@ -99,5 +160,5 @@ export class KafkaCluster extends DataStoreComponent {
 export { KAFKA_PORTS, kafkaStartScript, renderProperties, serverProperties, topicsScript } from "./config";
 export type { KafkaSettings, TopicSpec } from "./config";
 export { resolveKafkaArgs } from "./resolve";
-export type { ResolvedKafka } from "./resolve";
+export type { KafkaAuthentication, ResolvedKafka, ResolvedKafkaAws } from "./resolve";
 export { STRIMZI_API_VERSION } from "./strimzi";

@@ -2,6 +2,8 @@
 import { checkArgShape } from "../core/arg-shape";
 import type * as pulumi from "@pulumi/pulumi";
 import { Validator } from "../core/errors";
+import { checkClientSecurityGroups } from "../aws/managed-data";
+import { logRetentionProblem } from "../aws/log-retention";
 import { versionProblem } from "../core/labels";
 import { dnsSubdomainProblem } from "../core/kubernetes-syntax";
 import { internetPeerProblems } from "../platform/cluster-facts";
@@ -10,7 +12,7 @@ import type { NetworkRule } from "../core/network";
 import { ResolvedResources, checkEphemeralStorage, resolveResources } from "../core/resources";
 import { DataStoreBase, ResolvedStorage, checkCount, checkImage, checkRules, resolveDataStoreBase, resolveStorage, serverWrites } from "../workload/data-store";
 import { TopicSpec, validateTopicConfig } from "./config";
-import type { KafkaClusterArgs } from "./index";
+import type { KafkaAwsArgs, KafkaClusterArgs } from "./index";
 
 export const KAFKA_DEFAULTS = {
   image: "apache/kafka:3.9.0",
@@ -25,6 +27,49 @@ export const KAFKA_DEFAULTS = {
   partitions: 3,
   retentionHours: 168,
 } as const;
+
+/**
+ * MSK broker types keel picks by default: the smallest whose memory and vCPUs hold the brokers'
+ * memory and CPU limits (Graviton m7g, general purpose). Burstable kafka.t3.small is never a
+ * default (its CPU credits run out under steady load) but may be set as aws.instanceType.
+ */
+export const MSK_INSTANCE_TYPES: readonly { readonly instanceType: string; readonly memoryGiB: number; readonly vcpus: number }[] = [
+  { instanceType: "kafka.m7g.large", memoryGiB: 8, vcpus: 2 },
+  { instanceType: "kafka.m7g.xlarge", memoryGiB: 16, vcpus: 4 },
+  { instanceType: "kafka.m7g.2xlarge", memoryGiB: 32, vcpus: 8 },
+  { instanceType: "kafka.m7g.4xlarge", memoryGiB: 64, vcpus: 16 },
+  { instanceType: "kafka.m7g.8xlarge", memoryGiB: 128, vcpus: 32 },
+  { instanceType: "kafka.m7g.12xlarge", memoryGiB: 192, vcpus: 48 },
+  { instanceType: "kafka.m7g.16xlarge", memoryGiB: 256, vcpus: 64 },
+];
+
+export const MSK_DEFAULTS = {
+  /** MSK's version string (a patch wildcard); not checked against what AWS offers offline. */
+  kafkaVersion: "3.8.x",
+  authentication: "scram" as KafkaAuthentication,
+  logRetentionDays: 30,
+  /** MSK's EBS volumes: 1 GiB to 16 TiB per broker. */
+  maxVolumeGiB: 16384,
+  /** The topic APIs (aws.msk.Topic) need Kafka 3.6 or later. */
+  topicApiMinVersion: [3, 6] as const,
+};
+
+export type KafkaAuthentication = "scram" | "iam";
+
+/** The smallest broker type of the table holding `resources`' limits, or undefined. */
+export function defaultInstanceType(resources: Pick<ResolvedResources, "limitMemoryBytes" | "limitMillicores">): string | undefined {
+  return MSK_INSTANCE_TYPES.find((t) => t.memoryGiB * 1024 ** 3 >= resources.limitMemoryBytes && t.vcpus * 1000 >= resources.limitMillicores)?.instanceType;
+}
+
+export interface ResolvedKafkaAws {
+  readonly instanceType: string;
+  readonly authentication: KafkaAuthentication;
+  readonly kafkaVersion: string;
+  /** EBS per broker, GiB. */
+  readonly volumeGiB: number;
+  readonly logRetentionDays: number;
+  readonly clientSecurityGroupIds?: readonly pulumi.Input<string>[];
+}
 
 const TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
 /** Topics Kafka creates and owns itself: CreateTopics refuses them. */
@@ -70,6 +115,8 @@ export interface ResolvedKafka extends DataStoreBase {
   readonly metrics: boolean;
   readonly allowFrom: readonly NetworkRule[];
   readonly protect: boolean;
+  /** MSK settings, when the cluster is managed (aws platform). */
+  readonly aws?: ResolvedKafkaAws;
 }
 
 export function resolveKafkaArgs(name: string, args: KafkaClusterArgs): ResolvedKafka {
@@ -79,11 +126,18 @@ export function resolveKafkaArgs(name: string, args: KafkaClusterArgs): Resolved
   const base = resolveDataStoreBase(v, name, args, "data", false, [{ kind: "StatefulSet" }, { kind: "Job", role: "topics" }]);
   const image = args.image ?? KAFKA_DEFAULTS.image;
   checkImage(v, "image", image);
-  const brokers = args.brokers ?? 1;
-  const brokersOk = checkCount(v, "brokers", brokers, 1, 15);
-  // Every node is a KRaft controller too: the quorum needs a majority, so an even count survives no
-  // more lost nodes than one fewer and can split evenly.
-  if (brokersOk) v.require(brokers % 2 === 1, "brokers", brokers, "expected an odd number (1, 3, 5, ...): every node is also a KRaft controller, and an even quorum tolerates no more failures than one node fewer");
+  // MSK puts the same number of brokers in each data subnet (one per zone).
+  const zones = base.managed && args.platform.kind === "aws" ? (args.platform.aws.shape?.vpc.dataSubnetIds.length ?? 1) : 1;
+  const brokers = args.brokers ?? (base.managed ? zones : 1);
+  let brokersOk = checkCount(v, "brokers", brokers, 1, 15);
+  if (brokersOk && base.managed) {
+    const allowed = Array.from({ length: Math.floor(15 / zones) }, (_, i) => (i + 1) * zones);
+    brokersOk = v.require(brokers % zones === 0, "brokers", brokers, `expected a multiple of ${zones} on MSK (${allowed.join(", ")}): MSK places the same number of brokers in each of the platform's ${zones} data subnets`);
+  } else if (brokersOk) {
+    // Every node is a KRaft controller too: the quorum needs a majority, so an even count survives no
+    // more lost nodes than one fewer and can split evenly.
+    v.require(brokers % 2 === 1, "brokers", brokers, "expected an odd number (1, 3, 5, ...): every node is also a KRaft controller, and an even quorum tolerates no more failures than one node fewer");
+  }
   const replicationFactor = args.replicationFactor ?? Math.min(3, brokersOk ? brokers : 1);
   if (checkCount(v, "replicationFactor", replicationFactor, 1, 15) && brokersOk) {
     v.require(replicationFactor <= brokers, "replicationFactor", replicationFactor, `expected at most ${brokers}, the number of brokers (each replica of a partition lives on a different broker)`);
@@ -105,10 +159,12 @@ export function resolveKafkaArgs(name: string, args: KafkaClusterArgs): Resolved
       v.require(false, "version", args.version, `expected the image's version (${imageVersion}, from ${JSON.stringify(args.image)}), or no version: they disagree`);
     }
   }
-  // The version that runs: Strimzi's (version), else the image's (the default image is 3.9).
+  // MSK's version (3.8.x), else Strimzi's (version), else the image's (the default image is 3.9).
+  const mskVersion = base.managed ? (args.aws?.kafkaVersion ?? MSK_DEFAULTS.kafkaVersion) : undefined;
+  const mskMinor = typeof mskVersion === "string" ? /^(\d+)\.(\d+)\./.exec(mskVersion) : null;
   const runningText = strimziOn ? (args.version ?? KAFKA_DEFAULTS.strimziVersion) : imageVersion;
   const running = parseVersion(runningText);
-  const runningMinor = running ? ([running[0], running[1]] as const) : undefined;
+  const runningMinor = mskMinor ? ([Number(mskMinor[1]), Number(mskMinor[2])] as const) : running ? ([running[0], running[1]] as const) : undefined;
   const defaultPartitions = args.defaultPartitions ?? KAFKA_DEFAULTS.partitions;
   checkCount(v, "defaultPartitions", defaultPartitions, 1, 1000);
   const retentionHours = args.retentionHours ?? KAFKA_DEFAULTS.retentionHours;
@@ -170,7 +226,7 @@ export function resolveKafkaArgs(name: string, args: KafkaClusterArgs): Resolved
   // Strimzi's broker pods have no /tmp of keel's: only an ephemeral data volume counts there.
   checkEphemeralStorage(v, resources, strimzi ? serverWrites(storage).filter((w) => w.volume !== "tmp") : serverWrites(storage));
   const tls: ResolvedKafka["tls"] = args.tls === false ? false : { secretName: args.tls?.secretName };
-  if (tls && !strimzi && !tls.secretName && !base.target.operators.certManager) {
+  if (!base.managed && tls && !strimzi && !tls.secretName && !base.target.operators.certManager) {
     v.require(false, "tls", args.tls, "expected { secretName } of a Secret with keystore.p12/truststore.p12, cert-manager on the platform (operators.certManager), or false for no TLS listener");
   }
   if (tls && tls.secretName !== undefined && dnsSubdomainProblem(tls.secretName)) v.require(false, "tls.secretName", tls.secretName, "expected a Secret name (lowercase letters, digits, '-' and '.', at most 253 characters)");
@@ -181,6 +237,14 @@ export function resolveKafkaArgs(name: string, args: KafkaClusterArgs): Resolved
   if (args.version !== undefined) {
     const problem = versionProblem(args.version) ?? (/^\d+\.\d+\.\d+$/.test(args.version) ? undefined : "expected a Kafka version such as \"4.1.0\"");
     if (problem) v.require(false, "version", args.version, problem);
+  }
+  let aws: ResolvedKafkaAws | undefined;
+  if (base.managed) {
+    if (strimzi) v.require(false, "strimzi", strimzi, "expected false or nothing: on the aws platform the cluster is Amazon MSK (set managed: false to run Strimzi on EKS)");
+    if (args.storage === false) v.require(false, "storage", false, "expected a volume size such as { size: \"100Gi\" } (or nothing): MSK brokers always keep their logs on EBS volumes");
+    aws = resolveKafkaAws(v, args.aws, resources, storage, topics.length > 0);
+  } else if (args.aws !== undefined) {
+    v.require(false, "aws", args.aws, `expected no aws settings: the cluster runs in Kubernetes (${args.platform.kind === "aws" ? "managed: false" : `the ${args.platform.kind} platform`}); they configure Amazon MSK, which a KafkaCluster is on the aws platform unless managed: false`);
   }
   v.throwIfInvalid();
   return {
@@ -200,5 +264,37 @@ export function resolveKafkaArgs(name: string, args: KafkaClusterArgs): Resolved
     metrics: args.metrics ?? true,
     allowFrom: args.allowFrom ?? [],
     protect: args.protect ?? false,
+    aws,
   };
+}
+
+/** MSK's settings: broker type (given or derived from resources), authentication, version, EBS size, log retention, client security groups. */
+function resolveKafkaAws(v: Validator, a: KafkaAwsArgs | undefined, resources: ResolvedResources, storage: ResolvedStorage | undefined, hasTopics: boolean): ResolvedKafkaAws {
+  let instanceType = a?.instanceType;
+  if (instanceType !== undefined) {
+    v.require(typeof instanceType === "string" && /^kafka\.[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(instanceType), "aws.instanceType", instanceType, "expected an MSK broker type such as \"kafka.m7g.large\" (kafka.<family>.<size>)");
+  } else {
+    instanceType = defaultInstanceType(resources);
+    if (instanceType === undefined) {
+      const largest = MSK_INSTANCE_TYPES[MSK_INSTANCE_TYPES.length - 1];
+      v.require(false, "resources.limits", resources.limits, `expected at most what keel's largest default broker type has (${largest.instanceType}: ${largest.vcpus} vCPUs, ${largest.memoryGiB} GiB), or set aws.instanceType`);
+      instanceType = largest.instanceType;
+    }
+  }
+  const authentication = a?.authentication ?? MSK_DEFAULTS.authentication;
+  v.require(authentication === "scram" || authentication === "iam", "aws.authentication", authentication, "expected \"scram\" (SASL/SCRAM-SHA-512 with a generated password) or \"iam\" (SASL with each client's IAM role)");
+  const kafkaVersion = a?.kafkaVersion ?? MSK_DEFAULTS.kafkaVersion;
+  const m = typeof kafkaVersion === "string" ? /^(\d+)\.(\d+)\.(?:\d+|x)(?:\.kraft)?$/.exec(kafkaVersion) : null;
+  if (v.require(m !== null, "aws.kafkaVersion", kafkaVersion, "expected an MSK Kafka version such as \"3.8.x\", \"3.7.x.kraft\" or \"3.6.0\"") && m && hasTopics) {
+    const [minMajor, minMinor] = MSK_DEFAULTS.topicApiMinVersion;
+    const ok = Number(m[1]) > minMajor || (Number(m[1]) === minMajor && Number(m[2]) >= minMinor);
+    v.require(ok, "aws.kafkaVersion", kafkaVersion, `expected ${minMajor}.${minMinor}.0 or later with topics: keel creates them through MSK's topic API (aws.msk.Topic), which needs Kafka ${minMajor}.${minMinor}`);
+  }
+  const volumeGiB = storage && storage.bytes > 0 ? Math.ceil(storage.bytes / 1024 ** 3) : 1;
+  if (storage && storage.bytes > 0) v.require(volumeGiB <= MSK_DEFAULTS.maxVolumeGiB, "storage.size", storage.size, `expected at most ${MSK_DEFAULTS.maxVolumeGiB}Gi: MSK's largest broker volume`);
+  const logRetentionDays = a?.logRetentionDays ?? MSK_DEFAULTS.logRetentionDays;
+  const retention = logRetentionProblem(logRetentionDays);
+  if (retention) v.require(false, "aws.logRetentionDays", logRetentionDays, retention);
+  checkClientSecurityGroups(v, "aws.clientSecurityGroupIds", a?.clientSecurityGroupIds);
+  return { instanceType, authentication, kafkaVersion, volumeGiB, logRetentionDays, clientSecurityGroupIds: a?.clientSecurityGroupIds };
 }

@@ -9,7 +9,7 @@ import { cidrContains, parseCidr } from "../core/network";
 import { CHART_VERSIONS, ChartName } from "../aws/cluster-software";
 import { CONTROL_PLANE_LOG_TYPES, ControlPlaneLogType } from "../aws/eks";
 import { logRetentionProblem } from "../aws/log-retention";
-import { NodeGroupSize, instanceTypeProblem, sizeNodeGroup } from "../aws/node-sizing";
+import { NodeGroupSize, WorkloadCapacity, instanceTypeProblem, sizeNodeGroup } from "../aws/node-sizing";
 import { KeelValidationError } from "../core/errors";
 import { platformPods } from "./aws-platform-pods";
 import { vpcCidrProblem } from "../aws/subnets";
@@ -104,11 +104,11 @@ export function resolveAwsPlatformArgs(name: string, args: AwsPlatformArgs) {
   if (nodes?.maxNodes !== undefined) v.require(Number.isInteger(nodes.maxNodes) && nodes.maxNodes >= (minOk ? minNodes : 1), "nodes.maxNodes", nodes.maxNodes, `expected a whole number of nodes, at least nodes.minNodes (${minOk ? minNodes : 1})`);
   const w = nodes?.workloads;
   if (v.require(typeof w === "object" && w !== null, "nodes.workloads", w, "expected what the systems on the platform request in total, { cpu, memory, pods } (each system's `keel synth` prints it in capacity.md)")) {
-    const cpu = parseCpu(w.cpu);
-    v.require(cpu.ok && cpu.value > 0, "nodes.workloads.cpu", w.cpu, "expected a CPU quantity such as \"6\" or \"5500m\"");
-    const memory = typeof w.memory === "string" ? parseMemory(w.memory) : undefined;
-    v.require(memory !== undefined && memory.ok && memory.value > 0, "nodes.workloads.memory", w.memory, "expected a memory quantity such as \"24Gi\"");
-    v.require(Number.isInteger(w.pods) && w.pods > 0, "nodes.workloads.pods", w.pods, "expected the number of pods the systems run at their highest replica counts");
+    checkCapacity(v, "nodes.workloads", w, "the number of pods the systems run at their highest replica counts");
+  }
+  const perNode = nodes?.perNode;
+  if (perNode !== undefined && v.require(typeof perNode === "object" && perNode !== null, "nodes.perNode", perNode, "expected what the systems' DaemonSets request on each node, { cpu, memory, pods }")) {
+    checkCapacity(v, "nodes.perNode", perNode, "the number of DaemonSet pods the systems run on each node");
   }
 
   const s = args.storage ?? {};
@@ -145,12 +145,18 @@ export function resolveAwsPlatformArgs(name: string, args: AwsPlatformArgs) {
     v.require(Array.isArray(x.zoneIds) && x.zoneIds.length > 0, "externalDns.zoneIds", x.zoneIds, "expected the Route 53 hosted zone ids external-dns may change, such as [\"Z0123456789ABCDEFGHIJ\"]");
     (x.zoneIds ?? []).forEach((z, i) => v.require(typeof z === "string" && HOSTED_ZONE.test(z), `externalDns.zoneIds[${i}]`, z, "expected a Route 53 hosted zone id such as \"Z0123456789ABCDEFGHIJ\""));
   }
+  const externalSecrets = args.externalSecrets ?? true;
+  v.require(typeof externalSecrets === "boolean", "externalSecrets", externalSecrets, "expected true or false (a plain boolean: it decides whether the External Secrets Operator is installed)");
+  const reloader = args.reloader ?? externalSecrets === true;
+  if (v.require(typeof reloader === "boolean", "reloader", reloader, "expected true or false (a plain boolean: it decides whether Reloader is installed)") && reloader && externalSecrets === false) {
+    v.require(false, "reloader", reloader, "expected false or unset when externalSecrets is false (Reloader rolls pods when the External Secrets Operator refreshes a Secret)");
+  }
   for (const [chart, version] of Object.entries(args.charts ?? {})) {
     v.require(chart in CHART_VERSIONS, `charts.${chart}`, chart, `expected one of ${Object.keys(CHART_VERSIONS).join(", ")}`);
     v.require(typeof version === "string" && CHART_VERSION.test(version), `charts.${chart}`, version, "expected an exact chart version such as \"1.2.3\" (pinned: never a range)");
   }
   v.throwIfInvalid();
-  const size = nodeGroupSize(v, { instanceType, workloads: nodes.workloads, headroom, minNodes, maxNodes: nodes.maxNodes }, { ingressReplicas: ingress.replicas, metricsAdapter: args.metricsAdapter !== undefined, externalDns: args.externalDns !== undefined, efs });
+  const size = nodeGroupSize(v, { instanceType, workloads: nodes.workloads, headroom, minNodes, maxNodes: nodes.maxNodes }, { systemsPerNode: perNode, ingressReplicas: ingress.replicas, metricsAdapter: args.metricsAdapter !== undefined, externalDns: args.externalDns !== undefined, externalSecrets, reloader, efs });
   v.throwIfInvalid();
   return {
     region: args.region,
@@ -163,9 +169,20 @@ export function resolveAwsPlatformArgs(name: string, args: AwsPlatformArgs) {
     certificates: { email: cert.email, staging: cert.staging ?? false },
     metricsAdapter: args.metricsAdapter,
     externalDns: args.externalDns,
+    externalSecrets,
+    reloader,
     charts: { ...CHART_VERSIONS, ...args.charts } as Record<ChartName, string>,
     protect: args.protect ?? false,
   };
+}
+
+/** A `{ cpu, memory, pods }` capacity, each part positive. */
+function checkCapacity(v: Validator, field: string, w: WorkloadCapacity, pods: string): void {
+  const cpu = parseCpu(w.cpu);
+  v.require(cpu.ok && cpu.value > 0, `${field}.cpu`, w.cpu, "expected a CPU quantity such as \"6\" or \"5500m\"");
+  const memory = typeof w.memory === "string" ? parseMemory(w.memory) : undefined;
+  v.require(memory !== undefined && memory.ok && memory.value > 0, `${field}.memory`, w.memory, "expected a memory quantity such as \"24Gi\"");
+  v.require(Number.isInteger(w.pods) && w.pods > 0, `${field}.pods`, w.pods, `expected ${pods}`);
 }
 
 /**

@@ -8,6 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Labels } from "../core/labels";
 import { Validator } from "../core/errors";
+import { dnsLabelProblem } from "../core/kubernetes-syntax";
 import { ipCidrProblem } from "../core/network";
 import type { ClusterDescription, InstalledSoftwareFact, IssuerFact, MetricsApisFact } from "./cluster-facts";
 
@@ -46,6 +47,14 @@ export interface AwsPlatformShape {
   readonly installed: readonly InstalledSoftwareFact[];
   /** Where a metrics adapter queries Prometheus from (its pods), when one is installed: the system's Prometheus must admit it. */
   readonly metricsAdapter?: { readonly namespace: string; readonly podLabels: Labels };
+  /**
+   * The External Secrets Operator the platform installed (absent: not installed, or a platform
+   * stack older than this field): its namespace, the API version of the ExternalSecret and
+   * SecretStore a system creates, and whether Reloader rolls annotated workloads when a Secret
+   * changes. ESO has no IAM role: a system's SecretStore authenticates with
+   * `auth.jwt.serviceAccountRef` (a ServiceAccount of its own, with its IRSA role).
+   */
+  readonly externalSecrets?: { readonly namespace: string; readonly apiVersion: "external-secrets.io/v1"; readonly reloader: boolean };
 }
 
 /** The cluster description a system's KubernetesPlatform gets on this platform (EKS, VPC CNI with network policies on). */
@@ -98,6 +107,15 @@ export function readAwsPlatformShape(component: string, name: string, where: str
   const apis = isObject(s.metricsApis) ? s.metricsApis : {};
   v.require(["resource", "custom", "external"].every((k) => typeof apis[k] === "boolean"), `${where}: metricsApis`, s.metricsApis, "expected { resource, custom, external }, each true or false");
   v.require(Array.isArray(s.installed), `${where}: installed`, s.installed, "expected the list of installed Helm releases");
+  if (s.externalSecrets !== undefined) {
+    const e = s.externalSecrets;
+    if (v.require(isObject(e), `${where}: externalSecrets`, e, "expected { namespace, apiVersion: \"external-secrets.io/v1\", reloader } (or no externalSecrets: the platform did not install the External Secrets Operator)")) {
+      const x = e as Record<string, unknown>;
+      v.require(typeof x.namespace === "string" && dnsLabelProblem(x.namespace) === undefined, `${where}: externalSecrets.namespace`, x.namespace, "expected the External Secrets Operator's namespace (a DNS-1123 label)");
+      v.require(x.apiVersion === "external-secrets.io/v1", `${where}: externalSecrets.apiVersion`, x.apiVersion, "expected \"external-secrets.io/v1\" (upgrade keel in the older of the two stacks)");
+      v.require(typeof x.reloader === "boolean", `${where}: externalSecrets.reloader`, x.reloader, "expected true or false (whether Reloader is installed)");
+    }
+  }
   v.throwIfInvalid();
   return s as unknown as AwsPlatformShape;
 }

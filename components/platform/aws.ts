@@ -64,8 +64,13 @@ export interface AwsPlatformArgs {
   };
   /** The managed node group, sized so that `workloads` plus the platform's own pods fit with `headroom` to spare. */
   readonly nodes: {
-    /** What the systems on the platform request in total at their highest replica counts (add up their capacity.md). */
+    /** What the systems on the platform request in total at their highest replica counts, DaemonSets left out (add up their capacity.md). */
     readonly workloads: WorkloadCapacity;
+    /**
+     * What the systems' DaemonSets request on each node (log collectors, node agents): counted once
+     * per node while the node count is sized. @default none
+     */
+    readonly perNode?: WorkloadCapacity;
     /** @default "m6i.xlarge" */
     readonly instanceType?: string;
     /** @default "ON_DEMAND" */
@@ -108,6 +113,21 @@ export interface AwsPlatformArgs {
   readonly metricsAdapter?: { readonly prometheusUrl: string };
   /** external-dns publishing the Ingress hosts in Route 53. @default not installed (each host is a prerequisite) */
   readonly externalDns?: { readonly domainFilters: readonly string[]; readonly zoneIds: readonly string[] };
+  /**
+   * The External Secrets Operator (namespace `external-secrets`), so systems' env values and
+   * connection credentials can come from AWS Secrets Manager and follow its rotation. It gets no
+   * IAM role: each system's SecretStore reads as that system's own ServiceAccount (IRSA). Without
+   * it, a system that reads from Secrets Manager is refused on this platform (an ESO of your own:
+   * attach with `fromExisting` and a shape whose `externalSecrets` says where it runs).
+   * @default true
+   */
+  readonly externalSecrets?: boolean;
+  /**
+   * Stakater Reloader (namespace `reloader`): rolls the Deployments and StatefulSets whose
+   * annotations ask for it when a Secret they read changes, so a rotation reaches the pods
+   * without a `pulumi up`. Only with `externalSecrets`. @default true (false without externalSecrets)
+   */
+  readonly reloader?: boolean;
   /** Chart versions over keel's pinned ones. */
   readonly charts?: Readonly<Partial<Record<ChartName, string>>>;
   /** Protect what holds state or cannot be recreated cheaply (KMS key, log groups, EFS, the cluster). @default false */
@@ -182,6 +202,7 @@ export class AwsPlatform extends pulumi.ComponentResource {
         certManager: { namespace: AWS_CERT_MANAGER_NAMESPACE, issuer: { name: issuerName(name, r.certificates.staging), email: r.certificates.email } },
         prometheusUrl: r.metricsAdapter?.prometheusUrl,
         externalDns: r.externalDns ? { ...r.externalDns, namespace: "external-dns" } : undefined,
+        externalSecrets: r.externalSecrets ? { namespace: AWS_EXTERNAL_SECRETS_NAMESPACE, ...(r.reloader ? { reloader: { namespace: AWS_RELOADER_NAMESPACE } } : {}) } : undefined,
         charts: r.charts,
       },
       { parent: this },
@@ -210,6 +231,7 @@ export class AwsPlatform extends pulumi.ComponentResource {
       metricsApis: { resource: true, custom: r.metricsAdapter !== undefined, external: r.metricsAdapter !== undefined },
       installed: [...installed.installed, ...addonFacts(r.cluster.version, r.cluster.addonVersions, r.storage.efs)],
       ...(installed.metricsAdapterPods ? { metricsAdapter: installed.metricsAdapterPods } : {}),
+      ...(installed.externalSecrets ? { externalSecrets: installed.externalSecrets } : {}),
     };
     this.facts = platformStackFacts(name, this.shape);
     this.registerOutputs({ shape: this.shape, kubeconfig: this.kubeconfig, clusterFacts: this.facts, nodeGroup: this.nodeGroupSize.reason });
@@ -257,6 +279,8 @@ export class AwsPlatform extends pulumi.ComponentResource {
 /** ingress-nginx's controller pods, as the chart labels them (the release is named ingress-nginx). */
 export const INGRESS_POD_LABELS = { "app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller" } as const;
 export const AWS_CERT_MANAGER_NAMESPACE = "cert-manager";
+export const AWS_EXTERNAL_SECRETS_NAMESPACE = "external-secrets";
+export const AWS_RELOADER_NAMESPACE = "reloader";
 
 /** The EKS add-ons the pack's prerequisites refer to (storage provisioners), as installed facts. */
 function addonFacts(version: string, versions: Readonly<Partial<Record<string, string>>>, efs: boolean): InstalledSoftwareFact[] {

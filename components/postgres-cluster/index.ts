@@ -3,6 +3,9 @@
  * configuration generated from typed args, generated credentials, postgres_exporter, and
  * encrypted backups (pg_dump daily + WAL archiving) to S3-compatible storage.
  *
+ * On the aws platform it is Amazon RDS for PostgreSQL (aws.ts) unless `managed: false`: the same
+ * args, the same `connection` shape (docs/postgres.md, "On aws (RDS)").
+ *
  * ```ts
  * const db = new PostgresCluster("req1-db", { platform, replicas: 1, backup: { storage: files.bucketTarget("backups") } });
  * new ApiService("api", { platform, image, connections: [db.connection] });
@@ -18,6 +21,13 @@ import type { Platform, Tier } from "../platform/types";
 import { DataStoreComponent, StorageArgs } from "../workload/data-store";
 import type { PostgresClient } from "./capacity";
 import { deployPostgres } from "./kubernetes";
+import { RDS_PORT, deployRds, rdsUrlTemplate } from "./aws";
+import { fromSecretsManager } from "../core/env";
+import type { EnvValue } from "../core/env";
+import { managedEndpoint } from "../aws/managed-data";
+import type * as ec2 from "@pulumi/aws/ec2";
+import type * as kms from "@pulumi/aws/kms";
+import type * as rds from "@pulumi/aws/rds";
 import { PostgresAlertRule, ReplicationSlotAlertOptions, WalSpoolAlertOptions, replicationSlotAlertRules, validatePostgresAlertOptions, walSpoolAlertRules } from "./metrics";
 import { resolvePostgresArgs } from "./resolve";
 
@@ -60,6 +70,30 @@ export interface PostgresBackupArgs {
   readonly scratchSize?: string;
   /** The encryption passphrase (a secret, e.g. from your vault). @default generated; read it from `backupPassphrase` and keep a copy outside the cluster */
   readonly passphrase?: pulumi.Input<string>;
+}
+
+/**
+ * RDS settings (the aws platform, `managed` unset or true). Refused on other platforms and with
+ * `managed: false`. The common args map onto RDS as docs/postgres.md ("On aws (RDS)") says.
+ */
+export interface PostgresAwsArgs {
+  /**
+   * The RDS instance class of the primary and the replicas, `db.<family>.<size>`.
+   * @default the smallest of db.t4g.micro/small/medium, then db.m7g/db.r7g by vCPUs (m7g first), whose memory and vCPUs hold `resources.limits`
+   */
+  readonly instanceClass?: string;
+  /** Storage autoscaling's ceiling (`maxAllocatedStorage`), e.g. "200Gi"; at least 10% above the allocated size. @default twice the allocated size (`storage.size`, at least 20Gi) */
+  readonly maxStorageSize?: string;
+  /** A synchronous standby in another availability zone (failover in a minute or two). @default true */
+  readonly multiAz?: boolean;
+  /** Days Performance Insights keeps its data: 7 (free), a multiple of 31 up to 713, or 731. @default 7 */
+  readonly performanceInsightsRetentionDays?: number;
+  /** Weekly maintenance window, UTC, `ddd:hh24:mi-ddd:hh24:mi`, not overlapping the backup window. @default Sunday, an hour after the backup window ends, 30 minutes (e.g. "sun:04:30-sun:05:00") */
+  readonly maintenanceWindow?: string;
+  /** Days CloudWatch keeps the exported PostgreSQL and upgrade logs (one of CloudWatch's periods). @default 30, or 90 when `protect` */
+  readonly logRetentionDays?: number;
+  /** Admit these security groups (security groups for pods) instead of the cluster's nodes. @default the cluster's node security group */
+  readonly clientSecurityGroupIds?: readonly pulumi.Input<string>[];
 }
 
 export interface PostgresClusterArgs {
@@ -128,11 +162,16 @@ export interface PostgresClusterArgs {
    */
   readonly protect?: boolean;
   /**
-   * On the aws platform: `false` runs the store in-cluster on EKS, as on kubernetes. The managed
-   * counterpart (RDS) is not supported yet, so on aws this must be `false`; elsewhere it is ignored.
-   * @default the managed service on aws (not available yet: an error says so)
+   * On the aws platform: `false` runs the store in-cluster on EKS, as on kubernetes; otherwise it is
+   * Amazon RDS for PostgreSQL. Args that only matter in-cluster (image beyond its major version,
+   * resources beyond picking the default class, walKeepSize's pods, sharedMemory, metrics,
+   * clientCidrs, tls, backup's storage, images and encryption) are accepted and do not apply on RDS.
+   * `true` is refused on other platforms.
+   * @default RDS on aws; in-cluster elsewhere
    */
   readonly managed?: boolean;
+  /** RDS settings (aws platform only). @default see PostgresAwsArgs */
+  readonly aws?: PostgresAwsArgs;
   /** @default "data" */
   readonly tier?: Tier;
 }
@@ -142,6 +181,17 @@ export interface PostgresKubernetesResources {
   readonly replica?: k8s.apps.v1.StatefulSet;
   readonly credentials: k8s.core.v1.Secret;
   readonly backup?: k8s.batch.v1.CronJob;
+}
+
+/** The RDS resources of a PostgresCluster on the aws platform. */
+export interface PostgresAwsResources {
+  readonly primary: rds.Instance;
+  readonly replicas: readonly rds.Instance[];
+  readonly parameterGroup: rds.ParameterGroup;
+  readonly subnetGroup: rds.SubnetGroup;
+  readonly securityGroup: ec2.SecurityGroup;
+  /** Encrypts the storage, Performance Insights and the master user secret. */
+  readonly key: kms.Key;
 }
 
 export class PostgresCluster extends DataStoreComponent {
@@ -159,15 +209,50 @@ export class PostgresCluster extends DataStoreComponent {
 
   /** DATABASE_URL (and DATABASE_READ_URL with replicas) for the application role. */
   public readonly connection: Connection;
-  public readonly kubernetes: PostgresKubernetesResources;
-  /** The backups' encryption passphrase (secret). Without it no backup can be restored: keep a copy outside the cluster. */
+  /** The StatefulSets, Secret and backup CronJob (in-cluster; undefined on RDS). */
+  public readonly kubernetes?: PostgresKubernetesResources;
+  /** The RDS instances, groups and key (aws platform, managed; undefined in-cluster). */
+  public readonly aws?: PostgresAwsResources;
+  /** The backups' encryption passphrase (secret). Without it no backup can be restored: keep a copy outside the cluster. Undefined on RDS (automated backups, encrypted with the store's KMS key). */
   public readonly backupPassphrase?: pulumi.Output<string>;
-  /** The superuser password (secret), for break-glass access. */
-  public readonly superuserPassword: pulumi.Output<string>;
+  /** The superuser password (secret), for break-glass access. Undefined on RDS: see `masterUserSecretArn`. */
+  public readonly superuserPassword?: pulumi.Output<string>;
+  /** On RDS: the Secrets Manager secret (JSON `username`, `password`) RDS keeps and rotates the master user's credentials in. */
+  public readonly masterUserSecretArn?: pulumi.Output<string>;
 
   constructor(name: string, args: PostgresClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     const r = resolvePostgresArgs(name, args);
     super("keel:components:PostgresCluster", name, {}, opts);
+    if (r.managed) {
+      const d = deployRds(this, r, args.platform);
+      const endpoint = managedEndpoint(d.ctx, [{ port: RDS_PORT }]);
+      this.attachManaged(endpoint, r.allowFrom);
+      this.aws = { primary: d.primary, replicas: d.replicas, parameterGroup: d.parameterGroup, subnetGroup: d.subnetGroup, securityGroup: d.securityGroup, key: d.key };
+      this.masterUserSecretArn = d.masterUserSecretArn;
+      const host = d.primary.address;
+      const readOnlyHost = d.replicas[0]?.address;
+      const path = `/${r.database}?sslmode=require`;
+      // The URL without the password (not a secret); clients get the password through the master secret.
+      const url = pulumi.interpolate`postgresql://${r.username}@${host}:${RDS_PORT}${path}`;
+      const fromSecret = (h: pulumi.Output<string>) => fromSecretsManager(d.masterUserSecretArn, { template: rdsUrlTemplate(h, r.database), kmsKeyArn: d.key.arn });
+      const env: Record<string, EnvValue> = { DATABASE_URL: fromSecret(host) };
+      if (readOnlyHost) env.DATABASE_READ_URL = fromSecret(readOnlyHost);
+      this.connection = {
+        kind: "postgres",
+        host,
+        port: RDS_PORT,
+        readOnlyHost,
+        username: pulumi.output(r.username),
+        credentials: { secretId: d.masterUserSecretArn, kmsKeyArn: d.key.arn },
+        tls: true,
+        url,
+        env,
+        secretEnv: [],
+        endpoint,
+      };
+      this.registerOutputs({ host, readOnlyHost, url });
+      return;
+    }
     const d = deployPostgres(this, r);
     this.attachClients(d.clients);
     this.superuserPassword = d.passwords.superuser;

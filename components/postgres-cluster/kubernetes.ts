@@ -12,7 +12,7 @@ import { mirrorRules } from "../workload/network-access";
 import { CreatedWorkload, ContainerSpec, createWorkload, scrapedBy } from "../workload/workload";
 import { pgHbaConf, postgresqlConf } from "./config";
 import { POSTGRES_DEFAULTS, ResolvedPostgres } from "./resolve";
-import { BackupContext, DATA_DIR, SPOOL_DIR, createBackupJob, walHelpers, walShippingRules } from "./backup-kubernetes";
+import { BackupContext, DATA_DIR, SPOOL_DIR, backupSecretData, createBackupJob, createS3Roles, walHelpers, walShippingRules } from "./backup-kubernetes";
 import { backupDumpScript, backupUploadScript, walEncryptScript, walUploadScript } from "./backup-scripts";
 import { createRestoreManifests } from "./restore-kubernetes";
 import { pitrPrepareScript, restoreFetchScript, restoreScript } from "./restore-scripts";
@@ -92,6 +92,8 @@ export function deployPostgres(parent: pulumi.ComponentResource, r: ResolvedPost
     },
     opts,
   );
+  // An S3 bucket on AWS: the upload steps authenticate as their ServiceAccount's IAM role (IRSA), not with keys.
+  const s3 = { irsa: r.backup?.irsa !== undefined };
   const scripts = new k8s.core.v1.ConfigMap(
     childName(r.name, "scripts"),
     {
@@ -101,10 +103,10 @@ export function deployPostgres(parent: pulumi.ComponentResource, r: ResolvedPost
         "replica-bootstrap.sh": replicaBootstrapScript(),
         "wal-archive.sh": walArchiveScript(),
         "wal-encrypt.sh": walEncryptScript(),
-        "wal-upload.sh": walUploadScript(),
+        "wal-upload.sh": walUploadScript(s3),
         "backup-dump.sh": backupDumpScript(),
-        "backup-upload.sh": backupUploadScript(),
-        "restore-fetch.sh": restoreFetchScript(),
+        "backup-upload.sh": backupUploadScript(s3),
+        "restore-fetch.sh": restoreFetchScript(s3),
         "restore.sh": restoreScript(),
         "pitr-prepare.sh": pitrPrepareScript(),
       },
@@ -115,12 +117,9 @@ export function deployPostgres(parent: pulumi.ComponentResource, r: ResolvedPost
   let passphrase: pulumi.Output<string> | undefined;
   if (r.backup) {
     passphrase = r.backup.passphrase !== undefined ? pulumi.secret(r.backup.passphrase) : generatedPassword(parent, r, "backup-passphrase", 48);
-    backupSecret = namedSecret(parent, r.target, childName(r.name, "backup"), r.namespace, common.labels, {
-      "access-key-id": r.backup.storage.accessKeyId ?? "",
-      "secret-access-key": pulumi.secret(r.backup.storage.secretAccessKey ?? ""),
-      passphrase,
-    }, r.protect).metadata.name;
+    backupSecret = namedSecret(parent, r.target, childName(r.name, "backup"), r.namespace, common.labels, backupSecretData(r.backup, passphrase), r.protect).metadata.name;
   }
+  const s3Roles = r.backup ? createS3Roles(parent, r, r.backup) : undefined;
 
   const v = new Validator("PostgresCluster", r.name);
   const security = resolveSecurity(v, "security", { runAsUser: POSTGRES_DEFAULTS.uid, runAsGroup: POSTGRES_DEFAULTS.uid, fsGroup: POSTGRES_DEFAULTS.uid });
@@ -187,7 +186,7 @@ export function deployPostgres(parent: pulumi.ComponentResource, r: ResolvedPost
     security: exporterSecurity,
   };
   const backupContext: BackupContext | undefined = backupSecret
-    ? { scripts: scripts.metadata.name, backupSecret, credentials: creds, security, helperResources: resolveResources(v, "helpers", HELPER_RESOURCES), port: PORT }
+    ? { scripts: scripts.metadata.name, backupSecret, s3Roles, credentials: creds, security, helperResources: resolveResources(v, "helpers", HELPER_RESOURCES), port: PORT }
     : undefined;
   const shipping = r.backup?.walArchiving && backupContext ? { ...walHelpers(r, r.backup, backupContext), allowTo: walShippingRules(r.backup) } : undefined;
   const volumes = [

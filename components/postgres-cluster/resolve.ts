@@ -3,6 +3,8 @@ import { S3_BUCKET_CHARSET, S3_BUCKET_SYNTAX } from "../core/s3-bucket";
 import { checkArgShape } from "../core/arg-shape";
 import type * as pulumi from "@pulumi/pulumi";
 import type { ObjectStoreTarget } from "../core/connection";
+import type { AwsPlatformShape } from "../platform/aws-shape";
+import type { AwsPlatformContext, Platform } from "../platform/types";
 import { cronProblem, isCronSchedule } from "../core/cron";
 import { Validator } from "../core/errors";
 import { dnsSubdomainProblem, urlProblem } from "../core/kubernetes-syntax";
@@ -15,6 +17,7 @@ import type { MetricsPushTarget } from "../core/telemetry";
 import { DataStoreBase, ResolvedStorage, checkCount, checkImage, checkRules, resolveDataStoreBase, resolveStorage, serverWrites } from "../workload/data-store";
 import { ConnectionBudget, connectionBudget, isClientCidr, reservedConnections, resolveSharedMemory, resolveSlotWalLimit } from "./capacity";
 import { validatePostgresSettings } from "./config";
+import { ResolvedPostgresAws, resolvePostgresAws } from "./rds-settings";
 import type { PostgresClusterArgs } from "./index";
 
 export const POSTGRES_DEFAULTS = {
@@ -106,6 +109,8 @@ export interface ResolvedBackup {
   readonly resources: ResolvedResources;
   readonly scratchSize: string;
   readonly passphrase?: pulumi.Input<string>;
+  /** A target with `aws` (in-cluster on EKS): the platform whose OIDC provider the backup's IAM roles trust (IRSA). Undefined: static keys. */
+  readonly irsa?: { readonly platform: AwsPlatformContext; readonly shape: AwsPlatformShape };
 }
 
 export interface ResolvedPostgres extends DataStoreBase {
@@ -131,6 +136,8 @@ export interface ResolvedPostgres extends DataStoreBase {
   readonly protect: boolean;
   /** TCP only over TLS: a certificate from a namespace-local cert-manager CA, or an existing `kubernetes.io/tls` Secret. */
   readonly tls: false | { readonly secretName?: string };
+  /** On RDS (`managed`): the instance, storage, windows and retention (rds-settings.ts). */
+  readonly aws?: ResolvedPostgresAws;
 }
 
 const OFFICIAL_IMAGE = /^(?:docker\.io\/)?(?:library\/)?postgres:(\d+(?:\.\d+)?)(?:-[a-z0-9.]+)?$/;
@@ -219,6 +226,7 @@ export function resolvePostgresArgs(name: string, args: PostgresClusterArgs): Re
     }
     const foreign = foreignPeerProblem(b.storage?.network, { name: args.platform.name, dns: base.target.dns, provider: base.target.provider });
     if (foreign) v.fail(`backup.storage.network ${foreign}`);
+    const irsa = base.managed ? undefined : resolveBackupCredentials(v, args.platform, b.storage);
     const retentionDays = b.retentionDays ?? POSTGRES_DEFAULTS.backup.retentionDays;
     checkCount(v, "backup.retentionDays", retentionDays, 1, 3650);
     const walArchiving = b.walArchiving ?? true;
@@ -249,6 +257,7 @@ export function resolvePostgresArgs(name: string, args: PostgresClusterArgs): Re
       resources: resolveResources(v, "backup.resources", b.resources, POSTGRES_DEFAULTS.backup.resources),
       scratchSize,
       passphrase: b.passphrase,
+      ...(irsa ? { irsa } : {}),
     };
     // The upload and restore containers write the scratch volume (backup-kubernetes.ts, restore-kubernetes.ts).
     if (scratch && scratch.bytes > 0) checkEphemeralStorage(v, backup.resources, [TMP_WRITE, { volume: "scratch", sizeLimit: scratchSize }]);
@@ -259,12 +268,27 @@ export function resolvePostgresArgs(name: string, args: PostgresClusterArgs): Re
   v.require(typeof (args.protect ?? false) === "boolean", "protect", args.protect, "expected true or false");
   const tls: ResolvedPostgres["tls"] = !args.tls ? false : args.tls === true ? {} : { secretName: args.tls.secretName };
   if (tls && tls.secretName !== undefined && dnsSubdomainProblem(tls.secretName)) v.require(false, "tls.secretName", tls.secretName, "expected a Secret name (lowercase letters, digits, '-' and '.', at most 253 characters)");
-  if (tls && !tls.secretName && !base.target.operators.certManager) {
+  // On RDS tls does not apply (RDS serves TLS itself and rds.force_ssl requires it): no certificate to issue.
+  if (tls && !tls.secretName && !base.target.operators.certManager && !base.managed) {
     v.require(false, "tls", args.tls, "expected { secretName } of a kubernetes.io/tls Secret, or cert-manager on the platform (operators.certManager) to issue the certificate");
   }
+  const aws = resolvePostgresAws(v, {
+    aws: args.aws,
+    platformKind: args.platform.kind,
+    managed: base.managed,
+    major,
+    image,
+    resources,
+    storageArg: args.storage,
+    storage,
+    backup: args.backup,
+    parameters,
+    protect: args.protect === true,
+  });
   v.throwIfInvalid();
   return {
     ...base,
+    ...(aws ? { aws } : {}),
     image,
     exporterImage: POSTGRES_DEFAULTS.exporterImage,
     database,
@@ -288,6 +312,35 @@ export function resolvePostgresArgs(name: string, args: PostgresClusterArgs): Re
 }
 
 const MI = 1024 * 1024;
+
+/**
+ * How the in-cluster backup authenticates to its object store: static keys (both accessKeyId and
+ * secretAccessKey), or `aws`: an S3 bucket written through IAM roles for the backup's
+ * ServiceAccounts (IRSA), which needs the aws platform attached to an AwsPlatform (the roles trust
+ * its cluster's IAM OIDC provider). Not both. Returns the platform for `aws`.
+ */
+function resolveBackupCredentials(v: Validator, platform: Platform, storage: ObjectStoreTarget | undefined): ResolvedBackup["irsa"] {
+  if (typeof storage !== "object" || storage === null) return undefined;
+  const keys = storage.accessKeyId !== undefined || storage.secretAccessKey !== undefined;
+  if (storage.aws === undefined) {
+    const or = "or aws (an S3 bucket on AWS, written through IAM roles for the backup's ServiceAccounts)";
+    v.require(storage.accessKeyId !== undefined, "backup.storage.accessKeyId", storage.accessKeyId, `expected the access key of the bucket's writer (with secretAccessKey), ${or}`);
+    v.require(storage.secretAccessKey !== undefined, "backup.storage.secretAccessKey", storage.secretAccessKey, `expected the secret key of the bucket's writer (with accessKeyId), ${or}`);
+    return undefined;
+  }
+  if (keys) v.fail("backup.storage has both aws and static keys (accessKeyId, secretAccessKey); expected one of them: with aws the backup writes through IAM roles for its ServiceAccounts (IRSA) and no key is stored");
+  const statements: unknown = storage.aws.statements;
+  v.require(Array.isArray(statements) && statements.length > 0, "backup.storage.aws.statements", statements, "expected the IAM statements the backup's roles get (at least one: the bucket's object and list permissions)");
+  if (platform.kind !== "aws") {
+    v.fail(`backup.storage.aws is set on platform kind "${platform.kind}"; expected the aws platform: IAM roles for service accounts (IRSA) need EKS; give the bucket's accessKeyId and secretAccessKey instead`);
+    return undefined;
+  }
+  if (platform.aws.shape === undefined) {
+    v.fail(`backup.storage.aws is set on aws platform "${platform.name}" without its AwsPlatform; expected an aws platform attached to an AwsPlatform (fromStackReference, aws.system() or fromExisting): the backup's IAM roles trust the cluster's IAM OIDC provider`);
+    return undefined;
+  }
+  return { platform, shape: platform.aws.shape };
+}
 
 /** The spool's bound: at least 4 segments (64Mi), at most half the data volume. */
 function resolveWalSpoolLimit(v: Validator, given: string | undefined, volumeBytes: number | undefined): { size: string; bytes: number } {

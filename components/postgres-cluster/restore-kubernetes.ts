@@ -3,7 +3,8 @@
  * mounted): `restore-job.yaml` (newest dump -> the database) and `pitr-job.yaml` (newest base
  * backup + archived WAL -> the stopped primary's volume). Each downloads on the upload image and
  * decrypts and loads on the tools image, carries the backup Job's pod labels (so its
- * NetworkPolicies reach the primary and the bucket) and runs with its ServiceAccount.
+ * NetworkPolicies reach the primary and the bucket) and runs with its ServiceAccount (and so, for
+ * an AWS bucket, with its IAM role: the fetch step gets the role and the token, as the upload does).
  * docs/postgres.md: `kubectl get configmap ... | kubectl create -f -`.
  */
 import * as k8s from "@pulumi/kubernetes";
@@ -12,14 +13,14 @@ import { childName } from "../core/naming";
 import { memberLabels } from "../workload/data-store";
 import { oneOffJobManifest } from "../workload/job";
 import type { InitContainerSpec } from "../workload/workload";
-import { BackupContext, DATA_DIR, SCRATCH, passphrase, runAs, s3Env, scriptsMount, superuserEnv } from "./backup-kubernetes";
+import { BackupContext, DATA_DIR, SCRATCH, awsTokenMounts, awsTokenVolumes, backupServiceAccount, passphrase, runAs, s3Env, scriptsMount, superuserEnv } from "./backup-kubernetes";
 import type { ResolvedBackup, ResolvedPostgres } from "./resolve";
 
 /** The restore_command directory pitr-prepare.sh fills on the data volume. */
 export const WAL_RESTORE_DIR = `${DATA_DIR}/wal-restore`;
 
 export function createRestoreManifests(parent: pulumi.Resource, r: ResolvedPostgres, b: ResolvedBackup, ctx: BackupContext, rwHost: pulumi.Input<string>): k8s.core.v1.ConfigMap {
-  const backupName = childName(r.name, "backup");
+  const backupName = backupServiceAccount(r);
   const labels = memberLabels(r, "backup", "backup", b.image);
   const from = { name: "RESTORE_FROM", value: "latest" };
   const fetch = (mode: "dump" | "pitr", workDir: string, mount: { name: string; mountPath: string }): InitContainerSpec => ({
@@ -28,7 +29,7 @@ export function createRestoreManifests(parent: pulumi.Resource, r: ResolvedPostg
     command: ["/bin/sh", "/scripts/restore-fetch.sh", mode],
     env: [from, { name: "RESTORE_WORK_DIR", value: workDir }, ...s3Env(b, ctx)],
     resources: b.resources,
-    volumeMounts: [scriptsMount, mount],
+    volumeMounts: [scriptsMount, mount, ...awsTokenMounts(ctx)],
     security: runAs(r, b.uploadUser),
   });
   const job = (mode: "dump" | "pitr", containers: { fetch: InitContainerSpec; load: InitContainerSpec }, volumes: k8s.types.input.core.v1.Volume[]) =>
@@ -40,7 +41,7 @@ export function createRestoreManifests(parent: pulumi.Resource, r: ResolvedPostg
       security: ctx.security,
       initContainers: [containers.fetch],
       containers: [containers.load],
-      volumes: [{ name: "scripts", configMap: { name: ctx.scripts, defaultMode: 0o555 } }, ...volumes],
+      volumes: [{ name: "scripts", configMap: { name: ctx.scripts, defaultMode: 0o555 } }, ...volumes, ...awsTokenVolumes(ctx)],
     });
 
   const restore = job(

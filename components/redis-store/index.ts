@@ -2,12 +2,18 @@
  * RedisStore: Redis in standalone, replication or sentinel (automatic failover) mode, with
  * persistence chosen explicitly (AOF for session stores, RDB snapshots, or none for caches),
  * a generated password, maxmemory and eviction policy, redis_exporter, PDB and NetworkPolicy.
+ * On the aws platform it is an ElastiCache replication group (aws.ts) unless `managed: false`;
+ * the connection is the same (REDIS_URL), with TLS (`rediss://`).
  *
  * ```ts
  * const cache = new RedisStore("req1-redis", { platform, persistence: "aof" });
  * new ApiService("api", { platform, image, connections: [cache.connection] }); // REDIS_URL
  * ```
  */
+import type * as cloudwatch from "@pulumi/aws/cloudwatch";
+import type * as ec2 from "@pulumi/aws/ec2";
+import type * as elasticache from "@pulumi/aws/elasticache";
+import type * as kms from "@pulumi/aws/kms";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Connection, urlWithPassword } from "../core/connection";
@@ -15,11 +21,24 @@ import type { NetworkRule } from "../core/network";
 import type { ResourcesArgs } from "../core/resources";
 import type { Platform, Tier } from "../platform/types";
 import { DataStoreComponent, StorageArgs } from "../workload/data-store";
+import { ELASTICACHE_PORT, deployElastiCache } from "./aws";
 import type { RedisEvictionPolicy, RedisPersistence } from "./config";
 import { REDIS_PORT, SENTINEL_PORT, deployRedis } from "./kubernetes";
 import { REDIS_DEFAULTS, resolveRedisArgs } from "./resolve";
 
 export type RedisMode = "standalone" | "replication" | "sentinel";
+
+/** ElastiCache settings (the aws platform, unless `managed: false`). docs/data-stores.md, "RedisStore on aws (ElastiCache)". */
+export interface RedisAwsArgs {
+  /** The node type, `cache.<family>.<size>`. @default the smallest of keel's table (cache.t4g/m7g/r7g) whose memory less 25 % reserved holds `maxmemory` */
+  readonly nodeType?: string;
+  /** Days ElastiCache keeps its daily snapshots (0-35). @default 7 with persistence "aof"/"rdb", 0 with "none" */
+  readonly snapshotRetentionDays?: number;
+  /** Days the slow and engine logs are kept in CloudWatch (one of CloudWatch's periods). @default 30 */
+  readonly logRetentionDays?: number;
+  /** Security groups for pods admitted instead of the cluster's nodes (every pod). @default the cluster's node security group */
+  readonly clientSecurityGroupIds?: readonly pulumi.Input<string>[];
+}
 
 export interface RedisStoreArgs {
   readonly platform: Platform;
@@ -57,11 +76,13 @@ export interface RedisStoreArgs {
    */
   readonly protect?: boolean;
   /**
-   * On the aws platform: `false` runs the store in-cluster on EKS, as on kubernetes. The managed
-   * counterpart (ElastiCache) is not supported yet, so on aws this must be `false`; elsewhere it is ignored.
-   * @default the managed service on aws (not available yet: an error says so)
+   * On the aws platform: an Amazon ElastiCache replication group (true), or `false` to run the
+   * store in-cluster on EKS, as on kubernetes. Elsewhere only `false` (or nothing) is accepted.
+   * @default true on aws
    */
   readonly managed?: boolean;
+  /** ElastiCache settings; only for a managed store (aws platform without `managed: false`). */
+  readonly aws?: RedisAwsArgs;
   /** @default "data" */
   readonly tier?: Tier;
 }
@@ -69,11 +90,36 @@ export interface RedisStoreArgs {
 export class RedisStore extends DataStoreComponent {
   /** REDIS_URL (and REDIS_READ_URL in replication mode; REDIS_SENTINELS/REDIS_SENTINEL_MASTER in sentinel mode). */
   public readonly connection: Connection;
-  public readonly kubernetes: { readonly statefulSet: k8s.apps.v1.StatefulSet; readonly credentials: k8s.core.v1.Secret };
+  /** The in-cluster objects (kubernetes, or aws with `managed: false`). */
+  public readonly kubernetes?: { readonly statefulSet: k8s.apps.v1.StatefulSet; readonly credentials: k8s.core.v1.Secret };
+  /** The ElastiCache resources (aws, managed). */
+  public readonly aws?: {
+    readonly replicationGroup: elasticache.ReplicationGroup;
+    readonly parameterGroup: elasticache.ParameterGroup;
+    readonly subnetGroup: elasticache.SubnetGroup;
+    readonly securityGroup: ec2.SecurityGroup;
+    readonly kmsKey: kms.Key;
+    readonly logGroups: readonly cloudwatch.LogGroup[];
+  };
 
   constructor(name: string, args: RedisStoreArgs, opts?: pulumi.ComponentResourceOptions) {
     const r = resolveRedisArgs(name, args);
     super("keel:components:RedisStore", name, {}, opts);
+    if (r.managed) {
+      const e = deployElastiCache(this, r, args.platform);
+      this.aws = { replicationGroup: e.replicationGroup, parameterGroup: e.parameterGroup, subnetGroup: e.subnetGroup, securityGroup: e.securityGroup, kmsKey: e.kmsKey, logGroups: e.logGroups };
+      const url = urlWithPassword("rediss", undefined, e.password, e.host, ELASTICACHE_PORT, "/0");
+      const env: Record<string, pulumi.Input<string>> = { REDIS_URL: url };
+      const secretEnv = ["REDIS_URL"];
+      if (e.readOnlyHost) {
+        env.REDIS_READ_URL = urlWithPassword("rediss", undefined, e.password, e.readOnlyHost, ELASTICACHE_PORT, "/0");
+        secretEnv.push("REDIS_READ_URL");
+      }
+      this.connection = { kind: "redis", host: e.host, port: ELASTICACHE_PORT, readOnlyHost: e.readOnlyHost, password: e.password, tls: true, url, env, secretEnv, endpoint: e.endpoint };
+      this.attachManaged(e.endpoint, r.allowFrom);
+      this.registerOutputs({ host: e.host, url });
+      return;
+    }
     const d = deployRedis(this, r);
     this.attachClients(d.clients);
     this.kubernetes = { statefulSet: d.nodes.workload as k8s.apps.v1.StatefulSet, credentials: d.credentials };
@@ -113,4 +159,4 @@ export class RedisStore extends DataStoreComponent {
 export { redisConf, redisNodeScript, redisSentinelScript, EVICTION_POLICIES } from "./config";
 export type { RedisEvictionPolicy, RedisPersistence, RedisSettings } from "./config";
 export { resolveRedisArgs } from "./resolve";
-export type { ResolvedRedis } from "./resolve";
+export type { ResolvedRedis, ResolvedRedisAws } from "./resolve";

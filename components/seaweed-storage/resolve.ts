@@ -8,8 +8,10 @@ import type { NetworkRule } from "../core/network";
 import { ResolvedResources, ResourcesArgs, TMP_WRITE, checkEphemeralStorage, resolveResources } from "../core/resources";
 import { DataStoreBase, ResolvedStorage, checkCount, checkImage, checkRules, resolveDataStoreBase, resolveStorage } from "../workload/data-store";
 import { S3_BUCKET_CHARSET, S3_BUCKET_SYNTAX, isS3BucketSyntax, s3BucketRuleProblem } from "../core/s3-bucket";
+import type { Platform } from "../platform/types";
 import { copiesOf, placementProblem, volumeSlots } from "./config";
-import type { SeaweedMetadataBackupArgs, SeaweedStorageArgs } from "./index";
+import type { SeaweedAwsArgs, SeaweedMetadataBackupArgs, SeaweedStorageArgs } from "./index";
+import { bucketEnvName, s3BucketName } from "./s3-access";
 
 export const SEAWEED_DEFAULTS = {
   image: "chrislusf/seaweedfs:3.80",
@@ -25,7 +27,19 @@ export const SEAWEED_DEFAULTS = {
   volumeGrowth: 2,
   metadataBackup: { schedule: "40 * * * *", keep: 48 },
   erasureCoding: { quietFor: "1h", fullPercent: 95, sleepMinutes: 17 },
+  aws: { noncurrentVersionDays: 30, abortIncompleteUploadDays: 7 },
 } as const;
+
+/** S3 on the aws platform (a managed store). */
+export interface ResolvedSeaweedAws {
+  readonly region: string;
+  readonly accountId: string;
+  /** The physical bucket name of each declared bucket. */
+  readonly bucketNames: Readonly<Record<string, string>>;
+  readonly noncurrentVersionDays: number;
+  /** Days after which each bucket's objects expire; a bucket not listed keeps them. */
+  readonly expireAfterDays: Readonly<Record<string, number>>;
+}
 
 export type SeaweedRole = "master" | "volume" | "filer" | "s3";
 
@@ -48,6 +62,8 @@ export interface ResolvedSeaweed extends DataStoreBase {
   readonly metrics: boolean;
   readonly allowFrom: readonly NetworkRule[];
   readonly protect: boolean;
+  /** S3 buckets instead of SeaweedFS, when the store is managed (aws platform). */
+  readonly aws?: ResolvedSeaweedAws;
 }
 
 export function resolveSeaweedArgs(name: string, args: SeaweedStorageArgs): ResolvedSeaweed {
@@ -102,8 +118,9 @@ export function resolveSeaweedArgs(name: string, args: SeaweedStorageArgs): Reso
   const volumeGrowth = args.volumeGrowth ?? SEAWEED_DEFAULTS.volumeGrowth;
   const growthOk = checkCount(v, "volumeGrowth", volumeGrowth, 1, 100);
   const volumeBytes = storage.volume?.bytes ?? 0;
-  const fitsVolume = !limitOk || volumeBytes === 0 || v.require(volumeSizeLimitMB * 2 ** 20 < volumeBytes, "volumeSizeLimitMB", volumeSizeLimitMB, `expected less than storage.volume.size (${storage.volume.size} = ${Math.floor(volumeBytes / 2 ** 20)} MB): a volume lives whole on one volume server's PVC`);
-  if (fitsVolume && limitOk && growthOk && !problem && volumeBytes > 0 && Number.isInteger(volumeServers) && volumeServers >= 1) checkCapacity(v, { volumeServers, replication, buckets: buckets.length, volume: storage.volume, volumeSizeLimitMB, volumeGrowth });
+  const fitsVolume = base.managed || !limitOk || volumeBytes === 0 || v.require(volumeSizeLimitMB * 2 ** 20 < volumeBytes, "volumeSizeLimitMB", volumeSizeLimitMB, `expected less than storage.volume.size (${storage.volume.size} = ${Math.floor(volumeBytes / 2 ** 20)} MB): a volume lives whole on one volume server's PVC`);
+  // The volume capacity concerns SeaweedFS' volumes, which a managed store (S3) does not have.
+  if (!base.managed && fitsVolume && limitOk && growthOk && !problem && volumeBytes > 0 && Number.isInteger(volumeServers) && volumeServers >= 1) checkCapacity(v, { volumeServers, replication, buckets: buckets.length, volume: storage.volume, volumeSizeLimitMB, volumeGrowth });
   const metadataBackup = resolveMetadataBackup(v, args.filer?.metadataBackup, storage.filer);
   let erasureCoding: ResolvedSeaweed["erasureCoding"];
   if (args.erasureCoding) {
@@ -117,8 +134,75 @@ export function resolveSeaweedArgs(name: string, args: SeaweedStorageArgs): Reso
   }
   checkRules(v, "allowFrom", args.allowFrom);
   checkPeerPlatforms(v, { name: args.platform.name, kubernetes: base.target }, { allowFrom: args.allowFrom });
+  const aws = base.managed ? resolveSeaweedAws(v, name, base.system, args.platform, buckets, args.aws) : undefined;
+  if (!base.managed && args.aws !== undefined) {
+    v.require(
+      false,
+      "aws",
+      args.aws,
+      args.platform.kind === "aws"
+        ? "expected no aws settings with managed: false (the store runs in the cluster); they configure the S3 buckets a SeaweedStorage is on the aws platform by default"
+        : `expected the aws platform: these settings configure S3 buckets, which platform kind "${args.platform.kind}" does not have (the store runs in the cluster there)`,
+    );
+  }
   v.throwIfInvalid();
-  return { ...base, image, masters, volumeServers, racks, replication, filers, gateways, buckets, storage, resources, volumeSizeLimitMB, volumeGrowth, metadataBackup, erasureCoding, metrics: args.metrics ?? true, allowFrom: args.allowFrom ?? [], protect: args.protect ?? false };
+  return { ...base, image, masters, volumeServers, racks, replication, filers, gateways, buckets, storage, resources, volumeSizeLimitMB, volumeGrowth, metadataBackup, erasureCoding, metrics: args.metrics ?? true, allowFrom: args.allowFrom ?? [], protect: args.protect ?? false, ...(aws ? { aws } : {}) };
+}
+
+const MAX_DAYS = 36500;
+
+/**
+ * The S3 side of a managed store: its buckets' physical names (unique in every account and
+ * region: see s3BucketName) and lifecycle. The account comes from `aws.accountId`, else from the
+ * platform's IAM OIDC provider ARN (the cluster's account) when it is known before deployment.
+ */
+function resolveSeaweedAws(v: Validator, name: string, system: string, platform: Platform, buckets: readonly string[], args: SeaweedAwsArgs | undefined): ResolvedSeaweedAws | undefined {
+  if (platform.kind !== "aws") return undefined;
+  const region = platform.aws.region;
+  v.require(buckets.length > 0, "buckets", buckets, "expected at least one bucket on the aws platform (the store is a set of S3 buckets; or set managed: false to run SeaweedFS in the cluster)");
+  const noncurrentVersionDays = args?.noncurrentVersionDays ?? SEAWEED_DEFAULTS.aws.noncurrentVersionDays;
+  checkCount(v, "aws.noncurrentVersionDays", noncurrentVersionDays, 1, MAX_DAYS, " (days S3 keeps an overwritten or deleted object's previous version)");
+  const expireAfterDays: Record<string, number> = {};
+  const expire = args?.expireAfterDays;
+  if (typeof expire === "number") {
+    if (checkCount(v, "aws.expireAfterDays", expire, 1, MAX_DAYS)) for (const b of buckets) expireAfterDays[b] = expire;
+  } else if (expire !== undefined) {
+    for (const [bucket, days] of Object.entries(expire)) {
+      const known = v.require(buckets.includes(bucket), "aws.expireAfterDays", bucket, `expected a bucket declared in buckets (${buckets.map((b) => JSON.stringify(b)).join(", ") || "none"})`);
+      if (checkCount(v, `aws.expireAfterDays.${bucket}`, days, 1, MAX_DAYS) && known) expireAfterDays[bucket] = days;
+    }
+  }
+  let accountId = args?.accountId;
+  if (accountId !== undefined) v.require(typeof accountId === "string" && /^\d{12}$/.test(accountId), "aws.accountId", accountId, "expected the AWS account id the buckets are created in (12 digits)");
+  else {
+    const arn = platform.aws.shape?.oidc.providerArn;
+    accountId = typeof arn === "string" ? /^arn:[\w-]+:iam::(\d{12}):/.exec(arn)?.[1] : undefined;
+    v.require(
+      accountId !== undefined,
+      "aws.accountId",
+      undefined,
+      "expected the AWS account id the buckets are created in (12 digits): S3 bucket names are global, so keel names them <system>-<store>-<bucket>-<account>-<region>, and the platform's OIDC provider ARN, where keel reads the account otherwise, is not known before deployment",
+    );
+  }
+  const bucketNames: Record<string, string> = {};
+  if (typeof accountId === "string" && /^\d{12}$/.test(accountId)) {
+    const byPhysical = new Map<string, string>();
+    for (const b of buckets) {
+      const physical = s3BucketName(system, name, b, accountId, region);
+      const other = byPhysical.get(physical);
+      if (other !== undefined) v.require(false, "buckets", b, `expected buckets whose S3 names differ: "${other}" and "${b}" both become "${physical}" (rename one)`);
+      byPhysical.set(physical, b);
+      bucketNames[b] = physical;
+    }
+  }
+  const byVariable = new Map<string, string>();
+  for (const b of buckets) {
+    const variable = bucketEnvName(b);
+    const other = byVariable.get(variable);
+    if (other !== undefined) v.require(false, "buckets", b, `expected buckets whose variables differ: "${other}" and "${b}" both give ${variable} (rename one)`);
+    byVariable.set(variable, b);
+  }
+  return { region, accountId: accountId ?? "", bucketNames, noncurrentVersionDays, expireAfterDays };
 }
 
 function resolveMetadataBackup(v: Validator, args: SeaweedMetadataBackupArgs | false | undefined, filer: ResolvedStorage | undefined): ResolvedSeaweed["metadataBackup"] {

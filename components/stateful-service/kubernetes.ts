@@ -2,6 +2,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { NetworkRule } from "../core/network";
 import { ClientAccess, memberLabels, memberSet, statefulOptions } from "../workload/data-store";
+import { createWorkloadAwsAccess } from "../aws/workload-access";
 import { createConfigObjects } from "../workload/config-objects";
 import { mirrorRules } from "../workload/network-access";
 import { CreatedWorkload, createWorkload, scrapedBy } from "../workload/workload";
@@ -10,11 +11,13 @@ import type { ResolvedStatefulService } from "./resolve";
 export function deployStatefulService(parent: pulumi.ComponentResource, r: ResolvedStatefulService): { workload: CreatedWorkload; clients: ClientAccess } {
   const { labels, selector } = memberLabels(r, "server", r.component, r.image);
   const opts = { parent, provider: r.target.provider };
-  const config = createConfigObjects({ name: r.name, namespace: r.namespace, labels, opts }, r.env);
+  const aws = createWorkloadAwsAccess({ name: r.name, namespace: r.namespace, labels, opts, platform: r.platform }, r.awsNeeds);
+  const config = createConfigObjects({ name: r.name, namespace: r.namespace, labels, opts }, aws ? { ...r.env, references: { ...r.env.references, ...aws.references } } : r.env);
   const monitoring: NetworkRule[] = r.metrics ? [scrapedBy(r.target, r.metrics.port)] : [];
   const members: NetworkRule[] = r.replicas > 1 ? [{ peer: { kind: "workload", name: r.name, namespace: r.namespace, podLabels: selector } }] : [];
   const workload = createWorkload(parent, r.target, {
-    ...memberSet(r, labels, selector, r.replicas, r.singleReplicaReason),
+    ...withAnnotations(memberSet(r, labels, selector, r.replicas, r.singleReplicaReason), aws?.annotations),
+    serviceAccountAnnotations: aws?.serviceAccountAnnotations,
     security: r.security,
     terminationGracePeriodSeconds: r.terminationGracePeriodSeconds,
     containers: [
@@ -45,4 +48,9 @@ export function deployStatefulService(parent: pulumi.ComponentResource, r: Resol
   const clients = new ClientAccess(parent, r, r.ports.map((p) => ({ port: p.port })), r.allowFrom, labels, selector);
   mirrorRules(clients, r.allowFrom, []);
   return { workload, clients };
+}
+
+/** The member set's annotations plus `extra` (Reloader's). */
+function withAnnotations<T extends { readonly annotations?: Readonly<Record<string, string>> }>(set: T, extra: Readonly<Record<string, string>> | undefined): T {
+  return extra && Object.keys(extra).length > 0 ? { ...set, annotations: { ...(set.annotations ?? {}), ...extra } } : set;
 }

@@ -2,6 +2,8 @@
 import { checkArgShape } from "../core/arg-shape";
 import type * as pulumi from "@pulumi/pulumi";
 import { applyConnections } from "../core/connection";
+import type { Platform } from "../platform/types";
+import { WorkloadAwsNeeds, awsNeedsOf, checkWorkloadAwsNeeds } from "../aws/workload-access";
 import { defaults } from "../core/defaults";
 import { ResolvedEnv, resolveEnv } from "../core/env";
 import { requireUnique } from "../core/duplicates";
@@ -20,6 +22,9 @@ import type { StatefulServiceArgs, StatefulServicePort } from "./index";
 
 export interface ResolvedStatefulService extends DataStoreBase {
   readonly image: pulumi.Input<string>;
+  /** Secrets Manager values and IAM statements (aws platform): a role for the ServiceAccount, ExternalSecrets. */
+  readonly awsNeeds: WorkloadAwsNeeds;
+  readonly platform: Platform;
   readonly ports: readonly StatefulServicePort[];
   readonly command?: readonly string[];
   readonly args?: readonly string[];
@@ -112,6 +117,8 @@ export function resolveStatefulServiceArgs(name: string, args: StatefulServiceAr
     if (unknown.length > 0) v.require(false, `clientEnv.${k}`, t, `expected only the placeholders ${CLIENT_ENV_PLACEHOLDERS.map((p) => `{${p}}`).join(" and ")} ({${unknown[0]}} is not one)`);
   }
   checkPeerPlatforms(v, { name: args.platform.name, kubernetes: base.target }, args);
+  const awsNeeds = awsNeedsOf(env, args.connections);
+  checkWorkloadAwsNeeds(v, args.platform, awsNeeds);
   if (args.singleReplicaReason !== undefined) v.require(args.singleReplicaReason.trim().length >= 10, "singleReplicaReason", args.singleReplicaReason, "expected why one replica is enough (10 characters at least); it becomes the policy exemption");
   const grace = args.terminationGracePeriodSeconds ?? 60;
   checkCount(v, "terminationGracePeriodSeconds", grace, 0, 3600);
@@ -129,6 +136,8 @@ export function resolveStatefulServiceArgs(name: string, args: StatefulServiceAr
     resources,
     security,
     env,
+    awsNeeds,
+    platform: args.platform,
     metrics,
     allowFrom: args.allowFrom ?? [],
     allowTo: [...(args.allowTo ?? []), ...connected.allowTo],

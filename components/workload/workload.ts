@@ -99,7 +99,7 @@ export interface WorkloadSpec {
   readonly serviceName?: string;
   /** Mount the service account token (e.g. to use the Kubernetes API); the reason becomes an exemption. */
   readonly automountToken?: string;
-  readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
+  readonly serviceAccountAnnotations?: Readonly<Record<string, pulumi.Input<string>>>;
   /** Object annotations, e.g. exemptions with reasons. */
   readonly annotations?: Readonly<Record<string, string>>;
   readonly podAnnotations?: Readonly<Record<string, pulumi.Input<string>>>;
@@ -143,7 +143,7 @@ export function scrapedBy(target: KubernetesTarget, port: number): NetworkRule {
   return { peer: { kind: "namespace", namespace: target.monitoring.namespace, podLabels: target.monitoring.podLabels }, ports: [{ port }] };
 }
 
-const nonEmpty = (record: Record<string, string>) => (Object.keys(record).length > 0 ? record : undefined);
+const nonEmpty = <T>(record: Record<string, T>) => (Object.keys(record).length > 0 ? record : undefined);
 
 function argList(args: ContainerSpec["args"]): pulumi.Input<pulumi.Input<string>[]> | undefined {
   if (args === undefined) return undefined;

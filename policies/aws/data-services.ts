@@ -63,12 +63,13 @@ export const rdsMultiAz = resourcePolicy({
 
 export const rdsDeletionProtection = resourcePolicy({
   name: "rds-deletion-protection",
-  description: "RDS has deletion protection and takes a final snapshot.",
+  description: "RDS has deletion protection and takes a final snapshot (a read replica has no snapshot of its own to take).",
   enforcementLevel: "advisory",
   appliesTo: (type) => RDS.includes(type),
   check(t, report) {
     if (t.props.deletionProtection !== true) report(`${rdsWhat(t)}: no deletion protection; set deletionProtection: true.`);
-    if (t.props.skipFinalSnapshot === true) report(`${rdsWhat(t)}: skips the final snapshot; set skipFinalSnapshot: false and a finalSnapshotIdentifier.`);
+    // RDS refuses a final snapshot of a read replica: its data is the source's.
+    if (t.props.skipFinalSnapshot === true && !isReadReplica(t)) report(`${rdsWhat(t)}: skips the final snapshot; set skipFinalSnapshot: false and a finalSnapshotIdentifier.`);
   },
 });
 

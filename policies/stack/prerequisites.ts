@@ -18,7 +18,7 @@ import { unknownSummary, wholeStack } from "./whole-stack";
 
 /** API groups whose kinds every cluster serves. */
 const BUILT_IN_GROUPS = new Set(["core", "v1", "apps", "batch", "autoscaling", "policy", "networking.k8s.io", "rbac.authorization.k8s.io", "storage.k8s.io", "scheduling.k8s.io", "coordination.k8s.io", "discovery.k8s.io", "admissionregistration.k8s.io", "apiextensions.k8s.io", "certificates.k8s.io", "node.k8s.io"]);
-const OPERATORS: Record<string, string> = { "cert-manager.io": "cert-manager", "monitoring.coreos.com": "the Prometheus operator", "kafka.strimzi.io": "Strimzi", "security.istio.io": "Istio security.istio.io" };
+const OPERATORS: Record<string, string> = { "cert-manager.io": "cert-manager", "monitoring.coreos.com": "the Prometheus operator", "kafka.strimzi.io": "Strimzi", "security.istio.io": "Istio security.istio.io", "external-secrets.io": "the External Secrets Operator" };
 
 const OPAQUE = { helm: "what a Helm release installs is not checked by the pack", "eks-addon": "what an EKS add-on installs is not checked by the pack" };
 

@@ -15,7 +15,7 @@ import { wholeStack } from "./whole-stack";
 
 type Kind = "Secret" | "ConfigMap";
 
-/** Secrets other objects make: cert-manager's Certificates and Ingress TLS, Strimzi's CAs and users. */
+/** Secrets other objects make: cert-manager's Certificates and Ingress TLS, Strimzi's CAs and users, the External Secrets Operator's targets. */
 export function producedSecrets(stack: StackObjects): Map<string, readonly string[] | undefined> {
   const made = new Map<string, readonly string[] | undefined>();
   const tlsKeys = ["tls.crt", "tls.key", "ca.crt"];
@@ -27,6 +27,12 @@ export function producedSecrets(stack: StackObjects): Map<string, readonly strin
   }
   for (const k of stack.ofKind("Kafka")) for (const s of ["cluster-ca-cert", "clients-ca-cert", "cluster-ca", "clients-ca"]) made.set(`${k.namespace}/${k.name}-${s}`, undefined);
   for (const u of stack.ofKind("KafkaUser")) made.set(`${u.namespace}/${u.name}`, undefined);
+  // An ExternalSecret keeps Secret spec.target.name (default: its own name); with a template, exactly the template's keys.
+  for (const e of stack.ofKind("ExternalSecret")) {
+    const target = str(at(e.props, "spec.target.name")) ?? e.name;
+    const templated = obj(at(e.props, "spec.target.template.data"));
+    made.set(`${e.namespace}/${target}`, Object.keys(templated).length > 0 ? Object.keys(templated) : undefined);
+  }
   return made;
 }
 

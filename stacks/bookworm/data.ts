@@ -21,7 +21,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { SystemPlatform } from "../platform";
-import { Connection, MetricsPushTarget, PostgresCluster, RabbitMqCluster, RedisStore, SeaweedStorage, StatefulService } from "../../components";
+import { Connection, EnvValue, MetricsPushTarget, PostgresCluster, credentialEnv, RabbitMqCluster, RedisStore, SeaweedStorage, StatefulService } from "../../components";
 import type { StackConfig } from "../config";
 import type { BookwormProfile } from "./profiles";
 
@@ -70,11 +70,16 @@ export interface DataTierOptions {
   readonly databaseClients: readonly { readonly name: string; readonly maxPods: number; readonly poolSize: number }[];
 }
 
-/** A connection's username or password, which every store bookworm uses has. */
-export function credential(connection: Connection, field: "username" | "password"): pulumi.Output<string> {
-  const value = connection[field];
+/** A connection's username or password, which every store bookworm uses has: a secret Output, or a Secrets Manager reference (RDS). */
+export function credential(connection: Connection, field: "username" | "password"): EnvValue {
+  const value = credentialEnv(connection, field);
   if (value === undefined) throw new Error(`bookworm: the ${connection.kind} connection has no ${field}, which the services' connection strings need`);
   return value;
+}
+
+/** `value` in `env` when it is a reference (Secrets Manager), in `secretEnv` when it is a secret Output. */
+export function splitSecret(name: string, value: EnvValue): { env: Record<string, EnvValue>; secretEnv: Record<string, pulumi.Input<string>> } {
+  return typeof value === "object" && value !== null && !pulumi.Output.isInstance(value) && "secretsManager" in value ? { env: { [name]: value }, secretEnv: {} } : { env: {}, secretEnv: { [name]: value as pulumi.Input<string> } };
 }
 
 /** Keycloak's path under the public host (KC_HTTP_RELATIVE_PATH), proxied by the gateway. */
@@ -165,6 +170,7 @@ export function bookwormData(o: DataTierOptions): BookwormData {
   });
   const adminPassword = pulumi.secret(new random.RandomPassword("bookworm-identity-admin-password", { length: 32, special: false }, { protect, retainOnDelete: protect }).result);
   const headless = "bookworm-identity-headless";
+  const dbPassword = splitSecret("KC_DB_PASSWORD", credential(identityDb.connection, "password"));
   const ha = profile.identityReplicas > 1;
   const identity = new StatefulService("bookworm-identity", {
     platform,
@@ -186,13 +192,16 @@ export function bookwormData(o: DataTierOptions): BookwormData {
       KC_DB_URL_HOST: identityDb.connection.host,
       KC_DB_URL_DATABASE: "keycloak",
       KC_DB_USERNAME: "keycloak",
+      // RDS accepts TLS only (rds.force_ssl).
+      ...(identityDb.connection.tls ? { KC_DB_URL_PROPERTIES: "?sslmode=require" } : {}),
+      ...dbPassword.env,
       KC_DB_POOL_MAX_SIZE: String(IDENTITY_POOL),
       // Set explicitly (the default stack changed within 26.x): DNS_PING on the headless Service.
       KC_CACHE: ha ? "ispn" : "local",
       ...(ha ? { KC_CACHE_STACK: "kubernetes", JAVA_OPTS_APPEND: pulumi.interpolate`-Djgroups.dns.query=${headless}.${platform.kubernetes.namespaces.data}.svc.cluster.local` } : {}),
       KC_BOOTSTRAP_ADMIN_USERNAME: "admin",
     },
-    secretEnv: { KC_DB_PASSWORD: credential(identityDb.connection, "password"), KC_BOOTSTRAP_ADMIN_PASSWORD: adminPassword },
+    secretEnv: { ...dbPassword.secretEnv, KC_BOOTSTRAP_ADMIN_PASSWORD: adminPassword },
     connections: [{ connection: identityDb.connection, rename: { DATABASE_URL: false } }],
     probes: {
       // The Keycloak operator's budget: up to 10 minutes to start (schema migrations included).

@@ -81,7 +81,9 @@ export async function bookworm(stack: StackConfig): Promise<BookwormOutputs> {
 
   const observability = blueprintObservability(stack, platform, { name: "bookworm-obs", section: settings, defaultChannel: "#bookworm-alerts", extraAlertRules: PostgresCluster.alertRules(), logs: profile.logs, batchJobs: profile.backupRetentionDays !== undefined });
 
-  if (env.name === "prod") observability.allowPrometheusQueriesFrom(peers.namespace(METRICS_ADAPTER.namespace, { ...METRICS_ADAPTER.podLabels }));
+  // The adapter serving the HPAs' custom and external metrics queries this Prometheus: the aws platform's own, or the prerequisite's.
+  const adapter = platform.kind === "aws" ? platform.shape.metricsAdapter : METRICS_ADAPTER;
+  if (env.name === "prod" && adapter) observability.allowPrometheusQueriesFrom(peers.namespace(adapter.namespace, { ...adapter.podLabels }));
 
   const databaseClients = SERVICE_NAMES.filter((s) => USES[s].database).map((s) => ({ name: `bookworm-${s}`, maxPods: maxPods(s, profile), poolSize: DATABASE_POOL }));
   const data = bookwormData({ stack, platform, profile, host, identityImage, metricsPush: observability.metricsPush, databaseClients });

@@ -23,7 +23,7 @@
  * `PersistKeysToStackExchangeRedis`): an application setting, not a platform one.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ApiService, Connection, IngressArgs, NetworkRule, TelemetryTarget, peers } from "../../components";
+import { ApiService, Connection, EnvValue, IngressArgs, NetworkRule, TelemetryTarget, fromSecretsManager, peers } from "../../components";
 import type { EnvironmentName } from "../environments";
 import type { SystemPlatform } from "../platform";
 import type { BookwormData } from "./data";
@@ -71,24 +71,38 @@ function secretText(parts: pulumi.Input<string>[]): pulumi.Output<string> {
   return pulumi.secret(pulumi.all(parts).apply((p: string[]) => p.join("")));
 }
 
-/** The `ConnectionStrings__*` a service gets for the stores it uses (all secret: they hold passwords). */
-function connectionStrings(service: ServiceName, uses: Uses, data: BookwormData): Record<string, pulumi.Output<string>> {
+/**
+ * The `ConnectionStrings__*` a service gets for the stores it uses. They hold passwords: secret
+ * Outputs where Pulumi knows the password, else (RDS keeps it in Secrets Manager) templates the
+ * External Secrets Operator fills in the service's namespace.
+ */
+function connectionStrings(service: ServiceName, uses: Uses, data: BookwormData): { env: Record<string, EnvValue>; secretEnv: Record<string, pulumi.Output<string>> } {
+  const env: Record<string, EnvValue> = {};
   const out: Record<string, pulumi.Output<string>> = {};
   if (uses.database) {
     const db = data.db.connection;
-    // Each service keeps its tables in a schema of its own in the shared database.
-    out[`ConnectionStrings__${service}db`] = secretText(["Host=", db.host, ";Port=5432;Database=bookworm;Username=", credential(db, "username"), ";Password=", credential(db, "password"), `;Search Path=${service};Maximum Pool Size=${DATABASE_POOL}`]);
+    const name = `ConnectionStrings__${service}db`;
+    // Each service keeps its tables in a schema of its own in the shared database; RDS takes TLS only.
+    const tail = `;Search Path=${service};Maximum Pool Size=${DATABASE_POOL}${db.tls ? ";SSL Mode=Require" : ""}`;
+    if (db.credentials) {
+      // Npgsql quotes a value in single quotes, doubling any inside.
+      const template = pulumi.interpolate`Host=${db.host};Port=5432;Database=bookworm;Username='{{ .username | replace "'" "''" }}';Password='{{ .password | replace "'" "''" }}'${tail}`;
+      env[name] = fromSecretsManager(db.credentials.secretId, { template, ...(db.credentials.kmsKeyArn ? { kmsKeyArn: db.credentials.kmsKeyArn } : {}) });
+    } else {
+      out[name] = secretText(["Host=", db.host, ";Port=5432;Database=bookworm;Username=", credential(db, "username") as pulumi.Input<string>, ";Password=", credential(db, "password") as pulumi.Input<string>, tail]);
+    }
   }
   if (uses.cache) {
     const redis = data.cache.connection;
     const sentinels = redis.env.REDIS_SENTINELS as pulumi.Input<string> | undefined;
+    const ssl = redis.tls ? ",ssl=true" : "";
     out.ConnectionStrings__redis = sentinels
-      ? secretText([sentinels, ",serviceName=", redis.env.REDIS_SENTINEL_MASTER as pulumi.Input<string>, ",password=", credential(redis, "password"), ",abortConnect=false"])
-      : secretText([redis.host, `:${redis.port},password=`, credential(redis, "password"), ",abortConnect=false"]);
+      ? secretText([sentinels, ",serviceName=", redis.env.REDIS_SENTINEL_MASTER as pulumi.Input<string>, ",password=", credential(redis, "password") as pulumi.Input<string>, `,abortConnect=false${ssl}`])
+      : secretText([redis.host, `:${redis.port},password=`, credential(redis, "password") as pulumi.Input<string>, `,abortConnect=false${ssl}`]);
   }
   if (uses.broker) out.ConnectionStrings__messaging = pulumi.secret(data.broker.connection.url);
   if (uses.vectors) out.ConnectionStrings__qdrant = secretText(["Endpoint=http://", data.vectors.host, ":6334;Key=", data.vectorsApiKey]);
-  return out;
+  return { env, secretEnv: out };
 }
 
 /** The network access and nothing else: the env comes from connectionStrings (renamed away here). */
@@ -125,6 +139,7 @@ export function bookwormServices(o: ServiceTierOptions): Record<ServiceName, Api
     if (uses.broker) stores.push(data.broker.connection);
     if (uses.vectors) stores.push(data.vectors.connection);
     if (uses.mail && data.mail) stores.push(data.mail.connection);
+    const strings = connectionStrings(service, uses, data);
     return new ApiService(`bookworm-${service}`, {
       platform: o.platform,
       image: `${o.imageRepository}/${service}:${o.version}`,
@@ -149,8 +164,9 @@ export function bookwormServices(o: ServiceTierOptions): Record<ServiceName, Api
         ...Object.fromEntries((uses.calls ?? []).map((callee) => [`services__${callee}__http__0`, urlOf(callee)])),
         ...(uses.mail && !data.mail && o.mailRelaySecret ? { ConnectionStrings__mail: { secretKeyRef: { name: o.mailRelaySecret, key: "connection-string" } } } : {}),
         ...extra.env,
+        ...strings.env,
       },
-      secretEnv: connectionStrings(service, uses, data),
+      secretEnv: strings.secretEnv,
       // Keycloak's internal URL under the service-discovery name the services resolve it by.
       connections: [{ connection: data.identity.connection, rename: { KEYCLOAK_URL: "services__keycloak__http__0" } }, ...stores.map(quiet)],
       telemetry: o.telemetry,

@@ -78,7 +78,8 @@ export async function vibebox(stack: StackConfig): Promise<VibeboxOutputs> {
   const env = stack.environment;
   const profile = VIBEBOX_PROFILES[env.name];
   const protect = env.protect;
-  const eks = stack.kubernetes.cluster?.distribution === "eks";
+  // EKS: an existing one (keel:kubernetes) or the aws platform's, which has fast-ssd and `efs` (Pulumi.platform-prod.yaml).
+  const eks = stack.platform === "aws" || stack.kubernetes.cluster?.distribution === "eks";
 
   const platform = await blueprintPlatform(stack, "vibebox", {
     namespaces: { app: NAMESPACES.backend, data: NAMESPACES.database, storage: NAMESPACES.database, monitoring: NAMESPACES.monitoring },
@@ -104,7 +105,9 @@ export async function vibebox(stack: StackConfig): Promise<VibeboxOutputs> {
     traces: false,
     batchJobs: profile.backupRetentionDays !== undefined,
   });
-  if ("autoscaling" in profile.backend) observability.allowPrometheusQueriesFrom(peers.namespace(METRICS_ADAPTER.namespace, { ...METRICS_ADAPTER.podLabels }));
+  // The adapter serving the backend's custom metric queries this Prometheus: the aws platform's own, or the prerequisite's.
+  const adapter = platform.kind === "aws" ? platform.shape.metricsAdapter : METRICS_ADAPTER;
+  if ("autoscaling" in profile.backend && adapter) observability.allowPrometheusQueriesFrom(peers.namespace(adapter.namespace, { ...adapter.podLabels }));
 
   // ---- Data layer (vibebox-database) -------------------------------------------------------
   const retentionDays = profile.backupRetentionDays;
@@ -141,7 +144,8 @@ export async function vibebox(stack: StackConfig): Promise<VibeboxOutputs> {
     image: DOCKER_IMAGE,
     resources: profile.resources.docker,
     dataRootSize: profile.dockerDataRoot,
-    workspaces: profile.workspaces,
+    // The aws platform's EFS class is `efs`.
+    workspaces: platform.kind === "aws" && profile.workspaces.storageClass ? { ...profile.workspaces, storageClass: "efs" } : profile.workspaces,
     // Image registries on 443, and package mirrors on 80 (apt and apk in users' builds); never
     // the cluster's private ranges.
     allowTo: [{ peer: peers.internet(), ports: [{ port: 443 }, { port: 80 }] }],

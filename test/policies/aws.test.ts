@@ -50,6 +50,14 @@ describe.each<[string, ResourceValidationPolicy, string, () => Props, (p: Props)
   });
 });
 
+describe("rds-deletion-protection on a read replica", () => {
+  it("asks for deletion protection but no final snapshot (RDS takes none of a replica)", () => {
+    const replica = { identifier: "orders-replica-1", replicateSourceDb: "orders", storageEncrypted: true, publiclyAccessible: false, skipFinalSnapshot: true };
+    expect(violations(data.rdsDeletionProtection, RDS, { ...replica, deletionProtection: true })).toEqual([]);
+    expect(violations(data.rdsDeletionProtection, RDS, replica)).toEqual(["RDS instance orders-replica-1: no deletion protection; set deletionProtection: true."]);
+  });
+});
+
 describe("AWS stack policies", () => {
   const bucket = target("aws:s3/bucketV2:BucketV2", { bucket: "backups" }, "backups");
   const settings = () => [

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CHART_VERSIONS, ClusterSoftware, ClusterSoftwareArgs, externalDnsPolicy, installClusterSoftware } from "../../../components/aws/cluster-software";
 import { DEFAULT_ADAPTER_RULES, prometheusEndpoint } from "../../../components/aws/cluster-software-values";
+import { RELEASE_POD_REQUESTS } from "../../../components/platform/aws-platform-pods";
 import { PolicyDocument, leastPrivilegeProblems } from "../../../components/aws/iam";
 import { Synthesized, synthesize, unwrap } from "../../helpers/synth";
 
@@ -29,7 +30,12 @@ const run = (over: Partial<ClusterSoftwareArgs> = {}) =>
     const provider = new k8s.Provider("eks", { kubeconfig: "{}" });
     made = installClusterSoftware("shop", args(provider, over), { parent: undefined });
   });
-const full = () => run({ prometheusUrl: "http://req1-obs-prometheus.req1-monitoring.svc:9090", externalDns: { domainFilters: ["example.com"], zoneIds: ["Z0123456789ABC", "Z0987654321XYZ"], namespace: "external-dns" } });
+const full = () =>
+  run({
+    prometheusUrl: "http://req1-obs-prometheus.req1-monitoring.svc:9090",
+    externalDns: { domainFilters: ["example.com"], zoneIds: ["Z0123456789ABC", "Z0987654321XYZ"], namespace: "external-dns" },
+    externalSecrets: { namespace: "external-secrets", reloader: { namespace: "reloader" } },
+  });
 
 const release = (s: Synthesized, chart: string) => unwrap(s.resource(`shop-${chart}`, "helm.sh/v3:Release").inputs) as any;
 
@@ -46,17 +52,19 @@ describe("installClusterSoftware", () => {
       ["metrics-server", "metrics-server", "https://kubernetes-sigs.github.io/metrics-server/", "metrics-server"],
       ["prometheus-adapter", "prometheus-adapter", "https://prometheus-community.github.io/helm-charts", "prometheus-adapter"],
       ["external-dns", "external-dns", "https://kubernetes-sigs.github.io/external-dns/", "external-dns"],
+      ["external-secrets", "external-secrets", "https://charts.external-secrets.io", "external-secrets"],
+      ["reloader", "reloader", "https://stakater.github.io/stakater-charts", "reloader"],
     ];
     for (const [chart, name, repo, namespace] of expected) {
       const r = release(s, chart);
       expect([r.chart, r.name, r.version, r.repositoryOpts.repo, r.namespace]).toEqual([chart, name, CHART_VERSIONS[chart as keyof typeof CHART_VERSIONS], repo, namespace]);
       expect([r.atomic, r.cleanupOnFail, r.timeout, r.skipAwait, r.createNamespace]).toEqual([true, true, 600, false, undefined]);
     }
-    expect(CHART_VERSIONS).toEqual({ "ingress-nginx": "4.15.1", "cert-manager": "v1.21.2", "metrics-server": "3.13.1", "prometheus-adapter": "5.3.0", "external-dns": "1.21.1" });
+    expect(CHART_VERSIONS).toEqual({ "ingress-nginx": "4.15.1", "cert-manager": "v1.21.2", "metrics-server": "3.13.1", "prometheus-adapter": "5.3.0", "external-dns": "1.21.1", "external-secrets": "2.9.0", reloader: "2.2.16" });
   });
 
   it("creates the namespaces itself, restricted and managed by keel, through the cluster's provider", () => {
-    for (const ns of ["ingress-nginx", "cert-manager", "metrics-server", "prometheus-adapter", "external-dns"]) {
+    for (const ns of ["ingress-nginx", "cert-manager", "metrics-server", "prometheus-adapter", "external-dns", "external-secrets", "reloader"]) {
       const n = s.object("Namespace", ns);
       expect(n.metadata.labels).toEqual({ "app.kubernetes.io/managed-by": "keel", "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/warn": "restricted" });
     }
@@ -137,7 +145,70 @@ describe("installClusterSoftware", () => {
       { name: "metrics-server", chart: "metrics-server", version: "3.13.1", namespace: "metrics-server", provides: ["metrics.k8s.io"] },
       { name: "prometheus-adapter", chart: "prometheus-adapter", version: "5.3.0", namespace: "prometheus-adapter", provides: ["custom.metrics.k8s.io", "external.metrics.k8s.io"] },
       { name: "external-dns", chart: "external-dns", version: "1.21.1", namespace: "external-dns", provides: ["DNS names under example.com"] },
+      { name: "external-secrets", chart: "external-secrets", version: "2.9.0", namespace: "external-secrets", provides: ["the External Secrets Operator CRDs"] },
+      { name: "reloader", chart: "reloader", version: "2.2.16", namespace: "reloader", provides: ["Reloader"] },
     ]);
+    expect(made!.externalSecrets).toEqual({ namespace: "external-secrets", apiVersion: "external-secrets.io/v1", reloader: true });
+  });
+
+  it("installs the External Secrets Operator with its CRDs, HA, and without any IAM role", () => {
+    const v = release(s, "external-secrets").values;
+    expect([v.installCRDs, v.replicaCount, v.leaderElect, v.podDisruptionBudget]).toEqual([true, 2, true, { enabled: true, minAvailable: 1 }]);
+    expect([v.webhook.replicaCount, v.webhook.podDisruptionBudget, v.certController.replicaCount]).toEqual([2, { enabled: true, minAvailable: 1 }, 1]);
+    expect(v.topologySpreadConstraints.map((t: any) => t.labelSelector.matchLabels)).toEqual([1, 2].map(() => ({ "app.kubernetes.io/name": "external-secrets", "app.kubernetes.io/instance": "external-secrets" })));
+    expect(v.webhook.topologySpreadConstraints[0].labelSelector.matchLabels).toEqual({ "app.kubernetes.io/name": "external-secrets-webhook", "app.kubernetes.io/instance": "external-secrets" });
+    // No role: SecretStores authenticate with a workload's own ServiceAccount (auth.jwt.serviceAccountRef).
+    for (const sa of [v.serviceAccount, v.webhook.serviceAccount, v.certController.serviceAccount]) expect(sa).toEqual({ create: true, annotations: {} });
+    expect(JSON.stringify(v)).not.toContain("eks.amazonaws.com/role-arn");
+    expect(asked.map((a) => a.role)).toEqual(["external-dns"]);
+    // Left to the chart: cluster stores and cluster external secrets are processed (its defaults).
+    expect([v.processClusterStore, v.processClusterExternalSecret]).toEqual([undefined, undefined]);
+  });
+
+  it("runs Reloader over every namespace with the annotations strategy, HA with a leader", () => {
+    const v = release(s, "reloader").values;
+    expect(v.fullnameOverride).toBe("reloader");
+    const r = v.reloader;
+    expect([r.watchGlobally, r.reloadStrategy, r.autoReloadAll, r.readOnlyRootFileSystem, r.enableHA, r.deployment.replicas, r.podDisruptionBudget]).toEqual([true, "annotations", false, true, true, 2, { enabled: true, minAvailable: 1 }]);
+    expect(r.serviceAccount).toEqual({ create: true, annotations: {} });
+    expect(r.namespaces).toBeUndefined();
+  });
+
+  it("runs every pod of the two under Pod Security restricted, as stated in the values", () => {
+    const e = release(s, "external-secrets").values;
+    const r = release(s, "reloader").values.reloader.deployment;
+    const pods: [string, any, any][] = [
+      ["external-secrets", e.podSecurityContext, e.securityContext],
+      ["webhook", e.webhook.podSecurityContext, e.webhook.securityContext],
+      ["cert-controller", e.certController.podSecurityContext, e.certController.securityContext],
+      ["reloader", r.securityContext, r.containerSecurityContext],
+    ];
+    for (const [name, pod, container] of pods) {
+      const effective = { ...pod, ...container };
+      expect([name, effective.runAsNonRoot, effective.seccompProfile, container.allowPrivilegeEscalation, container.capabilities, container.readOnlyRootFilesystem]).toEqual([name, true, { type: "RuntimeDefault" }, false, { drop: ["ALL"] }, true]);
+      expect(container.privileged).toBeUndefined();
+      expect(container.capabilities.add).toBeUndefined();
+    }
+    expect([e.podSecurityContext.enabled, e.securityContext.enabled, e.securityContext.runAsUser, r.securityContext.runAsUser]).toEqual([true, true, 1000, 65534]);
+  });
+
+  it("requests in the values exactly what the node sizing counts for each release's pods", () => {
+    const requests = (res: any) => ({ cpuMillis: Number(String(res.requests.cpu).replace(/m$/, "")), memoryMi: Number(String(res.requests.memory).replace(/Mi$/, "")) });
+    const v = (chart: string) => release(s, chart).values;
+    expect({
+      "ingress-nginx": requests(v("ingress-nginx").controller.resources),
+      "cert-manager": requests(v("cert-manager").resources),
+      "cert-manager-webhook": requests(v("cert-manager").webhook.resources),
+      "cert-manager-cainjector": requests(v("cert-manager").cainjector.resources),
+      "metrics-server": requests(v("metrics-server").resources),
+      "prometheus-adapter": requests(v("prometheus-adapter").resources),
+      "external-dns": requests(v("external-dns").resources),
+      "external-secrets": requests(v("external-secrets").resources),
+      "external-secrets-webhook": requests(v("external-secrets").webhook.resources),
+      "external-secrets-cert-controller": requests(v("external-secrets").certController.resources),
+      reloader: requests(v("reloader").reloader.deployment.resources),
+    }).toEqual(RELEASE_POD_REQUESTS);
+    for (const res of [v("external-secrets").resources, v("external-secrets").webhook.resources, v("external-secrets").certController.resources, v("reloader").reloader.deployment.resources]) expect(Object.keys(res.limits)).toEqual(["cpu", "memory"]);
   });
 });
 
@@ -153,12 +224,22 @@ describe("installClusterSoftware, minimal", () => {
     expect([release(s, "cert-manager").version, release(s, "cert-manager").values.podDisruptionBudget, release(s, "metrics-server").values.replicas]).toEqual(["v1.20.3", { enabled: false, minAvailable: 1 }, 1]);
   });
 
+  it("installs the External Secrets Operator without Reloader when not asked, single replicas without budgets", async () => {
+    const s = await run({ ingress: { className: "nginx", namespace: "ingress-nginx", replicas: 1, podLabels: {} }, externalSecrets: { namespace: "eso" }, charts: { "external-secrets": "1.3.2" } });
+    expect(s.resources.filter((r) => r.type.endsWith("Release")).map((r) => r.name)).toEqual(["shop-ingress-nginx", "shop-cert-manager", "shop-metrics-server", "shop-external-secrets"]);
+    const e = release(s, "external-secrets");
+    expect([e.namespace, e.version, e.values.replicaCount, e.values.podDisruptionBudget, e.values.topologySpreadConstraints, e.values.webhook.replicaCount]).toEqual(["eso", "1.3.2", 1, { enabled: false, minAvailable: 1 }, [], 1]);
+    expect(made!.externalSecrets).toEqual({ namespace: "eso", apiVersion: "external-secrets.io/v1", reloader: false });
+    expect(made!.installed.map((i) => i.name)).toEqual(["ingress-nginx", "cert-manager", "metrics-server", "external-secrets"]);
+  });
+
   it("rejects what would install something else than asked, with exact messages, before any resource", () => {
     const bad = args(undefined as unknown as k8s.Provider, {
       ingress: { className: "nginx", namespace: "kube-system", replicas: 0, podLabels: { "app.kubernetes.io/component": "web", "helm.sh/chart": "x" } },
       certManager: { namespace: "cert-manager", issuer: { name: "other", email: "ops@example.com" } },
       externalDns: { domainFilters: [], zoneIds: ["hostedzone/Z1"], namespace: "external-dns" },
-      charts: { "ingress-nginx": "^4.15" },
+      externalSecrets: { namespace: "External", reloader: { namespace: "kube-public" } },
+      charts: { "ingress-nginx": "^4.15", reloader: "latest" },
     });
     let message = "";
     try {
@@ -170,11 +251,14 @@ describe("installClusterSoftware, minimal", () => {
       'ClusterSoftware "shop": ingress.namespace is "kube-system"; expected a namespace of your own: "default" and every "kube-*" namespace belong to Kubernetes (keel would set their Pod Security labels and deny all traffic in them, cutting off what runs there, e.g. CoreDNS)',
       'ClusterSoftware "shop": externalDns.domainFilters is []; expected at least one domain (external-dns publishes names under them only)',
       'ClusterSoftware "shop": externalDns.zoneIds[0] is "hostedzone/Z1"; expected a Route 53 hosted zone ID such as "Z0123456789ABCDEFGHIJ"',
+      'ClusterSoftware "shop": externalSecrets.namespace is "External"; expected a DNS-1123 label',
+      'ClusterSoftware "shop": externalSecrets.reloader.namespace is "kube-public"; expected a namespace of your own: "default" and every "kube-*" namespace belong to Kubernetes (keel would set their Pod Security labels and deny all traffic in them, cutting off what runs there, e.g. CoreDNS)',
       'ClusterSoftware "shop": ingress.replicas is 0; expected an integer from 1 to 20',
       'ClusterSoftware "shop": ingress.podLabels["app.kubernetes.io/component"] is "web"; expected "controller" (the ingress-nginx chart sets this label itself)',
       'ClusterSoftware "shop": ingress.podLabels["helm.sh/chart"] is "x"; expected a label that survives a chart upgrade (the chart changes this one with every version)',
       'ClusterSoftware "shop": certManager.issuer.name is "other"; expected "shop-letsencrypt" or "shop-letsencrypt-staging" (keel names its Let\'s Encrypt issuer after the system)',
       'ClusterSoftware "shop": charts.ingress-nginx is "^4.15"; expected an exact chart version such as "4.15.1" (no ranges: a release must not change by itself)',
+      'ClusterSoftware "shop": charts.reloader is "latest"; expected an exact chart version such as "4.15.1" (no ranges: a release must not change by itself)',
     ]);
   });
 

@@ -176,9 +176,9 @@ describe("generated shapes of the component args", () => {
   it("the TypeErrors of the issue become field messages", () => {
     const base = { platform: platformLike, image: "a/b:1" };
     const lines = (extra: Record<string, unknown>) => problems("ApiServiceArgs", { ...base, ...extra }).filter((p) => !p.startsWith("platform."));
-    expect(lines({ allowTo: [{ ports: [{ port: 443 }] }] })).toEqual(["allowTo[0].peer is undefined; expected a WorkloadPeer, a NamespacePeer, a CidrPeer or a NetworkEndpoint (required)"]);
+    expect(lines({ allowTo: [{ ports: [{ port: 443 }] }] })).toEqual(["allowTo[0].peer is undefined; expected a WorkloadPeer, a NamespacePeer, a CidrPeer, a ManagedServicePeer or a NetworkEndpoint (required)"]);
     expect(lines({ command: "node server.js" })).toEqual(['command is "node server.js"; expected a list']);
-    expect(lines({ env: { PORT: 8080 } })).toEqual(["env.PORT is 8080; expected a string, { secretKeyRef }, { configMapKeyRef }, { fieldPath } or an Output"]);
+    expect(lines({ env: { PORT: 8080 } })).toEqual(["env.PORT is 8080; expected a string, { secretKeyRef }, { configMapKeyRef }, { fieldPath }, { secretsManager } or an Output"]);
     expect(lines({ serviceAccount: { automountToken: true, tokenReason: 42 } })).toEqual(["serviceAccount.tokenReason is 42; expected a string"]);
     expect(problems("KafkaClusterArgs", { platform: platformLike, topics: "orders" }).filter((p) => !p.startsWith("platform."))).toEqual(['topics is "orders"; expected a list']);
     // A hand-made platform: its missing fields, not a TypeError deep inside.

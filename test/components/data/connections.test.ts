@@ -51,14 +51,15 @@ describe("connections of every data component", () => {
 });
 
 describe("platforms", () => {
-  it("refuse the aws platform for data stores with a managed counterpart unless told to run in-cluster (managed: false), never silently", async () => {
+  it("refuse a managed store on an aws platform that is not attached to an AwsPlatform (no data subnets), and managed: true elsewhere", async () => {
     await synthesize(() => {
-      const k = testPlatform().kubernetes;
+      const kubernetes = testPlatform();
+      const k = kubernetes.kubernetes;
       const aws = { kind: "aws" as const, name: "prod", kubernetes: k, aws: { region: "eu-west-1" } };
-      expect(() => new PostgresCluster("db", { platform: aws })).toThrow(
-        'PostgresCluster "db": managed is undefined; expected false on the aws platform for now (the store runs in-cluster on EKS): the managed services (RDS, ElastiCache, MSK, S3) are not supported yet',
-      );
-      expect(() => new RedisStore("cache", { platform: aws, managed: true, persistence: "aof" })).toThrow('RedisStore "cache": managed is true; expected false on the aws platform for now');
+      const unattached = 'is "prod"; expected an aws platform attached to an AwsPlatform (AwsPlatform.fromStackReference, aws.system() or AwsPlatform.fromExisting): a managed service needs its VPC\'s data subnets and the cluster\'s security group; or set managed: false to run in the cluster';
+      expect(() => new PostgresCluster("db", { platform: aws })).toThrow(`PostgresCluster "db": platform ${unattached}`);
+      expect(() => new RedisStore("cache", { platform: aws, managed: true, persistence: "aof" })).toThrow(`RedisStore "cache": platform ${unattached}`);
+      expect(() => new RedisStore("cache2", { platform: kubernetes, managed: true, persistence: "aof" })).toThrow('RedisStore "cache2": managed is true; expected false or nothing on the kubernetes platform (managed services exist on aws only)');
       expect(new PostgresCluster("db2", { platform: aws, managed: false, database: "app", username: "app" })).toBeDefined();
       expect(new StatefulService("mq", { platform: aws, image: "rabbitmq:3.13.7-alpine", ports: [{ name: "amqp", port: 5672 }] })).toBeDefined();
     });

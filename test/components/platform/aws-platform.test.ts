@@ -3,6 +3,10 @@ import { ApiService, AwsPlatform, AwsPlatformArgs, AwsPlatformShape, AwsSystemPl
 import { leastPrivilegeProblems, PolicyDocument } from "../../../components/aws/iam";
 import { Synthesized, synthesize, unwrap } from "../../helpers/synth";
 import { Environment, environments } from "../../../stacks/environments";
+import { platformPods } from "../../../components/platform/aws-platform-pods";
+import { readAwsPlatformShape } from "../../../components/platform/aws-shape";
+import { resolveAwsPlatformArgs } from "../../../components/platform/aws-resolve";
+import platformProd from "../../../stack-refs/organization/keel/platform-prod.json";
 
 const base: AwsPlatformArgs = {
   region: "eu-west-1",
@@ -46,8 +50,26 @@ describe("AwsPlatform", () => {
       expect(types(s, "eks/nodeGroup:NodeGroup")).toHaveLength(1);
       expect(s.object("StorageClass", "gp3")).toMatchObject({ provisioner: "ebs.csi.aws.com", parameters: { type: "gp3", encrypted: "true" }, reclaimPolicy: "Retain" });
       const releases = types(s, "helm.sh/v3:Release").map((r) => `${unwrap(r.inputs.chart)}@${unwrap(r.inputs.version)}`);
-      expect(releases.sort()).toEqual(["cert-manager@v1.21.2", "ingress-nginx@4.15.1", "metrics-server@3.13.1"]);
+      expect(releases.sort()).toEqual(["cert-manager@v1.21.2", "external-secrets@2.9.0", "ingress-nginx@4.15.1", "metrics-server@3.13.1", "reloader@2.2.16"]);
     }
+  });
+
+  it("installs the External Secrets Operator and Reloader in their own namespaces, after the node group and add-ons", () => {
+    for (const [chart, namespace] of [["external-secrets", "external-secrets"], ["reloader", "reloader"]]) {
+      const r = inputs(p, `shop-${chart}`, "helm.sh/v3:Release");
+      expect([r.chart, r.namespace, r.repositoryOpts.repo, r.atomic, r.cleanupOnFail]).toEqual([chart, namespace, chart === "reloader" ? "https://stakater.github.io/stakater-charts" : "https://charts.external-secrets.io", true, true]);
+      const after = p.options(`shop-${chart}`, "helm.sh/v3:Release").dependsOn;
+      expect(after).toEqual(expect.arrayContaining([p.resource("shop-nodes-default", "NodeGroup").urn, ...types(p, "eks/addon:Addon").filter((a) => ["coredns", "aws-ebs-csi-driver"].includes(String(unwrap(a.inputs.addonName)))).map((a) => a.urn)]));
+      expect(p.object("Namespace", namespace).metadata.labels).toMatchObject({ "pod-security.kubernetes.io/enforce": "restricted" });
+    }
+    const eso = inputs(p, "shop-external-secrets", "helm.sh/v3:Release").values;
+    expect([eso.installCRDs, eso.replicaCount, eso.serviceAccount, eso.resources.requests]).toEqual([true, 2, { create: true, annotations: {} }, { cpu: "50m", memory: "128Mi" }]);
+    expect(eso.securityContext).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } });
+    const reloader = inputs(p, "shop-reloader", "helm.sh/v3:Release").values.reloader;
+    expect([reloader.watchGlobally, reloader.reloadStrategy, reloader.deployment.resources.requests]).toEqual([true, "annotations", { cpu: "20m", memory: "128Mi" }]);
+    expect(reloader.deployment.containerSecurityContext).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
+    // Single replicas on the dev profile (one ingress replica).
+    expect([inputs(d, "shop-external-secrets", "helm.sh/v3:Release").values.replicaCount, inputs(d, "shop-reloader", "helm.sh/v3:Release").values.reloader.deployment.replicas]).toEqual([1, 1]);
   });
 
   it("differs between the dev and prod profiles as they say: NAT gateways, nodes, log retention, protection", () => {
@@ -94,7 +116,68 @@ describe("AwsPlatform", () => {
     expect(shape).toMatchObject({ version: 1, name: "shop", region: "eu-west-1", storageClass: "gp3", storageClasses: ["gp3"], issuer: { kind: "ClusterIssuer", name: "shop-letsencrypt", solver: "http01" } });
     expect(shape.vpc.privateSubnetCidrs).toEqual(["10.0.0.0/18", "10.0.64.0/18", "10.0.128.0/18"]);
     expect(shape.oidc.issuer).toMatch(/^oidc\.eks\.eu-west-1\.amazonaws\.com\/id\/[0-9A-F]{32}$/);
-    expect(shape.installed.map((i) => i.name)).toEqual(["ingress-nginx", "cert-manager", "metrics-server", "aws-ebs-csi-driver"]);
+    expect(shape.installed.map((i) => i.name)).toEqual(["ingress-nginx", "cert-manager", "metrics-server", "external-secrets", "reloader", "aws-ebs-csi-driver"]);
+    expect(shape.installed.filter((i) => i.namespace === "external-secrets" || i.namespace === "reloader").map((i) => [i.name, i.chart, i.version, i.provides])).toEqual([
+      ["external-secrets", "external-secrets", "2.9.0", ["the External Secrets Operator CRDs"]],
+      ["reloader", "reloader", "2.2.16", ["Reloader"]],
+    ]);
+    expect(shape.externalSecrets).toEqual({ namespace: "external-secrets", apiVersion: "external-secrets.io/v1", reloader: true });
+    expect(platform!.facts.installed?.map((i) => i.name)).toContain("external-secrets");
+  });
+});
+
+describe("AwsPlatform's External Secrets Operator and Reloader", () => {
+  it("leaves both out with externalSecrets: false, and only Reloader with reloader: false; the shape says so", async () => {
+    const made: Record<string, AwsPlatform> = {};
+    const s = await synthesize(() => {
+      made.off = new AwsPlatform("off", { ...base, externalSecrets: false });
+      made.solo = new AwsPlatform("solo", { ...base, reloader: false, charts: { "external-secrets": "2.8.0" } });
+    });
+    const charts = (platformName: string) => types(s, "helm.sh/v3:Release").filter((r) => r.name.startsWith(`${platformName}-`)).map((r) => String(unwrap(r.inputs.chart)));
+    expect(charts("off")).toEqual(["ingress-nginx", "cert-manager", "metrics-server"]);
+    expect(charts("solo")).toEqual(["ingress-nginx", "cert-manager", "metrics-server", "external-secrets"]);
+    expect(inputs(s, "solo-external-secrets", "helm.sh/v3:Release").version).toBe("2.8.0");
+    const shape = (p: AwsPlatform) => unwrap(s.run.componentOutputs.get(s.resources.find((r) => r.type === "keel:components:AwsPlatform" && r.name === p.name)!.urn)?.shape) as unknown as AwsPlatformShape;
+    expect(shape(made.off).externalSecrets).toBeUndefined();
+    expect(shape(made.off).installed.map((i) => i.name)).not.toContain("external-secrets");
+    expect(shape(made.solo).externalSecrets).toEqual({ namespace: "external-secrets", apiVersion: "external-secrets.io/v1", reloader: false });
+  });
+
+  it("counts their pods in the node group's size", () => {
+    const on = platformPods({ ingressReplicas: 2, metricsAdapter: false, externalDns: false, externalSecrets: true, reloader: true, efs: false }, 3);
+    const off = platformPods({ ingressReplicas: 2, metricsAdapter: false, externalDns: false, externalSecrets: false, reloader: false, efs: false }, 3);
+    const alone = platformPods({ ingressReplicas: 1, metricsAdapter: false, externalDns: false, externalSecrets: true, reloader: false, efs: false }, 3);
+    const single = platformPods({ ingressReplicas: 1, metricsAdapter: false, externalDns: false, externalSecrets: false, reloader: false, efs: false }, 3);
+    const milli = (c: string) => Number(c.replace(/m$/, ""));
+    const mi = (m: string) => Number(m.replace(/Mi$/, ""));
+    // HA: controller 2 x 50m/128Mi, webhook 2 x 20m/64Mi, cert-controller 1 x 20m/128Mi, Reloader 2 x 20m/128Mi.
+    expect([milli(on.cpu) - milli(off.cpu), mi(on.memory) - mi(off.memory), on.pods - off.pods]).toEqual([200, 768, 7]);
+    expect([milli(alone.cpu) - milli(single.cpu), mi(alone.memory) - mi(single.memory), alone.pods - single.pods]).toEqual([90, 320, 3]);
+    const platformPart = (args: AwsPlatformArgs) => /\+ platform ([\d.]+) CPU \/ ([\d.]+)Gi \/ (\d+) pods/.exec(resolveAwsPlatformArgs("shop", args).nodes.size.reason)!.slice(1).map(Number);
+    const [withCpu, , withPods] = platformPart(prod);
+    const [withoutCpu, , withoutPods] = platformPart({ ...prod, externalSecrets: false });
+    expect(withPods - withoutPods).toBe(7);
+    expect(withCpu).toBeGreaterThan(withoutCpu);
+  });
+
+  it("refuses reloader without externalSecrets, and anything but booleans, before creating anything", async () => {
+    const attempt = async (args: unknown) => {
+      let message = "";
+      const s = await synthesize(() => {
+        try {
+          new AwsPlatform("shop", args as AwsPlatformArgs);
+        } catch (e) {
+          message = (e as Error).message;
+        }
+      });
+      return { message, resources: s.resources.map((r) => r.type).filter((t) => t !== "pulumi:pulumi:Stack") };
+    };
+    expect(await attempt({ ...base, externalSecrets: false, reloader: true })).toEqual({
+      message: 'AwsPlatform "shop": reloader is true; expected false or unset when externalSecrets is false (Reloader rolls pods when the External Secrets Operator refreshes a Secret)',
+      resources: [],
+    });
+    expect((await attempt({ ...base, externalSecrets: "yes" })).message).toMatch(/^AwsPlatform "shop": externalSecrets is "yes"; expected /);
+    expect((await attempt({ ...base, charts: { reloader: "2.x" } })).message).toBe('AwsPlatform "shop": charts.reloader is "2.x"; expected an exact chart version such as "1.2.3" (pinned: never a range)');
   });
 });
 
@@ -144,7 +227,7 @@ describe("systems on an aws platform", () => {
       new ApiService("api", { platform: system, image: "ghcr.io/acme/api:1.0.0", replicas: 2, ingress: { host: "api.example.com" } });
       new PostgresCluster("db", { platform: system, managed: false, database: "app", username: "app" });
     });
-    expect(s.all("Namespace").map((n) => n.metadata.name).sort()).toEqual(["cert-manager", "ingress-nginx", "metrics-server", "req1", "req1-data", "req1-monitoring", "req1-storage"]);
+    expect(s.all("Namespace").map((n) => n.metadata.name).sort()).toEqual(["cert-manager", "external-secrets", "ingress-nginx", "metrics-server", "reloader", "req1", "req1-data", "req1-monitoring", "req1-storage"]);
     expect(s.object("Ingress", "api").spec).toMatchObject({ ingressClassName: "nginx" });
     expect(s.object("Ingress", "api").metadata.annotations).toMatchObject({ "cert-manager.io/cluster-issuer": "shop-letsencrypt" });
     expect(s.object("StatefulSet", "db-primary").metadata.namespace).toBe("req1-data");
@@ -160,5 +243,28 @@ describe("systems on an aws platform", () => {
     expect(() => readAwsPlatformShape("AwsPlatform.fromStackReference", "req1", 'the output "platform" of stack acme/keel/platform-prod', { version: 2 })).toThrow(
       /^AwsPlatform\.fromStackReference "req1": the output "platform" of stack acme\/keel\/platform-prod: version is 2; expected 1 \(upgrade keel in the older of the two stacks\)/,
     );
+  });
+
+  it("read externalSecrets from the platform's shape when it is there, and refuse it malformed", () => {
+    const where = 'the output "platform" of stack acme/keel/platform-prod';
+    const { externalSecrets: _, ...older } = platformProd.platform as Record<string, unknown>;
+    // A platform stack older than the field still reads: nothing known about External Secrets.
+    expect(readAwsPlatformShape("AwsPlatform.fromStackReference", "req1", where, older).externalSecrets).toBeUndefined();
+    const es = { namespace: "external-secrets", apiVersion: "external-secrets.io/v1", reloader: true };
+    expect(readAwsPlatformShape("AwsPlatform.fromStackReference", "req1", where, { ...older, externalSecrets: es }).externalSecrets).toEqual(es);
+    const refused = (externalSecrets: unknown) => {
+      try {
+        readAwsPlatformShape("AwsPlatform.fromStackReference", "req1", where, { ...older, externalSecrets });
+      } catch (e) {
+        return (e as Error).message.split("\n");
+      }
+      return [];
+    };
+    expect(refused("yes")).toEqual([`AwsPlatform.fromStackReference "req1": ${where}: externalSecrets is "yes"; expected { namespace, apiVersion: "external-secrets.io/v1", reloader } (or no externalSecrets: the platform did not install the External Secrets Operator)`]);
+    expect(refused({ namespace: "External Secrets", apiVersion: "external-secrets.io/v1beta1", reloader: "yes" })).toEqual([
+      `AwsPlatform.fromStackReference "req1": ${where}: externalSecrets.namespace is "External Secrets"; expected the External Secrets Operator's namespace (a DNS-1123 label)`,
+      `AwsPlatform.fromStackReference "req1": ${where}: externalSecrets.apiVersion is "external-secrets.io/v1beta1"; expected "external-secrets.io/v1" (upgrade keel in the older of the two stacks)`,
+      `AwsPlatform.fromStackReference "req1": ${where}: externalSecrets.reloader is "yes"; expected true or false (whether Reloader is installed)`,
+    ]);
   });
 });
