@@ -42,10 +42,13 @@ export async function req1(stack: StackConfig): Promise<Req1Outputs> {
 
   // Seed 000: Prometheus + Grafana + OpenTelemetry Collector + Tempo + Loki, alerts to Slack/PagerDuty.
   // PostgreSQL's own rules (WAL spool, replication slots) load with the defaults.
-  const observability = blueprintObservability(stack, platform, { name: "req1-obs", section: settings, defaultChannel: "#req1-alerts", extraAlertRules: PostgresCluster.alertRules() });
+  // On aws the database is RDS, which keeps its own automated backups: no backup Job, no bucket
+  // for it, no Pushgateway waiting for the Job's metrics.
+  const rdsBackups = platform.kind === "aws";
+  const observability = blueprintObservability(stack, platform, { name: "req1-obs", section: settings, defaultChannel: "#req1-alerts", extraAlertRules: PostgresCluster.alertRules(), batchJobs: !rdsBackups });
 
   // Seed 000: SeaweedFS in the storage namespace (files, and the database's backups).
-  const files = new SeaweedStorage("req1-files", { platform, ...env.seaweed, buckets: ["req1-files", "req1-backups"], protect: env.protect });
+  const files = new SeaweedStorage("req1-files", { platform, ...env.seaweed, buckets: rdsBackups ? ["req1-files"] : ["req1-files", "req1-backups"], protect: env.protect });
   // PostgreSQL: primary (+ streaming replica in prod), daily encrypted dump at 03:00 UTC, WAL archiving.
   const db = new PostgresCluster("req1-db", {
     platform,
@@ -60,7 +63,7 @@ export async function req1(stack: StackConfig): Promise<Req1Outputs> {
     // DATABASE_READ_URL to the replicas), and at most the HPA's maxReplicas plus the rollout's 25 %
     // surge (ApiService's default maxSurge, rounded up) run at once: prod 10 + 3 = 13 pods x 10.
     expectedClients: [{ name: "req1-api", maxPods: Math.ceil((env.api.autoscaling?.maxReplicas ?? env.api.replicas ?? 1) * 1.25), poolSize: 10 }],
-    backup: { storage: files.bucketTarget("req1-backups"), retentionDays: env.postgres.backupRetentionDays, metrics: observability.metricsPush },
+    backup: rdsBackups ? { retentionDays: env.postgres.backupRetentionDays } : { storage: files.bucketTarget("req1-backups"), retentionDays: env.postgres.backupRetentionDays, metrics: observability.metricsPush },
     protect: env.protect,
   });
   // Redis: sessions, cache and rate limiting; AOF so sessions survive a restart.

@@ -32,8 +32,13 @@ import { PostgresAlertRule, ReplicationSlotAlertOptions, WalSpoolAlertOptions, r
 import { resolvePostgresArgs } from "./resolve";
 
 export interface PostgresBackupArgs {
-  /** Where backups and archived WAL go (e.g. `storage.bucketTarget("backups")`). */
-  readonly storage: ObjectStoreTarget;
+  /**
+   * Where backups and archived WAL go (e.g. `storage.bucketTarget("backups")`): required in the
+   * cluster. RDS keeps its own automated backups (`retentionDays`, the window from `schedule`), so
+   * a managed cluster on aws may leave it out. An S3 bucket on AWS (a managed SeaweedStorage's
+   * `bucketTarget`) is written through IAM roles for the backup's ServiceAccounts, never static keys.
+   */
+  readonly storage?: ObjectStoreTarget;
   /**
    * Image of the steps that run PostgreSQL's tools (the dump and base backup, WAL encryption):
    * pg_dump/pg_basebackup of the server's major version (or newer), gzip, openssl, a POSIX sh.

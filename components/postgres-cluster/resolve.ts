@@ -233,16 +233,20 @@ export function resolvePostgresArgs(name: string, args: PostgresClusterArgs): Re
     if (walArchiving && !storage) v.require(false, "backup.walArchiving", walArchiving, "expected false when storage is false (archived WAL waits on the data volume until it is shipped)");
     const prefix = b.prefix ?? name;
     v.require(/^[a-z0-9][-a-z0-9_./]*[a-z0-9]$/.test(prefix) && !prefix.includes(".."), "backup.prefix", prefix, "expected a key prefix of lowercase letters, digits, '-', '_', '.', '/'");
-    v.require(typeof b.storage?.bucket === "string" && S3_BUCKET_CHARSET.test(b.storage.bucket), "backup.storage.bucket", b.storage?.bucket, S3_BUCKET_SYNTAX);
+    if (b.storage === undefined) {
+      // RDS keeps its own automated backups; in the cluster keel uploads them somewhere.
+      if (!base.managed) v.require(false, "backup.storage", undefined, "expected where the backups go, such as files.bucketTarget(\"backups\") (only RDS, which keeps its own automated backups, goes without)");
+    } else v.require(typeof b.storage.bucket === "string" && S3_BUCKET_CHARSET.test(b.storage.bucket), "backup.storage.bucket", b.storage.bucket, S3_BUCKET_SYNTAX);
     const scratchSize = b.scratchSize ?? POSTGRES_DEFAULTS.backup.scratchSize;
     const scratch = resolveStorage(v, "backup.scratch", { size: scratchSize }, scratchSize);
     // The scratch holds the gzipped base backup of the whole data directory and the dump until they are uploaded.
-    if (scratch && scratch.bytes > 0 && storage && storage.bytes > 0) {
+    // In the cluster only: RDS takes its backups without a scratch volume.
+    if (!base.managed && scratch && scratch.bytes > 0 && storage && storage.bytes > 0) {
       v.require(scratch.bytes >= storage.bytes / 10, "backup.scratchSize", scratchSize, `expected at least a tenth of storage.size (${JSON.stringify(storage.size)}): the scratch holds the gzipped base backup of the whole data directory and the dump until they are uploaded (a half-full volume compressed five times is that much)`);
     }
     const spool = resolveWalSpoolLimit(v, b.walSpoolLimit, storage?.bytes);
     backup = {
-      storage: b.storage,
+      storage: b.storage as ObjectStoreTarget,
       image: toolsImage ?? "",
       uploadImage,
       imageUser: b.image === undefined ? POSTGRES_DEFAULTS.backup.toolsUser : undefined,

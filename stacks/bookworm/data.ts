@@ -93,8 +93,9 @@ export function bookwormData(o: DataTierOptions): BookwormData {
   const protect = env.protect;
 
   const retentionDays = profile.backupRetentionDays;
-  const files = retentionDays === undefined ? undefined : new SeaweedStorage("bookworm-files", { platform, ...env.seaweed, buckets: ["bookworm-backups"], protect });
-  const backup = (prefix: string) => (files ? { backup: { storage: files.bucketTarget("bookworm-backups"), prefix, retentionDays, metrics: o.metricsPush } } : {});
+  // On aws the databases are RDS, which keeps its own automated backups: no bucket for them.
+  const files = retentionDays === undefined || platform.kind === "aws" ? undefined : new SeaweedStorage("bookworm-files", { platform, ...env.seaweed, buckets: ["bookworm-backups"], protect });
+  const backup = (prefix: string) => (files ? { backup: { storage: files.bucketTarget("bookworm-backups"), prefix, retentionDays, metrics: o.metricsPush } } : retentionDays !== undefined ? { backup: { retentionDays } } : {});
 
   const db = new PostgresCluster("bookworm-db", {
     platform,

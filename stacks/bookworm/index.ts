@@ -79,7 +79,7 @@ export async function bookworm(stack: StackConfig): Promise<BookwormOutputs> {
       : [{ kind: "Secret", namespace: "bookworm-app", name: MAIL_RELAY_SECRET, keys: ["connection-string"], reason: "the mail relay the notification service sends through (the seed names none): kubectl -n bookworm-app create secret generic bookworm-mail-relay --from-literal=connection-string=Endpoint=smtp://user:password@smtp.example.com:587" }],
   });
 
-  const observability = blueprintObservability(stack, platform, { name: "bookworm-obs", section: settings, defaultChannel: "#bookworm-alerts", extraAlertRules: PostgresCluster.alertRules(), logs: profile.logs, batchJobs: profile.backupRetentionDays !== undefined });
+  const observability = blueprintObservability(stack, platform, { name: "bookworm-obs", section: settings, defaultChannel: "#bookworm-alerts", extraAlertRules: PostgresCluster.alertRules(), logs: profile.logs, batchJobs: profile.backupRetentionDays !== undefined && platform.kind !== "aws" });
 
   // The adapter serving the HPAs' custom and external metrics queries this Prometheus: the aws platform's own, or the prerequisite's.
   const adapter = platform.kind === "aws" ? platform.shape.metricsAdapter : METRICS_ADAPTER;

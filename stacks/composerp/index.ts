@@ -94,11 +94,12 @@ export async function composerp(stack: StackConfig): Promise<ComposerpOutputs> {
     section: settings,
     defaultChannel: "#composerp-alerts",
     extraAlertRules: PostgresCluster.alertRules(),
-    batchJobs: profile.database.backupRetentionDays !== undefined,
+    // On aws the database is RDS, which keeps its own automated backups: no backup Job to watch.
+    batchJobs: profile.database.backupRetentionDays !== undefined && platform.kind !== "aws",
   });
 
   const retentionDays = profile.database.backupRetentionDays;
-  const files = retentionDays === undefined ? undefined : new SeaweedStorage("composerp-files", { platform, ...env.seaweed, buckets: ["composerp-backups"], protect: env.protect });
+  const files = retentionDays === undefined || platform.kind === "aws" ? undefined : new SeaweedStorage("composerp-files", { platform, ...env.seaweed, buckets: ["composerp-backups"], protect: env.protect });
   const maxPods = ("maxReplicas" in profile.scaling ? profile.scaling.maxReplicas : profile.scaling.replicas) + 1;
   const db = new PostgresCluster("composerp-db", {
     platform,
@@ -109,7 +110,7 @@ export async function composerp(stack: StackConfig): Promise<ComposerpOutputs> {
     storage: { size: profile.database.storage },
     expectedClients: COMPOSERP_SERVICES.map((s) => ({ name: `composerp-${s}`, maxPods, poolSize: POOL_SIZE })),
     // The scratch volume holds the compressed base backup until it is uploaded: a tenth of the data volume.
-    ...(files ? { backup: { storage: files.bucketTarget("composerp-backups"), retentionDays, metrics: observability.metricsPush, scratchSize: "50Gi" } } : {}),
+    ...(files ? { backup: { storage: files.bucketTarget("composerp-backups"), retentionDays, metrics: observability.metricsPush, scratchSize: "50Gi" } } : retentionDays !== undefined ? { backup: { retentionDays } } : {}),
     protect: env.protect,
   });
 

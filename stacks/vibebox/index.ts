@@ -103,7 +103,8 @@ export async function vibebox(stack: StackConfig): Promise<VibeboxOutputs> {
     logs: profile.logs,
     // The seed's Jaeger: see the header.
     traces: false,
-    batchJobs: profile.backupRetentionDays !== undefined,
+    // On aws the database is RDS, which keeps its own automated backups: no backup Job to watch.
+    batchJobs: profile.backupRetentionDays !== undefined && platform.kind !== "aws",
   });
   // The adapter serving the backend's custom metric queries this Prometheus: the aws platform's own, or the prerequisite's.
   const adapter = platform.kind === "aws" ? platform.shape.metricsAdapter : METRICS_ADAPTER;
@@ -111,7 +112,7 @@ export async function vibebox(stack: StackConfig): Promise<VibeboxOutputs> {
 
   // ---- Data layer (vibebox-database) -------------------------------------------------------
   const retentionDays = profile.backupRetentionDays;
-  const files = retentionDays === undefined ? undefined : new SeaweedStorage("vibebox-files", { platform, ...env.seaweed, buckets: ["vibebox-backups"], protect });
+  const files = retentionDays === undefined || platform.kind === "aws" ? undefined : new SeaweedStorage("vibebox-files", { platform, ...env.seaweed, buckets: ["vibebox-backups"], protect });
   const backendMaxPods = "autoscaling" in profile.backend ? profile.backend.autoscaling.maxReplicas + 1 : profile.backend.replicas + 1;
   const db = new PostgresCluster("vibebox-db", {
     platform,
@@ -123,7 +124,7 @@ export async function vibebox(stack: StackConfig): Promise<VibeboxOutputs> {
     storage: { size: profile.postgresStorage, ...(fastSsd ? { storageClass: fastSsd } : {}) },
     expectedClients: [{ name: "vibebox-backend", maxPods: backendMaxPods, poolSize: POOL_SIZE }],
     // Daily at 03:00 UTC (pg_dump, gzip, AES-256), kept 30 days, into SeaweedFS' S3 API; WAL too.
-    ...(files ? { backup: { storage: files.bucketTarget("vibebox-backups"), prefix: "vibebox-db", schedule: "0 3 * * *", retentionDays, metrics: observability.metricsPush } } : {}),
+    ...(files ? { backup: { storage: files.bucketTarget("vibebox-backups"), prefix: "vibebox-db", schedule: "0 3 * * *", retentionDays, metrics: observability.metricsPush } } : retentionDays !== undefined ? { backup: { schedule: "0 3 * * *", retentionDays } } : {}),
     protect,
   });
   const cache = new RedisStore("vibebox-cache", {
