@@ -19,3 +19,6 @@ export * from "./kafka-cluster";
 export * from "./rabbitmq-cluster";
 export * from "./stateful-service";
 export * from "./docker-daemon";
+// The IAM statement shapes connections carry (`Connection.awsAccess`) and what a workload asks of AWS.
+export type { PolicyDocument, PolicyStatement } from "./aws/iam";
+export type { WorkloadAwsNeeds } from "./aws/workload-access";

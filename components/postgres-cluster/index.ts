@@ -304,3 +304,4 @@ export { connectionBudget, isClientCidr } from "./capacity";
 export type { ConnectionBudget, PostgresClient, ReservedConnections } from "./capacity";
 export { resolvePostgresArgs, isCronSchedule, toolsImageFor } from "./resolve";
 export type { ResolvedBackup, ResolvedPostgres } from "./resolve";
+export type { ResolvedPostgresAws } from "./rds-settings";

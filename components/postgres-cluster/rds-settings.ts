@@ -19,7 +19,7 @@ const GI = 1024 ** 3;
 
 /**
  * The classes keel picks from when `aws.instanceClass` is not given, smallest first: Graviton
- * burstable t4g up to 2 vCPU / 4 GiB, then general-purpose m7g (4 GiB per vCPU) and
+ * burstable t4g up to 2 vCPU / 4 GiB (not for a protected, production cluster), then general-purpose m7g (4 GiB per vCPU) and
  * memory-optimized r7g (8 GiB per vCPU), ordered by vCPUs (m7g before r7g at the same count).
  * The first whose memory holds `resources.limits.memory` and whose vCPUs hold `resources.limits.cpu` wins.
  */
@@ -36,9 +36,13 @@ export const RDS_INSTANCE_CLASSES: readonly { readonly name: string; readonly vc
   }),
 ];
 
-/** The smallest class of {@link RDS_INSTANCE_CLASSES} holding the limits, or undefined when none does. */
-export function defaultInstanceClass(limitMillicores: number, limitMemoryBytes: number): string | undefined {
-  return RDS_INSTANCE_CLASSES.find((c) => c.vcpu * 1000 >= limitMillicores && c.memoryGiB * GI >= limitMemoryBytes)?.name;
+/**
+ * The smallest class of {@link RDS_INSTANCE_CLASSES} holding the limits, or undefined when none
+ * does. `burstable: false` (a protected, production cluster) skips the t4g classes: their CPU
+ * credits run out under sustained load.
+ */
+export function defaultInstanceClass(limitMillicores: number, limitMemoryBytes: number, burstable = true): string | undefined {
+  return RDS_INSTANCE_CLASSES.find((c) => (burstable || !c.name.startsWith("db.t")) && c.vcpu * 1000 >= limitMillicores && c.memoryGiB * GI >= limitMemoryBytes)?.name;
 }
 
 /** `db.<family>.<size>`, e.g. "db.m7g.large", "db.r6i.2xlarge", "db.t4g.micro". */
@@ -166,7 +170,7 @@ export function resolvePostgresAws(v: Validator, i: PostgresAwsInput): ResolvedP
   if (instanceClass !== undefined) {
     v.require(typeof instanceClass === "string" && INSTANCE_CLASS.test(instanceClass), "aws.instanceClass", instanceClass, "expected an RDS instance class db.<family>.<size> such as \"db.m7g.large\" or \"db.t4g.medium\"");
   } else {
-    instanceClass = defaultInstanceClass(limits.limitMillicores, limits.limitMemoryBytes);
+    instanceClass = defaultInstanceClass(limits.limitMillicores, limits.limitMemoryBytes, !i.protect);
     if (instanceClass === undefined) {
       const largest = RDS_INSTANCE_CLASSES[RDS_INSTANCE_CLASSES.length - 1];
       v.require(false, "resources.limits", limits.limits, `expected at most ${largest.vcpu} CPUs and ${largest.memoryGiB}Gi to pick an RDS instance class (the largest keel picks is ${largest.name}); give aws.instanceClass`);

@@ -26,10 +26,14 @@ const isRandom = (r: RecordedResource) => r.type.startsWith("random:");
 const isSecret = (r: RecordedResource) => r.type === "kubernetes:core/v1:Secret";
 const platformNamespace = (r: RecordedResource) => kind(r) === "Namespace" && r.parent.includes("keel:components:KubernetesPlatform");
 
-/** What must be protected, by the rule: volumes, generated values, and the Secrets built from generated values. */
+/** AWS resources that hold data or the key to it: a database (not a read replica), a cache, a broker cluster, a bucket, a key, a secret. */
+const AWS_STATEFUL = ["aws:rds/instance:Instance", "aws:elasticache/replicationGroup:ReplicationGroup", "aws:msk/cluster:Cluster", "aws:s3/bucket:Bucket", "aws:kms/key:Key", "aws:secretsmanager/secret:Secret"];
+const holdsAwsData = (r: RecordedResource) => AWS_STATEFUL.includes(r.type) && r.inputs.replicateSourceDb === undefined;
+
+/** What must be protected, by the rule: volumes, managed data, generated values, and the Secrets built from generated values. */
 function stateful(resources: readonly RecordedResource[]): RecordedResource[] {
   const randoms = new Set(resources.filter(isRandom).map((r) => r.urn));
-  return resources.filter((r) => holdsVolumes(r) || isRandom(r) || (isSecret(r) && r.dependencies.some((d) => randoms.has(d)) && !DERIVED.test(r.name)));
+  return resources.filter((r) => holdsVolumes(r) || holdsAwsData(r) || isRandom(r) || (isSecret(r) && r.dependencies.some((d) => randoms.has(d)) && !DERIVED.test(r.name)));
 }
 
 /** Configuration rebuilt from args (and from protected values): replaced on change, so never protected. */
@@ -118,10 +122,12 @@ describe("protect: every stateful child, by one rule", () => {
 describe("the req1 blueprint", () => {
   const run = async (stack: string) => (await synth({ stack, dir: ROOT, out: fs.mkdtempSync(path.join(os.tmpdir(), `keel-protect-${stack}-`)) })).run.resources;
 
-  it("protects every stateful resource in prod: the observability stack's too, not only the data stores", async () => {
+  it("protects every stateful resource in prod: the observability stack's too, not only the data stores (RDS, ElastiCache and S3 on aws)", async () => {
     const resources = await run("prod");
     const must = stateful(resources);
-    expect(must.map((r) => r.name)).toEqual(expect.arrayContaining(["req1-obs-prometheus-statefulset", "req1-obs-loki-statefulset", "req1-obs-tempo-statefulset", "req1-obs-grafana-admin", "req1-db-credentials", "req1-redis-credentials"]));
+    expect(must.map((r) => r.name)).toEqual(
+      expect.arrayContaining(["req1-obs-prometheus-statefulset", "req1-obs-loki-statefulset", "req1-obs-tempo-statefulset", "req1-obs-grafana-admin", "req1-db", "req1-db-key", "req1-redis", "req1-redis-auth-token-password", "req1-files-req1-files"]),
+    );
     expect(must.filter((r) => !guarded(r)).map(label)).toEqual([]);
     const namespaces = resources.filter(platformNamespace);
     expect(namespaces.length).toBeGreaterThan(0);

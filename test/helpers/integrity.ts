@@ -18,6 +18,8 @@ export function integrityProblems(objects: readonly KubernetesObject[], external
   const problems: string[] = [];
   // cert-manager writes each Certificate's Secret.
   const issued = objects.filter((o) => o.kind === "Certificate").map((o) => ({ kind: "Secret", metadata: { name: String(obj(o.spec).secretName), namespace: o.metadata.namespace } }));
+  // The External Secrets Operator keeps each ExternalSecret's target Secret.
+  issued.push(...objects.filter((o) => o.kind === "ExternalSecret").map((o) => ({ kind: "Secret", metadata: { name: String(obj(obj(o.spec).target).name ?? o.metadata.name), namespace: o.metadata.namespace } })));
   const exists = (kind: string, ns: string | undefined, name: unknown) => [...objects, ...issued].some((o) => o.kind === kind && o.metadata.name === name && o.metadata.namespace === ns);
   for (const o of objects) {
     const id = `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;

@@ -27,7 +27,7 @@ function modelClass(apiVersion: string, kind: string): ModelClass {
 }
 
 /** Packages published as ES modules only: validated by a Node child process that can import them. */
-const ESM_ONLY: Record<string, string> = { "kafka.strimzi.io": "@kubernetes-models/strimzi-kafka-operator" };
+const ESM_ONLY: Record<string, string> = { "kafka.strimzi.io": "@kubernetes-models/strimzi-kafka-operator", "external-secrets.io": "@kubernetes-models/external-secrets" };
 
 function esmProblems(object: KubernetesObject, pkg: string): string {
   const [group, version] = object.apiVersion.split("/");

@@ -22,7 +22,9 @@ describe.each(["bookworm-dev", "bookworm-prod"])("%s", (name) => {
     const s = stacks[name];
     const ns = (kind: string, n: string) => s.find(kind, n).metadata.namespace;
     expect(SERVICE_NAMES.map((svc) => ns("Deployment", `bookworm-${svc}`))).toEqual(SERVICE_NAMES.map(() => "bookworm-app"));
-    expect(["bookworm-db-primary", "bookworm-cache", "bookworm-mq", "bookworm-vectors", "bookworm-identity"].map((n) => ns("StatefulSet", n))).toEqual(Array(5).fill("bookworm-data"));
+    // In prod (aws) PostgreSQL and Redis are RDS and ElastiCache: what stays in the cluster is in bookworm-data.
+    const inCluster = name === "bookworm-prod" ? ["bookworm-mq", "bookworm-vectors", "bookworm-identity"] : ["bookworm-db-primary", "bookworm-cache", "bookworm-mq", "bookworm-vectors", "bookworm-identity"];
+    expect(inCluster.map((n) => ns("StatefulSet", n))).toEqual(inCluster.map(() => "bookworm-data"));
     expect(ns("StatefulSet", "bookworm-obs-prometheus")).toBe("bookworm-monitoring");
     // bookworm-system is the ingress controller's (and Istio's, in the seed): never created here.
     const namespaces = s.objects.filter((o) => o.kind === "Namespace").map((o) => o.metadata.name);
@@ -128,19 +130,23 @@ describe("bookworm prod: the seed's production figures", () => {
     expect(scaled.map((s) => at(prod().find("HorizontalPodAutoscaler", `bookworm-${s}`), "spec.maxReplicas"))).toEqual(scaled.map(() => BOOKWORM_PROFILES.prod.maxReplicas));
   });
 
-  it("lets prometheus-adapter in bookworm-system query Prometheus, for the HPAs' custom and external metrics", () => {
-    const policy = prod().find("NetworkPolicy", "bookworm-obs-prometheus-from-ns-bookworm-system");
+  it("lets the platform's prometheus-adapter query Prometheus, for the HPAs' custom and external metrics", () => {
+    const policy = prod().find("NetworkPolicy", "bookworm-obs-prometheus-from-ns-prometheus-adapter");
     expect(at(policy, "spec.ingress.0")).toEqual({
-      from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "bookworm-system" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus-adapter" } } }],
+      from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "prometheus-adapter" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus-adapter", "app.kubernetes.io/instance": "prometheus-adapter" } } }],
       ports: [{ port: 9090, protocol: "TCP" }],
     });
-    expect(dev().objects.filter((o) => o.metadata.name === "bookworm-obs-prometheus-from-ns-bookworm-system")).toEqual([]);
+    expect(dev().objects.filter((o) => String(o.metadata.name).startsWith("bookworm-obs-prometheus-from-ns-"))).toEqual([]);
   });
 
-  it("runs PostgreSQL primary + replica, Redis with 3 sentinels, a 3-node RabbitMQ cluster, Keycloak in HA, no Mailpit", () => {
-    expect(at(prod().find("StatefulSet", "bookworm-db-replica"), "spec.replicas")).toBe(1);
-    const cache = prod().find("StatefulSet", "bookworm-cache");
-    expect([at(cache, "spec.replicas"), (at(cache, "spec.template.spec.containers") as { name: string }[]).map((c) => c.name)]).toEqual([3, expect.arrayContaining(["sentinel"])]);
+  it("runs PostgreSQL on RDS (primary + replica, Keycloak's database apart), Redis on ElastiCache with 3 nodes failing over, a 3-node RabbitMQ cluster, Keycloak in HA, no Mailpit", () => {
+    const aws = (type: string) => prod().result.run.resources.filter((r) => r.type === type);
+    expect(aws("aws:rds/instance:Instance").map((r) => [r.name, r.inputs.replicateSourceDb ?? null, r.inputs.multiAz]).sort()).toEqual([
+      ["bookworm-db", null, true],
+      ["bookworm-db-replica-1", "bookworm-db", false],
+      ["bookworm-identity-db", null, true],
+    ]);
+    expect(aws("aws:elasticache/replicationGroup:ReplicationGroup").map((r) => r.inputs)).toEqual([expect.objectContaining({ numCacheClusters: 3, automaticFailoverEnabled: true, multiAzEnabled: true })]);
     expect(at(prod().find("StatefulSet", "bookworm-mq"), "spec.replicas")).toBe(3);
     expect(at(prod().find("StatefulSet", "bookworm-identity"), "spec.replicas")).toBe(2);
     expect(prod().objects.filter((o) => o.metadata.name === "bookworm-mail")).toEqual([]);

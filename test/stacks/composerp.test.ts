@@ -25,13 +25,19 @@ describe.each(["composerp-dev", "composerp-prod"])("%s", (name) => {
     }
   });
 
-  it("gives every service DATABASE_URL from a Secret and KAFKA_BROKERS (the brokers' bootstrap Service; clients learn each broker from it)", () => {
+  it("gives every service DATABASE_URL from a Secret and KAFKA_BROKERS (in the cluster the brokers' bootstrap Service; on MSK its SASL/SCRAM bootstrap brokers)", () => {
     for (const service of COMPOSERP_SERVICES) {
       const d = deployment(stacks[name], service);
       expect(stacks[name].env(d).find((e) => e.name === "DATABASE_URL")?.valueFrom?.secretKeyRef).toBeDefined();
       const brokers = stacks[name].plainEnv(d, "KAFKA_BROKERS") ?? "";
-      expect(brokers).toBe("composerp-kafka.composerp-data.svc.cluster.local:9092");
-      expect(at(stacks[name].find("Service", "composerp-kafka"), "spec.ports.0.port")).toBe(9092);
+      if (name === "composerp-prod") {
+        expect(brokers.split(",")).toEqual([1, 2, 3].map((b) => `b-${b}.composerp-kafka.lbk2x0.c2.kafka.eu-west-1.amazonaws.com:9096`));
+        expect(stacks[name].plainEnv(d, "KAFKA_SECURITY_PROTOCOL")).toBe("SASL_SSL");
+        expect(stacks[name].env(d).find((e) => e.name === "KAFKA_PASSWORD")?.valueFrom?.secretKeyRef).toBeDefined();
+      } else {
+        expect(brokers).toBe("composerp-kafka.composerp-data.svc.cluster.local:9092");
+        expect(at(stacks[name].find("Service", "composerp-kafka"), "spec.ports.0.port")).toBe(9092);
+      }
     }
   });
 
@@ -47,9 +53,13 @@ describe.each(["composerp-dev", "composerp-prod"])("%s", (name) => {
     }
   });
 
-  it("runs Kafka as 3 KRaft brokers with replication factor 3 and 2 in sync", () => {
-    expect(at(stacks[name].find("StatefulSet", "composerp-kafka"), "spec.replicas")).toBe(3);
-    const properties = Object.values(stacks[name].objects.find((o) => o.kind === "ConfigMap" && o.metadata.name.startsWith("composerp-kafka-config"))?.data as Record<string, string>).join("\n");
+  it("runs Kafka as 3 brokers (KRaft in the cluster, MSK in prod) with replication factor 3 and 2 in sync", () => {
+    const msk = stacks[name].result.run.resources.filter((r) => r.type === "aws:msk/cluster:Cluster");
+    const properties =
+      name === "composerp-prod"
+        ? String(stacks[name].result.run.resources.find((r) => r.type === "aws:msk/configuration:Configuration")?.inputs.serverProperties)
+        : Object.values(stacks[name].objects.find((o) => o.kind === "ConfigMap" && o.metadata.name.startsWith("composerp-kafka-config"))?.data as Record<string, string>).join("\n");
+    expect(name === "composerp-prod" ? msk[0].inputs.numberOfBrokerNodes : at(stacks[name].find("StatefulSet", "composerp-kafka"), "spec.replicas")).toBe(3);
     expect(properties).toMatch(/^default\.replication\.factor=3$/m);
     expect(properties).toMatch(/^min\.insync\.replicas=2$/m);
   });
@@ -70,14 +80,16 @@ describe("composerp prod: the seed's production figures", () => {
     }
   });
 
-  it("sizes PostgreSQL like the seed's db.r5.xlarge (4 vCPU, 32 GiB) with 500Gi, a replica, and backups kept 7 days", () => {
-    const primary = prod().find("StatefulSet", "composerp-db-primary");
-    expect(at(primary, "spec.template.spec.containers.0.resources.limits")).toMatchObject({ cpu: "4", memory: "32Gi" });
-    expect(at(primary, "spec.volumeClaimTemplates.0.spec.resources.requests.storage")).toBe("500Gi");
-    expect(at(prod().find("StatefulSet", "composerp-db-replica"), "spec.replicas")).toBe(1);
-    const backup = prod().find("CronJob", "composerp-db-backup");
-    const env = prod().env({ ...backup, spec: at(backup, "spec.jobTemplate.spec") } as typeof backup);
-    expect([at(backup, "spec.schedule"), env.find((e) => e.name === "RETENTION_DAYS")?.value]).toEqual(["0 3 * * *", "7"]);
+  it("runs PostgreSQL on RDS at the seed's size (db.r5.xlarge: 4 vCPU, 32 GiB; its Graviton successor db.r7g.xlarge) with 500Gi, a replica, and automated backups kept 7 days", () => {
+    const rds = prod().result.run.resources.filter((r) => r.type === "aws:rds/instance:Instance");
+    expect(rds.map((r) => [r.name, r.inputs.instanceClass])).toEqual([
+      ["composerp-db", "db.r7g.xlarge"],
+      ["composerp-db-replica-1", "db.r7g.xlarge"],
+    ]);
+    expect(rds[0].inputs).toMatchObject({ allocatedStorage: 500, storageType: "gp3", multiAz: true, backupRetentionPeriod: 7, backupWindow: "03:00-03:30" });
+    // No in-cluster backup (RDS keeps its own): no CronJob, no bucket for it.
+    expect(prod().objects.filter((o) => o.kind === "CronJob")).toEqual([]);
+    expect(prod().result.run.resources.filter((r) => r.type === "aws:s3/bucket:Bucket")).toEqual([]);
   });
 
   it("keeps logs 30 days and traces with Tempo", () => {

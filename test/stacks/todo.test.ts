@@ -48,11 +48,12 @@ describe("todo: what differs between dev and prod", () => {
     expect(objectsOf("todo-dev").filter((o) => o.kind === "StatefulSet" && o.metadata.name.startsWith("todo-db")).map((o) => o.metadata.name)).toEqual(["todo-db-primary"]);
   });
 
-  it("prod: 3 app pods, RUST_LOG=info, PostgreSQL with 2 read replicas behind DATABASE_READ_URL", () => {
+  it("prod: 3 app pods, RUST_LOG=info, PostgreSQL on RDS with 2 read replicas, DATABASE_READ_URL on the first", () => {
     const app = find("todo-prod", "Deployment", "todo-app");
     expect(at(app, "spec.replicas")).toBe(3);
     expect(stacks["todo-prod"].plainEnv(app, "RUST_LOG")).toBe("info");
-    expect(at(find("todo-prod", "StatefulSet", "todo-db-replica"), "spec.replicas")).toBe(2);
+    const replicas = stacks["todo-prod"].result.run.resources.filter((r) => r.type === "aws:rds/instance:Instance" && r.inputs.replicateSourceDb === "todo-db");
+    expect(replicas.map((r) => r.name)).toEqual(["todo-db-replica-1", "todo-db-replica-2"]);
     expect(stacks["todo-prod"].env(app).map((e) => e.name)).toEqual(expect.arrayContaining(["DATABASE_URL", "DATABASE_READ_URL"]));
   });
 

@@ -47,8 +47,18 @@ const REMOVALS: readonly Removal[] = [
     "$pulumi:providers:kubernetes::req1-provider",
     ...["data", "monitoring", "req1", "storage"].flatMap((ns) => [`$kubernetes:core/v1:Namespace::req1-ns-${ns}`, `$kubernetes:networking.k8s.io/v1:NetworkPolicy::req1-default-deny-${ns}`]),
   ].map((tail): Removal => ({ urn: tail === "" ? "keel:components:KubernetesPlatform::req1" : `keel:components:KubernetesPlatform${tail}`, stacks: ["prod"], upgrading: "req1's prod moves to the aws platform" })),
-  // On the aws platform req1's stores are RDS, ElastiCache and S3: none of their in-cluster children remains.
+  // On the aws platform req1's stores are RDS, ElastiCache and S3: none of their in-cluster
+  // children remains, nor their generated credentials (RDS keeps its password in Secrets Manager,
+  // ElastiCache's auth token is a new one), nor the Pushgateway that waited for the backup Job.
   ...["PostgresCluster", "RedisStore", "SeaweedStorage"].map((component): Removal => ({ urn: `keel:components:${component}$kubernetes:`, children: true, stacks: ["prod"], upgrading: "req1's prod data moves to RDS, ElastiCache and S3" })),
+  ...[
+    ...["app", "backup-passphrase", "metrics", "replication", "superuser"].map((p) => `PostgresCluster$random:index/randomPassword:RandomPassword::req1-db-${p}-password`),
+    "RedisStore$random:index/randomPassword:RandomPassword::req1-redis-redis-password",
+    ...["admin", "readonly", "req1-backups-writer"].flatMap((id) => ["access", "secret"].map((k) => `SeaweedStorage$random:index/randomPassword:RandomPassword::req1-files-${id}-${k}-key-password`)),
+    ...["apps/v1:Deployment::req1-obs-pushgateway-deployment", "core/v1:Service::req1-obs-pushgateway-service", "core/v1:ServiceAccount::req1-obs-pushgateway-sa", "networking.k8s.io/v1:NetworkPolicy::req1-obs-pushgateway-from-req1-db-backup", "networking.k8s.io/v1:NetworkPolicy::req1-obs-pushgateway-netpol"].map(
+      (tail) => `ObservabilityStack$kubernetes:${tail}`,
+    ),
+  ].map((tail): Removal => ({ urn: `keel:components:${tail}`, stacks: ["prod"], upgrading: "req1's prod data moves to RDS, ElastiCache and S3" })),
 ];
 
 type Spec = { name?: string; type?: string; parent?: string; noParent?: boolean; stack?: string; project?: string };

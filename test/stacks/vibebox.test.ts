@@ -33,14 +33,10 @@ describe.each(["vibebox-dev", "vibebox-prod"])("%s", (name) => {
   it("puts the frontend, backend, data layer, Docker daemons and observability in namespaces of their own", () => {
     const s = stacks[name];
     const ns = (kind: string, n: string) => s.find(kind, n).metadata.namespace;
-    expect([ns("Deployment", "vibebox-frontend"), ns("Deployment", "vibebox-backend"), ns("StatefulSet", "vibebox-db-primary"), ns("StatefulSet", "vibebox-cache"), ns("DaemonSet", "vibebox-docker"), ns("StatefulSet", "vibebox-obs-prometheus")]).toEqual([
-      "vibebox-frontend",
-      "vibebox-backend",
-      "vibebox-database",
-      "vibebox-database",
-      "vibebox-docker",
-      "vibebox-monitoring",
-    ]);
+    expect([ns("Deployment", "vibebox-frontend"), ns("Deployment", "vibebox-backend"), ns("DaemonSet", "vibebox-docker"), ns("StatefulSet", "vibebox-obs-prometheus")]).toEqual(["vibebox-frontend", "vibebox-backend", "vibebox-docker", "vibebox-monitoring"]);
+    // The data layer: in the cluster in dev; RDS and ElastiCache in prod (aws), in the platform's data subnets.
+    if (name === "vibebox-dev") expect([ns("StatefulSet", "vibebox-db-primary"), ns("StatefulSet", "vibebox-cache")]).toEqual(["vibebox-database", "vibebox-database"]);
+    else expect(s.objects.filter((o) => o.kind === "StatefulSet" && /^vibebox-(db|cache)/.test(o.metadata.name))).toEqual([]);
     const frontendNs = s.find("Namespace", "vibebox-frontend");
     expect(frontendNs.metadata.labels).toMatchObject({ "pod-security.kubernetes.io/enforce": "restricted" });
     expect(policy(s, "vibebox-frontend", "default-deny").spec).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
@@ -98,13 +94,21 @@ describe.each(["vibebox-dev", "vibebox-prod"])("%s", (name) => {
     const back = policy(s, "vibebox-backend", "vibebox-backend-netpol");
     const egress = at(back, "spec.egress") as Obj[];
     const portsTo = (ns: string) => egress.filter((r) => peersOf({ spec: { egress: [r] } }, "egress").includes(ns)).flatMap((r) => (r.ports as Obj[]).map((p) => p.port));
-    expect(portsTo("vibebox-database").sort()).toEqual([5432, 6379]);
     expect(portsTo("vibebox-docker")).toEqual([2375]);
-    // database: from the backend only (and the backup job, Prometheus' exporters).
-    const dbIn = s.objects.filter((o) => o.kind === "NetworkPolicy" && o.metadata.namespace === "vibebox-database" && /^vibebox-(db|cache)-clients/.test(o.metadata.name)).flatMap((p) => peersOf(p, "ingress"));
-    expect(dbIn.filter((n) => n !== "vibebox-database")).toEqual(expect.arrayContaining(["vibebox-backend"]));
-    expect(dbIn).not.toContain("vibebox-frontend");
-    expect(dbIn).not.toContain("vibebox-docker");
+    if (name === "vibebox-dev") {
+      expect(portsTo("vibebox-database").sort()).toEqual([5432, 6379]);
+      // database: from the backend only (and the backup job, Prometheus' exporters).
+      const dbIn = s.objects.filter((o) => o.kind === "NetworkPolicy" && o.metadata.namespace === "vibebox-database" && /^vibebox-(db|cache)-clients/.test(o.metadata.name)).flatMap((p) => peersOf(p, "ingress"));
+      expect(dbIn.filter((n) => n !== "vibebox-database")).toEqual(expect.arrayContaining(["vibebox-backend"]));
+      expect(dbIn).not.toContain("vibebox-frontend");
+      expect(dbIn).not.toContain("vibebox-docker");
+    } else {
+      // RDS and ElastiCache: the backend reaches the data subnets on their ports; their security groups admit the cluster there only.
+      const toSubnets = (port: number) => egress.filter((r) => JSON.stringify(r.ports) === JSON.stringify([{ port, protocol: "TCP" }]) && JSON.stringify(r.to).includes("ipBlock")).flatMap((r) => (r.to as Obj[]).map((t) => at(t, "ipBlock.cidr")));
+      expect([toSubnets(5432), toSubnets(6379)]).toEqual([["10.1.208.0/22", "10.1.212.0/22", "10.1.216.0/22"], ["10.1.208.0/22", "10.1.212.0/22", "10.1.216.0/22"]]);
+      const groups = s.result.run.resources.filter((r) => r.type === "aws:ec2/securityGroup:SecurityGroup").map((g) => (g.inputs.ingress as Obj[]).map((i) => [i.fromPort, i.toPort]));
+      expect(groups.sort()).toEqual([[[5432, 5432]], [[6379, 6379]]]);
+    }
     // The daemons admit the backend on 2375 and nobody else.
     const dockerIn = s.objects.filter((o) => o.kind === "NetworkPolicy" && o.metadata.namespace === "vibebox-docker").flatMap((p) => peersOf(p, "ingress"));
     expect(dockerIn).toEqual(["vibebox-backend"]);
@@ -145,30 +149,22 @@ describe("vibebox prod: the seed's figures", () => {
     expect(at(hpa, "spec.behavior.scaleUp.policies")).toEqual([{ type: "Pods", value: 1, periodSeconds: 30 }]);
     expect(at(hpa, "spec.behavior.scaleDown.policies")).toEqual([{ type: "Pods", value: 1, periodSeconds: 300 }]);
     expect(at(prod().find("Deployment", "vibebox-backend"), "spec.replicas")).toBeUndefined();
-    // prometheus-adapter (a prerequisite) may query Prometheus.
-    expect(peersOf(policy(prod(), "vibebox-monitoring", "vibebox-obs-prometheus-from-ns-vibebox-system"), "ingress")).toEqual(["vibebox-system"]);
+    // The platform's prometheus-adapter may query Prometheus.
+    expect(peersOf(policy(prod(), "vibebox-monitoring", "vibebox-obs-prometheus-from-ns-prometheus-adapter"), "ingress")).toEqual(["prometheus-adapter"]);
   });
 
-  it("keeps PostgreSQL (100Gi) and Redis (10Gi) on fast-ssd: gp3 with 3000 IOPS, retained; the 500Gi workspaces ReadWriteMany on EFS", () => {
-    const sc = prod().find("StorageClass", "fast-ssd") as unknown as Obj;
-    expect(sc).toMatchObject({ provisioner: "ebs.csi.aws.com", parameters: { type: "gp3", iops: "3000", encrypted: "true" }, reclaimPolicy: "Retain" });
-    const pg = prod().find("StatefulSet", "vibebox-db-primary");
-    expect(at(pg, "spec.volumeClaimTemplates.0.spec")).toMatchObject({ storageClassName: "fast-ssd", accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "100Gi" } } });
-    expect(at(container(pg), "resources")).toMatchObject(SEED_RESOURCES.postgres);
-    const redis = prod().find("StatefulSet", "vibebox-cache");
-    expect(at(redis, "spec.volumeClaimTemplates.0.spec")).toMatchObject({ storageClassName: "fast-ssd", resources: { requests: { storage: "10Gi" } } });
-    expect(at(container(redis), "resources")).toMatchObject(SEED_RESOURCES.redis);
-    expect(at(prod().find("PersistentVolumeClaim", "vibebox-docker-workspaces"), "spec")).toEqual({ accessModes: ["ReadWriteMany"], storageClassName: "efs-sc", resources: { requests: { storage: "500Gi" } } });
+  it("keeps PostgreSQL on RDS with 100Gi of gp3 (3000 IOPS, the seed's fast-ssd), Redis on ElastiCache, the 500Gi workspaces ReadWriteMany on the platform's EFS", () => {
+    const aws = (type: string) => prod().result.run.resources.filter((r) => r.type === type);
+    expect(aws("aws:rds/instance:Instance").map((r) => r.inputs)).toEqual([expect.objectContaining({ allocatedStorage: 100, storageType: "gp3", storageEncrypted: true })]);
+    expect(aws("aws:elasticache/replicationGroup:ReplicationGroup").map((r) => r.inputs)).toEqual([expect.objectContaining({ numCacheClusters: 1, atRestEncryptionEnabled: true, transitEncryptionEnabled: true })]);
+    expect(at(prod().find("PersistentVolumeClaim", "vibebox-docker-workspaces"), "spec")).toEqual({ accessModes: ["ReadWriteMany"], storageClassName: "efs", resources: { requests: { storage: "500Gi" } } });
     expect(at(container(prod().find("DaemonSet", "vibebox-docker")), "resources")).toMatchObject(SEED_RESOURCES.docker);
   });
 
-  it("backs PostgreSQL up daily at 03:00 UTC, encrypted, kept 30 days, and alerts when the last success is older than a day plus 2 hours", () => {
-    const job = prod().find("CronJob", "vibebox-db-backup");
-    expect(at(job, "spec.schedule")).toBe("0 3 * * *");
-    expect(at(job, "spec.timeZone") ?? "Etc/UTC").toMatch(/UTC/);
-    expect(prod().plainEnv(at(job, "spec.jobTemplate") as never, "RETENTION_DAYS")).toBe("30");
-    const rules = Object.values(prod().objects.find((o) => o.kind === "ConfigMap" && o.metadata.name.startsWith("vibebox-obs-prometheus-config"))?.data as Record<string, string>).join("\n");
-    expect(rules).toMatch(/alert: BackupTooOld\n\s+expr: time\(\) - keel_backup_last_success_timestamp_seconds > 93600\n/);
+  it("backs PostgreSQL up daily from 03:00 UTC and keeps 30 days (RDS's automated backups: no backup Job to watch)", () => {
+    const [db] = prod().result.run.resources.filter((r) => r.type === "aws:rds/instance:Instance");
+    expect(db.inputs).toMatchObject({ backupWindow: "03:00-03:30", backupRetentionPeriod: 30 });
+    expect(prod().objects.filter((o) => o.kind === "CronJob")).toEqual([]);
   });
 
   it("routes alerts through Alertmanager; prod states why it has no receiver in this example", () => {

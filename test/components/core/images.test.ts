@@ -13,7 +13,7 @@ function resolveFiles(dir: string): string[] {
 }
 
 /** Quoted `repository:tag` and `repository[:tag]@sha256:...` literals (not escaped examples inside messages). */
-const TAGGED = /(?<!\\)"([a-z0-9][a-z0-9./_-]*:[v0-9][^"\\\s]*)"/g;
+const TAGGED = /(?<!\\)"([a-z0-9][a-z0-9./_-]*:[v0-9][\w.-]*)"/g;
 const DIGESTED = /(?<!\\)"([a-z0-9][a-z0-9./_-]*(?::[\w.-]+)?@sha256:[0-9a-f]{64})"/g;
 
 function defaultImages(): { file: string; image: string }[] {

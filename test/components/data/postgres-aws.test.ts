@@ -49,7 +49,8 @@ describe("PostgresCluster on aws (RDS)", () => {
       engineVersion: "16",
       autoMinorVersionUpgrade: true,
       allowMajorVersionUpgrade: false,
-      instanceClass: "db.t4g.micro",
+      // Protected (prod): no burstable class.
+      instanceClass: "db.m7g.large",
       storageType: "gp3",
       allocatedStorage: 20,
       maxAllocatedStorage: 40,
@@ -119,7 +120,7 @@ describe("PostgresCluster on aws (RDS)", () => {
       expect(r).toMatchObject({
         identifier: `shop-db-replica-${n}`,
         replicateSourceDb: "shop-db",
-        instanceClass: "db.t4g.micro",
+        instanceClass: "db.m7g.large",
         storageType: "gp3",
         storageEncrypted: true,
         kmsKeyId: key.arn,
@@ -169,6 +170,7 @@ describe("PostgresCluster on aws (RDS)", () => {
 
   it("picks the default class from resources.limits: the smallest t4g, then m7g/r7g by vCPUs, holding both", async () => {
     expect(defaultInstanceClass(1000, 1024 ** 3)).toBe("db.t4g.micro");
+    expect(defaultInstanceClass(1000, 1024 ** 3, false)).toBe("db.m7g.large");
     expect(defaultInstanceClass(500, 3 * 1024 ** 3)).toBe("db.t4g.medium");
     expect(defaultInstanceClass(1000, 5 * 1024 ** 3)).toBe("db.m7g.large");
     expect(defaultInstanceClass(2000, 16 * 1024 ** 3)).toBe("db.r7g.large");
