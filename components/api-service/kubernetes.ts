@@ -36,7 +36,7 @@ export function deployOnKubernetes(parent: pulumi.ComponentResource, r: Resolved
   const metadata = { name, namespace, labels };
   const networkPorts: NetworkPort[] = [{ port: r.containerPort }];
   const metricsOnOwnPort = r.metrics !== undefined && r.metrics.port !== r.containerPort;
-  const aws = createWorkloadAwsAccess({ name, namespace, labels, opts, platform: r.platform }, r.awsNeeds);
+  const aws = createWorkloadAwsAccess({ name, namespace, labels, system: r.target.system, opts, platform: r.platform }, r.awsNeeds);
   const config = createConfigObjects({ name, namespace, labels, opts }, aws ? { ...r.env, references: { ...r.env.references, ...aws.references } } : r.env);
 
   const allowFrom: NetworkRule[] = [];

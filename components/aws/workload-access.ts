@@ -27,7 +27,7 @@ import { awsTags } from "./tags";
 export const IRSA_ROLE_ANNOTATION = "eks.amazonaws.com/role-arn";
 /** How often the External Secrets Operator re-reads a secret: a rotation reaches the pods within this (plus a rollout). */
 export const SECRET_REFRESH_INTERVAL = "5m";
-/** Reloader's annotations: on the workload (roll on a change of these Secrets), and on the Secrets it may act on. */
+/** Reloader's annotation on the workload: roll it when one of these Secrets changes. */
 export const RELOADER_WORKLOAD_ANNOTATION = "secret.reloader.stakater.com/reload";
 
 /** What a workload asks of AWS: env values from Secrets Manager and its connections' IAM statements. */
@@ -84,6 +84,8 @@ export interface WorkloadAwsAccessContext {
   readonly name: string;
   readonly namespace: pulumi.Input<string>;
   readonly labels: Labels;
+  /** The system (`app.kubernetes.io/part-of`), for the role's tags. */
+  readonly system: string;
   /** Kubernetes options (parent + the cluster's provider). */
   readonly opts: pulumi.CustomResourceOptions;
   readonly platform: Platform;
@@ -138,7 +140,7 @@ export function createWorkloadAwsAccess(ctx: WorkloadAwsAccessContext, needs: Wo
     { oidcProviderArn: shape.oidc.providerArn, oidcIssuer: shape.oidc.issuer },
     ctx.namespace,
     ctx.name,
-    { policy: workloadPolicy(needs, aws.region), partition: partitionOf(shape.oidc.providerArn), tags: awsTags({ "keel.dev/system": shape.name }, roleName) },
+    { policy: workloadPolicy(needs, aws.region), partition: partitionOf(shape.oidc.providerArn), tags: awsTags({ "keel.dev/system": ctx.system, "keel.dev/platform": shape.name }, roleName) },
     awsOpts,
   );
   const references: Record<string, EnvReference> = {};
@@ -181,7 +183,7 @@ export function createWorkloadAwsAccess(ctx: WorkloadAwsAccessContext, needs: Wo
               deletionPolicy: "Retain",
               template: {
                 engineVersion: "v2",
-                metadata: { labels: ctx.labels, annotations: { "reloader.stakater.com/match": "true" } },
+                metadata: { labels: ctx.labels },
                 data: Object.fromEntries(vars.map((n) => [n, templateOf(needs.secrets[n])])),
               },
             },

@@ -21,7 +21,11 @@ import { configKeyProblem, dnsSubdomainProblem, envFieldPathProblem, mountPathPr
  * passes through Pulumi.
  */
 export interface SecretsManagerReference {
-  /** The secret's ARN (or name, in the stack's account and region). */
+  /**
+   * The secret's full ARN, with the 6 characters Secrets Manager appends to its name
+   * (`arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop/stripe-AbCdEf`): the reader's IAM
+   * policy names exactly this secret, which a bare name cannot do.
+   */
   readonly secretId: pulumi.Input<string>;
   /** A key of the secret's JSON value. @default the whole value */
   readonly property?: string;
@@ -48,6 +52,9 @@ export type EnvReference =
 export function fromSecretsManager(secretId: pulumi.Input<string>, options: Omit<SecretsManagerReference, "secretId"> = {}): { readonly secretsManager: SecretsManagerReference } {
   return { secretsManager: { secretId, ...options } };
 }
+
+/** A Secrets Manager secret's full ARN: partition, region, account, name and the 6-character suffix. */
+const SECRET_ARN = /^arn:aws(-[a-z]+)*:secretsmanager:[a-z]{2}(-[a-z]+)+-\d:\d{12}:secret:[\w/+=.@!-]+-[A-Za-z0-9]{6}$/;
 
 export function isSecretsManagerReference(value: unknown): value is { readonly secretsManager: SecretsManagerReference } {
   return typeof value === "object" && value !== null && "secretsManager" in value;
@@ -170,7 +177,9 @@ function checkReference(v: Validator, field: string, value: EnvReference): void 
   if ("secretsManager" in value) {
     const ref = value.secretsManager as Partial<SecretsManagerReference> | null;
     const id = ref?.secretId;
-    if (!(typeof id === "string" && id !== "") && !isDeferred(id)) v.require(false, `${field}.secretsManager.secretId`, id, "expected the secret's ARN or name");
+    if (!isDeferred(id) && !(typeof id === "string" && SECRET_ARN.test(id))) {
+      v.require(false, `${field}.secretsManager.secretId`, id, "expected the secret's full ARN, such as \"arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop/stripe-AbCdEf\" (aws secretsmanager describe-secret --secret-id <name> shows it): the reader's IAM policy names exactly that secret");
+    }
     if (ref?.property !== undefined) v.require(typeof ref.property === "string" && ref.property !== "", `${field}.secretsManager.property`, ref.property, "expected a key of the secret's JSON value");
     if (ref?.property !== undefined && ref?.template !== undefined) v.require(false, `${field}.secretsManager`, "property and template", "expected one of property and template (a template reads the keys itself: {{ .key }})");
     if (typeof ref?.template === "string" && !ref.template.includes("{{")) v.require(false, `${field}.secretsManager.template`, ref.template, "expected a template that reads the secret, such as \"{{ .password }}\"");

@@ -144,6 +144,8 @@ export function deployRds(parent: pulumi.Resource, r: ResolvedPostgres, platform
         ...common,
         identifier: replicaId,
         replicateSourceDb: primary.identifier,
+        // A replica in the source's region is encrypted with the source's key: RDS refuses a KmsKeyId for it.
+        kmsKeyId: undefined,
         multiAz: false,
         backupRetentionPeriod: 0,
         // Protected in prod like the primary (turn it off to scale replicas down); RDS takes no final snapshot of a replica.

@@ -70,8 +70,8 @@ export const RDS_SETTINGS_FROM_CONFIG: readonly string[] = [
   "max_slot_wal_keep_size",
   "hot_standby_feedback",
   "checkpoint_completion_target",
-  "min_wal_size",
-  "max_wal_size",
+  // Not min_wal_size/max_wal_size: RDS writes 64 MB WAL segments, and PostgreSQL refuses to start
+  // with min_wal_size under two of them; RDS's defaults (192 MB, 2 GB) fit its segments.
   "log_min_duration_statement",
   "log_checkpoints",
   "log_lock_waits",

@@ -11,7 +11,7 @@ import type { ResolvedStatefulService } from "./resolve";
 export function deployStatefulService(parent: pulumi.ComponentResource, r: ResolvedStatefulService): { workload: CreatedWorkload; clients: ClientAccess } {
   const { labels, selector } = memberLabels(r, "server", r.component, r.image);
   const opts = { parent, provider: r.target.provider };
-  const aws = createWorkloadAwsAccess({ name: r.name, namespace: r.namespace, labels, opts, platform: r.platform }, r.awsNeeds);
+  const aws = createWorkloadAwsAccess({ name: r.name, namespace: r.namespace, labels, system: r.system, opts, platform: r.platform }, r.awsNeeds);
   const config = createConfigObjects({ name: r.name, namespace: r.namespace, labels, opts }, aws ? { ...r.env, references: { ...r.env.references, ...aws.references } } : r.env);
   const monitoring: NetworkRule[] = r.metrics ? [scrapedBy(r.target, r.metrics.port)] : [];
   const members: NetworkRule[] = r.replicas > 1 ? [{ peer: { kind: "workload", name: r.name, namespace: r.namespace, podLabels: selector } }] : [];

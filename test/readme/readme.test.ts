@@ -13,8 +13,8 @@ const README = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
 const program = typeScriptBlocks(README).join("\n");
 
 const DOC_PRELUDE = `import * as pulumi from "@pulumi/pulumi";
-import { ApiService, AwsPlatform, KafkaCluster, KubernetesPlatform, ObservabilityStack, PostgresCluster, RabbitMqCluster, RedisStore, SeaweedStorage, StatefulService, peers } from "keel";
-void [pulumi, ApiService, AwsPlatform, KafkaCluster, ObservabilityStack, PostgresCluster, RabbitMqCluster, RedisStore, SeaweedStorage, StatefulService, peers];
+import { ApiService, AwsPlatform, KafkaCluster, KubernetesPlatform, ObservabilityStack, PostgresCluster, RabbitMqCluster, RedisStore, SeaweedStorage, StatefulService, fromSecretsManager, peers } from "keel";
+void [pulumi, ApiService, AwsPlatform, KafkaCluster, ObservabilityStack, PostgresCluster, RabbitMqCluster, RedisStore, SeaweedStorage, StatefulService, fromSecretsManager, peers];
 const platform = new KubernetesPlatform("shop", { system: "shop" });
 const image = "ghcr.io/acme/api:1.0.0";
 void image;

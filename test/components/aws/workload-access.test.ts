@@ -64,6 +64,7 @@ describe("a workload's AWS access", () => {
     const trust = JSON.parse(role.inputs.assumeRolePolicy as string);
     expect(trust.Statement[0].Condition.StringEquals).toEqual({ [`${platformProdShape().oidc.issuer}:sub`]: "system:serviceaccount:shop:api", [`${platformProdShape().oidc.issuer}:aud`]: "sts.amazonaws.com" });
     const policy = JSON.parse(s.resource("api-aws-role-policy", "iam/rolePolicy:RolePolicy").inputs.policy as string);
+    expect(role.inputs.tags).toMatchObject({ "keel.dev/system": "shop", "keel.dev/platform": "platform-prod" });
     expect(policy.Statement).toEqual([
       { Sid: "Files", Effect: "Allow", Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::shop-files-123456789012/*"] },
       { Sid: "ReadSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: [DB_SECRET, SECRET] },
@@ -94,6 +95,15 @@ describe("a workload's AWS access", () => {
   it("refuses Secrets Manager values off the aws platform, before registering anything", async () => {
     const { lines, registered } = await attemptApiService({ env: { KEY: fromSecretsManager(SECRET) } });
     expect(lines).toEqual([`ApiService "api": env.KEY is "{ secretsManager }"; expected the aws platform: it reads AWS Secrets Manager, which platform kind "kubernetes" cannot give`]);
+    expect(registered).toEqual([]);
+  });
+
+  it("refuses a secret named by anything but its full ARN (the reader's policy names exactly that secret)", async () => {
+    const { lines, registered } = await attemptApiService({ env: { KEY: fromSecretsManager("shop/stripe", { property: "apiKey" }) } });
+    expect(lines).toEqual([
+      `ApiService "api": env.KEY.secretsManager.secretId is "shop/stripe"; expected the secret's full ARN, such as "arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop/stripe-AbCdEf" (aws secretsmanager describe-secret --secret-id <name> shows it): the reader's IAM policy names exactly that secret`,
+      `ApiService "api": env.KEY is "{ secretsManager }"; expected the aws platform: it reads AWS Secrets Manager, which platform kind "kubernetes" cannot give`,
+    ]);
     expect(registered).toEqual([]);
   });
 

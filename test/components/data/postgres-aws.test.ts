@@ -112,7 +112,7 @@ describe("PostgresCluster on aws (RDS)", () => {
     expect(s.resources.filter((r) => r.type.startsWith("random:"))).toEqual([]);
   });
 
-  it("makes a read replica per `replicas` from the primary: same class, key, parameters and network, single-AZ, no backups", async () => {
+  it("makes a read replica per `replicas` from the primary: same class, parameters and network, the source's key (RDS refuses a KmsKeyId in its region), single-AZ, no backups, deletion protection in prod", async () => {
     const { s } = await prod();
     const key = state(s, "shop-db-key", "Key");
     for (const n of [1, 2]) {
@@ -123,12 +123,12 @@ describe("PostgresCluster on aws (RDS)", () => {
         instanceClass: "db.m7g.large",
         storageType: "gp3",
         storageEncrypted: true,
-        kmsKeyId: key.arn,
         parameterGroupName: "shop-db-postgres16",
         vpcSecurityGroupIds: [s.resource("shop-db-sg", "SecurityGroup").id],
         dbSubnetGroupName: "shop-db-subnets",
         publiclyAccessible: false,
         multiAz: false,
+        deletionProtection: true,
         backupRetentionPeriod: 0,
         skipFinalSnapshot: true,
         performanceInsightsEnabled: true,
@@ -136,7 +136,7 @@ describe("PostgresCluster on aws (RDS)", () => {
         enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
         autoMinorVersionUpgrade: true,
       });
-      for (const field of ["username", "dbName", "manageMasterUserPassword", "engineVersion", "allocatedStorage", "finalSnapshotIdentifier"]) expect(r[field]).toBeUndefined();
+      for (const field of ["username", "dbName", "manageMasterUserPassword", "engineVersion", "allocatedStorage", "finalSnapshotIdentifier", "kmsKeyId"]) expect(r[field]).toBeUndefined();
       expect(inputs(s, `shop-db-replica-${n}-postgresql-logs`, "LogGroup").name).toBe(`/aws/rds/instance/shop-db-replica-${n}/postgresql`);
       expect(s.options(`shop-db-replica-${n}`, "rds/instance:Instance").dependsOn).toContain(s.resource(`shop-db-replica-${n}-upgrade-logs`, "LogGroup").urn);
     }
@@ -218,6 +218,9 @@ describe("the RDS parameter group", () => {
     const params = group.parameters as { name: string; value: string; applyMethod: string }[];
     const byName = Object.fromEntries(params.map((p) => [p.name, p]));
     expect(byName["rds.force_ssl"]).toEqual({ name: "rds.force_ssl", value: "1", applyMethod: "immediate" });
+    // RDS's 64 MB WAL segments: the in-cluster 80MB min_wal_size would keep PostgreSQL from starting; RDS's defaults stay.
+    expect(inCluster.min_wal_size).toBe("80MB");
+    expect([byName.min_wal_size, byName.max_wal_size]).toEqual([undefined, undefined]);
     for (const p of params.filter((p) => p.name !== "rds.force_ssl")) {
       expect([p.name, p.value]).toEqual([p.name, rdsParameterValue(p.name, inCluster[p.name])]);
     }
