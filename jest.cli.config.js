@@ -5,7 +5,7 @@
  * budget; `.ci/run` runs it.
  */
 const CLI_SUITES = ["test/offline/bad-programs.test.ts", "test/offline/cli-contract.test.ts", "test/offline/cli.test.ts", "test/offline/check.test.ts", "test/offline/blueprints.test.ts", "test/offline/aws-stacks.test.ts", "test/contract/contract.test.ts", "test/readme/readme.test.ts", "test/components/probe/bad-input-aws.test.ts", "test/components/probe/bad-input.test.ts", "test/offline/stack-file.test.ts", "test/offline/ts-cache.test.ts",
-  ...["bookworm", "composerp", "vibebox", "todo", "upgrade-aliases", "redteam-stack"].map((s) => `test/stacks/${s}.test.ts`), "test/offline/synth-prod.test.ts", "test/components/protection.test.ts"];
+  ...["bookworm", "composerp", "vibebox", "todo", "upgrade-aliases", "redteam-stack"].map((s) => `test/stacks/${s}.test.ts`), "test/offline/synth-prod.test.ts", "test/offline/synth-dev.test.ts", "test/offline/schema.test.ts", "test/components/protection.test.ts", "test/components/protection-dev.test.ts"];
 
 module.exports = {
   testEnvironment: "node",
