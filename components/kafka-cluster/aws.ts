@@ -72,8 +72,8 @@ export function mskClientStatements(clusterArn: pulumi.Input<string>, topics: re
   ];
 }
 
-export interface MskDeployment {
-  readonly ctx: ManagedDataContext;
+/** A KafkaCluster's MSK resources (`KafkaCluster.aws`). */
+export interface KafkaAwsResources {
   readonly cluster: msk.Cluster;
   readonly configuration: msk.Configuration;
   readonly securityGroup: ec2.SecurityGroup;
@@ -82,6 +82,10 @@ export interface MskDeployment {
   readonly topics: readonly msk.Topic[];
   /** SASL/SCRAM: the Secrets Manager secret MSK reads the credentials from. */
   readonly scramSecret?: secretsmanager.Secret;
+}
+
+export interface MskDeployment extends KafkaAwsResources {
+  readonly ctx: ManagedDataContext;
   readonly port: number;
   /** `host:port,host:port,…` for the cluster's authentication. */
   readonly bootstrap: pulumi.Output<string>;

@@ -6,18 +6,13 @@
  * declared in args; the bootstrap servers are the connection's `KAFKA_BROKERS`. On the aws platform
  * it is Amazon MSK (aws.ts) unless `managed: false`: the same KAFKA_BROKERS, with SASL_SSL.
  */
-import type * as cloudwatch from "@pulumi/aws/cloudwatch";
-import type * as ec2 from "@pulumi/aws/ec2";
-import type * as kms from "@pulumi/aws/kms";
-import type * as msk from "@pulumi/aws/msk";
-import type * as secretsmanager from "@pulumi/aws/secretsmanager";
 import * as pulumi from "@pulumi/pulumi";
 import type { Connection } from "../core/connection";
 import type { NetworkRule } from "../core/network";
 import type { ResourcesArgs } from "../core/resources";
 import type { Platform, Tier } from "../platform/types";
 import { DataStoreComponent, StorageArgs } from "../workload/data-store";
-import { deployMsk } from "./aws";
+import { KafkaAwsResources, deployMsk } from "./aws";
 import { KAFKA_PORTS } from "./config";
 import { deployKafka } from "./kubernetes";
 import { resolveKafkaArgs } from "./resolve";
@@ -99,15 +94,7 @@ export class KafkaCluster extends DataStoreComponent {
   /** `host:9092` clients bootstrap from (on MSK: `host:9096,host:9096,…`, or 9098 with IAM). */
   public readonly bootstrapServers: pulumi.Output<string>;
   /** The MSK resources (aws, managed). */
-  public readonly aws?: {
-    readonly cluster: msk.Cluster;
-    readonly configuration: msk.Configuration;
-    readonly securityGroup: ec2.SecurityGroup;
-    readonly kmsKey: kms.Key;
-    readonly logGroup: cloudwatch.LogGroup;
-    readonly topics: readonly msk.Topic[];
-    readonly scramSecret?: secretsmanager.Secret;
-  };
+  public readonly aws?: KafkaAwsResources;
 
   constructor(name: string, args: KafkaClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     const r = resolveKafkaArgs(name, args);
@@ -162,3 +149,4 @@ export type { KafkaSettings, TopicSpec } from "./config";
 export { resolveKafkaArgs } from "./resolve";
 export type { KafkaAuthentication, ResolvedKafka, ResolvedKafkaAws } from "./resolve";
 export { STRIMZI_API_VERSION } from "./strimzi";
+export type { KafkaAwsResources } from "./aws";

@@ -16,7 +16,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { childName } from "../core/naming";
 import type { Platform } from "../platform/types";
 import { ManagedDataContext, awsIdentifier, dataKmsKey, dataSecurityGroup, dataSubnetIds, managedDataContext } from "../aws/managed-data";
-import type { ResolvedPostgres } from "./resolve";
+import { ResolvedPostgres, serverSettings } from "./resolve";
 import type { ResolvedPostgresAws } from "./rds-settings";
 import { rdsParameters } from "./rds-settings";
 
@@ -91,15 +91,7 @@ export function deployRds(parent: pulumi.Resource, r: ResolvedPostgres, platform
       name: awsIdentifier(ctx, a.family, 255),
       family: a.family,
       description: `${ctx.name}: keel's settings for PostgreSQL ${a.engineVersion}`,
-      parameters: rdsParameters({
-        memoryBytes: r.resources.limitMemoryBytes,
-        maxConnections: r.maxConnections,
-        replicas: r.replicas,
-        walKeepSize: r.walKeepSize,
-        maxSlotWalKeepSize: r.maxSlotWalKeepSize,
-        sharedMemoryBytes: r.sharedMemory.bytes,
-        parameters: r.parameters,
-      }),
+      parameters: rdsParameters(serverSettings(r)),
       tags: ctx.tags(paramsName),
     },
     ctx.opts,

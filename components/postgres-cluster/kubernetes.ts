@@ -11,7 +11,7 @@ import { serverCertificate } from "../workload/tls";
 import { mirrorRules } from "../workload/network-access";
 import { CreatedWorkload, ContainerSpec, createWorkload, scrapedBy } from "../workload/workload";
 import { pgHbaConf, postgresqlConf } from "./config";
-import { POSTGRES_DEFAULTS, ResolvedPostgres } from "./resolve";
+import { POSTGRES_DEFAULTS, ResolvedPostgres, serverSettings } from "./resolve";
 import { BackupContext, DATA_DIR, SPOOL_DIR, backupSecretData, createBackupJob, createS3Roles, walHelpers, walShippingRules } from "./backup-kubernetes";
 import { backupDumpScript, backupUploadScript, walEncryptScript, walUploadScript } from "./backup-scripts";
 import { createRestoreManifests } from "./restore-kubernetes";
@@ -76,15 +76,9 @@ export function deployPostgres(parent: pulumi.ComponentResource, r: ResolvedPost
       metadata: { namespace: r.namespace, labels: common.labels },
       data: {
         "postgresql.conf": postgresqlConf({
-          memoryBytes: r.resources.limitMemoryBytes,
-          maxConnections: r.maxConnections,
-          replicas: r.replicas,
-          walKeepSize: r.walKeepSize,
-          maxSlotWalKeepSize: r.maxSlotWalKeepSize,
-          sharedMemoryBytes: r.sharedMemory.bytes,
+          ...serverSettings(r),
           archive: r.backup?.walArchiving ? { script: "/scripts/wal-archive.sh", spoolDir: SPOOL_DIR, limitBytes: r.backup.walSpoolLimitBytes } : undefined,
           tls: tlsSecret ? { certFile: `${TLS_DIR}/tls.crt`, keyFile: `${TLS_DIR}/tls.key` } : undefined,
-          extra: r.parameters,
         }),
         "pg_hba.conf": pgHbaConf({ clientCidrs: r.clientCidrs, replicationUser: POSTGRES_DEFAULTS.replicationUser, requireTls: tlsSecret !== undefined }),
         [EXPORTER_QUERIES]: exporterQueries(),

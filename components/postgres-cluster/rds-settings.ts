@@ -12,7 +12,7 @@ import type { ResolvedResources } from "../core/resources";
 import { logRetentionProblem } from "../aws/log-retention";
 import { checkClientSecurityGroups } from "../aws/managed-data";
 import type { ResolvedStorage } from "../workload/data-store";
-import { isPostgresBool, postgresqlSettings } from "./config";
+import { PostgresSettings, isPostgresBool, postgresqlSettings } from "./config";
 import { PG_SETTINGS, PgSetting } from "./settings-names";
 
 const GI = 1024 ** 3;
@@ -307,15 +307,8 @@ export interface RdsParameter {
   readonly applyMethod: "immediate" | "pending-reboot";
 }
 
-export interface RdsParameterInput {
-  readonly memoryBytes: number;
-  readonly maxConnections: number;
-  readonly replicas: number;
-  readonly walKeepSize: string;
-  readonly maxSlotWalKeepSize: string;
-  readonly sharedMemoryBytes: number;
-  readonly parameters: Readonly<Record<string, string | number | boolean>>;
-}
+/** The typed settings both configurations come from (resolve.ts `serverSettings`): the user's `parameters` are `extra`. */
+export type RdsParameterInput = Pick<PostgresSettings, "memoryBytes" | "maxConnections" | "replicas" | "walKeepSize" | "maxSlotWalKeepSize" | "sharedMemoryBytes"> & { readonly extra: Readonly<Record<string, string | number | boolean>> };
 
 function settingOf(name: string): PgSetting | undefined {
   return PG_SETTINGS.get(name) ?? [...PG_SETTINGS.values()].find((s) => s.name.toLowerCase() === name.toLowerCase());
@@ -353,8 +346,8 @@ export function rdsParameterValue(name: string, value: string | number | boolean
  * `rds.force_ssl = 1` (connections only over TLS). Sorted by name.
  */
 export function rdsParameters(i: RdsParameterInput): RdsParameter[] {
-  const settings = postgresqlSettings({ memoryBytes: i.memoryBytes, maxConnections: i.maxConnections, replicas: i.replicas, walKeepSize: i.walKeepSize, maxSlotWalKeepSize: i.maxSlotWalKeepSize, sharedMemoryBytes: i.sharedMemoryBytes, extra: i.parameters });
-  const names = new Set([...RDS_SETTINGS_FROM_CONFIG, ...Object.keys(i.parameters)]);
+  const settings = postgresqlSettings(i);
+  const names = new Set([...RDS_SETTINGS_FROM_CONFIG, ...Object.keys(i.extra)]);
   const out: RdsParameter[] = [...names].map((name) => {
     const s = settingOf(name);
     return { name, value: rdsParameterValue(name, settings[name]), applyMethod: s !== undefined && s.context !== "postmaster" ? "immediate" : "pending-reboot" };

@@ -387,3 +387,16 @@ function checkDerivedParameters(v: Validator, parameters: Readonly<Record<string
     v.require(false, "parameters.hot_standby_feedback", hotStandbyFeedback, "expected on with replicas (keel sets it): without it queries on a replica are cancelled when the primary vacuums the rows they read");
   }
 }
+
+/** The typed settings PostgreSQL's configuration comes from, in the cluster (postgresql.conf) and on RDS (the parameter group). */
+export function serverSettings(r: ResolvedPostgres) {
+  return {
+    memoryBytes: r.resources.limitMemoryBytes,
+    maxConnections: r.maxConnections,
+    replicas: r.replicas,
+    walKeepSize: r.walKeepSize,
+    maxSlotWalKeepSize: r.maxSlotWalKeepSize,
+    sharedMemoryBytes: r.sharedMemory.bytes,
+    extra: r.parameters,
+  };
+}

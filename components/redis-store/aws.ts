@@ -48,14 +48,18 @@ export function elastiCacheTagValue(text: string): string {
   return text.replace(/[^\p{L}\p{N}\s_.:/=+\-@]/gu, " ").replace(/\s+/g, " ").trim().slice(0, 256).trim();
 }
 
-export interface ElastiCacheDeployment {
-  readonly ctx: ManagedDataContext;
+/** A RedisStore's ElastiCache resources (`RedisStore.aws`). */
+export interface RedisAwsResources {
   readonly replicationGroup: elasticache.ReplicationGroup;
   readonly parameterGroup: elasticache.ParameterGroup;
   readonly subnetGroup: elasticache.SubnetGroup;
   readonly securityGroup: ec2.SecurityGroup;
   readonly kmsKey: kms.Key;
   readonly logGroups: readonly cloudwatch.LogGroup[];
+}
+
+export interface ElastiCacheDeployment extends RedisAwsResources {
+  readonly ctx: ManagedDataContext;
   /** The auth token (a secret Output). */
   readonly password: pulumi.Output<string>;
   readonly host: pulumi.Output<string>;

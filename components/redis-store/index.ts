@@ -10,10 +10,6 @@
  * new ApiService("api", { platform, image, connections: [cache.connection] }); // REDIS_URL
  * ```
  */
-import type * as cloudwatch from "@pulumi/aws/cloudwatch";
-import type * as ec2 from "@pulumi/aws/ec2";
-import type * as elasticache from "@pulumi/aws/elasticache";
-import type * as kms from "@pulumi/aws/kms";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Connection, urlWithPassword } from "../core/connection";
@@ -21,7 +17,7 @@ import type { NetworkRule } from "../core/network";
 import type { ResourcesArgs } from "../core/resources";
 import type { Platform, Tier } from "../platform/types";
 import { DataStoreComponent, StorageArgs } from "../workload/data-store";
-import { ELASTICACHE_PORT, deployElastiCache } from "./aws";
+import { ELASTICACHE_PORT, RedisAwsResources, deployElastiCache } from "./aws";
 import type { RedisEvictionPolicy, RedisPersistence } from "./config";
 import { REDIS_PORT, SENTINEL_PORT, deployRedis } from "./kubernetes";
 import { REDIS_DEFAULTS, resolveRedisArgs } from "./resolve";
@@ -93,14 +89,7 @@ export class RedisStore extends DataStoreComponent {
   /** The in-cluster objects (kubernetes, or aws with `managed: false`). */
   public readonly kubernetes?: { readonly statefulSet: k8s.apps.v1.StatefulSet; readonly credentials: k8s.core.v1.Secret };
   /** The ElastiCache resources (aws, managed). */
-  public readonly aws?: {
-    readonly replicationGroup: elasticache.ReplicationGroup;
-    readonly parameterGroup: elasticache.ParameterGroup;
-    readonly subnetGroup: elasticache.SubnetGroup;
-    readonly securityGroup: ec2.SecurityGroup;
-    readonly kmsKey: kms.Key;
-    readonly logGroups: readonly cloudwatch.LogGroup[];
-  };
+  public readonly aws?: RedisAwsResources;
 
   constructor(name: string, args: RedisStoreArgs, opts?: pulumi.ComponentResourceOptions) {
     const r = resolveRedisArgs(name, args);
@@ -160,3 +149,4 @@ export { redisConf, redisNodeScript, redisSentinelScript, EVICTION_POLICIES } fr
 export type { RedisEvictionPolicy, RedisPersistence, RedisSettings } from "./config";
 export { resolveRedisArgs } from "./resolve";
 export type { ResolvedRedis, ResolvedRedisAws } from "./resolve";
+export type { RedisAwsResources } from "./aws";
