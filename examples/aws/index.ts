@@ -1,8 +1,8 @@
 /**
  * keel on the aws platform, in one program: a VPC over three zones, an EKS cluster with its
- * add-ons, ingress-nginx and cert-manager, and one system on it (an API service with its
- * PostgreSQL, in-cluster on EKS). `keel synth --stack dev` runs it offline; `pulumi up --stack dev`
- * deploys it (see ../README.md).
+ * add-ons, ingress-nginx, cert-manager and the External Secrets Operator, and one system on it (an
+ * API service with its PostgreSQL on RDS, whose credentials reach the pods from Secrets Manager).
+ * `keel synth --stack dev` runs it offline; `pulumi up --stack dev` deploys it (see ../README.md).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ApiService, AwsPlatform, PostgresCluster } from "keel";
@@ -23,7 +23,8 @@ const aws = new AwsPlatform("shop-dev", {
 
 // The system's namespaces on the cluster: shop, shop-data, shop-storage, shop-monitoring.
 const shop = aws.system("shop");
-const db = new PostgresCluster("orders-db", { platform: shop, managed: false, storage: { size: "5Gi" } });
+// RDS in the platform's data subnets (managed: false would run it in the cluster instead).
+const db = new PostgresCluster("orders-db", { platform: shop, storage: { size: "20Gi" }, aws: { multiAz: false } });
 
 const api = new ApiService("checkout", {
   platform: shop,
