@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { PolicyStatement } from "../aws/iam";
-import type { EnvValue, SecretsManagerReference } from "./env";
+import type { EnvArgs, EnvValue, SecretsManagerReference } from "./env";
 import { findDuplicates } from "./duplicates";
 import type { Validator } from "./errors";
 import { envNameProblem } from "./kubernetes-syntax";
@@ -177,7 +177,7 @@ export function validateConnections(v: Validator, uses: readonly (Connection | C
  * Merges connections into a client's env args and egress rules. A variable set both by a
  * connection and by `env`/`secretEnv` is an error naming both (the user's value would silently win).
  */
-export function applyConnections<T extends { readonly env?: Readonly<Record<string, EnvValue>>; readonly secretEnv?: Readonly<Record<string, pulumi.Input<string>>> }>(
+export function applyConnections<T extends { readonly env?: Readonly<Record<string, EnvValue>>; readonly secretEnv?: EnvArgs["secretEnv"] }>(
   v: Validator,
   args: T,
   uses: readonly (Connection | ConnectionUse)[] = [],

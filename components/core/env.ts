@@ -82,8 +82,11 @@ export interface EnvArgs {
    * @default {}
    */
   readonly env?: Readonly<Record<string, EnvValue>>;
-  /** Secret environment variables: stored in a generated Secret, read via `secretKeyRef`. */
-  readonly secretEnv?: Readonly<Record<string, pulumi.Input<string>>>;
+  /**
+   * Secret environment variables: stored in a generated Secret, read via `secretKeyRef`. On the aws
+   * platform a value may be `fromSecretsManager(...)`: it then never passes through Pulumi (see {@link SecretsManagerReference}).
+   */
+  readonly secretEnv?: Readonly<Record<string, pulumi.Input<string> | { readonly secretsManager: SecretsManagerReference }>>;
   /** Files mounted read-only, keyed by absolute path: `{ "/etc/app/config.yaml": { content } }`. */
   readonly files?: Readonly<Record<string, FileArgs>>;
 }
@@ -223,8 +226,13 @@ export function resolveEnv(v: Validator, args: EnvArgs): ResolvedEnv {
     v.require(ENV_NAME.test(name), "secretEnv", name, "expected a variable name of letters, digits, '_', '-' and '.', not starting with a digit");
     v.require(name !== "__proto__", "secretEnv", name, "expected another variable name: JavaScript objects (and Pulumi's serialization) do not keep a \"__proto__\" key, so the variable would be dropped");
     v.require(!envNames.has(name), `secretEnv.${name}`, name, "expected a name not also set in env");
+    if (isSecretsManagerReference(value)) {
+      checkReference(v, `secretEnv.${name}`, value);
+      define(references, name, value);
+      continue;
+    }
     const ok = typeof value === "string" || isDeferred(value);
-    if (!ok) v.fail(`secretEnv.${name} is ${kindOf(value)}; expected a string or a secret Output (value not shown: it is a secret)`);
+    if (!ok) v.fail(`secretEnv.${name} is ${kindOf(value)}; expected a string, a secret Output or fromSecretsManager(...) (value not shown: it is a secret)`);
     else define(secret, name, pulumi.secret(value));
   }
   const files: ResolvedFile[] = [];

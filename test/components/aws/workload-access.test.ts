@@ -78,6 +78,15 @@ describe("a workload's AWS access", () => {
     expect(s.written()).not.toMatch(/password=|client-secret"?:\s*"[^{]/);
   });
 
+  it("takes a Secrets Manager value in secretEnv too, the same way", async () => {
+    const s = await synthesize(() => {
+      new ApiService("api", { platform: testAwsSystem({}, withEso()), image, port: 8080, secretEnv: { STRIPE_KEY: fromSecretsManager(SECRET, { property: "apiKey" }) } });
+    });
+    expect(at(s.object("ExternalSecret", "api-sm-1"), "spec.target.template.data")).toEqual({ STRIPE_KEY: '{{ index . "apiKey" }}' });
+    const env = at(s.object("Deployment", "api"), "spec.template.spec.containers.0.env") as { name: string; valueFrom?: unknown }[];
+    expect(env.find((e) => e.name === "STRIPE_KEY")?.valueFrom).toEqual({ secretKeyRef: { name: "api-sm-1", key: "STRIPE_KEY" } });
+  });
+
   it("keeps every statement of the role least-privilege", () => {
     const doc = workloadPolicy({ secrets: { A: { secretId: SECRET, kmsKeyArn: KEY } }, statements: managedConnection().awsAccess!.statements }, "eu-west-1");
     expect(leastPrivilegeProblems(doc)).toEqual([]);
