@@ -189,8 +189,8 @@ describe("resolveEnv value types", () => {
   it("never shows a secret value it refuses", () => {
     expect(problems({ secretEnv: { PIN: 123456 as never, KEY: { value: "zz-top-secret" } as never }, files: { "/etc/k": { content: 987654 as never, secret: true } } })).toBe(
       [
-        'ApiService "api": secretEnv.PIN is a number; expected a string or a secret Output (value not shown: it is a secret)',
-        'ApiService "api": secretEnv.KEY is an object; expected a string or a secret Output (value not shown: it is a secret)',
+        'ApiService "api": secretEnv.PIN is a number; expected a string, a secret Output or fromSecretsManager(...) (value not shown: it is a secret)',
+        'ApiService "api": secretEnv.KEY is an object; expected a string, a secret Output or fromSecretsManager(...) (value not shown: it is a secret)',
         'ApiService "api": files./etc/k.content is a number; expected a string or an Output (value not shown: the file is secret)',
       ].join("\n"),
     );
