@@ -2,10 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { ApiService, KafkaCluster, KafkaClusterArgs } from "../../../components";
 import { PolicyStatement, leastPrivilegeProblems } from "../../../components/aws/iam";
 import { defaultInstanceType } from "../../../components/kafka-cluster/resolve";
-import { platformProdShape, testAwsSystem } from "../../helpers/aws-system";
+import { platformProdShape, testAwsSystem, messagesOf } from "../../helpers/aws-system";
 import { mskEncryption, mskLogging, mskPrivate } from "../../../policies/aws/data-services";
 import { violations } from "../../policies/harness";
-import { testPlatform } from "../../helpers/platform";
 import { Synthesized, redact, synthesize, unwrap } from "../../helpers/synth";
 
 type Obj = Record<string, any>;
@@ -230,20 +229,9 @@ describe("KafkaCluster on aws: defaults, managed: false and validation", () => {
     unmanaged: [{ managed: false, aws: { authentication: "iam" } }],
     inClusterOnly: [{ tls: false, image: "apache/kafka:3.9.0", metrics: false, brokers: 3 }],
   };
-  const messages: Record<string, string> = {};
+  let messages: Record<string, string> = {};
   beforeAll(async () => {
-    await synthesize(() => {
-      const aws = testAwsSystem();
-      const kubernetes = testPlatform();
-      for (const [key, [args, onKubernetes]] of Object.entries(cases)) {
-        try {
-          new KafkaCluster(`k-${key.toLowerCase()}`, { platform: onKubernetes ? kubernetes : aws, topics: [{ name: "orders" }], ...args } as KafkaClusterArgs);
-          messages[key] = "";
-        } catch (e) {
-          messages[key] = (e as Error).message;
-        }
-      }
-    });
+    messages = await messagesOf(cases, (key, platform, args) => new KafkaCluster(`k-${key.toLowerCase()}`, { platform, topics: [{ name: "orders" }], ...args } as KafkaClusterArgs));
   });
 
   it("rejects inputs MSK cannot take, with exact messages", () => {

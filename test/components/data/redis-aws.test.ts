@@ -1,9 +1,8 @@
 import { ApiService, RedisStore, RedisStoreArgs } from "../../../components";
 import { defaultNodeType } from "../../../components/redis-store/resolve";
-import { testAwsSystem, platformProdShape } from "../../helpers/aws-system";
+import { testAwsSystem, platformProdShape, messagesOf } from "../../helpers/aws-system";
 import { elasticacheEncryption, elasticacheFailover } from "../../../policies/aws/data-services";
 import { violations } from "../../policies/harness";
-import { testPlatform } from "../../helpers/platform";
 import { Synthesized, redact, synthesize, unwrap } from "../../helpers/synth";
 
 type Obj = Record<string, any>;
@@ -181,20 +180,9 @@ describe("RedisStore on aws: validation", () => {
     unmanaged: [{ managed: false, aws: { nodeType: "cache.r7g.large" } }],
     inClusterOnly: [{ persistence: "aof", storage: false, mode: "sentinel", sentinel: { downAfterMilliseconds: 3000 }, image: "redis:7.4.1-alpine", metrics: false }],
   };
-  const messages: Record<string, string> = {};
+  let messages: Record<string, string> = {};
   beforeAll(async () => {
-    await synthesize(() => {
-      const aws = testAwsSystem();
-      const kubernetes = testPlatform();
-      for (const [key, [args, onKubernetes]] of Object.entries(cases)) {
-        try {
-          new RedisStore(`cache-${key.toLowerCase()}`, { platform: onKubernetes ? kubernetes : aws, persistence: "rdb", ...args } as RedisStoreArgs);
-          messages[key] = "";
-        } catch (e) {
-          messages[key] = (e as Error).message;
-        }
-      }
-    });
+    messages = await messagesOf(cases, (key, platform, args) => new RedisStore(`cache-${key.toLowerCase()}`, { platform, persistence: "rdb", ...args } as RedisStoreArgs));
   });
 
   it("rejects contradictions with exact messages", () => {
